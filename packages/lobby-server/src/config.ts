@@ -1,0 +1,99 @@
+/**
+ * Lobby server configuration: one commented defaults object, overridden by environment variables,
+ * overridden by CLI flags. Units are in the names.
+ */
+import { z } from 'zod';
+
+export interface LobbyConfig {
+  /** TCP port; 0 picks a free one. Default 8080 (env PORT). */
+  port: number;
+  /** Interface to bind. Default 0.0.0.0 (env HOST). */
+  host: string;
+  /** Directory of static files served for every path that is not /lobby, /healthz or /metrics. Default none. */
+  staticDir: string | null;
+  /** How long a dropped session keeps its peer id and room slot. Default 15000. */
+  graceMs: number;
+  /** Length of the pre-game countdown. Default 3000. */
+  countdownMs: number;
+  /** STUN URLs handed out in `welcome.iceServers`. Default none. */
+  stunUrls: string[];
+  /** TURN URLs handed out with per-peer TURN REST credentials (needs `turnSecret`). Default none. */
+  turnUrls: string[];
+  /** Shared secret with the TURN server (coturn `static-auth-secret`). Default none: no TURN entries. */
+  turnSecret: string | null;
+  /** Lifetime of TURN credentials. Default 86400. */
+  turnTtlS: number;
+  /** Token bucket refill, messages per second per connection. Default 20. */
+  rateLimitPerS: number;
+  /** Token bucket size. Default 60. */
+  rateBurst: number;
+  /** Allowed `Origin` headers for WebSocket upgrades; empty allows any. Default empty. */
+  origins: string[];
+  /** TLS certificate and key (PEM files); both set serves HTTPS/WSS. Default none. */
+  tlsCert: string | null;
+  tlsKey: string | null;
+  /** Seconds without traffic before uWS pings, then drops, a socket. Default 32 (uWS rounds to 4 s). */
+  idleTimeoutS: number;
+  /** Bytes buffered for one slow socket before it is closed (4002) instead of buffered further. Default 1 MiB. */
+  maxBackpressureBytes: number;
+}
+
+export const defaultConfig: LobbyConfig = {
+  port: 8080,
+  host: '0.0.0.0',
+  staticDir: null,
+  graceMs: 15_000,
+  countdownMs: 3_000,
+  stunUrls: [],
+  turnUrls: [],
+  turnSecret: null,
+  turnTtlS: 86_400,
+  rateLimitPerS: 20,
+  rateBurst: 60,
+  origins: [],
+  tlsCert: null,
+  tlsKey: null,
+  idleTimeoutS: 32,
+  maxBackpressureBytes: 1024 * 1024,
+};
+
+const count = z.coerce.number().int().min(0);
+const positive = z.coerce.number().positive();
+
+/** Validates a full config; throws a readable error for a bad value. */
+export const configSchema = z
+  .object({
+    port: count.max(65_535),
+    host: z.string().min(1),
+    staticDir: z.string().min(1).nullable(),
+    graceMs: count,
+    countdownMs: count,
+    stunUrls: z.array(z.string().regex(/^stuns?:/, 'STUN URLs start with stun: or stuns:')),
+    turnUrls: z.array(z.string().regex(/^turns?:/, 'TURN URLs start with turn: or turns:')),
+    turnSecret: z.string().min(1).nullable(),
+    turnTtlS: count.min(1),
+    rateLimitPerS: positive,
+    rateBurst: positive,
+    origins: z.array(z.string().min(1)),
+    tlsCert: z.string().min(1).nullable(),
+    tlsKey: z.string().min(1).nullable(),
+    idleTimeoutS: count,
+    maxBackpressureBytes: count.min(1024),
+  })
+  .refine((c) => (c.tlsCert === null) === (c.tlsKey === null), 'give both --tls-cert and --tls-key, or neither');
+
+/** Builds a config from defaults and partial overrides; throws on invalid values. */
+export function resolveConfig(overrides: Partial<LobbyConfig> = {}): LobbyConfig {
+  const merged = { ...defaultConfig, ...overrides };
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(`${issue?.path.join('.') || 'config'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  override name = 'ConfigError';
+}

@@ -1,0 +1,147 @@
+/**
+ * The socket layer's logic, free of any WebSocket library: for each frame it enforces the size
+ * limit, charges the rate limit, parses and validates, gates on identification, and forwards the
+ * typed message to the registry. Nothing here decides a room rule.
+ */
+import { CloseCode, ErrorCode, Limits, parseClientMessage, type ServerMessage, withRid } from '@tickmesh/protocol';
+import type { LobbyConfig } from './config.js';
+import { bump, type LobbyCounters } from './metrics.js';
+import { RateLimiter } from './rate-limit.js';
+import type { Client, Connection, Registry } from './registry.js';
+
+export interface ConnectionHandlerDeps {
+  config: Pick<LobbyConfig, 'rateLimitPerS' | 'rateBurst'>;
+  registry: Registry;
+  counters: LobbyCounters;
+  /** Monotonic clock in ms for rate limiting. */
+  monotonicMs: () => number;
+}
+
+/** A client as the handler tracks it: the registry's view plus its rate limiter. */
+export interface HandledClient extends Client {
+  readonly limiter: RateLimiter;
+}
+
+export type ConnectionHandler = ReturnType<typeof createConnectionHandler>;
+
+export function createConnectionHandler(deps: ConnectionHandlerDeps) {
+  const { registry, counters, config } = deps;
+  let open = 0;
+
+  function reply(client: Client, message: ServerMessage): void {
+    client.conn.send(JSON.stringify(message));
+  }
+
+  function refuse(client: Client, code: ErrorCode, message: string, rid?: string | number): void {
+    bump(counters.errorsByCode, code);
+    reply(client, withRid({ type: 'error', code, message }, rid));
+  }
+
+  function closeFor(client: Client, code: number, reason: string): void {
+    bump(counters.closesByReason, reason);
+    client.conn.close(code, reason);
+  }
+
+  return {
+    /** A socket opened. */
+    open(conn: Connection): HandledClient {
+      open++;
+      return {
+        conn,
+        session: null,
+        limiter: new RateLimiter({ ratePerS: config.rateLimitPerS, burst: config.rateBurst }, deps.monotonicMs()),
+      };
+    },
+
+    /**
+     * One frame arrived. `text` is the decoded frame for text frames, `null` for binary ones;
+     * `byteLength` is the frame's size on the wire.
+     */
+    message(client: HandledClient, text: string | null, byteLength: number): void {
+      if (byteLength > Limits.maxFrameBytes) return closeFor(client, CloseCode.MESSAGE_TOO_BIG, 'message too big');
+      const verdict = client.limiter.take(deps.monotonicMs());
+      if (verdict !== 'accept') {
+        counters.rateLimitDrops++;
+        if (verdict === 'close') return closeFor(client, CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
+        if (verdict === 'drop-and-notify')
+          refuse(client, ErrorCode.RATE_LIMITED, 'too many messages; this one was dropped');
+        return;
+      }
+      if (text === null) {
+        bump(counters.messagesByType, 'invalid');
+        return refuse(client, ErrorCode.BAD_MESSAGE, 'binary frames are not part of the protocol; send JSON text');
+      }
+      const parsed = parseClientMessage(text);
+      if (!parsed.ok) {
+        bump(counters.messagesByType, 'invalid');
+        return refuse(client, parsed.code, parsed.message, parsed.rid);
+      }
+      const msg = parsed.message;
+      bump(counters.messagesByType, msg.type);
+      if (msg.type === 'ping')
+        return reply(
+          client,
+          msg.t === undefined ? withRid({ type: 'pong' }, msg.rid) : withRid({ type: 'pong', t: msg.t }, msg.rid),
+        );
+      if (msg.type === 'hello') return registry.hello(client, msg);
+      const session = client.session;
+      if (!session) return refuse(client, ErrorCode.NOT_IDENTIFIED, 'send hello first', msg.rid);
+
+      switch (msg.type) {
+        case 'signal':
+          return registry.signal(client, session, msg.to, parsed.signalDataJson ?? 'null', msg.rid);
+        case 'room.create':
+          return registry.roomCreate(client, session, msg);
+        case 'room.join':
+          return registry.roomJoin(client, session, msg);
+        case 'room.quickplay':
+          return registry.roomQuickplay(client, session, msg);
+        case 'room.list':
+          return registry.roomList(client, msg);
+        case 'room.leave':
+          return registry.roomLeave(client, session, msg);
+        case 'room.chat':
+          return registry.roomChat(client, session, msg);
+        case 'room.ready':
+          return registry.roomRequest(
+            client,
+            session,
+            { type: 'ready', by: session.peerId, ready: msg.ready },
+            msg.rid,
+          );
+        case 'room.settings':
+          return registry.roomRequest(
+            client,
+            session,
+            { type: 'settings', by: session.peerId, settings: msg.settings },
+            msg.rid,
+          );
+        case 'room.start':
+          return registry.roomRequest(client, session, { type: 'start', by: session.peerId }, msg.rid);
+        case 'room.end':
+          return registry.roomRequest(client, session, { type: 'end', by: session.peerId }, msg.rid);
+        case 'room.kick':
+          return registry.roomRequest(
+            client,
+            session,
+            { type: 'kick', by: session.peerId, target: msg.peerId },
+            msg.rid,
+          );
+        default:
+          return assertNever(msg);
+      }
+    },
+
+    /** The socket closed, for whatever reason. */
+    close(client: Client): void {
+      open--;
+      registry.disconnect(client);
+    },
+
+    connectionCount: () => open,
+  };
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled message ${JSON.stringify(value)}`);
+}

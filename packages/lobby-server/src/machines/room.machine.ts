@@ -1,0 +1,281 @@
+/**
+ * The room lifecycle of lobby protocol v1 (docs/lobby-protocol.md, "Room lifecycle"):
+ *
+ *   open ──start (host, all connected non-hosts ready, ≥2 connected)──► countdown
+ *   countdown ──after countdownMs──► playing
+ *   countdown ──join, leave, kick, disconnect, any ready change──► open
+ *   playing ──end (host), or fewer than 2 connected──► open
+ *   any ──last member removed──► closed (final; the registry deletes the room)
+ *
+ * Entering `open` clears every ready flag. The host is always a connected member while any member
+ * is connected: when it leaves, is kicked or drops, the connected peer with the lowest `seq` takes
+ * over at once. A refused request changes nothing and emits `rejected` with its error code, so the
+ * socket layer can answer without knowing the rules.
+ *
+ * The machine reads no clock: delays come from the actor's clock, `countdownEndsAt` from `input.now`.
+ */
+import { ErrorCode, type PeerInfo, type Room, type RoomSettings, RoomState } from '@tickmesh/protocol';
+import { assign, emit, not, setup } from 'xstate';
+
+export interface RoomInput {
+  code: string;
+  public: boolean;
+  maxPlayers: number;
+  settings: RoomSettings;
+  creator: { id: string; name: string };
+  /** Length of the pre-game countdown. */
+  countdownMs: number;
+  /** Wall clock in epoch ms, for `countdownEndsAt` only. */
+  now: () => number;
+}
+
+export interface RoomContext {
+  code: string;
+  public: boolean;
+  maxPlayers: number;
+  settings: RoomSettings;
+  /** Members in join order (rising `seq`), connected or in reconnect grace. */
+  peers: readonly PeerInfo[];
+  hostId: string;
+  /** The `seq` the next joiner gets; never reused. */
+  nextSeq: number;
+  countdownEndsAt: number | null;
+  countdownMs: number;
+  now: () => number;
+}
+
+/** Events the registry sends. `by` is the peer that sent the request. */
+export type RoomEvent =
+  | { type: 'join'; peer: { id: string; name: string } }
+  | { type: 'leave'; by: string }
+  | { type: 'kick'; by: string; target: string }
+  | { type: 'disconnect'; by: string }
+  | { type: 'resume'; by: string; name: string }
+  | { type: 'ready'; by: string; ready: boolean }
+  | { type: 'settings'; by: string; settings: RoomSettings }
+  | { type: 'start'; by: string }
+  | { type: 'end'; by: string };
+
+export type RoomEmitted = { type: 'rejected'; code: ErrorCode };
+
+/** The connected member with the lowest `seq` when the current host is not a connected member. */
+function electHost(peers: readonly PeerInfo[], hostId: string): string {
+  const current = peers.find((p) => p.id === hostId);
+  if (current?.connected) return hostId;
+  const connected = peers.find((p) => p.connected);
+  return connected?.id ?? current?.id ?? peers[0]?.id ?? hostId;
+}
+
+function withPeers(context: RoomContext, peers: readonly PeerInfo[]): Partial<RoomContext> {
+  return { peers, hostId: electHost(peers, context.hostId) };
+}
+
+function setPeer(peers: readonly PeerInfo[], id: string, patch: Partial<PeerInfo>): PeerInfo[] {
+  return peers.map((p) => (p.id === id ? { ...p, ...patch } : p));
+}
+
+export function connectedCount(context: Pick<RoomContext, 'peers'>): number {
+  let n = 0;
+  for (const p of context.peers) if (p.connected) n++;
+  return n;
+}
+
+function isMember(context: RoomContext, id: string): boolean {
+  return context.peers.some((p) => p.id === id);
+}
+
+/** The room as `room.state` carries it. */
+export function toWireRoom(context: RoomContext, state: RoomState): Room {
+  const room: Room = {
+    code: context.code,
+    state,
+    hostId: context.hostId,
+    public: context.public,
+    maxPlayers: context.maxPlayers,
+    settings: context.settings,
+    peers: context.peers.map((p) => ({ ...p })),
+  };
+  if (state === RoomState.COUNTDOWN && context.countdownEndsAt !== null) room.countdownEndsAt = context.countdownEndsAt;
+  return room;
+}
+
+const reject = (code: ErrorCode) => ({ type: 'reject', params: { code } }) as const;
+
+export const roomMachine = setup({
+  types: {
+    context: {} as RoomContext,
+    events: {} as RoomEvent,
+    input: {} as RoomInput,
+    emitted: {} as RoomEmitted,
+  },
+  delays: {
+    countdown: ({ context }) => context.countdownMs,
+  },
+  guards: {
+    isFull: ({ context }) => context.peers.length >= context.maxPlayers,
+    allowsLateJoin: ({ context }) => context.settings.lateJoin === true,
+    isAlreadyMember: ({ context, event }) => event.type === 'join' && isMember(context, event.peer.id),
+    senderIsHost: ({ context, event }) => 'by' in event && event.by === context.hostId,
+    senderIsMember: ({ context, event }) => 'by' in event && isMember(context, event.by),
+    kickTargetValid: ({ context, event }) =>
+      event.type === 'kick' && event.target !== event.by && isMember(context, event.target),
+    readyChanges: ({ context, event }) =>
+      event.type === 'ready' && context.peers.some((p) => p.id === event.by && p.ready !== event.ready),
+    canStart: ({ context }) =>
+      connectedCount(context) >= 2 && context.peers.every((p) => !p.connected || p.ready || p.id === context.hostId),
+    resumingPeerNotReady: ({ context, event }) =>
+      event.type === 'resume' && context.peers.some((p) => p.id === event.by && !p.connected && !p.ready),
+    fewerThanTwoConnected: ({ context }) => connectedCount(context) < 2,
+    isEmpty: ({ context }) => context.peers.length === 0,
+  },
+  actions: {
+    reject: emit((_, params: { code: ErrorCode }) => ({ type: 'rejected' as const, code: params.code })),
+    addPeer: assign(({ context, event }) => {
+      if (event.type !== 'join') return {};
+      const peer: PeerInfo = {
+        id: event.peer.id,
+        name: event.peer.name,
+        ready: false,
+        connected: true,
+        seq: context.nextSeq,
+      };
+      return { ...withPeers(context, [...context.peers, peer]), nextSeq: context.nextSeq + 1 };
+    }),
+    removeSender: assign(({ context, event }) =>
+      'by' in event
+        ? withPeers(
+            context,
+            context.peers.filter((p) => p.id !== event.by),
+          )
+        : {},
+    ),
+    removeKickTarget: assign(({ context, event }) =>
+      event.type === 'kick'
+        ? withPeers(
+            context,
+            context.peers.filter((p) => p.id !== event.target),
+          )
+        : {},
+    ),
+    markDisconnected: assign(({ context, event }) =>
+      event.type === 'disconnect' ? withPeers(context, setPeer(context.peers, event.by, { connected: false })) : {},
+    ),
+    markResumed: assign(({ context, event }) =>
+      event.type === 'resume'
+        ? withPeers(context, setPeer(context.peers, event.by, { connected: true, name: event.name }))
+        : {},
+    ),
+    setReady: assign(({ context, event }) =>
+      event.type === 'ready' ? { peers: setPeer(context.peers, event.by, { ready: event.ready }) } : {},
+    ),
+    setSettings: assign(({ event }) => (event.type === 'settings' ? { settings: event.settings } : {})),
+    clearReady: assign(({ context }) =>
+      context.peers.some((p) => p.ready)
+        ? { peers: context.peers.map((p) => (p.ready ? { ...p, ready: false } : p)) }
+        : {},
+    ),
+    startCountdown: assign(({ context }) => ({ countdownEndsAt: context.now() + context.countdownMs })),
+    stopCountdown: assign({ countdownEndsAt: null }),
+  },
+}).createMachine({
+  id: 'room',
+  context: ({ input }) => ({
+    code: input.code,
+    public: input.public,
+    maxPlayers: input.maxPlayers,
+    settings: input.settings,
+    peers: [{ id: input.creator.id, name: input.creator.name, ready: false, connected: true, seq: 1 }],
+    hostId: input.creator.id,
+    nextSeq: 2,
+    countdownEndsAt: null,
+    countdownMs: input.countdownMs,
+    now: input.now,
+  }),
+  initial: 'open',
+  // Handlers shared by open, countdown and playing; states override where the rules differ.
+  on: {
+    join: [
+      { guard: 'isAlreadyMember', actions: reject(ErrorCode.ALREADY_IN_ROOM) },
+      { guard: 'isFull', actions: reject(ErrorCode.ROOM_FULL) },
+      { actions: 'addPeer' },
+    ],
+    leave: { guard: 'senderIsMember', actions: 'removeSender' },
+    disconnect: { guard: 'senderIsMember', actions: 'markDisconnected' },
+    resume: { guard: 'senderIsMember', actions: 'markResumed' },
+    kick: [
+      { guard: not('senderIsHost'), actions: reject(ErrorCode.NOT_HOST) },
+      { guard: not('kickTargetValid'), actions: reject(ErrorCode.PEER_NOT_FOUND) },
+      { actions: 'removeKickTarget' },
+    ],
+    ready: { guard: 'readyChanges', actions: 'setReady' },
+    settings: [
+      { guard: not('senderIsHost'), actions: reject(ErrorCode.NOT_HOST) },
+      { actions: reject(ErrorCode.BAD_STATE) },
+    ],
+    start: [
+      { guard: not('senderIsHost'), actions: reject(ErrorCode.NOT_HOST) },
+      { actions: reject(ErrorCode.BAD_STATE) },
+    ],
+    end: [
+      { guard: not('senderIsHost'), actions: reject(ErrorCode.NOT_HOST) },
+      { actions: reject(ErrorCode.BAD_STATE) },
+    ],
+  },
+  states: {
+    open: {
+      entry: 'clearReady',
+      always: { guard: 'isEmpty', target: 'closed' },
+      on: {
+        settings: [{ guard: not('senderIsHost'), actions: reject(ErrorCode.NOT_HOST) }, { actions: 'setSettings' }],
+        start: [
+          { guard: not('senderIsHost'), actions: reject(ErrorCode.NOT_HOST) },
+          { guard: not('canStart'), actions: reject(ErrorCode.NOT_READY) },
+          { target: 'countdown' },
+        ],
+      },
+    },
+    countdown: {
+      entry: 'startCountdown',
+      exit: 'stopCountdown',
+      after: { countdown: 'playing' },
+      always: { guard: 'isEmpty', target: 'closed' },
+      on: {
+        join: [
+          { guard: 'isAlreadyMember', actions: reject(ErrorCode.ALREADY_IN_ROOM) },
+          { guard: 'isFull', actions: reject(ErrorCode.ROOM_FULL) },
+          { target: 'open', actions: 'addPeer' },
+        ],
+        leave: { guard: 'senderIsMember', target: 'open', actions: 'removeSender' },
+        disconnect: { guard: 'senderIsMember', target: 'open', actions: 'markDisconnected' },
+        // A peer back from grace who is not ready breaks "every connected non-host peer is ready".
+        resume: [
+          { guard: 'resumingPeerNotReady', target: 'open', actions: 'markResumed' },
+          { guard: 'senderIsMember', actions: 'markResumed' },
+        ],
+        kick: [
+          { guard: not('senderIsHost'), actions: reject(ErrorCode.NOT_HOST) },
+          { guard: not('kickTargetValid'), actions: reject(ErrorCode.PEER_NOT_FOUND) },
+          { target: 'open', actions: 'removeKickTarget' },
+        ],
+        ready: { guard: 'readyChanges', target: 'open', actions: 'setReady' },
+      },
+    },
+    playing: {
+      always: [
+        { guard: 'isEmpty', target: 'closed' },
+        { guard: 'fewerThanTwoConnected', target: 'open' },
+      ],
+      on: {
+        join: [
+          { guard: 'isAlreadyMember', actions: reject(ErrorCode.ALREADY_IN_ROOM) },
+          { guard: not('allowsLateJoin'), actions: reject(ErrorCode.ROOM_IN_GAME) },
+          { guard: 'isFull', actions: reject(ErrorCode.ROOM_FULL) },
+          { actions: 'addPeer' },
+        ],
+        ready: { actions: reject(ErrorCode.BAD_STATE) },
+        end: [{ guard: not('senderIsHost'), actions: reject(ErrorCode.NOT_HOST) }, { target: 'open' }],
+      },
+    },
+    closed: { type: 'final' },
+  },
+});

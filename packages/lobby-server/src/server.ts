@@ -1,0 +1,79 @@
+/**
+ * Composes the lobby server: config, counters, registry (machines), connection handler, metrics
+ * and the uWS transport.
+ *
+ * @example
+ * const server = await startLobbyServer({ port: 0, host: '127.0.0.1' });
+ * console.log(server.url); // ws://127.0.0.1:PORT/lobby
+ * await server.close();
+ */
+import { performance } from 'node:perf_hooks';
+import { type LobbyConfig, resolveConfig } from './config.js';
+import { createConnectionHandler } from './connection-handler.js';
+import { cryptoIds, type IdSource } from './ids.js';
+import { type Logger, silentLogger } from './logger.js';
+import { createCounters, createMetricsRegistry, type LobbyCounters } from './metrics.js';
+import { createRegistry, type MachineClock } from './registry.js';
+import { startUwsServer } from './uws/app.js';
+
+export interface LobbyServerDeps {
+  logger?: Logger;
+  ids?: IdSource;
+  /** Wall clock, epoch ms. */
+  now?: () => number;
+  /** Timer clock for the machines (grace, countdown). */
+  clock?: MachineClock;
+}
+
+export interface LobbyServer {
+  readonly config: LobbyConfig;
+  /** The bound port (useful with `port: 0`). */
+  readonly port: number;
+  /** `ws://host:port/lobby` (or `wss://` with TLS). */
+  readonly url: string;
+  readonly counters: LobbyCounters;
+  /** Closes every socket (1001), stops listening, stops every machine. */
+  close(): Promise<void>;
+}
+
+export async function startLobbyServer(
+  overrides: Partial<LobbyConfig> = {},
+  deps: LobbyServerDeps = {},
+): Promise<LobbyServer> {
+  const config = resolveConfig(overrides);
+  const logger = deps.logger ?? silentLogger;
+  const counters = createCounters();
+  const registry = createRegistry({
+    config,
+    counters,
+    ids: deps.ids ?? cryptoIds,
+    now: deps.now ?? Date.now,
+    ...(deps.clock ? { clock: deps.clock } : {}),
+  });
+  const handler = createConnectionHandler({ config, registry, counters, monotonicMs: () => performance.now() });
+  const metrics = createMetricsRegistry(counters, {
+    connections: handler.connectionCount,
+    sessions: registry.sessionCount,
+    roomsByState: registry.roomsByState,
+  });
+  const transport = await startUwsServer({
+    config,
+    handler,
+    metrics,
+    health: () => ({ connections: handler.connectionCount(), rooms: registry.roomCount() }),
+    logger,
+  });
+  const secure = config.tlsCert !== null;
+  const displayHost =
+    config.host === '0.0.0.0' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    config,
+    port: transport.port,
+    url: `${secure ? 'wss' : 'ws'}://${displayHost}:${transport.port}/lobby`,
+    counters,
+    async close() {
+      transport.close();
+      registry.shutdown();
+    },
+  };
+}

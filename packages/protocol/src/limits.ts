@@ -1,0 +1,31 @@
+/** The protocol version this package implements (`welcome.protocol`). */
+export const PROTOCOL_VERSION = 1;
+
+/** Every fixed limit of lobby protocol v1. Sizes in bytes of UTF-8, lengths in code points. */
+export const Limits = {
+  /** A frame larger than this closes the connection with 1009. */
+  maxFrameBytes: 64 * 1024,
+  /** `rid` as a string: at most this many code points. */
+  maxRidLength: 64,
+  /** `hello.name` after trimming. */
+  minNameLength: 1,
+  maxNameLength: 24,
+  /** `hello.token`: tokens the server issues are 43 characters; anything longer is malformed. */
+  maxTokenLength: 128,
+  /** `room.create.maxPlayers` range and default. */
+  minPlayers: 2,
+  maxPlayers: 16,
+  defaultMaxPlayers: 8,
+  /** `settings` serialized as JSON. */
+  maxSettingsBytes: 4 * 1024,
+  /** `room.chat.text`. */
+  minChatLength: 1,
+  maxChatLength: 280,
+  /** `signal.data` serialized as JSON. */
+  maxSignalBytes: 32 * 1024,
+  /** Peer ids and room codes in client messages; longer strings are malformed. */
+  maxIdLength: 64,
+  /** Room codes: length and alphabet (no 0, 1, I, O). */
+  roomCodeLength: 6,
+  roomCodeAlphabet: '23456789ABCDEFGHJKLMNPQRSTUVWXYZ',
+} as const;

@@ -1,0 +1,88 @@
+/**
+ * Parsing one untrusted client frame into a typed message or a protocol error.
+ *
+ * @example
+ * const result = parseClientMessage(frameText);
+ * if (!result.ok) send({ type: 'error', code: result.code, message: result.message, rid: result.rid });
+ */
+import {
+  type ClientMessage,
+  clientMessageSchemas,
+  isClientMessageType,
+  type Rid,
+  ridSchema,
+} from './client-messages.js';
+import { ErrorCode } from './codes.js';
+import { Limits } from './limits.js';
+import { utf8ByteLength } from './text.js';
+
+export type ParseResult =
+  | {
+      ok: true;
+      message: ClientMessage;
+      /** For `signal`: `data` already serialized, so a relay need not serialize it again. */
+      signalDataJson?: string;
+    }
+  | {
+      ok: false;
+      code: ErrorCode;
+      message: string;
+      /** The request id, when the frame carried a valid one (errors echo it). */
+      rid?: Rid;
+    };
+
+function fail(code: ErrorCode, message: string, rid?: Rid): ParseResult {
+  return rid === undefined ? { ok: false, code, message } : { ok: false, code, message, rid };
+}
+
+/** Parses a text frame. Never throws; every failure is a `BAD_MESSAGE`, `UNKNOWN_TYPE`, `INVALID_NAME` or `TOO_LARGE` value. */
+export function parseClientMessage(text: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail(ErrorCode.BAD_MESSAGE, 'not JSON');
+  }
+  return parseClientValue(value);
+}
+
+/** Like {@link parseClientMessage}, for a value already decoded from JSON. */
+export function parseClientValue(value: unknown): ParseResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail(ErrorCode.BAD_MESSAGE, 'a message is a JSON object');
+  }
+  const obj = value as Record<string, unknown>;
+  const ridResult = obj.rid === undefined ? undefined : ridSchema.safeParse(obj.rid);
+  const rid = ridResult?.success ? ridResult.data : undefined;
+  if (ridResult && !ridResult.success)
+    return fail(ErrorCode.BAD_MESSAGE, 'rid must be a string of at most 64 characters or a safe integer');
+  const type = obj.type;
+  if (typeof type !== 'string') return fail(ErrorCode.BAD_MESSAGE, 'missing string field "type"', rid);
+  if (!isClientMessageType(type))
+    return fail(ErrorCode.UNKNOWN_TYPE, `unknown message type "${type.slice(0, 64)}"`, rid);
+
+  const result = clientMessageSchemas[type].safeParse(value);
+  if (!result.success) {
+    // A rule with its own error code (INVALID_NAME, TOO_LARGE) wins over a generic BAD_MESSAGE.
+    let issue = result.error.issues[0];
+    let code: ErrorCode = ErrorCode.BAD_MESSAGE;
+    for (const i of result.error.issues) {
+      if (i.code === 'custom' && typeof i.params?.code === 'string') {
+        issue = i;
+        code = i.params.code as ErrorCode;
+        break;
+      }
+    }
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    return fail(code, `${type}: ${where}${issue?.message ?? 'invalid'}`, rid);
+  }
+  const message = result.data as ClientMessage;
+  if (message.type === 'signal') {
+    const dataJson = JSON.stringify(message.data);
+    if (utf8ByteLength(dataJson) > Limits.maxSignalBytes) {
+      return fail(ErrorCode.TOO_LARGE, `signal: data over ${Limits.maxSignalBytes} bytes as JSON`, rid);
+    }
+    return { ok: true, message, signalDataJson: dataJson };
+  }
+  return { ok: true, message };
+}
