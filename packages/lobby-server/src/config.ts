@@ -57,13 +57,13 @@ export const defaultConfig: LobbyConfig = {
   maxBackpressureBytes: 1024 * 1024,
 };
 
-const count = z.coerce.number().int().min(0);
-const positive = z.coerce.number().positive();
+const count = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative');
+const positive = z.coerce.number({ error: 'must be a number' }).positive('must be above 0');
 
 /** Validates a full config; throws a readable error for a bad value. */
 export const configSchema = z
   .object({
-    port: count.max(65_535),
+    port: count.max(65_535, 'must be at most 65535'),
     host: z.string().min(1),
     staticDir: z.string().min(1).nullable(),
     graceMs: count,

@@ -3,7 +3,14 @@ export { ConfigError, defaultConfig, type LobbyConfig, resolveConfig } from './c
 export { iceServersFor, turnCredential } from './ice.js';
 export type { Logger } from './logger.js';
 export { silentLogger, streamLogger } from './logger.js';
-export { type RoomContext, type RoomEvent, type RoomInput, roomMachine, toWireRoom } from './machines/room.machine.js';
+export {
+  connectedCount,
+  type RoomContext,
+  type RoomEvent,
+  type RoomInput,
+  roomMachine,
+  toWireRoom,
+} from './machines/room.machine.js';
 export { type SessionContext, type SessionEvent, sessionMachine } from './machines/session.machine.js';
 export { RateLimiter, type RateVerdict } from './rate-limit.js';
 export { type LobbyServer, type LobbyServerDeps, startLobbyServer } from './server.js';

@@ -45,12 +45,12 @@ const csv = (v: string | undefined): string[] | undefined =>
 /** Parses argv (without node and script) and env into config overrides; `null` after printing help. */
 export function parseArgs(argv: readonly string[], env: Env): Partial<LobbyConfig> | null {
   const cli = cac('tickmesh-lobby');
-  const command = cli.command('', 'Run the tickmesh lobby server (WebSocket /lobby, GET /healthz, GET /metrics).');
-  for (const [flag, envName, help] of FLAGS) command.option(flag, `${help} [env ${envName}]`);
+  cli.usage('[options]\n\nRuns the tickmesh lobby server: WebSocket /lobby (protocol v1), GET /healthz, GET /metrics.');
+  for (const [flag, envName, help] of FLAGS) cli.option(flag, `${help} [env ${envName}]`);
   cli.help();
   const { options } = cli.parse(['node', 'tickmesh-lobby', ...argv], { run: false });
   if (options.help) return null;
-  command.checkUnknownOptions();
+  cli.globalCommand.checkUnknownOptions();
 
   const pick = (flag: unknown, envValue: string | undefined): string | undefined => {
     const fromFlag = list(flag).at(-1);
