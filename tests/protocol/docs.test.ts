@@ -1,0 +1,36 @@
+// The protocol doc and the code say the same thing: message types, error codes, the spec copy.
+import { existsSync, readFileSync } from 'node:fs';
+import { clientMessageSchemas, ErrorCode, serverMessageSchema } from '@tickmesh/protocol';
+import { describe, expect, it } from 'vitest';
+
+const doc = readFileSync(new URL('../../docs/lobby-protocol.md', import.meta.url), 'utf8');
+const spec = doc.split('\n---\n')[0] ?? '';
+
+/** Message types listed in the first column of the table under `heading`. */
+function tableTypes(heading: string): string[] {
+  const section = spec.split(heading)[1]?.split('\n## ')[0] ?? '';
+  return [...section.matchAll(/^\| `([a-z.]+)` \|/gm)].map((m) => m[1] ?? '');
+}
+
+describe('docs/lobby-protocol.md', () => {
+  it('is a verbatim copy of the project spec, when the spec is beside the repo', () => {
+    const source = new URL('../../../shared/lobby-protocol.md', import.meta.url);
+    if (!existsSync(source)) return; // a clone without the shared folder: nothing to compare
+    expect(`${spec.trimEnd()}\n`).toBe(`${readFileSync(source, 'utf8').trimEnd()}\n`);
+  });
+
+  it('lists exactly the client message types the schemas parse', () => {
+    expect(tableTypes('## Messages, client to server').sort()).toEqual(Object.keys(clientMessageSchemas).sort());
+  });
+
+  it('lists exactly the server message types the schema accepts', () => {
+    const types = serverMessageSchema.options.map((o) => o.shape.type.value);
+    expect(tableTypes('## Messages, server to client').sort()).toEqual([...types].sort());
+  });
+
+  it('names exactly the error codes of the code table', () => {
+    const errors = spec.split('- Error codes:')[1]?.split('\n- ')[0] ?? '';
+    const named = [...errors.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]);
+    expect([...new Set(named)].sort()).toEqual(Object.values(ErrorCode).sort());
+  });
+});
