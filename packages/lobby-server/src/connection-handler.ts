@@ -132,6 +132,11 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
       }
     },
 
+    /** The transport cannot queue more for this client: close it rather than buffer without bound. */
+    slowConsumer(client: Client): void {
+      closeFor(client, CloseCode.SLOW_CONSUMER, 'slow consumer');
+    },
+
     /** The socket closed, for whatever reason. */
     close(client: Client): void {
       open--;

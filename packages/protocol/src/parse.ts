@@ -79,7 +79,8 @@ export function parseClientValue(value: unknown): ParseResult {
   const message = result.data as ClientMessage;
   if (message.type === 'signal') {
     const dataJson = JSON.stringify(message.data);
-    if (utf8ByteLength(dataJson) > Limits.maxSignalBytes) {
+    // A UTF-16 unit is at most 3 UTF-8 bytes, so short data (every SDP and candidate) skips the count.
+    if (dataJson.length * 3 > Limits.maxSignalBytes && utf8ByteLength(dataJson) > Limits.maxSignalBytes) {
       return fail(ErrorCode.TOO_LARGE, `signal: data over ${Limits.maxSignalBytes} bytes as JSON`, rid);
     }
     return { ok: true, message, signalDataJson: dataJson };

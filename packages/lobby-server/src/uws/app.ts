@@ -22,7 +22,10 @@ const HARD_FRAME_LIMIT_BYTES = 1024 * 1024;
 
 interface SocketData {
   client: HandledClient | null;
-  closed: boolean;
+  /** We ended (or are about to end) this socket: send nothing more. */
+  closing: boolean;
+  /** uWS reported it closed: the handle must not be touched again. */
+  gone: boolean;
 }
 
 export interface UwsServerDeps {
@@ -69,7 +72,8 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
     idleTimeout: config.idleTimeoutS,
     sendPingsAutomatically: true,
     maxBackpressure: config.maxBackpressureBytes,
-    closeOnBackpressureLimit: 1,
+    // Off: uWS would close inside send(); the transport closes slow consumers itself, see send().
+    closeOnBackpressureLimit: 0,
     upgrade(res, req, context) {
       const origin = req.getHeader('origin');
       // Origin is a browser's claim; non-browser clients send none and are not blocked by it.
@@ -78,7 +82,7 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
         return;
       }
       res.upgrade<SocketData>(
-        { client: null, closed: false },
+        { client: null, closing: false, gone: false },
         req.getHeader('sec-websocket-key'),
         req.getHeader('sec-websocket-protocol'),
         req.getHeader('sec-websocket-extensions'),
@@ -88,27 +92,34 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
     open(ws) {
       sockets.add(ws);
       const data = ws.getUserData();
+      const end = (code: number, reason: string) => {
+        if (data.closing || data.gone) return;
+        data.closing = true;
+        ws.end(code, reason);
+      };
       data.client = handler.open({
         send(text) {
-          if (data.closed) return;
+          if (data.closing || data.gone) return;
           const status = ws.send(text, false);
-          // 2: dropped at the backpressure limit (uWS closes the socket); also guard against
-          // unbounded buffering ourselves in case that setting changes.
+          // 2: dropped at the backpressure limit. A client that stops reading is closed rather than
+          // buffered without bound. The close runs after the current handler: the sender may be in
+          // the middle of a broadcast.
           if (status === 2 || ws.getBufferedAmount() > config.maxBackpressureBytes) {
-            data.closed = true;
-            ws.end(CloseCode.SLOW_CONSUMER, 'slow consumer');
+            data.closing = true;
+            setImmediate(() => {
+              if (data.gone) return;
+              data.closing = false;
+              if (data.client) handler.slowConsumer(data.client);
+              else end(CloseCode.SLOW_CONSUMER, 'slow consumer');
+            });
           }
         },
-        close(code, reason) {
-          if (data.closed) return;
-          data.closed = true;
-          ws.end(code, reason);
-        },
+        close: end,
       });
     },
     message(ws, message, isBinary) {
       const data = ws.getUserData();
-      if (!data.client || data.closed) return;
+      if (!data.client || data.closing) return;
       const bytes = message.byteLength;
       const text = isBinary || bytes > Limits.maxFrameBytes ? null : Buffer.from(message).toString('utf8');
       handler.message(data.client, text, bytes);
@@ -116,7 +127,7 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
     close(ws) {
       sockets.delete(ws);
       const data = ws.getUserData();
-      data.closed = true;
+      data.gone = true;
       if (data.client) handler.close(data.client);
       data.client = null;
     },
@@ -169,8 +180,8 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
           uWS.us_listen_socket_close(listenSocket);
           for (const ws of sockets) {
             const data = ws.getUserData();
-            if (!data.closed) {
-              data.closed = true;
+            if (!data.gone) {
+              data.closing = true;
               ws.end(CloseCode.GOING_AWAY, 'server shutting down');
             }
           }
