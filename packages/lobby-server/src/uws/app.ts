@@ -164,7 +164,8 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
       return;
     }
     res.writeHeader('content-type', file.contentType).writeHeader('cache-control', file.cacheControl);
-    if (method === 'head') res.endWithoutBody(file.body.length);
+    // This uWS build aborts the whole process on `endWithoutBody(length)`: report the length ourselves.
+    if (method === 'head') res.writeHeader('content-length', String(file.body.length)).endWithoutBody();
     else res.end(file.body);
   });
 
