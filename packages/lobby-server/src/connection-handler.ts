@@ -74,6 +74,10 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
       const parsed = parseClientMessage(text);
       if (!parsed.ok) {
         bump(counters.messagesByType, 'invalid');
+        // Before hello, a known type other than hello and ping is NOT_IDENTIFIED, valid or not.
+        if (!client.session && parsed.type !== undefined && parsed.type !== 'hello' && parsed.type !== 'ping') {
+          return refuse(client, ErrorCode.NOT_IDENTIFIED, 'send hello first', parsed.rid);
+        }
         return refuse(client, parsed.code, parsed.message, parsed.rid);
       }
       const msg = parsed.message;

@@ -417,8 +417,15 @@ export function createRegistry(deps: RegistryDeps) {
     if (entry) dispatch(entry, { type: 'disconnect', by: session.peerId }, null);
   }
 
+  /** Server shutdown: every member still in a room is told it is closed, then every machine stops. */
   function shutdown(): void {
-    for (const entry of rooms.values()) entry.actor.stop();
+    for (const entry of rooms.values()) {
+      for (const peer of entry.actor.getSnapshot().context.peers) {
+        const client = sessionsById.get(peer.id)?.client;
+        if (client) send(client, { type: 'room.left', code: entry.code, reason: LeftReason.CLOSED });
+      }
+      entry.actor.stop();
+    }
     for (const session of sessionsById.values()) session.actor.stop();
     rooms.clear();
     sessionsById.clear();

@@ -32,7 +32,7 @@ export interface LobbyServer {
   /** `ws://host:port/lobby` (or `wss://` with TLS). */
   readonly url: string;
   readonly counters: LobbyCounters;
-  /** Closes every socket (1001), stops listening, stops every machine. */
+  /** Tells room members their room is closed, closes every socket (1001), stops listening and every machine. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -64,6 +64,7 @@ export async function startLobbyServer(
     logger,
   });
   const secure = config.tlsCert !== null;
+  let closing: Promise<void> | null = null;
   const displayHost =
     config.host === '0.0.0.0' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
@@ -71,9 +72,13 @@ export async function startLobbyServer(
     port: transport.port,
     url: `${secure ? 'wss' : 'ws'}://${displayHost}:${transport.port}/lobby`,
     counters,
-    async close() {
-      transport.close();
-      registry.shutdown();
+    close() {
+      // Idempotent: closing a uWS listen socket twice aborts the process.
+      closing ??= (async () => {
+        registry.shutdown();
+        transport.close();
+      })();
+      return closing;
     },
   };
 }

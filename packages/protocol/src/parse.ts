@@ -7,6 +7,7 @@
  */
 import {
   type ClientMessage,
+  type ClientMessageType,
   clientMessageSchemas,
   isClientMessageType,
   type Rid,
@@ -29,10 +30,15 @@ export type ParseResult =
       message: string;
       /** The request id, when the frame carried a valid one (errors echo it). */
       rid?: Rid;
+      /** The message type, when it is a known one whose fields failed validation. */
+      type?: ClientMessageType;
     };
 
-function fail(code: ErrorCode, message: string, rid?: Rid): ParseResult {
-  return rid === undefined ? { ok: false, code, message } : { ok: false, code, message, rid };
+function fail(code: ErrorCode, message: string, rid?: Rid, type?: ClientMessageType): ParseResult {
+  const result: ParseResult = { ok: false, code, message };
+  if (rid !== undefined) result.rid = rid;
+  if (type !== undefined) result.type = type;
+  return result;
 }
 
 /** Parses a text frame. Never throws; every failure is a `BAD_MESSAGE`, `UNKNOWN_TYPE`, `INVALID_NAME` or `TOO_LARGE` value. */
@@ -74,14 +80,14 @@ export function parseClientValue(value: unknown): ParseResult {
       }
     }
     const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    return fail(code, `${type}: ${where}${issue?.message ?? 'invalid'}`, rid);
+    return fail(code, `${type}: ${where}${issue?.message ?? 'invalid'}`, rid, type);
   }
   const message = result.data as ClientMessage;
   if (message.type === 'signal') {
     const dataJson = JSON.stringify(message.data);
     // A UTF-16 unit is at most 3 UTF-8 bytes, so short data (every SDP and candidate) skips the count.
     if (dataJson.length * 3 > Limits.maxSignalBytes && utf8ByteLength(dataJson) > Limits.maxSignalBytes) {
-      return fail(ErrorCode.TOO_LARGE, `signal: data over ${Limits.maxSignalBytes} bytes as JSON`, rid);
+      return fail(ErrorCode.TOO_LARGE, `signal: data over ${Limits.maxSignalBytes} bytes as JSON`, rid, 'signal');
     }
     return { ok: true, message, signalDataJson: dataJson };
   }
