@@ -94,7 +94,11 @@ describe('tickmesh-lobby CLI', () => {
   });
 
   it('takes its settings from the environment, flags winning', async () => {
-    const server = start(['--host', '127.0.0.1'], { PORT: '0', TICKMESH_TURN_URLS: 'turn:127.0.0.1:3478', TICKMESH_TURN_SECRET: 's' });
+    const server = start(['--host', '127.0.0.1'], {
+      PORT: '0',
+      TICKMESH_TURN_URLS: 'turn:127.0.0.1:3478',
+      TICKMESH_TURN_SECRET: 's',
+    });
     const url = await server.listening;
     const welcome = await hello(url);
     expect(welcome).toMatchObject({ iceServers: [{ urls: ['turn:127.0.0.1:3478'] }] });

@@ -29,7 +29,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     .map((event) => ({ kind: 'event' as const, event })),
 );
 
-function checkInvariants(state: string, ctx: RoomContext, previous: { state: string; maxSeq: number }, maxPlayers: number) {
+function checkInvariants(
+  state: string,
+  ctx: RoomContext,
+  previous: { state: string; maxSeq: number },
+  maxPlayers: number,
+) {
   const connected = connectedCount(ctx);
   if (connected > 0) {
     const host = ctx.peers.find((p) => p.id === ctx.hostId);
@@ -44,7 +49,10 @@ function checkInvariants(state: string, ctx: RoomContext, previous: { state: str
   }
   if (state === 'playing') expect(connected).toBeGreaterThanOrEqual(2);
   if (state === 'open' && previous.state !== 'open') {
-    expect(ctx.peers.some((p) => p.ready), 'returning to open clears ready flags').toBe(false);
+    expect(
+      ctx.peers.some((p) => p.ready),
+      'returning to open clears ready flags',
+    ).toBe(false);
   }
   const seqs = ctx.peers.map((p) => p.seq);
   for (let i = 1; i < seqs.length; i++) expect(seqs[i], 'seqs rise in member order').toBeGreaterThan(seqs[i - 1] ?? 0);

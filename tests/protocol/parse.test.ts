@@ -96,16 +96,25 @@ describe('parseClientMessage', () => {
 
   it('never throws, whatever arrives', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))), (text) => {
-        const result = parseClientMessage(text);
-        expect(typeof result.ok).toBe('boolean');
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+        ),
+        (text) => {
+          const result = parseClientMessage(text);
+          expect(typeof result.ok).toBe('boolean');
+        },
+      ),
       { numRuns: 2000 },
     );
     fc.assert(
       fc.property(
         fc.constantFrom('hello', 'ping', 'room.create', 'room.join', 'room.ready', 'room.chat', 'signal', 'room.kick'),
-        fc.dictionary(fc.constantFrom('name', 'code', 'ready', 'text', 'to', 'data', 'settings', 'rid', 't'), fc.jsonValue()),
+        fc.dictionary(
+          fc.constantFrom('name', 'code', 'ready', 'text', 'to', 'data', 'settings', 'rid', 't'),
+          fc.jsonValue(),
+        ),
         (type, fields) => {
           const result = parse({ ...fields, type });
           expect(typeof result.ok).toBe('boolean');
@@ -119,7 +128,15 @@ describe('parseClientMessage', () => {
 describe('parseServerMessage', () => {
   it('round-trips every server message type', () => {
     const messages: ServerMessage[] = [
-      { type: 'welcome', peerId: 'p', token: 't', iceServers: [{ urls: 'stun:x' }], resumed: false, protocol: 1, rid: 1 },
+      {
+        type: 'welcome',
+        peerId: 'p',
+        token: 't',
+        iceServers: [{ urls: 'stun:x' }],
+        resumed: false,
+        protocol: 1,
+        rid: 1,
+      },
       { type: 'pong', t: 3 },
       {
         type: 'room.state',
