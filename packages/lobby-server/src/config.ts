@@ -57,7 +57,10 @@ export const defaultConfig: LobbyConfig = {
   maxBackpressureBytes: 1024 * 1024,
 };
 
-const count = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must not be negative');
+const count = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must not be negative');
 const positive = z.coerce.number({ error: 'must be a number' }).positive('must be above 0');
 
 /** Validates a full config; throws a readable error for a bad value. */

@@ -1,0 +1,81 @@
+/**
+ * Every tuning value of the lobby bench in one place: the full run (`npm run bench:lobby`) and a
+ * smaller, shorter smoke run (`--quick`). Units are in the names. Measured time per server is
+ * `rounds * measureMs`: 8 s of throughput and 5 s of latency in the full run.
+ */
+import { availableParallelism } from 'node:os';
+
+export interface BenchConfig {
+  /**
+   * Load generator child processes; a room never spans two of them. One core is left to the
+   * server (it is single-threaded): with more busy processes than cores, scheduling delays show
+   * up as latency.
+   */
+  generators: number;
+  /** Clients in the throughput and latency scenarios; a multiple of `roomSize`. */
+  roomClients: number;
+  /** Members per room; each client signals the others in turn. */
+  roomSize: number;
+  /** Throughput: signals each client may have sent and not yet seen delivered (closed loop). */
+  windowPerClient: number;
+  /** Throughput: measured windows per server, alternating between the servers. */
+  throughputRounds: number;
+  throughputWarmupMs: number;
+  throughputMeasureMs: number;
+  /** Latency: total signals per second offered, paced (open loop) whatever the server does. */
+  latencyRatePerS: number;
+  /** Latency: measured windows per server, alternating between the servers. */
+  latencyRounds: number;
+  latencyWarmupMs: number;
+  latencyMeasureMs: number;
+  /** Idle: identified clients that then send nothing; a multiple of `generators`. */
+  idleClients: number;
+  /** Idle: wait before each RSS reading, so allocation settles. */
+  idleSettleMs: number;
+  /** How long to watch the idle machine's timer lateness before anything starts. */
+  noiseFloorMs: number;
+  /** Connections each generator opens at once while setting up. */
+  connectConcurrency: number;
+  /** A window during which other processes used more CPU than this (% of a core) is repeated. */
+  maxOtherCpuPctOfCore: number;
+  /** How many times a noisy window is repeated before it is kept anyway (and flagged). */
+  noisyRetries: number;
+  /** After load stops, how long signals still in flight may take to arrive before counting as lost. */
+  drainTimeoutMs: number;
+}
+
+export const fullConfig: BenchConfig = {
+  generators: Math.max(1, availableParallelism() - 1),
+  roomClients: 1_000,
+  roomSize: 4,
+  windowPerClient: 8,
+  throughputRounds: 4,
+  throughputWarmupMs: 1_000,
+  throughputMeasureMs: 2_000,
+  latencyRatePerS: 20_000,
+  latencyRounds: 2,
+  latencyWarmupMs: 500,
+  latencyMeasureMs: 2_500,
+  idleClients: 5_000,
+  idleSettleMs: 2_000,
+  noiseFloorMs: 3_000,
+  connectConcurrency: 64,
+  maxOtherCpuPctOfCore: 15,
+  noisyRetries: 2,
+  drainTimeoutMs: 5_000,
+};
+
+export const quickConfig: BenchConfig = {
+  ...fullConfig,
+  roomClients: 200,
+  throughputRounds: 1,
+  throughputWarmupMs: 500,
+  throughputMeasureMs: 1_500,
+  latencyRatePerS: 5_000,
+  latencyRounds: 1,
+  latencyWarmupMs: 300,
+  latencyMeasureMs: 1_000,
+  idleClients: 1_000,
+  idleSettleMs: 500,
+  noiseFloorMs: 1_000,
+};

@@ -1,0 +1,68 @@
+/**
+ * The IPC messages between the bench (bench/lobby/main.ts) and its load generator children
+ * (bench/lobby/load-generator.ts). Every command is answered with one report (or an error)
+ * carrying the generator's counters since its last `stop` or `disconnect`, which reset them.
+ */
+
+/**
+ * Clients belong to a named group (one per server under test), so one generator can hold clients
+ * of both servers and the bench can alternate load between them.
+ */
+export type GeneratorCommand =
+  /** Open `clients` connections and send `hello`; with `roomSize` > 0 also form rooms of that size. */
+  | { type: 'connect'; group: string; url: string; clients: number; roomSize: number; concurrency: number }
+  /** Throughput: every client of `group` keeps `window` signals in flight; each delivery triggers the next. */
+  | { type: 'closed-loop'; group: string; window: number }
+  /** Latency: send `ratePerS` signals per second, spread over the clients of `group` in turn. */
+  | { type: 'paced'; group: string; ratePerS: number }
+  /** Report counters and the latencies recorded since the last snapshot; then record or not. */
+  | { type: 'snapshot'; recordLatency: boolean }
+  /** Stop sending and wait up to `drainTimeoutMs` for signals in flight. */
+  | { type: 'stop'; drainTimeoutMs: number }
+  /** Drop every connection of `group`. */
+  | { type: 'disconnect'; group: string };
+
+export interface GeneratorCounters {
+  connected: number;
+  connectFailures: number;
+  sent: number;
+  /** Relayed signals received. */
+  received: number;
+  /** `error` messages received, by code. */
+  errors: Record<string, number>;
+  /** Relayed signals that failed a check: unknown sender, another room, a garbled payload. */
+  malformed: number;
+  /** Messages that are neither signals nor errors while load runs. */
+  unexpected: number;
+  /** Connections that closed while not being torn down, by close code (`none`: no close frame). */
+  closes: Record<string, number>;
+  /** Paced sends skipped because that client already had too many signals in flight. */
+  skipped: number;
+}
+
+export interface GeneratorReport {
+  counters: GeneratorCounters;
+  /** Signals sent and not yet received. */
+  inFlight: number;
+  /** One-way latencies (ms) recorded since the previous snapshot (snapshot only). */
+  latenciesMs: Float64Array;
+  /** How late (ms) the pacer's 1 ms ticks fired since the previous snapshot (snapshot only). */
+  stallsMs: Float64Array;
+}
+
+export type GeneratorRequest = { id: number; command: GeneratorCommand };
+export type GeneratorResponse = { id: number; report: GeneratorReport } | { id: number; error: string };
+
+export function emptyCounters(): GeneratorCounters {
+  return {
+    connected: 0,
+    connectFailures: 0,
+    sent: 0,
+    received: 0,
+    errors: {},
+    malformed: 0,
+    unexpected: 0,
+    closes: {},
+    skipped: 0,
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * Turns both servers' results into the targets verdict and the human table (or one JSON object).
+ * Ratios are tickmesh / ws relay. Targets come from the lobby's performance goals.
+ */
+import type { IdleResult, LatencyResult, ThroughputResult } from './scenarios.ts';
+
+export interface ServerResult {
+  throughput: ThroughputResult;
+  latency: LatencyResult;
+  idle: IdleResult;
+}
+
+export interface TargetResult {
+  name: string;
+  target: string;
+  value: number;
+  pass: boolean;
+}
+
+/** The goals, as `as const` data: what is compared, against what. */
+export const TARGETS = {
+  throughputRatio: { min: 1.3, label: '>= 1.3x' },
+  cpuPerMessageRatio: { max: 0.75, label: '<= 0.75x' },
+  p99LatencyMs: { max: 5, label: '< 5 ms (ours)' },
+  idleKiBPerConnection: { max: 4, label: '< 4 KB (ours)' },
+} as const;
+
+export function evaluateTargets(ours: ServerResult, ws: ServerResult): Record<keyof typeof TARGETS, TargetResult> {
+  const throughputRatio = ours.throughput.deliveredPerS / ws.throughput.deliveredPerS;
+  const cpuRatio = ours.throughput.serverCpuUsPerMsg / ws.throughput.serverCpuUsPerMsg;
+  return {
+    throughputRatio: {
+      name: 'delivered msg/s, tickmesh / ws',
+      target: TARGETS.throughputRatio.label,
+      value: throughputRatio,
+      pass: throughputRatio >= TARGETS.throughputRatio.min,
+    },
+    cpuPerMessageRatio: {
+      name: 'server CPU per message, tickmesh / ws',
+      target: TARGETS.cpuPerMessageRatio.label,
+      value: cpuRatio,
+      pass: cpuRatio <= TARGETS.cpuPerMessageRatio.max,
+    },
+    p99LatencyMs: {
+      name: 'tickmesh p99 latency (ms)',
+      target: TARGETS.p99LatencyMs.label,
+      value: ours.latency.p99Ms,
+      pass: ours.latency.p99Ms < TARGETS.p99LatencyMs.max,
+    },
+    idleKiBPerConnection: {
+      name: 'tickmesh RSS per idle connection (KiB)',
+      target: TARGETS.idleKiBPerConnection.label,
+      value: ours.idle.perConnectionKiB,
+      pass: ours.idle.perConnectionKiB < TARGETS.idleKiBPerConnection.max,
+    },
+  };
+}
+
+/** `error` messages received and signals never delivered, over every scenario. */
+function failures(result: ServerResult): { errors: number; lost: number } {
+  let errors = 0;
+  let lost = 0;
+  for (const totals of [result.throughput.totals, result.latency.totals, result.idle.totals]) {
+    for (const n of Object.values(totals.errors)) errors += n;
+    lost += totals.inFlight;
+  }
+  return { errors, lost };
+}
+
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const count = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
+const verdict = (t: TargetResult) => `${t.target} ${t.pass ? 'PASS' : 'FAIL'}`;
+
+/** The human table. */
+export function renderTable(ours: ServerResult, ws: ServerResult, ratePerS: number): string {
+  const targets = evaluateTargets(ours, ws);
+  const rate = `@${ratePerS / 1000}k msg/s`;
+  const rows: string[][] = [
+    ['', 'tickmesh (uWS)', 'ws relay', 'ratio', 'target'],
+    [
+      'delivered msg/s',
+      count(ours.throughput.deliveredPerS),
+      count(ws.throughput.deliveredPerS),
+      `${fixed(targets.throughputRatio.value, 3)}x`,
+      verdict(targets.throughputRatio),
+    ],
+    [
+      'server CPU µs / msg',
+      fixed(ours.throughput.serverCpuUsPerMsg, 2),
+      fixed(ws.throughput.serverCpuUsPerMsg, 2),
+      `${fixed(targets.cpuPerMessageRatio.value, 3)}x`,
+      verdict(targets.cpuPerMessageRatio),
+    ],
+    [
+      'server CPU (% of a core)',
+      fixed(ours.throughput.serverCpuPctOfCore, 0),
+      fixed(ws.throughput.serverCpuPctOfCore, 0),
+      '',
+      '',
+    ],
+    [
+      'share of server CPU in kernel (%)',
+      fixed(ours.throughput.serverKernelPct, 0),
+      fixed(ws.throughput.serverKernelPct, 0),
+      '',
+      '',
+    ],
+    [
+      'load-gen CPU (% of a core)',
+      fixed(ours.throughput.loadGenCpuPctOfCore, 0),
+      fixed(ws.throughput.loadGenCpuPctOfCore, 0),
+      '',
+      '',
+    ],
+    [
+      'other processes CPU (% of a core)',
+      fixed(ours.throughput.otherCpuPctOfCore, 0),
+      fixed(ws.throughput.otherCpuPctOfCore, 0),
+      '',
+      '',
+    ],
+    [`delivered msg/s ${rate}`, count(ours.latency.deliveredPerS), count(ws.latency.deliveredPerS), '', ''],
+    [`p50 latency ${rate} (ms)`, fixed(ours.latency.p50Ms, 2), fixed(ws.latency.p50Ms, 2), '', ''],
+    [
+      `p99 latency ${rate} (ms)`,
+      fixed(ours.latency.p99Ms, 2),
+      fixed(ws.latency.p99Ms, 2),
+      '',
+      verdict(targets.p99LatencyMs),
+    ],
+    [`p99.9 latency ${rate} (ms)`, fixed(ours.latency.p999Ms, 2), fixed(ws.latency.p999Ms, 2), '', ''],
+    [
+      'load-gen stall p99 / max (ms)',
+      `${fixed(ours.latency.loadGenStallP99Ms, 2)} / ${fixed(ours.latency.loadGenStallMaxMs, 1)}`,
+      `${fixed(ws.latency.loadGenStallP99Ms, 2)} / ${fixed(ws.latency.loadGenStallMaxMs, 1)}`,
+      '',
+      '',
+    ],
+    [
+      `RSS per idle conn (KB, n=${ours.idle.clients})`,
+      fixed(ours.idle.perConnectionKiB, 2),
+      fixed(ws.idle.perConnectionKiB, 2),
+      `${fixed(ours.idle.perConnectionKiB / ws.idle.perConnectionKiB, 3)}x`,
+      verdict(targets.idleKiBPerConnection),
+    ],
+  ];
+  const oursFailures = failures(ours);
+  const wsFailures = failures(ws);
+  const clean = oursFailures.errors + oursFailures.lost + wsFailures.errors + wsFailures.lost === 0;
+  rows.push([
+    'error msgs / lost signals',
+    `${oursFailures.errors} / ${oursFailures.lost}`,
+    `${wsFailures.errors} / ${wsFailures.lost}`,
+    '',
+    `0 / 0 ${clean ? 'PASS' : 'FAIL'}`,
+  ]);
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd((widths[column] ?? 0) + 3))
+        .join('')
+        .trimEnd(),
+    )
+    .join('\n');
+}

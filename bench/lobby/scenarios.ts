@@ -1,0 +1,324 @@
+/**
+ * The three measurements. Throughput and latency run both servers side by side, each with its own
+ * clients, and alternate short measured windows between them (A B, B A, A B ...), so that load
+ * from anything else on the machine falls on both alike; idle runs each server fresh, alone.
+ *
+ * - throughput: a server's clients run the closed loop; after a warm-up, delivered signals and
+ *   the CPU time of the server, of the generators and of the whole machine are read at the start
+ *   and end of the window. Server CPU per message = server CPU in the window / signals delivered
+ *   in it. Each figure is the median over the rounds.
+ * - latency: paced signals at a fixed total rate; after a warm-up, every delivery's one-way
+ *   latency is recorded; percentiles are over every sample of every round.
+ * - idle: identified clients that send nothing more; the server's RSS before any connection and
+ *   after all of them, each after a settling pause. Per connection = the difference / clients.
+ *
+ * After every window the load stops and signals in flight drain; the counters are checked, and
+ * anything that makes the numbers untrustworthy comes back in `problems`. A window during which
+ * other processes took more than `maxOtherCpuPctOfCore` is repeated; if it stays noisy it is kept
+ * and named in `warnings`.
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BenchConfig } from './bench-config.ts';
+import { type GeneratorPool, shareOf } from './generator-pool.ts';
+import type { GeneratorCommand, GeneratorReport } from './generator-protocol.ts';
+import { cpuTimes, machineBusySeconds, rssKiB, totalCpuSeconds } from './proc-stats.ts';
+import { type ServerKind, type ServerProcess, type StartOptions, startServer } from './server-process.ts';
+import { mergeSorted, percentile, problemsOf, sumReports, type Totals } from './stats.ts';
+
+export const SERVER_KINDS = ['tickmesh', 'ws'] as const satisfies readonly ServerKind[];
+
+/** What one measured window saw. */
+export interface WindowMeasure {
+  deliveredPerS: number;
+  serverCpuUsPerMsg: number;
+  serverCpuPctOfCore: number;
+  /** The share (%) of the server's CPU time spent in the kernel (socket syscalls, loopback TCP). */
+  serverKernelPct: number;
+  loadGenCpuPctOfCore: number;
+  /** CPU used by every other process on the machine meanwhile (noise; the bench's own included). */
+  otherCpuPctOfCore: number;
+}
+
+export interface ThroughputResult extends WindowMeasure {
+  rounds: WindowMeasure[];
+  totals: Totals;
+}
+
+export interface LatencyResult extends WindowMeasure {
+  offeredPerS: number;
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+  /** The generators' own stalls (late pacer ticks), which inflate the latencies above. */
+  loadGenStallP99Ms: number;
+  loadGenStallMaxMs: number;
+  totals: Totals;
+}
+
+export interface IdleResult {
+  clients: number;
+  rssBeforeKiB: number;
+  rssAfterKiB: number;
+  perConnectionKiB: number;
+  totals: Totals;
+}
+
+export interface Context {
+  config: BenchConfig;
+  pool: GeneratorPool;
+  serverOptions: StartOptions;
+  log: (line: string) => void;
+}
+
+interface Mark {
+  atMs: number;
+  serverCpuS: number;
+  serverKernelS: number;
+  generatorCpuS: number;
+  machineCpuS: number;
+  received: number;
+  latencies: Float64Array[];
+  stalls: Float64Array[];
+}
+
+async function mark(serverProcess: ServerProcess, pool: GeneratorPool, recordLatency: boolean): Promise<Mark> {
+  const atMs = performance.now();
+  const server = cpuTimes(serverProcess.pid);
+  const generatorCpuS = totalCpuSeconds(pool.pids);
+  const machineCpuS = machineBusySeconds();
+  const reports = await pool.run(() => ({ type: 'snapshot', recordLatency }));
+  return {
+    atMs,
+    serverCpuS: server.userS + server.systemS,
+    serverKernelS: server.systemS,
+    generatorCpuS,
+    machineCpuS,
+    received: sumReports(reports).received,
+    latencies: reports.map((r) => r.latenciesMs),
+    stalls: reports.map((r) => r.stallsMs),
+  };
+}
+
+function measureOf(start: Mark, end: Mark): WindowMeasure {
+  const seconds = (end.atMs - start.atMs) / 1000;
+  const delivered = end.received - start.received;
+  const serverCpuS = end.serverCpuS - start.serverCpuS;
+  const generatorCpuS = end.generatorCpuS - start.generatorCpuS;
+  const otherCpuS = end.machineCpuS - start.machineCpuS - serverCpuS - generatorCpuS;
+  return {
+    deliveredPerS: delivered / seconds,
+    serverCpuUsPerMsg: (serverCpuS * 1e6) / delivered,
+    serverCpuPctOfCore: (100 * serverCpuS) / seconds,
+    serverKernelPct: (100 * (end.serverKernelS - start.serverKernelS)) / serverCpuS,
+    loadGenCpuPctOfCore: (100 * generatorCpuS) / seconds,
+    otherCpuPctOfCore: Math.max(0, (100 * otherCpuS) / seconds),
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+function medianOf(rounds: readonly WindowMeasure[]): WindowMeasure {
+  return {
+    deliveredPerS: median(rounds.map((r) => r.deliveredPerS)),
+    serverCpuUsPerMsg: median(rounds.map((r) => r.serverCpuUsPerMsg)),
+    serverCpuPctOfCore: median(rounds.map((r) => r.serverCpuPctOfCore)),
+    serverKernelPct: median(rounds.map((r) => r.serverKernelPct)),
+    loadGenCpuPctOfCore: median(rounds.map((r) => r.loadGenCpuPctOfCore)),
+    otherCpuPctOfCore: median(rounds.map((r) => r.otherCpuPctOfCore)),
+  };
+}
+
+interface Window {
+  measure: WindowMeasure;
+  latencies: Float64Array[];
+  stalls: Float64Array[];
+  reports: GeneratorReport[];
+}
+
+/** Starts `load`, warms up, measures one window, stops and drains. */
+async function runWindow(
+  server: ServerProcess,
+  ctx: Context,
+  load: GeneratorCommand,
+  warmupMs: number,
+  measureMs: number,
+): Promise<Window> {
+  const { pool, config } = ctx;
+  await pool.run(() => load);
+  await sleep(warmupMs);
+  const recordLatency = load.type === 'paced';
+  const start = await mark(server, pool, recordLatency);
+  await sleep(measureMs);
+  const end = await mark(server, pool, false);
+  const reports = await pool.run(() => ({ type: 'stop', drainTimeoutMs: config.drainTimeoutMs }));
+  return { measure: measureOf(start, end), latencies: end.latencies, stalls: end.stalls, reports };
+}
+
+/** Round `r` runs the servers in this order: A B, then B A, ... */
+const orderFor = (round: number): readonly ServerKind[] =>
+  round % 2 === 0 ? SERVER_KINDS : [...SERVER_KINDS].reverse();
+
+type Phase = 'throughput' | 'latency';
+
+const isNoisy = (window: Window, config: BenchConfig) => window.measure.otherCpuPctOfCore > config.maxOtherCpuPctOfCore;
+
+/** Alternates `rounds` windows of `phase` between the servers; returns each server's windows. */
+async function runRounds(
+  servers: ReadonlyMap<ServerKind, ServerProcess>,
+  ctx: Context,
+  phase: Phase,
+  warnings: string[],
+): Promise<Map<ServerKind, Window[]>> {
+  const { config, pool } = ctx;
+  const rounds = phase === 'throughput' ? config.throughputRounds : config.latencyRounds;
+  const windows = new Map<ServerKind, Window[]>(SERVER_KINDS.map((kind) => [kind, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const kind of orderFor(round)) {
+      const server = servers.get(kind);
+      if (!server) throw new Error(`no ${kind} server`);
+      ctx.log(`  ${phase} round ${round + 1}/${rounds}: ${kind}`);
+      const once = () =>
+        phase === 'throughput'
+          ? runWindow(
+              server,
+              ctx,
+              { type: 'closed-loop', group: kind, window: config.windowPerClient },
+              config.throughputWarmupMs,
+              config.throughputMeasureMs,
+            )
+          : runWindow(
+              server,
+              ctx,
+              { type: 'paced', group: kind, ratePerS: config.latencyRatePerS / pool.size },
+              config.latencyWarmupMs,
+              config.latencyMeasureMs,
+            );
+      let window = await once();
+      for (let retry = 0; isNoisy(window, config) && retry < config.noisyRetries; retry++) {
+        ctx.log(`    other processes used ${window.measure.otherCpuPctOfCore.toFixed(0)}% of a core: repeating`);
+        const again = await once();
+        // The discarded window's counters still count towards the soundness checks.
+        window = { ...again, reports: [...window.reports, ...again.reports] };
+      }
+      if (isNoisy(window, config)) {
+        warnings.push(
+          `${kind} ${phase} round ${round + 1}: other processes used ${window.measure.otherCpuPctOfCore.toFixed(0)}% of a core`,
+        );
+      }
+      windows.get(kind)?.push(window);
+    }
+  }
+  return windows;
+}
+
+function throughputOf(windows: readonly Window[]): ThroughputResult {
+  const rounds = windows.map((w) => w.measure);
+  return { ...medianOf(rounds), rounds, totals: sumReports(windows.flatMap((w) => w.reports)) };
+}
+
+function latencyOf(windows: readonly Window[], offeredPerS: number): LatencyResult {
+  const sorted = mergeSorted(windows.flatMap((w) => w.latencies));
+  const stalls = mergeSorted(windows.flatMap((w) => w.stalls));
+  return {
+    ...medianOf(windows.map((w) => w.measure)),
+    offeredPerS,
+    samples: sorted.length,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    p999Ms: percentile(sorted, 0.999),
+    maxMs: sorted.at(-1) ?? Number.NaN,
+    loadGenStallP99Ms: percentile(stalls, 0.99),
+    loadGenStallMaxMs: stalls.at(-1) ?? Number.NaN,
+    totals: sumReports(windows.flatMap((w) => w.reports)),
+  };
+}
+
+export type RoomResults = Record<ServerKind, { throughput: ThroughputResult; latency: LatencyResult }>;
+
+/** Throughput, then latency, on both servers at once, each with `roomClients` clients in rooms. */
+export async function measureRooms(
+  ctx: Context,
+): Promise<{ results: RoomResults; problems: string[]; warnings: string[] }> {
+  const { config, pool } = ctx;
+  const servers = new Map<ServerKind, ServerProcess>();
+  try {
+    const problems: string[] = [];
+    const warnings: string[] = [];
+    for (const kind of SERVER_KINDS) {
+      const server = await startServer(kind, ctx.serverOptions);
+      servers.set(kind, server);
+      ctx.log(`${kind}: ${config.roomClients} clients in rooms of ${config.roomSize} on ${server.url}`);
+      const setup = await pool.run((i) => ({
+        type: 'connect',
+        group: kind,
+        url: server.url,
+        clients: shareOf(config.roomClients, config.roomSize, i, pool.size),
+        roomSize: config.roomSize,
+        concurrency: config.connectConcurrency,
+      }));
+      problems.push(...problemsOf(`${kind} setup`, sumReports(setup)));
+    }
+    const throughput = await runRounds(servers, ctx, 'throughput', warnings);
+    const latency = await runRounds(servers, ctx, 'latency', warnings);
+    const summarize = (kind: ServerKind) => {
+      const result = {
+        throughput: throughputOf(throughput.get(kind) ?? []),
+        latency: latencyOf(latency.get(kind) ?? [], config.latencyRatePerS),
+      };
+      problems.push(
+        ...problemsOf(`${kind} throughput`, result.throughput.totals),
+        ...problemsOf(`${kind} latency`, result.latency.totals),
+      );
+      return result;
+    };
+    const results: RoomResults = { tickmesh: summarize('tickmesh'), ws: summarize('ws') };
+    for (const kind of SERVER_KINDS) {
+      const teardown = await pool.run(() => ({ type: 'disconnect', group: kind }));
+      problems.push(...problemsOf(`${kind} teardown`, sumReports(teardown)));
+    }
+    return { results, problems, warnings };
+  } finally {
+    for (const server of servers.values()) await server.stop();
+  }
+}
+
+/** RSS per idle identified connection, on a fresh server. */
+export async function measureIdle(kind: ServerKind, ctx: Context): Promise<{ idle: IdleResult; problems: string[] }> {
+  const { config, pool } = ctx;
+  const server = await startServer(kind, ctx.serverOptions);
+  try {
+    ctx.log(`${kind}: ${config.idleClients} idle clients`);
+    await sleep(config.idleSettleMs);
+    const rssBeforeKiB = rssKiB(server.pid);
+    await pool.run((i) => ({
+      type: 'connect',
+      group: 'idle',
+      url: server.url,
+      clients: shareOf(config.idleClients, 1, i, pool.size),
+      roomSize: 0,
+      concurrency: config.connectConcurrency,
+    }));
+    await sleep(config.idleSettleMs);
+    const rssAfterKiB = rssKiB(server.pid);
+    const totals = sumReports(await pool.run(() => ({ type: 'disconnect', group: 'idle' })));
+    return {
+      idle: {
+        clients: totals.connected,
+        rssBeforeKiB,
+        rssAfterKiB,
+        perConnectionKiB: (rssAfterKiB - rssBeforeKiB) / totals.connected,
+        totals,
+      },
+      problems: problemsOf(`${kind} idle`, totals),
+    };
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Starts a server under test as its own child process and hands back its pid and URL, so the
+ * bench can read the server's CPU and memory from /proc without running inside it.
+ *
+ * - `tickmesh`: the built CLI, `node packages/lobby-server/bin/tickmesh-lobby.js` on 127.0.0.1,
+ *   port 0, with the per-connection rate limit raised out of the way (`--rate`/`--burst` 1e6).
+ *   It runs the compiled dist (what production runs), so `npm run build` must have been run.
+ * - `ws`: the baseline relay, `node --import tsx bench/lobby/ws-relay.ts`.
+ *
+ * Both print their `ws://…/lobby` URL on stdout; the server's stderr is passed through to ours.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type ServerKind = 'tickmesh' | 'ws';
+
+export interface ServerProcess {
+  readonly kind: ServerKind;
+  readonly pid: number;
+  /** `ws://127.0.0.1:PORT/lobby`. */
+  readonly url: string;
+  /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Run the server with `--cpu-prof` writing into this directory. */
+  cpuProfDir?: string | undefined;
+}
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const RATE_OUT_OF_THE_WAY = '1000000';
+
+/** Throws unless the lobby server's dist exists; warns when a source file is newer than it. */
+export function checkBuild(warn: (line: string) => void): void {
+  for (const pkg of ['protocol', 'lobby-server']) {
+    const built = join(repoRoot, 'packages', pkg, 'dist', 'index.js');
+    if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build\` first`);
+    const src = join(repoRoot, 'packages', pkg, 'src');
+    // `tsc -b` leaves unchanged outputs alone but always refreshes the build info.
+    const buildInfo = join(repoRoot, 'packages', pkg, 'tsconfig.tsbuildinfo');
+    const builtAt = Math.max(statSync(built).mtimeMs, existsSync(buildInfo) ? statSync(buildInfo).mtimeMs : 0);
+    const stale = readdirSync(src, { recursive: true, encoding: 'utf8' }).some(
+      (file) => file.endsWith('.ts') && statSync(join(src, file)).mtimeMs > builtAt,
+    );
+    if (stale) warn(`warning: packages/${pkg}/src is newer than its dist; run \`npm run build\` to bench your changes`);
+  }
+}
+
+function commandFor(kind: ServerKind, options: StartOptions): string[] {
+  const prof = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
+  if (kind === 'ws') return [...prof, '--import', 'tsx', join(repoRoot, 'bench/lobby/ws-relay.ts'), '--port', '0'];
+  return [
+    ...prof,
+    join(repoRoot, 'packages/lobby-server/bin/tickmesh-lobby.js'),
+    ...['--host', '127.0.0.1', '--port', '0', '--rate', RATE_OUT_OF_THE_WAY, '--burst', RATE_OUT_OF_THE_WAY],
+  ];
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+export function startServer(kind: ServerKind, options: StartOptions = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, commandFor(kind, options), {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${kind} server] ${chunk}`));
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let listening = false;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${kind} server printed no URL within 15 s: ${stdout}`));
+    }, 15_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${kind} server exited (${code}) before listening: ${stdout}`));
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (listening) return;
+      stdout += chunk.toString();
+      const url = /ws:\/\/\S+\/lobby/.exec(stdout)?.[0];
+      if (!url || child.pid === undefined) return;
+      listening = true;
+      clearTimeout(timer);
+      resolve({
+        kind,
+        pid: child.pid,
+        url,
+        async stop() {
+          const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+          child.kill('SIGTERM');
+          await exited(child);
+          clearTimeout(killer);
+        },
+      });
+    });
+  });
+}
