@@ -1,5 +1,5 @@
 // The room and session machines alone, on XState's simulated clock: every transition and guard.
-import { type RoomContext, type RoomEvent, roomMachine, sessionMachine } from '@tickmesh/lobby-server';
+import { type RoomContext, type RoomEvent, roomMachine, runMachine, sessionMachine } from '@tickmesh/lobby-server';
 import { ErrorCode } from '@tickmesh/protocol';
 import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
@@ -379,5 +379,35 @@ describe('session machine', () => {
     s.actor.send({ type: 'renamed', name: 'Ann3' });
     expect(s.state()).toBe('inRoom');
     expect(s.ctx().name).toBe('Ann3');
+  });
+});
+
+describe('session machine on pure transitions (how the registry runs it)', () => {
+  it('times the grace on the given clock, emits expired once, and cancels on resume', () => {
+    const clock = new SimulatedClock();
+    const expired: unknown[] = [];
+    const run = () =>
+      runMachine<typeof sessionMachine, { type: 'expired' }>(
+        sessionMachine,
+        { peerId: 'p1', name: 'Ann', graceMs: 1000 },
+        clock,
+        (e) => expired.push(e),
+      );
+    const resumed = run();
+    resumed.send({ type: 'disconnected' });
+    clock.increment(999);
+    resumed.send({ type: 'resumed', name: 'Ann' });
+    clock.increment(5000);
+    expect(resumed.value).toBe('identified');
+    expect(expired).toEqual([]);
+
+    const lost = run();
+    lost.send({ type: 'joined', code: 'ABCDEF' });
+    lost.send({ type: 'disconnected' });
+    clock.increment(1000);
+    expect(lost.done).toBe(true);
+    expect(expired).toEqual([{ type: 'expired', peerId: 'p1', roomCode: 'ABCDEF' }]);
+    lost.send({ type: 'resumed', name: 'Ann' });
+    expect(lost.value).toBe('gone');
   });
 });

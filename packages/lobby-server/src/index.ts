@@ -3,6 +3,7 @@ export { ConfigError, defaultConfig, type LobbyConfig, resolveConfig } from './c
 export { iceServersFor, turnCredential } from './ice.js';
 export type { Logger } from './logger.js';
 export { silentLogger, streamLogger } from './logger.js';
+export { type MachineInstance, runMachine, type TimerClock } from './machines/machine-runner.js';
 export {
   connectedCount,
   type RoomContext,

@@ -1,5 +1,6 @@
 /**
- * The registry owns sessions and rooms: one session actor per peer, one room actor per room, and
+ * The registry owns sessions and rooms: one session machine per peer (run on pure transitions, see
+ * machines/machine-runner.ts), one room actor per room, and
  * the maps between tokens, peer ids, room codes and live connections. It turns parsed client
  * messages into machine events and machine results into server messages. It knows nothing of
  * sockets beyond the {@link Connection} interface, and decides nothing the machines decide.
@@ -21,8 +22,9 @@ import { type Actor, type ActorOptions, type AnyActorLogic, createActor } from '
 import type { LobbyConfig } from './config.js';
 import { iceServersFor } from './ice.js';
 import type { IdSource } from './ids.js';
+import { type MachineInstance, realTimerClock, runMachine, type TimerClock } from './machines/machine-runner.js';
 import { type RoomContext, type RoomEvent, roomMachine, toWireRoom } from './machines/room.machine.js';
-import { sessionMachine } from './machines/session.machine.js';
+import { type SessionEmitted, sessionMachine } from './machines/session.machine.js';
 import { bump, type LobbyCounters } from './metrics.js';
 
 /** XState's timer clock (not exported by name): its default uses setTimeout; tests pass a `SimulatedClock`. */
@@ -47,7 +49,8 @@ export interface Session {
   /** `JSON.stringify(peerId)`, reused when stamping relayed signals. */
   readonly peerIdJson: string;
   readonly token: string;
-  readonly actor: Actor<typeof sessionMachine>;
+  /** The session machine (not an actor: thousands of idle sessions must stay cheap). */
+  readonly actor: MachineInstance<typeof sessionMachine>;
   client: Client | null;
 }
 
@@ -85,6 +88,7 @@ export function createRegistry(deps: RegistryDeps) {
   const retiredCodes = new Map<string, number>();
 
   const clockOption = deps.clock ? { clock: deps.clock } : {};
+  const timerClock: TimerClock = deps.clock ?? realTimerClock;
 
   // ---- sending -------------------------------------------------------------------------------
 
@@ -144,7 +148,7 @@ export function createRegistry(deps: RegistryDeps) {
         public: options.public,
         maxPlayers: options.maxPlayers,
         settings: options.settings,
-        creator: { id: creator.peerId, name: creator.actor.getSnapshot().context.name },
+        creator: { id: creator.peerId, name: creator.actor.context.name },
         countdownMs: config.countdownMs,
         now,
       },
@@ -201,12 +205,12 @@ export function createRegistry(deps: RegistryDeps) {
   }
 
   function roomOf(session: Session): RoomEntry | null {
-    const code = session.actor.getSnapshot().context.roomCode;
+    const code = session.actor.context.roomCode;
     return code === null ? null : (rooms.get(code) ?? null);
   }
 
   function joinRoom(client: Client, session: Session, entry: RoomEntry, rid: Rid | undefined): void {
-    const name = session.actor.getSnapshot().context.name;
+    const name = session.actor.context.name;
     const refused = dispatch(
       entry,
       { type: 'join', peer: { id: session.peerId, name } },
@@ -229,12 +233,15 @@ export function createRegistry(deps: RegistryDeps) {
   function createSession(client: Client, name: string): Session {
     const peerId = ids.peerId();
     const token = ids.token();
-    const actor = createActor(sessionMachine, { ...clockOption, input: { peerId, name, graceMs: config.graceMs } });
+    const actor = runMachine<typeof sessionMachine, SessionEmitted>(
+      sessionMachine,
+      { peerId, name, graceMs: config.graceMs },
+      timerClock,
+      () => expireSession(session),
+    );
     const session: Session = { peerId, peerIdJson: JSON.stringify(peerId), token, actor, client };
-    actor.on('expired', () => expireSession(session));
     sessionsByToken.set(token, session);
     sessionsById.set(peerId, session);
-    actor.start();
     return session;
   }
 
@@ -266,7 +273,7 @@ export function createRegistry(deps: RegistryDeps) {
     existing.client = client;
     client.session = existing;
     const wasLive = previous !== null;
-    const { leftWhileAway } = existing.actor.getSnapshot().context;
+    const { leftWhileAway } = existing.actor.context;
     existing.actor.send(wasLive ? { type: 'renamed', name: msg.name } : { type: 'resumed', name: msg.name });
     send(client, welcome(existing, true, msg.rid));
     if (leftWhileAway) send(client, { type: 'room.left', code: leftWhileAway.code, reason: leftWhileAway.reason });
@@ -378,7 +385,7 @@ export function createRegistry(deps: RegistryDeps) {
   function roomChat(client: Client, session: Session, msg: ClientMessageOf<'room.chat'>): void {
     const entry = roomOf(session);
     if (!entry) return sendError(client, ErrorCode.NOT_IN_ROOM, 'you are in no room', msg.rid);
-    const { name } = session.actor.getSnapshot().context;
+    const { name } = session.actor.context;
     const chat = { type: 'room.chat', from: session.peerId, name, text: msg.text, at: now() } as const;
     const plain = JSON.stringify(chat);
     for (const peer of entry.actor.getSnapshot().context.peers) {
@@ -392,14 +399,8 @@ export function createRegistry(deps: RegistryDeps) {
   /** The hot path: relays one signal to another connected member of the sender's room. */
   function signal(client: Client, session: Session, to: string, dataJson: string, rid: Rid | undefined): void {
     const target = sessionsById.get(to);
-    const code = session.actor.getSnapshot().context.roomCode;
-    if (
-      !target ||
-      target === session ||
-      !target.client ||
-      code === null ||
-      target.actor.getSnapshot().context.roomCode !== code
-    ) {
+    const code = session.actor.context.roomCode;
+    if (!target || target === session || !target.client || code === null || target.actor.context.roomCode !== code) {
       return sendError(client, ErrorCode.PEER_NOT_FOUND, 'no connected member of your room has that peer id', rid);
     }
     target.client.conn.send(`{"type":"signal","from":${session.peerIdJson},"data":${dataJson}}`);
