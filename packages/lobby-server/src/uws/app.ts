@@ -22,6 +22,8 @@ const HARD_FRAME_LIMIT_BYTES = 1024 * 1024;
 
 interface SocketData {
   client: HandledClient | null;
+  /** Frames queued this event loop turn. */
+  outbox: string[];
   /** We ended (or are about to end) this socket: send nothing more. */
   closing: boolean;
   /** uWS reported it closed: the handle must not be touched again. */
@@ -67,12 +69,51 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
   const staticFiles = config.staticDir ? createStaticFiles(config.staticDir) : null;
   const allowed = new Set(config.origins);
 
+  // Sends are queued per socket and written at the end of the event loop turn, each socket's
+  // frames in one corked batch: most of a relay's cost is one send syscall per message, and a
+  // turn often carries several frames for the same client.
+  const dirty = new Set<uWS.WebSocket<SocketData>>();
+  let flushScheduled = false;
+
+  function flush(ws: uWS.WebSocket<SocketData>): void {
+    const data = ws.getUserData();
+    const frames = data.outbox;
+    if (frames.length === 0) return;
+    data.outbox = [];
+    dirty.delete(ws);
+    if (data.gone || data.closing) return;
+    let dropped = false;
+    ws.cork(() => {
+      for (const text of frames) {
+        // 2: dropped at the backpressure limit.
+        if (ws.send(text, false) === 2) {
+          dropped = true;
+          break;
+        }
+      }
+    });
+    // A client that stops reading is closed rather than buffered without bound.
+    if (dropped || ws.getBufferedAmount() > config.maxBackpressureBytes) {
+      if (data.client) handler.slowConsumer(data.client);
+      else {
+        data.closing = true;
+        ws.end(CloseCode.SLOW_CONSUMER, 'slow consumer');
+      }
+    }
+  }
+
+  function flushAll(): void {
+    flushScheduled = false;
+    for (const ws of dirty) flush(ws);
+    dirty.clear();
+  }
+
   app.ws<SocketData>('/lobby', {
     maxPayloadLength: HARD_FRAME_LIMIT_BYTES,
     idleTimeout: config.idleTimeoutS,
     sendPingsAutomatically: true,
     maxBackpressure: config.maxBackpressureBytes,
-    // Off: uWS would close inside send(); the transport closes slow consumers itself, see send().
+    // Off: uWS would close inside send(); the transport closes slow consumers itself, see flush().
     closeOnBackpressureLimit: 0,
     upgrade(res, req, context) {
       const origin = req.getHeader('origin');
@@ -82,7 +123,7 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
         return;
       }
       res.upgrade<SocketData>(
-        { client: null, closing: false, gone: false },
+        { client: null, outbox: [], closing: false, gone: false },
         req.getHeader('sec-websocket-key'),
         req.getHeader('sec-websocket-protocol'),
         req.getHeader('sec-websocket-extensions'),
@@ -92,29 +133,22 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
     open(ws) {
       sockets.add(ws);
       const data = ws.getUserData();
-      const end = (code: number, reason: string) => {
-        if (data.closing || data.gone) return;
-        data.closing = true;
-        ws.end(code, reason);
-      };
       data.client = handler.open({
         send(text) {
           if (data.closing || data.gone) return;
-          const status = ws.send(text, false);
-          // 2: dropped at the backpressure limit. A client that stops reading is closed rather than
-          // buffered without bound. The close runs after the current handler: the sender may be in
-          // the middle of a broadcast.
-          if (status === 2 || ws.getBufferedAmount() > config.maxBackpressureBytes) {
-            data.closing = true;
-            setImmediate(() => {
-              if (data.gone) return;
-              data.closing = false;
-              if (data.client) handler.slowConsumer(data.client);
-              else end(CloseCode.SLOW_CONSUMER, 'slow consumer');
-            });
+          data.outbox.push(text);
+          if (data.outbox.length === 1) dirty.add(ws);
+          if (!flushScheduled) {
+            flushScheduled = true;
+            setImmediate(flushAll);
           }
         },
-        close: end,
+        close(code, reason) {
+          if (data.closing || data.gone) return;
+          flush(ws); // what was queued before the close still goes out, in order
+          data.closing = true;
+          if (!data.gone) ws.end(code, reason);
+        },
       });
     },
     message(ws, message, isBinary) {
@@ -128,6 +162,8 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
       sockets.delete(ws);
       const data = ws.getUserData();
       data.gone = true;
+      data.outbox = [];
+      dirty.delete(ws);
       if (data.client) handler.close(data.client);
       data.client = null;
     },
@@ -179,6 +215,7 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
         port: uWS.us_socket_local_port(listenSocket),
         close() {
           uWS.us_listen_socket_close(listenSocket);
+          flushAll(); // goodbyes queued before the close (room.left) go out first
           for (const ws of sockets) {
             const data = ws.getUserData();
             if (!data.gone) {
