@@ -137,11 +137,18 @@ export function renderTable(ours: ServerResult, ws: ServerResult, ratePerS: numb
       '',
     ],
     [
-      `RSS per idle conn (KB, n=${ours.idle.clients})`,
+      `RSS per idle conn, marginal (KB, n=${ours.idle.clients})`,
       fixed(ours.idle.perConnectionKiB, 2),
       fixed(ws.idle.perConnectionKiB, 2),
       `${fixed(ours.idle.perConnectionKiB / ws.idle.perConnectionKiB, 3)}x`,
       verdict(targets.idleKiBPerConnection),
+    ],
+    [
+      'RSS growth / idle conns, incl. one-off heap (KB)',
+      fixed(ours.idle.averageKiB, 2),
+      fixed(ws.idle.averageKiB, 2),
+      `${fixed(ours.idle.averageKiB / ws.idle.averageKiB, 3)}x`,
+      '',
     ],
   ];
   const oursFailures = failures(ours);

@@ -61,8 +61,17 @@ export interface LatencyResult extends WindowMeasure {
 export interface IdleResult {
   clients: number;
   rssBeforeKiB: number;
+  /** RSS with the first half of the clients connected. */
+  rssHalfKiB: number;
   rssAfterKiB: number;
+  /**
+   * What one more idle connection costs: the RSS growth over the second half of the clients.
+   * The first half also pays for one-off growth (V8's young generation expands to tens of MB
+   * under the connect burst), which is not a per-connection cost.
+   */
   perConnectionKiB: number;
+  /** (RSS after - RSS before) / clients: the one-off growth spread over these clients. */
+  averageKiB: number;
   totals: Totals;
 }
 
@@ -297,23 +306,33 @@ export async function measureIdle(kind: ServerKind, ctx: Context): Promise<{ idl
     ctx.log(`${kind}: ${config.idleClients} idle clients`);
     await sleep(config.idleSettleMs);
     const rssBeforeKiB = rssKiB(server.pid);
-    await pool.run((i) => ({
-      type: 'connect',
-      group: 'idle',
-      url: server.url,
-      clients: shareOf(config.idleClients, 1, i, pool.size),
-      roomSize: 0,
-      concurrency: config.connectConcurrency,
-    }));
+    const connectHalf = (group: string, share: number) =>
+      pool.run((i) => ({
+        type: 'connect',
+        group,
+        url: server.url,
+        clients: shareOf(share, 1, i, pool.size),
+        roomSize: 0,
+        concurrency: config.connectConcurrency,
+      }));
+    const firstHalf = Math.floor(config.idleClients / 2);
+    await connectHalf('idle-a', firstHalf);
+    await sleep(config.idleSettleMs);
+    const rssHalfKiB = rssKiB(server.pid);
+    const secondConnected = sumReports(await connectHalf('idle-b', config.idleClients - firstHalf)).connected;
     await sleep(config.idleSettleMs);
     const rssAfterKiB = rssKiB(server.pid);
-    const totals = sumReports(await pool.run(() => ({ type: 'disconnect', group: 'idle' })));
+    const firstReports = await pool.run(() => ({ type: 'disconnect', group: 'idle-a' }));
+    const secondReports = await pool.run(() => ({ type: 'disconnect', group: 'idle-b' }));
+    const totals = sumReports([...firstReports, ...secondReports]);
     return {
       idle: {
         clients: totals.connected,
         rssBeforeKiB,
+        rssHalfKiB,
         rssAfterKiB,
-        perConnectionKiB: (rssAfterKiB - rssBeforeKiB) / totals.connected,
+        perConnectionKiB: (rssAfterKiB - rssHalfKiB) / Math.max(1, secondConnected),
+        averageKiB: (rssAfterKiB - rssBeforeKiB) / Math.max(1, totals.connected),
         totals,
       },
       problems: problemsOf(`${kind} idle`, totals),

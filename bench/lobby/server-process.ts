@@ -49,11 +49,15 @@ export function checkBuild(warn: (line: string) => void): void {
   }
 }
 
+/** The Node flags the lobby's bin runs with (its shebang, `npm start`): see packages/lobby-server/bin. */
+const LOBBY_NODE_FLAGS = ['--max-semi-space-size=4'];
+
 function commandFor(kind: ServerKind, options: StartOptions): string[] {
   const prof = options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : [];
   if (kind === 'ws') return [...prof, '--import', 'tsx', join(repoRoot, 'bench/lobby/ws-relay.ts'), '--port', '0'];
   return [
     ...prof,
+    ...LOBBY_NODE_FLAGS,
     join(repoRoot, 'packages/lobby-server/bin/tickmesh-lobby.js'),
     ...['--host', '127.0.0.1', '--port', '0', '--rate', RATE_OUT_OF_THE_WAY, '--burst', RATE_OUT_OF_THE_WAY],
   ];
