@@ -1,0 +1,398 @@
+/**
+ * The lobby client: protocol v1 (docs/lobby-protocol.md) over an injected WebSocket.
+ *
+ * - Requests are promises matched by `rid`; expected refusals are values (`{ ok: false, code }`),
+ *   never exceptions.
+ * - Every server frame is parsed with the protocol's schema; a bad one is logged, counted and dropped.
+ * - A dropped connection is retried with exponential backoff and jitter, resuming the session by
+ *   its token (same peer id, same room) while the server still holds it in its grace.
+ * - Its status is one union value, never a set of booleans.
+ *
+ * @example
+ * const lobby = createLobbyClient({ url: 'ws://localhost:8080/lobby', name: 'Ann' });
+ * await lobby.connect();
+ * const joined = await lobby.joinRoom('ABCDEF');
+ * if (!joined.ok) console.warn(joined.code); // e.g. ROOM_FULL
+ * lobby.on('room', (room) => render(room));
+ */
+import {
+  type ClientMessageInput,
+  type ErrorCode,
+  type IceServer,
+  parseServerMessage,
+  type Room,
+  type RoomListEntry,
+  type ServerMessage,
+  type ServerMessageOf,
+} from '@tickmesh/protocol';
+import { createEmitter } from '../util/emitter.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { realTimers, type Timers } from '../util/timers.js';
+
+/** The minimal WebSocket this client needs: the browser's, or `ws` in Node. */
+export interface LobbySocket {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+}
+export type LobbySocketFactory = (url: string) => LobbySocket;
+
+export type LobbyStatus =
+  | { kind: 'idle' }
+  | { kind: 'connecting'; attempt: number }
+  | { kind: 'identified'; peerId: string; resumed: boolean }
+  | { kind: 'reconnecting'; attempt: number; retryInMs: number; reason: string }
+  | { kind: 'closed'; reason: 'client' | 'taken-over' | 'gave-up' | 'refused'; detail: string };
+
+/** Why a request did not get its answer. `TIMEOUT` and `DISCONNECTED` are the client's own. */
+export type LobbyFailureCode = ErrorCode | 'TIMEOUT' | 'DISCONNECTED';
+export type LobbyResult<T> = { ok: true; value: T } | { ok: false; code: LobbyFailureCode; message: string };
+
+export interface LobbyEvents {
+  status: LobbyStatus;
+  /** The current room changed (or became null: left, kicked, expired). */
+  room: Room | null;
+  chat: ServerMessageOf<'room.chat'>;
+  signal: { from: string; data: unknown };
+  /** No longer in a room; `expired` when a reconnect came too late to resume the session. */
+  left: { code: string; reason: 'left' | 'kicked' | 'closed' | 'expired' };
+}
+
+export interface LobbyClientOptions {
+  /** `ws://host:port/lobby`. */
+  url: string;
+  /** Display name, 1-24 characters. */
+  name: string;
+  /** Defaults to the global `WebSocket` (browsers); pass one made from `ws` in Node. */
+  createSocket?: LobbySocketFactory;
+  logger?: Logger;
+  timers?: Timers;
+  /** Random source in [0, 1) for backoff jitter. */
+  random?: () => number;
+  /** Per-request timeout. Default 10000. */
+  requestTimeoutMs?: number;
+  /** First reconnect delay, doubled per attempt. Default 250. */
+  reconnectInitialMs?: number;
+  /** Reconnect delay cap. Default 5000. */
+  reconnectMaxMs?: number;
+  /** Attempts before giving up (status `closed`, reason `gave-up`). Default 20. */
+  reconnectAttempts?: number;
+}
+
+export interface LobbyClient {
+  readonly status: LobbyStatus;
+  readonly peerId: string | null;
+  readonly room: Room | null;
+  readonly iceServers: readonly IceServer[];
+  /** Server frames that failed the protocol schema and were dropped. */
+  readonly droppedMessages: number;
+  /** Connects and identifies; resolves once `welcome` arrives (or the first attempt fails). */
+  connect(): Promise<LobbyResult<ServerMessageOf<'welcome'>>>;
+  createRoom(options?: {
+    public?: boolean;
+    maxPlayers?: number;
+    settings?: Record<string, unknown>;
+  }): Promise<LobbyResult<Room>>;
+  joinRoom(code: string): Promise<LobbyResult<Room>>;
+  quickplay(): Promise<LobbyResult<Room>>;
+  listRooms(): Promise<LobbyResult<RoomListEntry[]>>;
+  leaveRoom(): Promise<LobbyResult<null>>;
+  setReady(ready: boolean): Promise<LobbyResult<Room>>;
+  setSettings(settings: Record<string, unknown>): Promise<LobbyResult<Room>>;
+  start(): Promise<LobbyResult<Room>>;
+  end(): Promise<LobbyResult<Room>>;
+  kick(peerId: string): Promise<LobbyResult<Room>>;
+  chat(text: string): Promise<LobbyResult<null>>;
+  /** Round trip to the server in ms. */
+  ping(): Promise<LobbyResult<number>>;
+  /** Fire-and-forget relay to another member of the room. */
+  signal(to: string, data: unknown): void;
+  on<K extends keyof LobbyEvents>(type: K, listener: (event: LobbyEvents[K]) => void): () => void;
+  /** Closes for good (no reconnect). */
+  close(): void;
+}
+
+const OPEN = 1;
+/** `hello` carries this rid, so a refusal of it can be told apart; requests count from 1. */
+const HELLO_RID = 0;
+
+interface Pending {
+  resolve(message: ServerMessage | null, failure?: { code: LobbyFailureCode; message: string }): void;
+}
+
+export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
+  const logger = options.logger ?? silentLogger;
+  const timers = options.timers ?? realTimers;
+  const random = options.random ?? Math.random;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  const initialMs = options.reconnectInitialMs ?? 250;
+  const maxMs = options.reconnectMaxMs ?? 5_000;
+  const maxAttempts = options.reconnectAttempts ?? 20;
+  const createSocket =
+    options.createSocket ??
+    ((url: string) => new (globalThis as unknown as { WebSocket: new (u: string) => LobbySocket }).WebSocket(url));
+
+  const events = createEmitter<LobbyEvents>();
+  let status: LobbyStatus = { kind: 'idle' };
+  let socket: LobbySocket | null = null;
+  let token: string | undefined;
+  let peerId: string | null = null;
+  let room: Room | null = null;
+  let iceServers: IceServer[] = [];
+  let nextRid = 1;
+  let attempt = 0;
+  let dropped = 0;
+  let reconnectTimer: unknown = null;
+  const pending = new Map<number, Pending>();
+  let welcomeWaiters: ((result: LobbyResult<ServerMessageOf<'welcome'>>) => void)[] = [];
+
+  function setStatus(next: LobbyStatus): void {
+    status = next;
+    events.emit('status', next);
+  }
+
+  function setRoom(next: Room | null): void {
+    room = next;
+    events.emit('room', next);
+  }
+
+  function failPending(code: LobbyFailureCode, message: string): void {
+    const all = [...pending.values()];
+    pending.clear();
+    for (const p of all) p.resolve(null, { code, message });
+  }
+
+  function settleWelcome(result: LobbyResult<ServerMessageOf<'welcome'>>): void {
+    const waiters = welcomeWaiters;
+    welcomeWaiters = [];
+    for (const w of waiters) w(result);
+  }
+
+  function open(): void {
+    attempt++;
+    setStatus({ kind: 'connecting', attempt });
+    let ws: LobbySocket;
+    try {
+      ws = createSocket(options.url);
+    } catch (error) {
+      scheduleReconnect(`cannot open socket: ${String(error)}`);
+      return;
+    }
+    socket = ws;
+    ws.onopen = () => {
+      const hello: ClientMessageInput = { type: 'hello', name: options.name, rid: HELLO_RID };
+      ws.send(JSON.stringify(token === undefined ? hello : { ...hello, token }));
+    };
+    ws.onmessage = (event) => {
+      if (socket !== ws) return;
+      const text = typeof event.data === 'string' ? event.data : null;
+      const message = text === null ? null : parseServerMessage(text);
+      if (!message) {
+        dropped++;
+        logger.warn('lobby: dropped a malformed server message', { sample: String(event.data).slice(0, 120) });
+        return;
+      }
+      handle(message);
+    };
+    ws.onerror = () => {
+      // The close event follows and carries the details.
+    };
+    ws.onclose = (event) => {
+      if (socket !== ws) return;
+      socket = null;
+      failPending('DISCONNECTED', 'the lobby connection closed');
+      if (status.kind === 'closed') return;
+      if (event.code === 4001) {
+        setStatus({ kind: 'closed', reason: 'taken-over', detail: 'this session was resumed by another connection' });
+        settleWelcome({ ok: false, code: 'DISCONNECTED', message: 'session taken over' });
+        return;
+      }
+      scheduleReconnect(`closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`);
+    };
+  }
+
+  function scheduleReconnect(reason: string): void {
+    if (attempt >= maxAttempts) {
+      setStatus({ kind: 'closed', reason: 'gave-up', detail: `${attempt} attempts failed; last: ${reason}` });
+      settleWelcome({ ok: false, code: 'DISCONNECTED', message: reason });
+      return;
+    }
+    const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
+    const retryInMs = Math.round(base / 2 + random() * (base / 2));
+    setStatus({ kind: 'reconnecting', attempt, retryInMs, reason });
+    reconnectTimer = timers.setTimeout(() => {
+      reconnectTimer = null;
+      open();
+    }, retryInMs);
+  }
+
+  function handle(message: ServerMessage): void {
+    const rid = 'rid' in message ? message.rid : undefined;
+    if (typeof rid === 'number' && rid !== HELLO_RID) {
+      const p = pending.get(rid);
+      if (p) {
+        pending.delete(rid);
+        p.resolve(message);
+      }
+    }
+    switch (message.type) {
+      case 'welcome': {
+        const resumedRoomLost = token !== undefined && !message.resumed && room !== null;
+        token = message.token;
+        peerId = message.peerId;
+        iceServers = message.iceServers;
+        attempt = 0;
+        setStatus({ kind: 'identified', peerId: message.peerId, resumed: message.resumed });
+        if (resumedRoomLost && room) {
+          const code = room.code;
+          setRoom(null);
+          events.emit('left', { code, reason: 'expired' });
+        }
+        settleWelcome({ ok: true, value: message });
+        return;
+      }
+      case 'room.state':
+        setRoom(message.room);
+        return;
+      case 'room.left':
+        if (room?.code === message.code) setRoom(null);
+        events.emit('left', { code: message.code, reason: message.reason });
+        return;
+      case 'room.chat':
+        events.emit('chat', message);
+        return;
+      case 'signal':
+        events.emit('signal', { from: message.from, data: message.data });
+        return;
+      case 'error':
+        if (message.rid === HELLO_RID) {
+          // hello refused (INVALID_NAME): retrying cannot help.
+          setStatus({ kind: 'closed', reason: 'refused', detail: `${message.code}: ${message.message}` });
+          settleWelcome({ ok: false, code: message.code, message: message.message });
+          socket?.close(1000, 'refused');
+          socket = null;
+        } else if (message.rid === undefined) {
+          logger.warn('lobby: server error', { code: message.code, message: message.message });
+        }
+        return;
+      case 'pong':
+      case 'room.list':
+        return;
+      default:
+        assertNever(message);
+    }
+  }
+
+  function request(msg: ClientMessageInput): Promise<LobbyResult<ServerMessage>> {
+    return new Promise((resolve) => {
+      const ws = socket;
+      if (!ws || ws.readyState !== OPEN || status.kind !== 'identified') {
+        resolve({ ok: false, code: 'DISCONNECTED', message: 'not connected to the lobby' });
+        return;
+      }
+      const rid = nextRid++;
+      const timer = timers.setTimeout(() => {
+        pending.delete(rid);
+        resolve({ ok: false, code: 'TIMEOUT', message: `no answer to ${msg.type} in ${requestTimeoutMs} ms` });
+      }, requestTimeoutMs);
+      pending.set(rid, {
+        resolve(answer, failure) {
+          timers.clearTimeout(timer);
+          if (!answer) resolve({ ok: false, code: failure?.code ?? 'DISCONNECTED', message: failure?.message ?? '' });
+          else if (answer.type === 'error') resolve({ ok: false, code: answer.code, message: answer.message });
+          else resolve({ ok: true, value: answer });
+        },
+      });
+      ws.send(JSON.stringify({ ...msg, rid }));
+    });
+  }
+
+  async function roomRequest(msg: ClientMessageInput): Promise<LobbyResult<Room>> {
+    const result = await request(msg);
+    if (!result.ok) return result;
+    if (result.value.type !== 'room.state')
+      return { ok: false, code: 'BAD_MESSAGE', message: `unexpected ${result.value.type}` };
+    return { ok: true, value: result.value.room };
+  }
+
+  return {
+    get status() {
+      return status;
+    },
+    get peerId() {
+      return peerId;
+    },
+    get room() {
+      return room;
+    },
+    get iceServers() {
+      return iceServers;
+    },
+    get droppedMessages() {
+      return dropped;
+    },
+    connect() {
+      if (status.kind === 'identified') {
+        return Promise.resolve({ ok: false, code: 'BAD_STATE', message: 'already connected' });
+      }
+      const result = new Promise<LobbyResult<ServerMessageOf<'welcome'>>>((resolve) => welcomeWaiters.push(resolve));
+      if (status.kind === 'idle') open();
+      return result;
+    },
+    createRoom: (o = {}) => roomRequest({ type: 'room.create', ...o }),
+    joinRoom: (code) => roomRequest({ type: 'room.join', code }),
+    quickplay: () => roomRequest({ type: 'room.quickplay' }),
+    async listRooms() {
+      const result = await request({ type: 'room.list' });
+      if (!result.ok) return result;
+      return result.value.type === 'room.list'
+        ? { ok: true, value: result.value.rooms }
+        : { ok: false, code: 'BAD_MESSAGE', message: `unexpected ${result.value.type}` };
+    },
+    async leaveRoom() {
+      const result = await request({ type: 'room.leave' });
+      return result.ok ? { ok: true, value: null } : result;
+    },
+    setReady: (ready) => roomRequest({ type: 'room.ready', ready }),
+    setSettings: (settings) => roomRequest({ type: 'room.settings', settings }),
+    start: () => roomRequest({ type: 'room.start' }),
+    end: () => roomRequest({ type: 'room.end' }),
+    kick: (target) => roomRequest({ type: 'room.kick', peerId: target }),
+    async chat(text) {
+      const result = await request({ type: 'room.chat', text });
+      return result.ok ? { ok: true, value: null } : result;
+    },
+    async ping() {
+      const started = timers.now();
+      const result = await request({ type: 'ping' });
+      return result.ok ? { ok: true, value: timers.now() - started } : result;
+    },
+    signal(to, data) {
+      const ws = socket;
+      if (!ws || ws.readyState !== OPEN) {
+        logger.warn('lobby: signal dropped while disconnected', { to });
+        return;
+      }
+      ws.send(JSON.stringify({ type: 'signal', to, data }));
+    },
+    on: events.on,
+    close() {
+      if (reconnectTimer !== null) timers.clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      setStatus({ kind: 'closed', reason: 'client', detail: 'closed by the game' });
+      failPending('DISCONNECTED', 'closed by the game');
+      settleWelcome({ ok: false, code: 'DISCONNECTED', message: 'closed by the game' });
+      const ws = socket;
+      socket = null;
+      ws?.close(1000, 'bye');
+    },
+  };
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled server message ${JSON.stringify(value)}`);
+}

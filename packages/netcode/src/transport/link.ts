@@ -1,0 +1,261 @@
+/**
+ * One link of the mesh: an RTCPeerConnection to one other peer, its two pre-negotiated data
+ * channels, its negotiation and its recovery.
+ *
+ * Negotiation:
+ * - First offer: only the newer member of the pair (higher room `seq`, the `initiator`) creates its
+ *   side at once and offers; the other creates its side on that offer. Letting both offer at once
+ *   ("first-offer glare") left about 1 pair in 7 stuck in Chromium (docs/design.md, testing notes).
+ * - Every later negotiation (voice tracks, ICE restarts) uses perfect negotiation
+ *   (https://w3c.github.io/webrtc-pc/#perfect-negotiation-example): the polite side rolls back
+ *   its own offer on a collision, the impolite side ignores the other's.
+ * - Trickle ICE over the lobby's `signal`; each signal carries the link's `sid` (chosen by the
+ *   initiator) so signals of an earlier connection between the same peers are told apart.
+ *
+ * Channels (`negotiated: true`, fixed ids, so both sides create them without an extra round trip):
+ * id 0 `unreliable` (`ordered: false, maxRetransmits: 0`), id 1 `reliable` (ordered).
+ *
+ * Recovery: `disconnected` for `disconnectedGraceMs`, or `failed`, makes the initiator restart ICE;
+ * a link that is not connected again within `recoverTimeoutMs` (or never connects within
+ * `connectTimeoutMs`) is reported `failed` and closed.
+ */
+import type { Logger } from '../util/logger.js';
+import type { Timers } from '../util/timers.js';
+import type { LinkSignal } from './signal.js';
+
+export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
+export type ChannelKind = 'unreliable' | 'reliable';
+
+/** Creates an RTCPeerConnection: the browser's global, or `@roamhq/wrtc`'s in Node. */
+export type CreatePeerConnection = (config: RTCConfiguration) => RTCPeerConnection;
+
+export interface LinkOptions {
+  remoteId: string;
+  sid: string;
+  /** The newer member of the pair: creates its side first and makes the first offer. */
+  initiator: boolean;
+  /** Perfect negotiation's polite side: yields on an offer collision. */
+  polite: boolean;
+  rtcConfig: RTCConfiguration;
+  createPeerConnection: CreatePeerConnection;
+  sendSignal(signal: LinkSignal): void;
+  onState(state: LinkState): void;
+  onMessage(channel: ChannelKind, data: ArrayBuffer | string): void;
+  /** A remote track arrived (voice). */
+  onTrack?(event: RTCTrackEvent): void;
+  timers: Timers;
+  logger: Logger;
+  connectTimeoutMs: number;
+  disconnectedGraceMs: number;
+  recoverTimeoutMs: number;
+}
+
+export interface Link {
+  readonly remoteId: string;
+  readonly sid: string;
+  readonly state: LinkState;
+  readonly pc: RTCPeerConnection;
+  channel(kind: ChannelKind): RTCDataChannel;
+  handleSignal(signal: LinkSignal): void;
+  close(): void;
+}
+
+export function createLink(options: LinkOptions): Link {
+  const { timers, logger, remoteId } = options;
+  const pc = options.createPeerConnection(options.rtcConfig);
+  const channels: Record<ChannelKind, RTCDataChannel> = {
+    unreliable: pc.createDataChannel('unreliable', { negotiated: true, id: 0, ordered: false, maxRetransmits: 0 }),
+    reliable: pc.createDataChannel('reliable', { negotiated: true, id: 1, ordered: true }),
+  };
+  let state: LinkState = 'connecting';
+  let makingOffer = false;
+  let ignoreOffer = false;
+  let settingRemoteAnswer = false;
+  /** Until the first offer/answer completes, only the initiator may offer. */
+  let negotiatedOnce = false;
+  let deadline: unknown = null;
+  let graceTimer: unknown = null;
+  let everConnected = false;
+  /** Serializes signal handling: each step awaits the one before. */
+  let signalChain: Promise<void> = Promise.resolve();
+
+  function setState(next: LinkState): void {
+    if (state === next || state === 'closed' || state === 'failed') return;
+    state = next;
+    options.onState(next);
+  }
+
+  function clearTimer(handle: unknown): null {
+    if (handle !== null) timers.clearTimeout(handle);
+    return null;
+  }
+
+  function fail(reason: string): void {
+    if (state === 'closed' || state === 'failed') return;
+    logger.warn('link failed', { peer: remoteId, reason });
+    state = 'failed';
+    teardown();
+    options.onState('failed');
+  }
+
+  function armDeadline(ms: number, reason: string): void {
+    deadline = clearTimer(deadline);
+    deadline = timers.setTimeout(() => fail(reason), ms);
+  }
+
+  function refresh(): void {
+    if (state === 'closed' || state === 'failed') return;
+    const ice = pc.iceConnectionState;
+    const open = channels.unreliable.readyState === 'open' && channels.reliable.readyState === 'open';
+    if ((ice === 'connected' || ice === 'completed') && open) {
+      everConnected = true;
+      deadline = clearTimer(deadline);
+      graceTimer = clearTimer(graceTimer);
+      setState('connected');
+      return;
+    }
+    if (ice === 'failed') {
+      if (state !== 'reconnecting') armDeadline(options.recoverTimeoutMs, 'ICE failed and did not recover');
+      setState(everConnected ? 'reconnecting' : state);
+      restartIce();
+      return;
+    }
+    if (ice === 'disconnected' && everConnected) {
+      if (state !== 'reconnecting') {
+        setState('reconnecting');
+        armDeadline(options.recoverTimeoutMs, 'disconnected and did not recover');
+        graceTimer = clearTimer(graceTimer);
+        graceTimer = timers.setTimeout(() => {
+          graceTimer = null;
+          if (pc.iceConnectionState === 'disconnected' || pc.iceConnectionState === 'failed') restartIce();
+        }, options.disconnectedGraceMs);
+      }
+    }
+  }
+
+  async function offer(iceRestart: boolean): Promise<void> {
+    try {
+      makingOffer = true;
+      // No argument-less setLocalDescription: @roamhq/wrtc lacks it.
+      const description = await pc.createOffer(iceRestart ? { iceRestart: true } : {});
+      if (pc.signalingState !== 'stable') return;
+      await pc.setLocalDescription(description);
+      sendLocalDescription();
+    } catch (error) {
+      logger.warn('offer failed', { peer: remoteId, error: String(error) });
+    } finally {
+      makingOffer = false;
+    }
+  }
+
+  function sendLocalDescription(): void {
+    const local = pc.localDescription;
+    if (local && (local.type === 'offer' || local.type === 'answer')) {
+      options.sendSignal({ sid: options.sid, description: { type: local.type, sdp: local.sdp } });
+    }
+  }
+
+  function restartIce(): void {
+    // One side restarts, so the two restarts do not collide: the initiator.
+    if (!options.initiator || state === 'closed' || state === 'failed') return;
+    if (pc.signalingState !== 'stable' || makingOffer) return;
+    void offer(true);
+  }
+
+  pc.onnegotiationneeded = () => {
+    if (!options.initiator && !negotiatedOnce) return;
+    if (pc.signalingState !== 'stable') return; // wrtc fires it in have-remote-offer too
+    void offer(false);
+  };
+  pc.onicecandidate = (event) => {
+    const c = event.candidate;
+    options.sendSignal({
+      sid: options.sid,
+      candidate: c ? { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex } : null,
+    });
+  };
+  pc.oniceconnectionstatechange = refresh;
+  pc.onsignalingstatechange = () => {
+    if (pc.signalingState === 'stable' && pc.remoteDescription) negotiatedOnce = true;
+  };
+  pc.ontrack = (event) => options.onTrack?.(event);
+  for (const kind of ['unreliable', 'reliable'] as const) {
+    const channel = channels[kind];
+    channel.binaryType = 'arraybuffer';
+    channel.onopen = refresh;
+    channel.onclose = refresh;
+    channel.onmessage = (event: MessageEvent) => options.onMessage(kind, event.data as ArrayBuffer | string);
+  }
+  armDeadline(options.connectTimeoutMs, 'did not connect in time');
+
+  async function applySignal(signal: LinkSignal): Promise<void> {
+    if (state === 'closed' || state === 'failed') return;
+    if (signal.description) {
+      const description = signal.description;
+      const readyForOffer = !makingOffer && (pc.signalingState === 'stable' || settingRemoteAnswer);
+      const collision = description.type === 'offer' && !readyForOffer;
+      ignoreOffer = !options.polite && collision;
+      if (ignoreOffer) return;
+      if (collision) await pc.setLocalDescription({ type: 'rollback' });
+      settingRemoteAnswer = description.type === 'answer';
+      await pc.setRemoteDescription(description);
+      settingRemoteAnswer = false;
+      if (description.type === 'offer') {
+        const answer = await pc.createAnswer();
+        await pc.setLocalDescription(answer);
+        sendLocalDescription();
+      }
+    } else if (signal.candidate !== undefined) {
+      try {
+        const c = signal.candidate;
+        await pc.addIceCandidate(
+          c ? { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } : undefined,
+        );
+      } catch (error) {
+        if (!ignoreOffer) logger.debug('ignored an ICE candidate', { peer: remoteId, error: String(error) });
+      }
+    }
+  }
+
+  function teardown(): void {
+    deadline = clearTimer(deadline);
+    graceTimer = clearTimer(graceTimer);
+    pc.onnegotiationneeded = null;
+    pc.onicecandidate = null;
+    pc.oniceconnectionstatechange = null;
+    pc.onsignalingstatechange = null;
+    pc.ontrack = null;
+    for (const channel of Object.values(channels)) {
+      channel.onopen = null;
+      channel.onclose = null;
+      channel.onmessage = null;
+    }
+    try {
+      pc.close();
+    } catch (error) {
+      logger.debug('close failed', { peer: remoteId, error: String(error) });
+    }
+  }
+
+  return {
+    remoteId,
+    sid: options.sid,
+    get state() {
+      return state;
+    },
+    pc,
+    channel: (kind) => channels[kind],
+    handleSignal(signal) {
+      signalChain = signalChain
+        .then(() => applySignal(signal))
+        .catch((error: unknown) => logger.warn('signal failed', { peer: remoteId, error: String(error) }));
+    },
+    close() {
+      if (state === 'closed') return;
+      const wasFailed = state === 'failed';
+      state = 'closed';
+      if (!wasFailed) teardown();
+      options.onState('closed');
+    },
+  };
+}

@@ -1,0 +1,364 @@
+/**
+ * The mesh: one link (RTCPeerConnection) to every other member of the lobby room, opened and
+ * closed as `room.state` changes, carrying msgpack frames on an unreliable and a reliable data
+ * channel. See link.ts for negotiation and recovery, codec/frame.ts for the wire format.
+ *
+ * Nothing a remote peer sends can throw into game code: signals are schema-checked, frames that
+ * fail to decode and payloads the game's `validate` rejects are dropped and counted, and the
+ * sender of every message is the link it arrived on, never a claim inside it.
+ *
+ * @example
+ * const mesh = createMesh({ lobby, createPeerConnection: (c) => new RTCPeerConnection(c) });
+ * mesh.on('message', ({ from, payload, reliable }) => console.log(from, payload, reliable));
+ * mesh.on('link', ({ peerId, state }) => console.log(peerId, state)); // connecting, connected, ...
+ * mesh.send('all', { kind: 'hello' }); // unreliable by default
+ * mesh.send(peerId, { kind: 'chat', text: 'hi' }, { reliable: true });
+ */
+import type { Room } from '@tickmesh/protocol';
+import {
+  decodeFrame,
+  encodePayload,
+  FRAME_HEADER_BYTES,
+  frame,
+  MAX_RELIABLE_FRAME_BYTES,
+  MAX_UNRELIABLE_FRAME_BYTES,
+} from '../codec/frame.js';
+import type { LobbyClient } from '../signaling/lobby-client.js';
+import { emptyLinkStats, type LinkStats, LossCounter, readSelectedPair } from '../stats/link-stats.js';
+import { createEmitter } from '../util/emitter.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { realTimers, type Timers } from '../util/timers.js';
+import { type ChannelKind, type CreatePeerConnection, createLink, type Link, type LinkState } from './link.js';
+import { parseLinkSignal } from './signal.js';
+
+/** Mesh timings and limits; every value can be overridden through `MeshOptions.tuning`. */
+export const meshDefaults = {
+  /** A new link that is not open after this long is reported failed. */
+  connectTimeoutMs: 15_000,
+  /** A link `disconnected` this long gets an ICE restart. */
+  disconnectedGraceMs: 2_000,
+  /** A link that does not recover from `disconnected`/`failed` in this long is reported failed. */
+  recoverTimeoutMs: 10_000,
+  /** How often link stats are sampled. */
+  statsIntervalMs: 1_000,
+  /** Unreliable frames are dropped (not queued) while a channel has this much buffered. */
+  maxBufferedUnreliableBytes: 64 * 1024,
+  /** Reliable frames are refused while a channel has this much buffered. */
+  maxBufferedReliableBytes: 1024 * 1024,
+};
+export type MeshTuning = typeof meshDefaults;
+
+/** A programming error on the sending side (a remote peer can never cause one). */
+export class TransportError extends Error {
+  override name = 'TransportError';
+  constructor(
+    readonly code: 'PACKET_TOO_LARGE' | 'NOT_ENCODABLE',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface MeshCounters {
+  /** Frames that were not binary, too short, of another version, or not MessagePack. */
+  malformedFrames: number;
+  /** Decoded payloads the game's `validate` rejected. */
+  invalidPayloads: number;
+  /** Relayed signals that were not link signals, or came from outside the room. */
+  badSignals: number;
+  /** Unreliable frames not sent because the channel was backed up. */
+  backpressureDrops: number;
+}
+
+export interface MeshEvents<P> {
+  message: { from: string; payload: P; reliable: boolean };
+  link: { peerId: string; state: LinkState };
+  stats: { peerId: string; stats: LinkStats };
+}
+
+export interface MeshOptions<P> {
+  lobby: LobbyClient;
+  createPeerConnection: CreatePeerConnection;
+  /** `'relay'` forces every link through TURN. Default `'all'`. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /** Checks a decoded payload before the game sees it; `from` is the peer whose link it came on. */
+  validate?: (payload: unknown, from: string) => payload is P;
+  tuning?: Partial<MeshTuning>;
+  logger?: Logger;
+  timers?: Timers;
+  /** Random source for link session ids. */
+  random?: () => number;
+}
+
+export interface SendOptions {
+  /** Ordered, retransmitted delivery. Default false: unordered, no retransmits (at most 1,150 bytes). */
+  reliable?: boolean;
+}
+
+export interface Mesh<P> {
+  /** Link state per remote peer of the room. */
+  readonly links: ReadonlyMap<string, LinkState>;
+  readonly counters: Readonly<MeshCounters>;
+  /** Sends to one peer or to every connected peer; returns how many links took the frame. */
+  send(to: string | 'all', payload: P, options?: SendOptions): number;
+  /** The latest stats sample of a link. */
+  stats(peerId: string): LinkStats | null;
+  /** The link's RTCPeerConnection (for media tracks), while it exists. */
+  peerConnection(peerId: string): RTCPeerConnection | null;
+  /** One of the link's data channels, for inspection (its `ordered`, `maxRetransmits`, buffer). */
+  channel(peerId: string, kind: ChannelKind): RTCDataChannel | null;
+  on<K extends keyof MeshEvents<P>>(type: K, listener: (event: MeshEvents<P>[K]) => void): () => void;
+  close(): void;
+}
+
+interface LinkEntry {
+  link: Link;
+  seq: { unreliable: number; reliable: number };
+  loss: LossCounter;
+  framesIn: number;
+  framesOut: number;
+  stats: LinkStats;
+  last: { at: number; bytesIn: number; bytesOut: number; framesIn: number; framesOut: number } | null;
+}
+
+export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
+  const { lobby } = options;
+  const tuning: MeshTuning = { ...meshDefaults, ...options.tuning };
+  const logger = options.logger ?? silentLogger;
+  const timers = options.timers ?? realTimers;
+  const random = options.random ?? Math.random;
+  const validate = options.validate ?? ((_: unknown, __: string): _ is P => true);
+  const events = createEmitter<MeshEvents<P>>();
+  const entries = new Map<string, LinkEntry>();
+  const states = new Map<string, LinkState>();
+  const counters: MeshCounters = { malformedFrames: 0, invalidPayloads: 0, badSignals: 0, backpressureDrops: 0 };
+  let closed = false;
+
+  function newSid(): string {
+    let sid = '';
+    for (let i = 0; i < 12; i++) sid += 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(random() * 36)];
+    return sid;
+  }
+
+  function rtcConfig(): RTCConfiguration {
+    const iceServers = lobby.iceServers.map((s): RTCIceServer => {
+      const server: RTCIceServer = { urls: s.urls };
+      if (s.username !== undefined) server.username = s.username;
+      if (s.credential !== undefined) server.credential = s.credential;
+      return server;
+    });
+    const config: RTCConfiguration = { iceServers };
+    if (options.iceTransportPolicy) config.iceTransportPolicy = options.iceTransportPolicy;
+    return config;
+  }
+
+  function selfIn(room: Room | null) {
+    const selfId = lobby.peerId;
+    return room && selfId ? room.peers.find((p) => p.id === selfId) : undefined;
+  }
+
+  function setLinkState(peerId: string, entry: LinkEntry, state: LinkState): void {
+    if (entries.get(peerId) !== entry) return; // a replaced link's last words
+    if (state === 'closed') {
+      entries.delete(peerId);
+      states.delete(peerId);
+    } else {
+      states.set(peerId, state);
+    }
+    events.emit('link', { peerId, state });
+  }
+
+  function openLink(peerId: string, sid: string, initiator: boolean): LinkEntry {
+    const selfId = lobby.peerId ?? '';
+    const entry: LinkEntry = {
+      // Assigned right below: the link's callbacks need the entry.
+      link: null as unknown as Link,
+      seq: { unreliable: 0, reliable: 0 },
+      loss: new LossCounter(),
+      framesIn: 0,
+      framesOut: 0,
+      stats: { ...emptyLinkStats },
+      last: null,
+    };
+    entries.set(peerId, entry);
+    states.set(peerId, 'connecting');
+    entry.link = createLink({
+      remoteId: peerId,
+      sid,
+      initiator,
+      polite: selfId < peerId,
+      rtcConfig: rtcConfig(),
+      createPeerConnection: options.createPeerConnection,
+      sendSignal: (signal) => lobby.signal(peerId, signal),
+      onState: (state) => setLinkState(peerId, entry, state),
+      onMessage: (kind, data) => receive(peerId, entry, kind, data),
+      timers,
+      logger,
+      connectTimeoutMs: tuning.connectTimeoutMs,
+      disconnectedGraceMs: tuning.disconnectedGraceMs,
+      recoverTimeoutMs: tuning.recoverTimeoutMs,
+    });
+    events.emit('link', { peerId, state: 'connecting' });
+    return entry;
+  }
+
+  function closeLink(peerId: string): void {
+    entries.get(peerId)?.link.close();
+  }
+
+  /** Opens links to new members (when this peer is the newer of the pair) and closes links to departed ones. */
+  function syncRoom(room: Room | null): void {
+    if (closed) return;
+    const self = selfIn(room);
+    if (!room || !self) {
+      for (const peerId of [...entries.keys()]) closeLink(peerId);
+      return;
+    }
+    const members = new Set(room.peers.map((p) => p.id));
+    for (const peerId of [...entries.keys()]) if (!members.has(peerId)) closeLink(peerId);
+    for (const peer of room.peers) {
+      if (peer.id === self.id || entries.has(peer.id)) continue;
+      // The newer member of a pair (higher seq) creates its side first and offers.
+      if (self.seq > peer.seq && peer.connected) openLink(peer.id, newSid(), true);
+    }
+  }
+
+  function onSignal(from: string, data: unknown): void {
+    if (closed) return;
+    const signal = parseLinkSignal(data);
+    const room = lobby.room;
+    const self = selfIn(room);
+    const sender = room?.peers.find((p) => p.id === from);
+    if (!signal || !self || !sender) {
+      counters.badSignals++;
+      return;
+    }
+    const entry = entries.get(from);
+    if (entry && entry.link.sid === signal.sid) {
+      entry.link.handleSignal(signal);
+      return;
+    }
+    // A new connection from the older side's point of view: the newer member's first offer.
+    if (signal.description?.type === 'offer' && sender.seq > self.seq) {
+      if (entry) entry.link.close();
+      openLink(from, signal.sid, false).link.handleSignal(signal);
+      return;
+    }
+    // Candidates of a connection already replaced: harmless, dropped.
+    logger.debug('dropped a signal for another link', { from, sid: signal.sid });
+  }
+
+  function receive(from: string, entry: LinkEntry, kind: ChannelKind, data: ArrayBuffer | string): void {
+    if (typeof data === 'string') {
+      counters.malformedFrames++;
+      return;
+    }
+    const decoded = decodeFrame(new Uint8Array(data));
+    if (!decoded.ok) {
+      counters.malformedFrames++;
+      return;
+    }
+    entry.framesIn++;
+    if (kind === 'unreliable') entry.loss.record(decoded.seq);
+    if (!validate(decoded.payload, from)) {
+      counters.invalidPayloads++;
+      return;
+    }
+    events.emit('message', { from, payload: decoded.payload, reliable: kind === 'reliable' });
+  }
+
+  function send(to: string | 'all', payload: P, sendOptions: SendOptions = {}): number {
+    const reliable = sendOptions.reliable === true;
+    let body: Uint8Array;
+    try {
+      body = encodePayload(payload);
+    } catch (error) {
+      throw new TransportError('NOT_ENCODABLE', `cannot encode the payload: ${String(error)}`);
+    }
+    const size = FRAME_HEADER_BYTES + body.length;
+    const limit = reliable ? MAX_RELIABLE_FRAME_BYTES : MAX_UNRELIABLE_FRAME_BYTES;
+    if (size > limit) {
+      throw new TransportError(
+        'PACKET_TOO_LARGE',
+        `${size}-byte frame over the ${limit}-byte ${reliable ? 'reliable' : 'unreliable'} limit${
+          reliable ? '' : ' (split it: SCTP fragments bigger messages and loses them whole)'
+        }`,
+      );
+    }
+    const kind: ChannelKind = reliable ? 'reliable' : 'unreliable';
+    const maxBuffered = reliable ? tuning.maxBufferedReliableBytes : tuning.maxBufferedUnreliableBytes;
+    let sent = 0;
+    const targets = to === 'all' ? entries.entries() : ([[to, entries.get(to)]] as const);
+    for (const [, entry] of targets) {
+      if (entry?.link.state !== 'connected') continue;
+      const channel = entry.link.channel(kind);
+      if (channel.readyState !== 'open') continue;
+      if (channel.bufferedAmount > maxBuffered) {
+        counters.backpressureDrops++;
+        continue;
+      }
+      const seq = entry.seq[kind]++;
+      try {
+        channel.send(frame(seq, body));
+        entry.framesOut++;
+        sent++;
+      } catch (error) {
+        logger.warn('send failed', { to: entry.link.remoteId, error: String(error) });
+      }
+    }
+    return sent;
+  }
+
+  async function sample(peerId: string, entry: LinkEntry): Promise<void> {
+    let report: RTCStatsReport;
+    try {
+      report = await entry.link.pc.getStats();
+    } catch {
+      return; // closed meanwhile
+    }
+    const pair = readSelectedPair(report);
+    const now = timers.now();
+    const last = entry.last;
+    const seconds = last ? Math.max(0.001, (now - last.at) / 1000) : 1;
+    const bytesIn = pair?.bytesReceived ?? 0;
+    const bytesOut = pair?.bytesSent ?? 0;
+    entry.stats = {
+      rttMs: pair?.rttMs ?? entry.stats.rttMs,
+      bytesInPerS: last ? Math.max(0, bytesIn - last.bytesIn) / seconds : 0,
+      bytesOutPerS: last ? Math.max(0, bytesOut - last.bytesOut) / seconds : 0,
+      packetsInPerS: last ? (entry.framesIn - last.framesIn) / seconds : 0,
+      packetsOutPerS: last ? (entry.framesOut - last.framesOut) / seconds : 0,
+      packetsLost: entry.loss.lost,
+      lossRate: entry.loss.takeWindowLossRate(),
+      localCandidateType: pair?.localCandidateType ?? 'unknown',
+      remoteCandidateType: pair?.remoteCandidateType ?? 'unknown',
+      relayProtocol: pair?.relayProtocol ?? null,
+    };
+    entry.last = { at: now, bytesIn, bytesOut, framesIn: entry.framesIn, framesOut: entry.framesOut };
+    if (entries.get(peerId) === entry) events.emit('stats', { peerId, stats: entry.stats });
+  }
+
+  const statsTimer = timers.setInterval(() => {
+    for (const [peerId, entry] of entries) if (entry.link.state === 'connected') void sample(peerId, entry);
+  }, tuning.statsIntervalMs);
+
+  const unsubscribe = [lobby.on('room', syncRoom), lobby.on('signal', ({ from, data }) => onSignal(from, data))];
+  syncRoom(lobby.room);
+
+  return {
+    links: states,
+    counters,
+    send,
+    stats: (peerId) => entries.get(peerId)?.stats ?? null,
+    peerConnection: (peerId) => entries.get(peerId)?.link.pc ?? null,
+    channel: (peerId, kind) => entries.get(peerId)?.link.channel(kind) ?? null,
+    on: events.on,
+    close() {
+      if (closed) return;
+      closed = true;
+      timers.clearInterval(statsTimer);
+      for (const off of unsubscribe) off();
+      for (const peerId of [...entries.keys()]) closeLink(peerId);
+    },
+  };
+}

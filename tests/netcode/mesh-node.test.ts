@@ -1,0 +1,187 @@
+// The mesh over real WebRTC in Node (@roamhq/wrtc) through a real lobby server on loopback.
+import wrtc from '@roamhq/wrtc';
+import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
+import { MAX_UNRELIABLE_FRAME_BYTES, TransportError } from '@tickmesh/netcode';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { linkedTo, meshRoom, type NodePeer, nodePeer, until } from '../helpers/netcode-peer.js';
+
+type Packet = [channel: 'u' | 'r', n: number, pad: string];
+
+let server: LobbyServer;
+let peers: NodePeer<Packet>[] = [];
+
+beforeEach(async () => {
+  server = await startLobbyServer({ host: '127.0.0.1', port: 0, rateLimitPerS: 500, rateBurst: 500 });
+});
+afterEach(async () => {
+  for (const p of peers) p.close();
+  peers = [];
+  await server.close();
+});
+
+const idOf = (p: NodePeer<unknown>) => p.lobby.peerId ?? '';
+const everyoneLinked = () => peers.every((p) => linkedTo(p, peers));
+
+describe('mesh over @roamhq/wrtc', () => {
+  it('forms the full mesh, delivers both channels, and heals after a leave and rejoin', async () => {
+    peers = await meshRoom<Packet>(server.url, ['ann', 'bob', 'cy', 'di']);
+    await until(everyoneLinked, 'a full mesh of 4 (6 links)');
+    for (const p of peers) {
+      expect(p.mesh.links.size).toBe(3);
+      for (const q of peers) {
+        if (q === p) continue;
+        const unreliable = p.mesh.channel(idOf(q), 'unreliable');
+        const reliable = p.mesh.channel(idOf(q), 'reliable');
+        expect(unreliable).toMatchObject({ ordered: false, maxRetransmits: 0, readyState: 'open' });
+        expect(reliable).toMatchObject({ ordered: true, readyState: 'open' });
+      }
+    }
+
+    const N = 200;
+    for (let n = 0; n < N; n++) {
+      for (const p of peers) {
+        expect(p.mesh.send('all', ['u', n, ''])).toBe(3);
+        expect(p.mesh.send('all', ['r', n, ''], { reliable: true })).toBe(3);
+      }
+      if (n % 20 === 19) await new Promise((r) => setTimeout(r, 5));
+    }
+    await until(() => peers.every((p) => p.inbox.filter((m) => m.reliable).length === 3 * N), 'every reliable packet');
+    await new Promise((r) => setTimeout(r, 200));
+    for (const p of peers) {
+      for (const q of peers) {
+        if (q === p) continue;
+        const from = p.inbox.filter((m) => m.from === idOf(q));
+        const reliable = from.filter((m) => m.reliable).map((m) => m.payload[1]);
+        expect(reliable).toEqual([...Array(N).keys()]); // all, in order
+        expect(from.filter((m) => m.reliable).every((m) => m.payload[0] === 'r')).toBe(true);
+        const unreliable = new Set(from.filter((m) => !m.reliable).map((m) => m.payload[1]));
+        expect(unreliable.size).toBeGreaterThanOrEqual(N * 0.9); // loopback loses little
+      }
+    }
+
+    // A peer leaves: its links close everywhere.
+    const [ann, bob, cy, di] = peers as [NodePeer<Packet>, NodePeer<Packet>, NodePeer<Packet>, NodePeer<Packet>];
+    const diId = idOf(di);
+    expect((await di.lobby.leaveRoom()).ok).toBe(true);
+    await until(
+      () => [ann, bob, cy].every((p) => !p.mesh.links.has(diId)) && di.mesh.links.size === 0,
+      'links to di closed',
+    );
+    // It rejoins: the mesh is whole again.
+    const code = ann.lobby.room?.code ?? '';
+    expect((await di.lobby.joinRoom(code)).ok).toBe(true);
+    await until(everyoneLinked, 'the mesh whole again after a rejoin');
+    di.inbox.length = 0;
+    ann.mesh.send(diId, ['r', 7, 'again'], { reliable: true });
+    await until(() => di.inbox.some((m) => m.payload[2] === 'again'), 'a packet over the new link');
+  });
+
+  it('converges when every peer renegotiates at the same instant (adding a track)', async () => {
+    peers = await meshRoom<Packet>(server.url, ['ann', 'bob', 'cy']);
+    await until(everyoneLinked, 'a full mesh of 3');
+    const tracksSeen = new Map<string, number>();
+    const tracks: MediaStreamTrack[] = [];
+    // All at once: every peer adds a track to every link in the same turn.
+    for (const p of peers) {
+      for (const q of peers) {
+        if (q === p) continue;
+        const pc = p.mesh.peerConnection(idOf(q));
+        if (!pc) throw new Error('no peer connection');
+        pc.addEventListener('track', () => tracksSeen.set(p.name, (tracksSeen.get(p.name) ?? 0) + 1));
+        const track = new wrtc.nonstandard.RTCAudioSource().createTrack();
+        tracks.push(track);
+        pc.addTrack(track);
+      }
+    }
+    await until(() => peers.every((p) => (tracksSeen.get(p.name) ?? 0) === 2), 'every peer receiving 2 tracks');
+    await until(
+      () =>
+        peers.every((p) => peers.every((q) => q === p || p.mesh.peerConnection(idOf(q))?.signalingState === 'stable')),
+      'every connection back to stable',
+    );
+    // The data channels were not disturbed.
+    for (const p of peers) p.mesh.send('all', ['r', 1, 'after'], { reliable: true });
+    await until(
+      () => peers.every((p) => p.inbox.filter((m) => m.payload[2] === 'after').length === 2),
+      'data after renegotiation',
+    );
+    expect(everyoneLinked()).toBe(true);
+    for (const t of tracks) t.stop();
+  });
+
+  it('refuses oversize unreliable packets with a typed error', async () => {
+    peers = await meshRoom<Packet>(server.url, ['ann', 'bob']);
+    await until(everyoneLinked, 'a pair');
+    const [ann] = peers as [NodePeer<Packet>];
+    const tooBig: Packet = ['u', 0, 'x'.repeat(MAX_UNRELIABLE_FRAME_BYTES)];
+    expect(() => ann.mesh.send('all', tooBig)).toThrowError(TransportError);
+    try {
+      ann.mesh.send('all', tooBig);
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'PACKET_TOO_LARGE' });
+    }
+    // The same payload fits the reliable channel.
+    expect(ann.mesh.send('all', tooBig, { reliable: true })).toBe(1);
+  });
+
+  it('a peer spraying garbage disturbs no one', async () => {
+    const isPacket = (v: unknown, _from: string): v is Packet =>
+      Array.isArray(v) &&
+      v.length === 3 &&
+      (v[0] === 'u' || v[0] === 'r') &&
+      typeof v[1] === 'number' &&
+      typeof v[2] === 'string';
+    peers = await meshRoom<Packet>(server.url, ['ann', 'bob', 'mallory'], { validate: isPacket });
+    await until(everyoneLinked, 'a full mesh of 3');
+    const [ann, bob, mallory] = peers as [NodePeer<Packet>, NodePeer<Packet>, NodePeer<Packet>];
+    const errors: unknown[] = [];
+    const onError = (e: unknown) => errors.push(e);
+    process.on('uncaughtException', onError);
+    try {
+      for (const victim of [ann, bob]) {
+        const u = mallory.mesh.channel(idOf(victim), 'unreliable');
+        const r = mallory.mesh.channel(idOf(victim), 'reliable');
+        if (!u || !r) throw new Error('no channel');
+        for (let i = 0; i < 50; i++) {
+          const junk = new Uint8Array(1 + Math.floor(Math.random() * 1000));
+          for (let j = 0; j < junk.length; j++) junk[j] = Math.floor(Math.random() * 256);
+          u.send(junk);
+          r.send('not a frame');
+        }
+        r.send(new Uint8Array(60_000)); // oversize and all zeros
+        u.send(new Uint8Array([1, 0, 0, 0, 0, 0xc1])); // right header, invalid MessagePack
+        mallory.mesh.send(idOf(victim), ['u', 1, 'ok'] as Packet); // valid frame, valid payload
+        r.send(new Uint8Array([1, 0, 0, 0, 9, 0x93, 0xa1, 0x78, 0x01, 0x02])); // valid frame, invalid payload
+      }
+      ann.mesh.send(idOf(bob), ['r', 42, 'still fine'], { reliable: true });
+      await until(() => bob.inbox.some((m) => m.payload[2] === 'still fine'), 'honest traffic after the spray');
+      await until(
+        () => ann.mesh.counters.malformedFrames >= 100 && bob.mesh.counters.malformedFrames >= 100,
+        'garbage counted',
+      );
+      expect(ann.mesh.counters.invalidPayloads).toBeGreaterThanOrEqual(1);
+      expect(bob.inbox.every((m) => isPacket(m.payload, m.from))).toBe(true);
+      expect(everyoneLinked()).toBe(true);
+      expect(errors).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onError);
+    }
+  });
+
+  it('reports a peer the mesh cannot reach as failed', async () => {
+    // Relay-only with no TURN server configured: no candidates, so the link can never connect.
+    peers = [
+      await nodePeer<Packet>(server.url, 'ann', { iceTransportPolicy: 'relay', tuning: { connectTimeoutMs: 1500 } }),
+      await nodePeer<Packet>(server.url, 'bob', { iceTransportPolicy: 'relay', tuning: { connectTimeoutMs: 1500 } }),
+    ];
+    const [ann, bob] = peers as [NodePeer<Packet>, NodePeer<Packet>];
+    const states: string[] = [];
+    bob.mesh.on('link', (e) => states.push(e.state));
+    const created = await ann.lobby.createRoom();
+    if (!created.ok) throw new Error(created.code);
+    await bob.lobby.joinRoom(created.value.code);
+    await until(() => states.includes('failed'), 'the link reported failed', 5000);
+    expect(states[0]).toBe('connecting');
+    expect(bob.mesh.links.get(idOf(ann))).toBe('failed');
+  });
+});
