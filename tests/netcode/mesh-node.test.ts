@@ -149,7 +149,7 @@ describe('mesh over @roamhq/wrtc', () => {
           r.send('not a frame');
         }
         r.send(new Uint8Array(60_000)); // oversize and all zeros
-        u.send(new Uint8Array([1, 0, 0, 0, 0, 0xc1])); // right header, invalid MessagePack
+        u.send(new Uint8Array([1, 0, 0, 0, 0, 0xd9, 0x10])); // right header, truncated MessagePack
         mallory.mesh.send(idOf(victim), ['u', 1, 'ok'] as Packet); // valid frame, valid payload
         r.send(new Uint8Array([1, 0, 0, 0, 9, 0x93, 0xa1, 0x78, 0x01, 0x02])); // valid frame, invalid payload
       }

@@ -67,6 +67,11 @@ export interface LobbyClientOptions {
   url: string;
   /** Display name, 1-24 characters. */
   name: string;
+  /**
+   * A session token from an earlier client (`lobby.token`), e.g. kept in sessionStorage across a
+   * page reload: the server resumes that session (same peer id and room) if it is still in its grace.
+   */
+  token?: string;
   /** Defaults to the global `WebSocket` (browsers); pass one made from `ws` in Node. */
   createSocket?: LobbySocketFactory;
   logger?: Logger;
@@ -86,6 +91,8 @@ export interface LobbyClientOptions {
 export interface LobbyClient {
   readonly status: LobbyStatus;
   readonly peerId: string | null;
+  /** The session secret; pass it as `token` to a later client to resume this session. */
+  readonly token: string | null;
   readonly room: Room | null;
   readonly iceServers: readonly IceServer[];
   /** Server frames that failed the protocol schema and were dropped. */
@@ -139,7 +146,7 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
   const events = createEmitter<LobbyEvents>();
   let status: LobbyStatus = { kind: 'idle' };
   let socket: LobbySocket | null = null;
-  let token: string | undefined;
+  let token: string | undefined = options.token;
   let peerId: string | null = null;
   let room: Room | null = null;
   let iceServers: IceServer[] = [];
@@ -325,6 +332,9 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
     },
     get peerId() {
       return peerId;
+    },
+    get token() {
+      return token ?? null;
     },
     get room() {
       return room;
