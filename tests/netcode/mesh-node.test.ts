@@ -109,6 +109,25 @@ describe('mesh over @roamhq/wrtc', () => {
     for (const t of tracks) t.stop();
   });
 
+  it('samples link stats: RTT, rates, loss and candidate types', async () => {
+    peers = await meshRoom<Packet>(server.url, ['ann', 'bob'], { tuning: { statsIntervalMs: 250 } });
+    await until(everyoneLinked, 'a pair');
+    const [ann, bob] = peers as [NodePeer<Packet>, NodePeer<Packet>];
+    const sender = setInterval(() => ann.mesh.send('all', ['u', 0, 'x'.repeat(100)]), 10);
+    try {
+      await until(() => (bob.mesh.stats(idOf(ann))?.packetsInPerS ?? 0) > 20, 'bob measuring ann’s packets');
+      await until(() => (ann.mesh.stats(idOf(bob))?.packetsOutPerS ?? 0) > 20, 'ann measuring her own');
+    } finally {
+      clearInterval(sender);
+    }
+    const seen = bob.mesh.stats(idOf(ann));
+    expect(seen).toMatchObject({ localCandidateType: 'host', remoteCandidateType: 'host', relayProtocol: null });
+    expect(seen?.bytesInPerS).toBeGreaterThan(2000);
+    expect(seen?.packetsLost).toBe(0);
+    await until(() => ann.mesh.stats(idOf(bob))?.rttMs !== null, 'an RTT sample');
+    expect(ann.mesh.stats(idOf(bob))?.rttMs).toBeLessThan(50);
+  });
+
   it('refuses oversize unreliable packets with a typed error', async () => {
     peers = await meshRoom<Packet>(server.url, ['ann', 'bob']);
     await until(everyoneLinked, 'a pair');
