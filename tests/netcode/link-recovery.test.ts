@@ -161,6 +161,17 @@ describe('link recovery', () => {
     expect(states).toEqual(['connected', 'reconnecting', 'failed']);
   });
 
+  it('reports failed at once when the other side closes the data channels', () => {
+    const { link, pc, states } = setup();
+    const channel = pc.channels[1];
+    if (!channel) throw new Error('no reliable channel');
+    channel.readyState = 'closed';
+    channel.onclose?.();
+    expect(link.state).toBe('failed');
+    expect(pc.closed).toBe(true);
+    expect(states).toEqual(['connected', 'failed']);
+  });
+
   it('reports failed when a new link never connects', () => {
     const { timers, advance } = manualTimers();
     const pc = new ScriptedPeerConnection();

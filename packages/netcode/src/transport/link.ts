@@ -17,7 +17,8 @@
  *
  * Recovery: `disconnected` for `disconnectedGraceMs`, or `failed`, makes the initiator restart ICE;
  * a link that is not connected again within `recoverTimeoutMs` (or never connects within
- * `connectTimeoutMs`) is reported `failed` and closed.
+ * `connectTimeoutMs`) is reported `failed` and closed. A data channel closing (the other side
+ * closed its connection) fails the link at once: nothing can reopen it.
  */
 import type { Logger } from '../util/logger.js';
 import type { Timers } from '../util/timers.js';
@@ -107,6 +108,13 @@ export function createLink(options: LinkOptions): Link {
     if (state === 'closed' || state === 'failed') return;
     const ice = pc.iceConnectionState;
     const open = channels.unreliable.readyState === 'open' && channels.reliable.readyState === 'open';
+    const ended = Object.values(channels).some((c) => c.readyState === 'closing' || c.readyState === 'closed');
+    if (ended) {
+      // The other side closed its connection (SCTP abort): these channels never reopen, and ICE
+      // would only notice the silence seconds later.
+      fail('the remote peer closed the data channels');
+      return;
+    }
     if ((ice === 'connected' || ice === 'completed') && open) {
       everConnected = true;
       deadline = clearTimer(deadline);
