@@ -15,6 +15,7 @@ import WebSocket from 'ws';
 export interface NodePeer<P = unknown> {
   name: string;
   lobby: LobbyClient;
+  /** Replaceable, as a page reload would. */
   mesh: Mesh<P>;
   /** Every message received, in arrival order. */
   inbox: { from: string; payload: P; reliable: boolean }[];
@@ -38,16 +39,17 @@ export async function nodePeer<P = unknown>(
   });
   const inbox: NodePeer<P>['inbox'] = [];
   mesh.on('message', (m) => inbox.push(m));
-  return {
+  const peer: NodePeer<P> = {
     name,
     lobby,
     mesh,
     inbox,
     close() {
-      mesh.close();
+      peer.mesh.close();
       lobby.close();
     },
   };
+  return peer;
 }
 
 /** Resolves once `check` holds, re-checking every 20 ms; rejects with `what` after `timeoutMs`. */

@@ -1,7 +1,7 @@
 // The mesh over real WebRTC in Node (@roamhq/wrtc) through a real lobby server on loopback.
 import wrtc from '@roamhq/wrtc';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
-import { MAX_UNRELIABLE_FRAME_BYTES, TransportError } from '@tickmesh/netcode';
+import { createMesh, MAX_UNRELIABLE_FRAME_BYTES, TransportError } from '@tickmesh/netcode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { linkedTo, meshRoom, type NodePeer, nodePeer, until } from '../helpers/netcode-peer.js';
 
@@ -187,11 +187,12 @@ describe('mesh over @roamhq/wrtc', () => {
     }
   });
 
-  it('reports a peer the mesh cannot reach as failed', async () => {
+  it('reports a peer the mesh cannot reach as failed, and the newer side retries', async () => {
     // Relay-only with no TURN server configured: no candidates, so the link can never connect.
+    const tuning = { connectTimeoutMs: 1000, relinkDelayMs: 300 };
     peers = [
-      await nodePeer<Packet>(server.url, 'ann', { iceTransportPolicy: 'relay', tuning: { connectTimeoutMs: 1500 } }),
-      await nodePeer<Packet>(server.url, 'bob', { iceTransportPolicy: 'relay', tuning: { connectTimeoutMs: 1500 } }),
+      await nodePeer<Packet>(server.url, 'ann', { iceTransportPolicy: 'relay', tuning }),
+      await nodePeer<Packet>(server.url, 'bob', { iceTransportPolicy: 'relay', tuning }),
     ];
     const [ann, bob] = peers as [NodePeer<Packet>, NodePeer<Packet>];
     const states: string[] = [];
@@ -202,5 +203,26 @@ describe('mesh over @roamhq/wrtc', () => {
     await until(() => states.includes('failed'), 'the link reported failed', 5000);
     expect(states[0]).toBe('connecting');
     expect(bob.mesh.links.get(idOf(ann))).toBe('failed');
+    // bob joined last, so bob's side tries again (after 300 ms, then 600 ms ...).
+    await until(() => states.filter((s) => s === 'failed').length >= 2, 'a retry that fails again', 5000);
+    expect(states.slice(0, 4)).toEqual(['connecting', 'failed', 'connecting', 'failed']);
+  });
+
+  it('gives an older peer that reloads (new mesh, resumed session) its links back', async () => {
+    peers = await meshRoom<Packet>(server.url, ['ann', 'bob', 'cy']);
+    await until(everyoneLinked, 'a full mesh of 3');
+    const [ann, bob, cy] = peers as [NodePeer<Packet>, NodePeer<Packet>, NodePeer<Packet>];
+    // ann is the oldest: her new mesh cannot offer, it asks bob and cy for new connections.
+    ann.mesh.close();
+    ann.mesh = createMesh<Packet>({ lobby: ann.lobby, createPeerConnection: (c) => new wrtc.RTCPeerConnection(c) });
+    ann.mesh.on('message', (m) => ann.inbox.push(m));
+    await until(everyoneLinked, 'ann linked again');
+    bob.mesh.send(idOf(ann), ['r', 1, 'welcome back'], { reliable: true });
+    cy.mesh.send(idOf(ann), ['r', 2, 'welcome back'], { reliable: true });
+    await until(() => ann.inbox.filter((m) => m.payload[2] === 'welcome back').length === 2, 'packets to the new mesh');
+    // cy is the newest: its new mesh offers by itself.
+    cy.mesh.close();
+    cy.mesh = createMesh<Packet>({ lobby: cy.lobby, createPeerConnection: (c) => new wrtc.RTCPeerConnection(c) });
+    await until(everyoneLinked, 'cy linked again');
   });
 });

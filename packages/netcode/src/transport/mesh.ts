@@ -29,7 +29,7 @@ import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
 import { type ChannelKind, type CreatePeerConnection, createLink, type Link, type LinkState } from './link.js';
-import { parseLinkSignal } from './signal.js';
+import { parseMeshSignal } from './signal.js';
 
 /** Mesh timings and limits; every value can be overridden through `MeshOptions.tuning`. */
 export const meshDefaults = {
@@ -39,6 +39,10 @@ export const meshDefaults = {
   disconnectedGraceMs: 2_000,
   /** A link that does not recover from `disconnected`/`failed` in this long is reported failed. */
   recoverTimeoutMs: 10_000,
+  /** After a link fails, the newer side of the pair tries a new one this long after (doubling per failure). */
+  relinkDelayMs: 3_000,
+  /** Cap of that delay. */
+  relinkMaxDelayMs: 30_000,
   /** How often link stats are sampled. */
   statsIntervalMs: 1_000,
   /** Unreliable frames are dropped (not queued) while a channel has this much buffered. */
@@ -132,6 +136,10 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
   const entries = new Map<string, LinkEntry>();
   const states = new Map<string, LinkState>();
   const counters: MeshCounters = { malformedFrames: 0, invalidPayloads: 0, badSignals: 0, backpressureDrops: 0 };
+  /** Consecutive failures per peer and the pending retry, for the newer side of each pair. */
+  const retries = new Map<string, { failures: number; timer: unknown }>();
+  /** The room this mesh has already asked newer members to reconnect in (see `relink`). */
+  let relinkedRoom: string | null = null;
   let closed = false;
 
   function newSid(): string {
@@ -165,7 +173,32 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
     } else {
       states.set(peerId, state);
     }
+    if (state === 'connected') clearRetry(peerId);
     events.emit('link', { peerId, state });
+    if (state === 'failed') scheduleRetry(peerId);
+  }
+
+  function clearRetry(peerId: string): void {
+    const retry = retries.get(peerId);
+    if (retry?.timer) timers.clearTimeout(retry.timer);
+    retries.delete(peerId);
+  }
+
+  /** The newer side of a failed pair tries again later, while the other is a connected member. */
+  function scheduleRetry(peerId: string): void {
+    const self = selfIn(lobby.room);
+    const peer = lobby.room?.peers.find((p) => p.id === peerId);
+    if (closed || !self || !peer || self.seq < peer.seq) return;
+    const retry = retries.get(peerId) ?? { failures: 0, timer: null };
+    retry.failures++;
+    const delay = Math.min(tuning.relinkMaxDelayMs, tuning.relinkDelayMs * 2 ** (retry.failures - 1));
+    retry.timer = timers.setTimeout(() => {
+      retry.timer = null;
+      const now = lobby.room?.peers.find((p) => p.id === peerId);
+      if (closed || !now?.connected || entries.get(peerId)?.link.state !== 'failed') return;
+      replaceLink(peerId, newSid(), true);
+    }, delay);
+    retries.set(peerId, retry);
   }
 
   function openLink(peerId: string, sid: string, initiator: boolean): LinkEntry {
@@ -206,6 +239,14 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
     entries.get(peerId)?.link.close();
   }
 
+  /** A new connection to a peer in place of the old one; the game sees `connecting`, not `closed`. */
+  function replaceLink(peerId: string, sid: string, initiator: boolean): LinkEntry {
+    const old = entries.get(peerId);
+    entries.delete(peerId);
+    old?.link.close();
+    return openLink(peerId, sid, initiator);
+  }
+
   /** Opens links to new members (when this peer is the newer of the pair) and closes links to departed ones. */
   function syncRoom(room: Room | null): void {
     if (closed) return;
@@ -216,32 +257,45 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
     }
     const members = new Set(room.peers.map((p) => p.id));
     for (const peerId of [...entries.keys()]) if (!members.has(peerId)) closeLink(peerId);
+    for (const peerId of [...retries.keys()]) if (!members.has(peerId)) clearRetry(peerId);
+    const firstLook = relinkedRoom !== room.code;
+    relinkedRoom = room.code;
     for (const peer of room.peers) {
-      if (peer.id === self.id || entries.has(peer.id)) continue;
+      if (peer.id === self.id || entries.has(peer.id) || !peer.connected) continue;
       // The newer member of a pair (higher seq) creates its side first and offers.
-      if (self.seq > peer.seq && peer.connected) openLink(peer.id, newSid(), true);
+      if (self.seq > peer.seq) openLink(peer.id, newSid(), true);
+      // A newer member already here when this mesh first saw the room may hold a connection to
+      // this peer's previous page (a reload that resumed the session): ask it for a new one.
+      else if (firstLook) lobby.signal(peer.id, { relink: true });
     }
   }
 
   function onSignal(from: string, data: unknown): void {
     if (closed) return;
-    const signal = parseLinkSignal(data);
+    const parsed = parseMeshSignal(data);
     const room = lobby.room;
     const self = selfIn(room);
     const sender = room?.peers.find((p) => p.id === from);
-    if (!signal || !self || !sender) {
+    if (!parsed || !self || !sender) {
       counters.badSignals++;
       return;
     }
     const entry = entries.get(from);
+    if (parsed.kind === 'relink') {
+      // Only the newer side answers; a link still being made will reach the asker anyway.
+      if (self.seq < sender.seq || entry?.link.state === 'connecting') return;
+      clearRetry(from);
+      replaceLink(from, newSid(), true);
+      return;
+    }
+    const signal = parsed.signal;
     if (entry && entry.link.sid === signal.sid) {
       entry.link.handleSignal(signal);
       return;
     }
     // A new connection from the older side's point of view: the newer member's first offer.
     if (signal.description?.type === 'offer' && sender.seq > self.seq) {
-      if (entry) entry.link.close();
-      openLink(from, signal.sid, false).link.handleSignal(signal);
+      replaceLink(from, signal.sid, false).link.handleSignal(signal);
       return;
     }
     // Candidates of a connection already replaced: harmless, dropped.
@@ -357,6 +411,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       if (closed) return;
       closed = true;
       timers.clearInterval(statsTimer);
+      for (const peerId of [...retries.keys()]) clearRetry(peerId);
       for (const off of unsubscribe) off();
       for (const peerId of [...entries.keys()]) closeLink(peerId);
     },

@@ -27,8 +27,17 @@ export const linkSignalSchema = z.union([
 ]);
 export type LinkSignal = z.infer<typeof linkSignalSchema>;
 
+/**
+ * Sent by the older member of a pair that has no connection to the newer one while the newer may
+ * still hold one (the older reloaded and resumed its session): "start a new connection to me".
+ */
+export const relinkSignalSchema = z.object({ relink: z.literal(true) });
+
+export type MeshSignal = { kind: 'link'; signal: LinkSignal } | { kind: 'relink' };
+
 /** Parses a relayed signal; `null` when it is not one. */
-export function parseLinkSignal(data: unknown): LinkSignal | null {
-  const result = linkSignalSchema.safeParse(data);
-  return result.success ? result.data : null;
+export function parseMeshSignal(data: unknown): MeshSignal | null {
+  const link = linkSignalSchema.safeParse(data);
+  if (link.success) return { kind: 'link', signal: link.data };
+  return relinkSignalSchema.safeParse(data).success ? { kind: 'relink' } : null;
 }
