@@ -30,6 +30,7 @@ import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
 import { type ChannelKind, type CreatePeerConnection, createLink, type Link, type LinkState } from './link.js';
 import { parseMeshSignal } from './signal.js';
+import type { Transport, TransportSendOptions } from './transport.js';
 
 /** Mesh timings and limits; every value can be overridden through `MeshOptions.tuning`. */
 export const meshDefaults = {
@@ -94,12 +95,9 @@ export interface MeshOptions<P> {
   random?: () => number;
 }
 
-export interface SendOptions {
-  /** Ordered, retransmitted delivery. Default false: unordered, no retransmits (at most 1,150 bytes). */
-  reliable?: boolean;
-}
+export type SendOptions = TransportSendOptions;
 
-export interface Mesh<P> {
+export interface Mesh<P> extends Transport<P> {
   /** Link state per remote peer of the room. */
   readonly links: ReadonlyMap<string, LinkState>;
   readonly counters: Readonly<MeshCounters>;
@@ -402,6 +400,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
   return {
     links: states,
     counters,
+    peers: () => [...entries].filter(([, e]) => e.link.state === 'connected').map(([id]) => id),
     send,
     stats: (peerId) => entries.get(peerId)?.stats ?? null,
     peerConnection: (peerId) => entries.get(peerId)?.link.pc ?? null,

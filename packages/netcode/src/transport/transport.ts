@@ -1,0 +1,24 @@
+/**
+ * The interface the sync layer talks to: the WebRTC mesh implements it, and so do the in-memory
+ * lossy transport used by deterministic tests and the network conditioner that wraps either.
+ * One contract suite runs against every implementation.
+ */
+export interface TransportMessage<P> {
+  /** The peer the payload came from, as the transport knows it (never a claim in the payload). */
+  from: string;
+  payload: P;
+  reliable: boolean;
+}
+
+export interface TransportSendOptions {
+  /** Ordered, retransmitted delivery. Default false: unordered, may be lost, at most 1,150 bytes framed. */
+  reliable?: boolean;
+}
+
+export interface Transport<P> {
+  /** Peers a send can reach right now. */
+  peers(): string[];
+  /** Sends to one peer or to every reachable peer; returns how many peers took it. */
+  send(to: string | 'all', payload: P, options?: TransportSendOptions): number;
+  on(type: 'message', listener: (message: TransportMessage<P>) => void): () => void;
+}
