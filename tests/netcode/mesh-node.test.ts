@@ -28,7 +28,12 @@ describe('mesh over @roamhq/wrtc', () => {
     await until(everyoneLinked, 'a full mesh of 4 (6 links)');
     for (const p of peers) {
       expect(p.mesh.links.size).toBe(3);
-      expect(p.mesh.peers().sort()).toEqual(peers.filter((q) => q !== p).map(idOf).sort());
+      expect(p.mesh.peers().sort()).toEqual(
+        peers
+          .filter((q) => q !== p)
+          .map(idOf)
+          .sort(),
+      );
       for (const q of peers) {
         if (q === p) continue;
         const unreliable = p.mesh.channel(idOf(q), 'unreliable');

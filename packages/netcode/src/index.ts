@@ -26,7 +26,27 @@ export {
   type LobbyStatus,
 } from './signaling/lobby-client.js';
 export { type CandidateType, type LinkStats, LossCounter } from './stats/link-stats.js';
+export {
+  type ConditionedTransport,
+  type ConditionerDeps,
+  ConditionerError,
+  type ConditionerOptions,
+  conditionTransport,
+  type JitterDistribution,
+  type LinkConditions,
+  type LinkCounters,
+  type LinkDirection,
+  linkConditionDefaults,
+} from './transport/conditioner.js';
 export type { ChannelKind, CreatePeerConnection, LinkState } from './transport/link.js';
+export {
+  createMemoryNetwork,
+  type MemoryCounters,
+  type MemoryNetwork,
+  MemoryNetworkError,
+  type MemoryNetworkOptions,
+  type MemoryTransport,
+} from './transport/memory.js';
 export {
   createMesh,
   type Mesh,
@@ -36,8 +56,15 @@ export {
   type MeshTuning,
   meshDefaults,
   type SendOptions,
-  TransportError,
 } from './transport/mesh.js';
+export {
+  type Transport,
+  TransportError,
+  type TransportMessage,
+  type TransportSendOptions,
+} from './transport/transport.js';
 export { createEmitter, type Emitter } from './util/emitter.js';
 export { type Logger, silentLogger } from './util/logger.js';
+export { createRandom, normalSample, type Random } from './util/random.js';
+export { createSimClock, type SimClock } from './util/sim-clock.js';
 export { realTimers, type Timers } from './util/timers.js';

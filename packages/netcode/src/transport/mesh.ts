@@ -15,20 +15,14 @@
  * mesh.send(peerId, { kind: 'chat', text: 'hi' }, { reliable: true });
  */
 import type { Room } from '@tickmesh/protocol';
-import {
-  decodeFrame,
-  encodePayload,
-  FRAME_HEADER_BYTES,
-  frame,
-  MAX_RELIABLE_FRAME_BYTES,
-  MAX_UNRELIABLE_FRAME_BYTES,
-} from '../codec/frame.js';
+import { decodeFrame, frame } from '../codec/frame.js';
 import type { LobbyClient } from '../signaling/lobby-client.js';
 import { emptyLinkStats, type LinkStats, LossCounter, readSelectedPair } from '../stats/link-stats.js';
 import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
 import { type ChannelKind, type CreatePeerConnection, createLink, type Link, type LinkState } from './link.js';
+import { encodeOutgoing } from './outgoing.js';
 import { parseMeshSignal } from './signal.js';
 import type { Transport, TransportSendOptions } from './transport.js';
 
@@ -52,17 +46,6 @@ export const meshDefaults = {
   maxBufferedReliableBytes: 1024 * 1024,
 };
 export type MeshTuning = typeof meshDefaults;
-
-/** A programming error on the sending side (a remote peer can never cause one). */
-export class TransportError extends Error {
-  override name = 'TransportError';
-  constructor(
-    readonly code: 'PACKET_TOO_LARGE' | 'NOT_ENCODABLE',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface MeshCounters {
   /** Frames that were not binary, too short, of another version, or not MessagePack. */
@@ -321,22 +304,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
 
   function send(to: string | 'all', payload: P, sendOptions: SendOptions = {}): number {
     const reliable = sendOptions.reliable === true;
-    let body: Uint8Array;
-    try {
-      body = encodePayload(payload);
-    } catch (error) {
-      throw new TransportError('NOT_ENCODABLE', `cannot encode the payload: ${String(error)}`);
-    }
-    const size = FRAME_HEADER_BYTES + body.length;
-    const limit = reliable ? MAX_RELIABLE_FRAME_BYTES : MAX_UNRELIABLE_FRAME_BYTES;
-    if (size > limit) {
-      throw new TransportError(
-        'PACKET_TOO_LARGE',
-        `${size}-byte frame over the ${limit}-byte ${reliable ? 'reliable' : 'unreliable'} limit${
-          reliable ? '' : ' (split it: SCTP fragments bigger messages and loses them whole)'
-        }`,
-      );
-    }
+    const body = encodeOutgoing(payload, reliable);
     const kind: ChannelKind = reliable ? 'reliable' : 'unreliable';
     const maxBuffered = reliable ? tuning.maxBufferedReliableBytes : tuning.maxBufferedUnreliableBytes;
     let sent = 0;

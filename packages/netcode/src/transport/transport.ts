@@ -22,3 +22,14 @@ export interface Transport<P> {
   send(to: string | 'all', payload: P, options?: TransportSendOptions): number;
   on(type: 'message', listener: (message: TransportMessage<P>) => void): () => void;
 }
+
+/** A programming error on the sending side (a remote peer can never cause one). */
+export class TransportError extends Error {
+  override name = 'TransportError';
+  constructor(
+    readonly code: 'PACKET_TOO_LARGE' | 'NOT_ENCODABLE',
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The checks every transport makes on a payload at `send`, before anything leaves: it must encode
+ * as MessagePack, and its frame must fit the channel (1,150 bytes unreliable, 64 KiB reliable).
+ * Every transport (the WebRTC mesh, the memory network) encodes through here, so code tested over
+ * the memory transport or the conditioner fails exactly as it would over the mesh.
+ */
+import {
+  decodeFrame,
+  encodePayload,
+  FRAME_HEADER_BYTES,
+  frame,
+  MAX_RELIABLE_FRAME_BYTES,
+  MAX_UNRELIABLE_FRAME_BYTES,
+} from '../codec/frame.js';
+import { TransportError } from './transport.js';
+
+/** Encodes a payload for sending; throws `NOT_ENCODABLE` or `PACKET_TOO_LARGE` as the mesh does. */
+export function encodeOutgoing(payload: unknown, reliable: boolean): Uint8Array {
+  let body: Uint8Array;
+  try {
+    body = encodePayload(payload);
+  } catch (error) {
+    throw new TransportError('NOT_ENCODABLE', `cannot encode the payload: ${String(error)}`);
+  }
+  const size = FRAME_HEADER_BYTES + body.length;
+  const limit = reliable ? MAX_RELIABLE_FRAME_BYTES : MAX_UNRELIABLE_FRAME_BYTES;
+  if (size > limit) {
+    throw new TransportError(
+      'PACKET_TOO_LARGE',
+      `${size}-byte frame over the ${limit}-byte ${reliable ? 'reliable' : 'unreliable'} limit${
+        reliable ? '' : ' (split it: SCTP fragments bigger messages and loses them whole)'
+      }`,
+    );
+  }
+  return body;
+}
+
+/** A fresh copy of an encoded payload, as a receiver would decode it. */
+export function decodeOutgoing(body: Uint8Array): unknown {
+  const decoded = decodeFrame(frame(0, body));
+  // A body encodeOutgoing produced always decodes; anything else is a bug in the codec.
+  if (!decoded.ok) throw new Error(`an encoded payload failed to decode (${decoded.reason})`);
+  return decoded.payload;
+}
