@@ -22,7 +22,12 @@
  */
 import type { Logger } from '../util/logger.js';
 import type { Timers } from '../util/timers.js';
-import type { LinkSignal } from './signal.js';
+import { type LinkSignal, MAX_CANDIDATES_PER_SIGNAL } from './signal.js';
+
+/** Candidates gathered within this long travel in one signal. */
+const CANDIDATE_BATCH_MS = 15;
+/** How often a link that is not yet connected re-checks its state. */
+const OPEN_POLL_MS = 250;
 
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
 export type ChannelKind = 'unreliable' | 'reliable';
@@ -79,6 +84,18 @@ export function createLink(options: LinkOptions): Link {
   let everConnected = false;
   /** Serializes signal handling: each step awaits the one before. */
   let signalChain: Promise<void> = Promise.resolve();
+  let pendingCandidates: NonNullable<LinkSignal['candidates']> = [];
+  let candidateTimer: unknown = null;
+  // Some stacks (@roamhq/wrtc) now and then skip a negotiated channel's `open` event although its
+  // readyState turns open: until connected, the state is also polled.
+  let openPoll: unknown = timers.setInterval(refresh, OPEN_POLL_MS);
+
+  function flushCandidates(): void {
+    candidateTimer = null;
+    while (pendingCandidates.length > 0) {
+      options.sendSignal({ sid: options.sid, candidates: pendingCandidates.splice(0, MAX_CANDIDATES_PER_SIGNAL) });
+    }
+  }
 
   function setState(next: LinkState): void {
     if (state === next || state === 'closed' || state === 'failed') return;
@@ -116,6 +133,8 @@ export function createLink(options: LinkOptions): Link {
       return;
     }
     if ((ice === 'connected' || ice === 'completed') && open) {
+      if (openPoll !== null) timers.clearInterval(openPoll);
+      openPoll = null;
       everConnected = true;
       deadline = clearTimer(deadline);
       graceTimer = clearTimer(graceTimer);
@@ -175,14 +194,16 @@ export function createLink(options: LinkOptions): Link {
     if (pc.signalingState !== 'stable') return; // wrtc fires it in have-remote-offer too
     void offer(false);
   };
+  // Candidates are batched: a peer joining an 8-player mesh gathers 6-10 per link, and one signal
+  // each would exceed the lobby's per-connection burst (60 messages). No end-of-candidates is sent.
   pc.onicecandidate = (event) => {
     const c = event.candidate;
-    options.sendSignal({
-      sid: options.sid,
-      candidate: c ? { candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex } : null,
-    });
+    if (!c?.candidate) return;
+    pendingCandidates.push({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex });
+    candidateTimer ??= timers.setTimeout(flushCandidates, CANDIDATE_BATCH_MS);
   };
   pc.oniceconnectionstatechange = refresh;
+  pc.onconnectionstatechange = refresh;
   pc.onsignalingstatechange = () => {
     if (pc.signalingState === 'stable' && pc.remoteDescription) negotiatedOnce = true;
   };
@@ -213,14 +234,17 @@ export function createLink(options: LinkOptions): Link {
         await pc.setLocalDescription(answer);
         sendLocalDescription();
       }
-    } else if (signal.candidate !== undefined) {
-      try {
-        const c = signal.candidate;
-        await pc.addIceCandidate(
-          c ? { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } : undefined,
-        );
-      } catch (error) {
-        if (!ignoreOffer) logger.debug('ignored an ICE candidate', { peer: remoteId, error: String(error) });
+    } else if (signal.candidates) {
+      for (const c of signal.candidates) {
+        try {
+          await pc.addIceCandidate({
+            candidate: c.candidate,
+            sdpMid: c.sdpMid ?? null,
+            sdpMLineIndex: c.sdpMLineIndex ?? null,
+          });
+        } catch (error) {
+          if (!ignoreOffer) logger.debug('ignored an ICE candidate', { peer: remoteId, error: String(error) });
+        }
       }
     }
   }
@@ -228,9 +252,14 @@ export function createLink(options: LinkOptions): Link {
   function teardown(): void {
     deadline = clearTimer(deadline);
     graceTimer = clearTimer(graceTimer);
+    candidateTimer = clearTimer(candidateTimer);
+    pendingCandidates = [];
+    if (openPoll !== null) timers.clearInterval(openPoll);
+    openPoll = null;
     pc.onnegotiationneeded = null;
     pc.onicecandidate = null;
     pc.oniceconnectionstatechange = null;
+    pc.onconnectionstatechange = null;
     pc.onsignalingstatechange = null;
     pc.ontrack = null;
     for (const channel of Object.values(channels)) {

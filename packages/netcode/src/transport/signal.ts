@@ -5,24 +5,29 @@
 import { z } from 'zod';
 
 const MAX_SDP_CHARS = 24_000;
+/** Candidates one signal may carry. */
+export const MAX_CANDIDATES_PER_SIGNAL = 32;
 
 export const linkSignalSchema = z.union([
   z.object({
     sid: z.string().min(1).max(32),
     description: z.object({ type: z.enum(['offer', 'answer']), sdp: z.string().max(MAX_SDP_CHARS) }),
-    candidate: z.undefined().optional(),
+    candidates: z.undefined().optional(),
   }),
   z.object({
     sid: z.string().min(1).max(32),
     description: z.undefined().optional(),
-    /** `null` marks the end of this side's candidates. */
-    candidate: z
-      .object({
-        candidate: z.string().max(1024),
-        sdpMid: z.string().max(64).nullable().optional(),
-        sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
-      })
-      .nullable(),
+    /** Trickled candidates, batched: one signal carries those gathered within a few ms. */
+    candidates: z
+      .array(
+        z.object({
+          candidate: z.string().max(1024),
+          sdpMid: z.string().max(64).nullable().optional(),
+          sdpMLineIndex: z.number().int().min(0).max(64).nullable().optional(),
+        }),
+      )
+      .min(1)
+      .max(MAX_CANDIDATES_PER_SIGNAL),
   }),
 ]);
 export type LinkSignal = z.infer<typeof linkSignalSchema>;
