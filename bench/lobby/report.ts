@@ -3,6 +3,7 @@
  * Ratios are tickmesh / ws relay. Targets come from the lobby's performance goals.
  */
 import type { IdleResult, LatencyResult, ThroughputResult } from './scenarios.ts';
+import { renderRows } from './table.ts';
 
 export interface ServerResult {
   throughput: ThroughputResult;
@@ -161,13 +162,5 @@ export function renderTable(ours: ServerResult, ws: ServerResult, ratePerS: numb
     '',
     `0 / 0 ${clean ? 'PASS' : 'FAIL'}`,
   ]);
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd((widths[column] ?? 0) + 3))
-        .join('')
-        .trimEnd(),
-    )
-    .join('\n');
+  return renderRows(rows);
 }

@@ -4,6 +4,7 @@
  * latency under 2 ms at 60 packets/s per peer (judged on the largest mesh).
  */
 import { defaultConfig } from '@tickmesh/lobby-server';
+import { renderRows } from '../lobby/table.ts';
 import type { SignalCounts } from './agent-protocol.ts';
 import type { BaselineResults } from './baseline-scenarios.ts';
 import type { MeshResults, SizeResult } from './mesh-scenarios.ts';
@@ -49,18 +50,6 @@ const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value
 const count = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
 const signalCounts = (s: SignalCounts | null) => (s ? `${s.total} (${s.descriptions} / ${s.candidates})` : 'n/a');
 const verdict = (t: TargetResult) => `${t.target} ${t.pass ? 'PASS' : 'FAIL'}`;
-
-function renderRows(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd((widths[column] ?? 0) + 3))
-        .join('')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 const MILESTONE_LABELS: Record<Milestone, string> = {
   created: 'RTCPeerConnection created',
