@@ -27,6 +27,67 @@ export {
 } from './signaling/lobby-client.js';
 export { type CandidateType, type LinkStats, LossCounter } from './stats/link-stats.js';
 export {
+  type AppliedSnapshot,
+  applySnapshotPart,
+  applySnapshotParts,
+  type SnapshotApplyFailure,
+} from './sync/snapshot/apply.js';
+export { type DecodedSnapshotPart, decodeSnapshot, type SnapshotDecodeFailure } from './sync/snapshot/decode.js';
+export { type EncodeSnapshotOptions, encodeSnapshot } from './sync/snapshot/encode.js';
+export { EntityTable } from './sync/snapshot/entity-table.js';
+export {
+  type AngleField,
+  type AngleUnit,
+  type BitsField,
+  type BoolField,
+  type FieldSpec,
+  type FieldValue,
+  type FixedField,
+  field,
+  type IntField,
+  type RefField,
+  type UintField,
+} from './sync/snapshot/fields.js';
+export {
+  type ChangedEntity,
+  type CreatedEntity,
+  DEFAULT_SNAPSHOT_PART_BYTES,
+  MAX_ENTITIES_PER_PART,
+  MAX_SNAPSHOT_PARTS,
+  SNAPSHOT_ENVELOPE_BYTES,
+  SNAPSHOT_FORMAT_VERSION,
+  type SnapshotPart,
+} from './sync/snapshot/format.js';
+export {
+  createSnapshotHistory,
+  DEFAULT_SNAPSHOT_HISTORY,
+  isTickAfter,
+  type SnapshotHistory,
+} from './sync/snapshot/history.js';
+export {
+  createSnapshotReceiver,
+  type SnapshotReceipt,
+  type SnapshotReceiveFailure,
+  type SnapshotReceiver,
+  type SnapshotReceiverOptions,
+} from './sync/snapshot/receiver.js';
+export {
+  defineSnapshotSchema,
+  type EntityFields,
+  type EntityState,
+  type KindDefinition,
+  MAX_SNAPSHOT_FIELDS,
+  MAX_SNAPSHOT_KINDS,
+  type QuantizedEntity,
+  type QuantizedWorld,
+  type SchemaDefinition,
+  SnapshotError,
+  type SnapshotErrorCode,
+  type SnapshotSchema,
+  type WorldState,
+} from './sync/snapshot/schema.js';
+export { dequantizeWorld, fromQuantized, isEntityId, quantizeEntity, quantizeWorld } from './sync/snapshot/world.js';
+export {
   type ConditionedTransport,
   type ConditionerDeps,
   ConditionerError,
