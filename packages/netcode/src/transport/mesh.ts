@@ -310,9 +310,10 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
     let sent = 0;
     const targets = to === 'all' ? entries.entries() : ([[to, entries.get(to)]] as const);
     for (const [, entry] of targets) {
+      // 'connected' means both channels are open (a closing channel fails the link at once), so
+      // no per-send readyState read: in @roamhq/wrtc each one is a blocking cross-thread call.
       if (entry?.link.state !== 'connected') continue;
       const channel = entry.link.channel(kind);
-      if (channel.readyState !== 'open') continue;
       if (channel.bufferedAmount > maxBuffered) {
         counters.backpressureDrops++;
         continue;
@@ -358,8 +359,17 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
     if (entries.get(peerId) === entry) events.emit('stats', { peerId, stats: entry.stats });
   }
 
+  // Links are sampled spread over the interval, not all in one turn: getStats() on many
+  // connections at once stalled the event loop in bench:mesh's single-process mode.
   const statsTimer = timers.setInterval(() => {
-    for (const [peerId, entry] of entries) if (entry.link.state === 'connected') void sample(peerId, entry);
+    const connected = [...entries].filter(([, entry]) => entry.link.state === 'connected');
+    connected.forEach(([peerId, entry], i) => {
+      const run = () => {
+        if (!closed && entries.get(peerId) === entry) void sample(peerId, entry);
+      };
+      if (i === 0) run();
+      else timers.setTimeout(run, (i * tuning.statsIntervalMs) / connected.length);
+    });
   }, tuning.statsIntervalMs);
 
   const unsubscribe = [lobby.on('room', syncRoom), lobby.on('signal', ({ from, data }) => onSignal(from, data))];
