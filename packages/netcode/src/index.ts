@@ -27,6 +27,13 @@ export {
 } from './signaling/lobby-client.js';
 export { type CandidateType, type LinkStats, LossCounter } from './stats/link-stats.js';
 export {
+  type ClockEstimate,
+  type ClockEstimator,
+  type ClockEstimatorOptions,
+  type ClockSample,
+  createClockEstimator,
+} from './sync/clock/clock-estimator.js';
+export {
   type AppliedSnapshot,
   applySnapshotPart,
   applySnapshotParts,
