@@ -81,7 +81,7 @@ export interface MeshOptions<P> {
 export type SendOptions = TransportSendOptions;
 
 export interface Mesh<P> extends Transport<P> {
-  /** Link state per remote peer of the room. */
+  /** Link state per remote peer of the room (a fresh snapshot on every read). */
   readonly links: ReadonlyMap<string, LinkState>;
   readonly counters: Readonly<MeshCounters>;
   /** Sends to one peer or to every connected peer; returns how many links took the frame. */
@@ -115,7 +115,6 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
   const validate = options.validate ?? ((_: unknown, __: string): _ is P => true);
   const events = createEmitter<MeshEvents<P>>();
   const entries = new Map<string, LinkEntry>();
-  const states = new Map<string, LinkState>();
   const counters: MeshCounters = { malformedFrames: 0, invalidPayloads: 0, badSignals: 0, backpressureDrops: 0 };
   /** Consecutive failures per peer and the pending retry, for the newer side of each pair. */
   const retries = new Map<string, { failures: number; timer: unknown }>();
@@ -148,12 +147,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
 
   function setLinkState(peerId: string, entry: LinkEntry, state: LinkState): void {
     if (entries.get(peerId) !== entry) return; // a replaced link's last words
-    if (state === 'closed') {
-      entries.delete(peerId);
-      states.delete(peerId);
-    } else {
-      states.set(peerId, state);
-    }
+    if (state === 'closed') entries.delete(peerId);
     if (state === 'connected') clearRetry(peerId);
     events.emit('link', { peerId, state });
     if (state === 'failed') scheduleRetry(peerId);
@@ -195,7 +189,6 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       last: null,
     };
     entries.set(peerId, entry);
-    states.set(peerId, 'connecting');
     entry.link = createLink({
       remoteId: peerId,
       sid,
@@ -376,7 +369,9 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
   syncRoom(lobby.room);
 
   return {
-    links: states,
+    get links() {
+      return new Map([...entries].map(([peerId, entry]) => [peerId, entry.link.state]));
+    },
     counters,
     peers: () => [...entries].filter(([, e]) => e.link.state === 'connected').map(([id]) => id),
     send,
