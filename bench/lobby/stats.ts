@@ -3,7 +3,7 @@
  * samples, and the list of reasons a measurement cannot be trusted (lost or refused signals,
  * failed connections, closes, paced sends that had to be skipped).
  */
-import type { GeneratorCounters, GeneratorReport } from './generator-protocol.ts';
+import { emptyCounters, type GeneratorCounters, type GeneratorReport } from './generator-protocol.ts';
 
 /** Counters of every generator added up, plus signals still in flight. */
 export interface Totals extends GeneratorCounters {
@@ -15,18 +15,7 @@ function addRecords(into: Record<string, number>, from: Record<string, number>):
 }
 
 export function sumReports(reports: readonly GeneratorReport[]): Totals {
-  const totals: Totals = {
-    connected: 0,
-    connectFailures: 0,
-    sent: 0,
-    received: 0,
-    errors: {},
-    malformed: 0,
-    unexpected: 0,
-    closes: {},
-    skipped: 0,
-    inFlight: 0,
-  };
+  const totals: Totals = { ...emptyCounters(), inFlight: 0 };
   for (const { counters, inFlight } of reports) {
     totals.connected += counters.connected;
     totals.connectFailures += counters.connectFailures;

@@ -64,35 +64,40 @@ function checkInvariants(
   else expect(ctx.peers.length).toBeGreaterThan(0);
 }
 
+/** Runs `steps` against a fresh room actor on a simulated clock, calling `onStep` after each one. */
+function walk(steps: readonly Step[], maxPlayers: number, onStep: (state: string, context: RoomContext) => void): void {
+  const clock = new SimulatedClock();
+  const actor = createActor(roomMachine, {
+    clock,
+    input: {
+      code: 'ABCDEF',
+      public: false,
+      maxPlayers,
+      settings: {},
+      creator: { id: 'a', name: 'A' },
+      countdownMs: COUNTDOWN_MS,
+      now: () => clock.now(),
+    },
+  }).start();
+  for (const s of steps) {
+    if (actor.getSnapshot().status === 'done') break;
+    if (s.kind === 'tick') clock.increment(s.ms);
+    else actor.send(s.event);
+    const snapshot = actor.getSnapshot();
+    onStep(String(snapshot.value), snapshot.context);
+  }
+  actor.stop();
+}
+
 describe('room machine model walk', () => {
   it('holds its invariants over random event sequences', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 80 }), fc.integer({ min: 2, max: 5 }), (steps, maxPlayers) => {
-        const clock = new SimulatedClock();
-        const actor = createActor(roomMachine, {
-          clock,
-          input: {
-            code: 'ABCDEF',
-            public: false,
-            maxPlayers,
-            settings: {},
-            creator: { id: 'a', name: 'A' },
-            countdownMs: COUNTDOWN_MS,
-            now: () => clock.now(),
-          },
-        });
-        actor.start();
         let previous = { state: 'open', maxSeq: 1 };
-        for (const s of steps) {
-          if (actor.getSnapshot().status === 'done') break;
-          if (s.kind === 'tick') clock.increment(s.ms);
-          else actor.send(s.event);
-          const snapshot = actor.getSnapshot();
-          const state = String(snapshot.value);
-          checkInvariants(state, snapshot.context, previous, maxPlayers);
-          previous = { state, maxSeq: snapshot.context.nextSeq - 1 };
-        }
-        actor.stop();
+        walk(steps, maxPlayers, (state, context) => {
+          checkInvariants(state, context, previous, maxPlayers);
+          previous = { state, maxSeq: context.nextSeq - 1 };
+        });
       }),
       { numRuns: 400, seed: 20261122 },
     );
@@ -102,26 +107,7 @@ describe('room machine model walk', () => {
     const seen = new Set<string>();
     fc.assert(
       fc.property(fc.array(step, { minLength: 40, maxLength: 80 }), (steps) => {
-        const clock = new SimulatedClock();
-        const actor = createActor(roomMachine, {
-          clock,
-          input: {
-            code: 'ABCDEF',
-            public: false,
-            maxPlayers: 4,
-            settings: {},
-            creator: { id: 'a', name: 'A' },
-            countdownMs: COUNTDOWN_MS,
-            now: () => clock.now(),
-          },
-        }).start();
-        for (const s of steps) {
-          if (actor.getSnapshot().status === 'done') break;
-          if (s.kind === 'tick') clock.increment(s.ms);
-          else actor.send(s.event);
-          seen.add(String(actor.getSnapshot().value));
-        }
-        actor.stop();
+        walk(steps, 4, (state) => seen.add(state));
       }),
       { numRuns: 600, seed: 7 },
     );

@@ -87,7 +87,8 @@ class ScriptedPeerConnection {
   }
 }
 
-function setup() {
+/** A link on a scripted connection; `connected` (default) brings ICE up and opens both channels. */
+function setup({ initiator = true, connected = true } = {}) {
   const { timers, advance } = manualTimers();
   const pc = new ScriptedPeerConnection();
   const states: LinkState[] = [];
@@ -95,8 +96,8 @@ function setup() {
   const link = createLink({
     remoteId: 'bob',
     sid: 'sid1',
-    initiator: true,
-    polite: false,
+    initiator,
+    polite: !initiator,
     rtcConfig: {},
     createPeerConnection: () => pc as unknown as RTCPeerConnection,
     sendSignal: (s) => signals.push(s),
@@ -108,8 +109,10 @@ function setup() {
     disconnectedGraceMs: 2_000,
     recoverTimeoutMs: 10_000,
   });
-  pc.ice('connected');
-  pc.open();
+  if (connected) {
+    pc.ice('connected');
+    pc.open();
+  }
   return { link, pc, states, signals, advance };
 }
 
@@ -173,25 +176,7 @@ describe('link recovery', () => {
   });
 
   it('reports failed when a new link never connects', () => {
-    const { timers, advance } = manualTimers();
-    const pc = new ScriptedPeerConnection();
-    const states: LinkState[] = [];
-    createLink({
-      remoteId: 'bob',
-      sid: 'sid1',
-      initiator: false,
-      polite: true,
-      rtcConfig: {},
-      createPeerConnection: () => pc as unknown as RTCPeerConnection,
-      sendSignal: () => {},
-      onState: (s) => states.push(s),
-      onMessage: () => {},
-      timers,
-      logger: silentLogger,
-      connectTimeoutMs: 15_000,
-      disconnectedGraceMs: 2_000,
-      recoverTimeoutMs: 10_000,
-    });
+    const { pc, states, advance } = setup({ initiator: false, connected: false });
     pc.ice('checking');
     advance(15_000);
     expect(states).toEqual(['failed']);
