@@ -15,6 +15,7 @@ export {
   MAX_RELIABLE_FRAME_BYTES,
   MAX_UNRELIABLE_FRAME_BYTES,
 } from './codec/frame.js';
+export { createSession, type Session, SessionError, type SessionOptions } from './session.js';
 export {
   createLobbyClient,
   type LobbyClient,
