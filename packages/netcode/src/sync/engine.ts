@@ -195,7 +195,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   const ackOf = new Map<string, number>();
   const lastInputOf = new Map<string, number>();
   const viewLagOf = new Map<string, number>();
-  const pastStates: (State | undefined)[] = new Array(lagTicks + 1);
+  const pastStates: ({ tick: number; state: State } | undefined)[] = new Array(lagTicks + 1);
   let pendingEvents: { tick: number; event: Event }[] = [];
 
   // Client side.
@@ -266,7 +266,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
       seenBy: (player) => {
         if (!authoritative) return from;
         const lag = Math.min(lagTicks, viewLagOf.get(player) ?? 0);
-        return lag === 0 ? from : (pastStates[(t - lag) % pastStates.length] ?? from);
+        const past = pastStates[(t - lag) % pastStates.length];
+        return lag > 0 && past?.tick === t - lag ? past.state : from;
       },
     };
     const next = game.step(from, inputs, dt, context);
@@ -329,7 +330,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     previous = state as State;
     state = stepOnce(previous, t, inputs, true);
     tick = t;
-    pastStates[t % pastStates.length] = state;
+    pastStates[t % pastStates.length] = { tick: t, state };
     for (const { tick: at, event } of pendingEvents) {
       transport.send('all', encodeEvent(at, event), { reliable: true });
       events.emit('event', { tick: at, event });
