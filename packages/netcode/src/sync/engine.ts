@@ -2,7 +2,8 @@
  * The sync engine: runs a game (game.ts) on every peer of a room, the host as the authority.
  *
  *   every peer, every tick (fixed rate, accumulator):
- *     sample the local input ─► log it ─► send it to every peer, with every input not yet acked
+ *     sample the local input ─► log it ─► send it, with every input not yet acked, to the host
+ *     (and, `peerInputRateHz` times a second, to every other peer, for a host migration)
  *   host:   inputs by player and tick (a missing one repeats the last) ─► step ─► quantize
  *           ─► every snapshot interval, to each peer: a delta against that peer's last ack,
  *              with the last input tick processed for it; events on the reliable channel
@@ -162,6 +163,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   const tickMs = 1000 / tuning.tickRateHz;
   const dt = 1 / tuning.tickRateHz;
   const ticksPerSnapshot = tuning.tickRateHz / tuning.snapshotRateHz;
+  const ticksPerPeerInput = Math.max(1, Math.round(tuning.tickRateHz / tuning.peerInputRateHz));
   const snapshotIntervalMs = 1000 / tuning.snapshotRateHz;
   const lagTicks = Math.ceil(tuning.lagCompensationMs / tickMs);
   const interpolate = game.interpolate?.bind(game) ?? defaultInterpolate(schema);
@@ -337,7 +339,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     }
     pendingEvents = [];
     if (t % tuning.tickRateHz === 0) inputLog.prune(t - tuning.inputHistoryTicks);
-    sendOwnInputs(Math.max(0, t - 2 * ticksPerSnapshot));
+    sendOwnInputs(Math.max(0, t - 2 * ticksPerPeerInput));
     if (t % ticksPerSnapshot === 0) sendSnapshots(t);
     events.emit('tick', { tick: t, state, inputs, authoritative: true });
   }
@@ -421,7 +423,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     const render = isHost() ? tick : renderClock.renderTick(now);
     const viewTick = render === null ? -1 : Math.max(0, Math.floor(render));
     const packet = encodeInputPacket(isHost() ? -1 : ackTick, viewTick, first, inputs, inputsEqual);
-    transport.send('all', packet);
+    if (tick % ticksPerPeerInput === 0) transport.send('all', packet);
+    else if (!isHost()) transport.send(hostId, packet);
   }
 
   function onSnapshotPacket(from: string, part: Uint8Array, lastInputTick: number): void {

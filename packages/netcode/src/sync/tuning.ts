@@ -9,6 +9,12 @@ export interface SyncTuning {
   snapshotRateHz: number;
   /** Ticks an input should reach the host ahead of the tick that needs it, beyond measured jitter. Default 2. */
   inputBufferTicks: number;
+  /**
+   * Input packets per second to peers other than the host (the host gets one every tick). They
+   * only need inputs to take over as host, and each packet repeats every unacknowledged input,
+   * so a lower rate loses nothing and saves upload. Default 20.
+   */
+  peerInputRateHz: number;
   /** Most inputs one input packet carries (the newest unacknowledged ones). Default 64. */
   maxInputsPerPacket: number;
   /** Ticks of every player's inputs each peer keeps (replays, host migration). Default 240 (4 s at 60 Hz). */
@@ -53,6 +59,7 @@ export const syncDefaults: Readonly<SyncTuning> = {
   tickRateHz: 60,
   snapshotRateHz: 30,
   inputBufferTicks: 2,
+  peerInputRateHz: 20,
   maxInputsPerPacket: 64,
   inputHistoryTicks: 240,
   maxInputRepeatTicks: 15,
@@ -81,6 +88,9 @@ export function resolveTuning(overrides: Partial<SyncTuning> = {}): Readonly<Syn
   }
   if (!Number.isInteger(snapshotRateHz) || snapshotRateHz < 1 || tickRateHz % snapshotRateHz !== 0) {
     throw new RangeError(`snapshotRateHz must divide tickRateHz (${tickRateHz}), got ${snapshotRateHz}`);
+  }
+  if (!(tuning.peerInputRateHz > 0) || tuning.peerInputRateHz > tickRateHz) {
+    throw new RangeError(`peerInputRateHz must be in (0, tickRateHz], got ${tuning.peerInputRateHz}`);
   }
   if (tuning.maxInputsPerPacket < 1 || tuning.inputHistoryTicks < tuning.maxInputsPerPacket) {
     throw new RangeError('inputHistoryTicks must be at least maxInputsPerPacket, which must be at least 1');
