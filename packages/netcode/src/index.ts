@@ -123,6 +123,7 @@ export {
   type MeshOptions,
   type MeshTuning,
   meshDefaults,
+  type RemoteTrack,
   type SendOptions,
 } from './transport/mesh.js';
 export {
