@@ -14,7 +14,14 @@
 import { parseArgs } from 'node:util';
 import { encodePayload, FRAME_HEADER_BYTES } from '@tickmesh/netcode';
 import type { DotsInput } from '../../tests/netcode/sync/dots-game.ts';
-import { createDotsRoom, createRoom, dotOf, remoteDrawErrors, startAll, wanderScript } from '../../tests/netcode/sync/harness.ts';
+import {
+  createDotsRoom,
+  createRoom,
+  dotOf,
+  remoteDrawErrors,
+  startAll,
+  wanderScript,
+} from '../../tests/netcode/sync/harness.ts';
 import { type SkirmishInput, skirmish } from './skirmish.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -27,7 +34,12 @@ const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 function lossy() {
   const ids = ['h', 'a', 'b', 'c'];
   const stopTick = 50 * 60;
-  const room = createDotsRoom(ids, { latencyMs: 50, jitterMs: 20, loss: 0.05, duplicate: 0.02, reorder: 0.02 }, wanderScript(7, stopTick), 11);
+  const room = createDotsRoom(
+    ids,
+    { latencyMs: 50, jitterMs: 20, loss: 0.05, duplicate: 0.02, reorder: 0.02 },
+    wanderScript(7, stopTick),
+    11,
+  );
   startAll(room, 'h');
   const interpolated: number[] = [];
   const naive: number[] = [];
@@ -38,7 +50,10 @@ function lossy() {
     naive.push(...remoteDrawErrors(room, 'h', true));
   }
   const host = room.peers.get('h');
-  const clients = ids.slice(1).map((id) => room.peers.get(id)).filter((p) => p !== undefined);
+  const clients = ids
+    .slice(1)
+    .map((id) => room.peers.get(id))
+    .filter((p) => p !== undefined);
   let stepped = 0;
   let asSent = 0;
   let predictionError = 0;
@@ -63,8 +78,16 @@ function lossy() {
     correctionMaxPx: round(Math.max(...stats.map((s) => s.correctionMax))),
     leadMs: round(stats.reduce((sum, s) => sum + s.tickOffsetMs, 0) / stats.length, 1),
     interpDelayMs: round(stats.reduce((sum, s) => sum + s.interpDelayMs, 0) / stats.length, 1),
-    remoteErrorPx: { p50: round(percentile(interpolated, 0.5)), p99: round(percentile(interpolated, 0.99)), max: round(Math.max(...interpolated)) },
-    naiveRemoteErrorPx: { p50: round(percentile(naive, 0.5)), p99: round(percentile(naive, 0.99)), max: round(Math.max(...naive)) },
+    remoteErrorPx: {
+      p50: round(percentile(interpolated, 0.5)),
+      p99: round(percentile(interpolated, 0.99)),
+      max: round(Math.max(...interpolated)),
+    },
+    naiveRemoteErrorPx: {
+      p50: round(percentile(naive, 0.5)),
+      p99: round(percentile(naive, 0.99)),
+      max: round(Math.max(...naive)),
+    },
   };
 }
 
@@ -140,10 +163,30 @@ function main(): number {
   log('bench:sync: 8-player skirmish, 65 s simulated...');
   const b = skirmishRun();
   const targets = [
-    { name: 'inputs stepped as sent', limit: '100%', value: `${a.inputsAsSent}/${a.inputsStepped}`, pass: a.inputsAsSent === a.inputsStepped },
-    { name: 'prediction error after inputs stop', limit: '< 0.5 px', value: `${a.predictionErrorAfterStopPx} px`, pass: a.predictionErrorAfterStopPx < 0.5 },
-    { name: 'game data per peer link (8 players, 30 Hz)', limit: '< 16 KB/s', value: `${b.linkKBpsMax} KB/s`, pass: b.linkKBpsMax < 16 },
-    { name: 'game data per client, up and down', limit: '< 16 KB/s', value: `${b.clientUpKBpsMax} / ${b.clientDownKBpsMax} KB/s`, pass: b.clientUpKBpsMax < 16 && b.clientDownKBpsMax < 16 },
+    {
+      name: 'inputs stepped as sent',
+      limit: '100%',
+      value: `${a.inputsAsSent}/${a.inputsStepped}`,
+      pass: a.inputsAsSent === a.inputsStepped,
+    },
+    {
+      name: 'prediction error after inputs stop',
+      limit: '< 0.5 px',
+      value: `${a.predictionErrorAfterStopPx} px`,
+      pass: a.predictionErrorAfterStopPx < 0.5,
+    },
+    {
+      name: 'game data per peer link (8 players, 30 Hz)',
+      limit: '< 16 KB/s',
+      value: `${b.linkKBpsMax} KB/s`,
+      pass: b.linkKBpsMax < 16,
+    },
+    {
+      name: 'game data per client, up and down',
+      limit: '< 16 KB/s',
+      value: `${b.clientUpKBpsMax} / ${b.clientDownKBpsMax} KB/s`,
+      pass: b.clientUpKBpsMax < 16 && b.clientDownKBpsMax < 16,
+    },
   ];
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ node: process.version, lossy: a, skirmish: b, targets }, null, 2)}\n`);
@@ -151,13 +194,25 @@ function main(): number {
   }
   const rows: [string, string, string][] = [
     ['lossy 4 players: 100 ms RTT ± 20, 5% loss, 2% dup, 2% reorder, 60 s', '', ''],
-    ['  inputs the host stepped as sent', `${a.inputsAsSent} of ${a.inputsStepped}`, `late arrivals ${a.hostInputsLate}`],
+    [
+      '  inputs the host stepped as sent',
+      `${a.inputsAsSent} of ${a.inputsStepped}`,
+      `late arrivals ${a.hostInputsLate}`,
+    ],
     ['  prediction error once inputs stop', `${a.predictionErrorAfterStopPx.toFixed(3)} px`, ''],
     ['  corrections (3 clients, 60 s)', `${a.corrections}`, `largest ${a.correctionMaxPx} px`],
     ['  client lead / interpolation delay', `${a.leadMs} / ${a.interpDelayMs} ms`, ''],
-    ['  remote draw error p50 / p99 / max', `${a.remoteErrorPx.p50} / ${a.remoteErrorPx.p99} / ${a.remoteErrorPx.max} px`, `baseline (newest snapshot, no interpolation): ${a.naiveRemoteErrorPx.p50} / ${a.naiveRemoteErrorPx.p99} / ${a.naiveRemoteErrorPx.max} px`],
+    [
+      '  remote draw error p50 / p99 / max',
+      `${a.remoteErrorPx.p50} / ${a.remoteErrorPx.p99} / ${a.remoteErrorPx.max} px`,
+      `baseline (newest snapshot, no interpolation): ${a.naiveRemoteErrorPx.p50} / ${a.naiveRemoteErrorPx.p99} / ${a.naiveRemoteErrorPx.max} px`,
+    ],
     [`skirmish ${b.players} players, ${b.meanEntities} entities on average: 40 ms RTT, 1% loss, 60 s`, '', ''],
-    ['  host up / down', `${b.hostUpKBps} / ${b.hostDownKBps} KB/s`, `baseline (whole MessagePack snapshots): ${b.naiveHostUpKBps} KB/s up`],
+    [
+      '  host up / down',
+      `${b.hostUpKBps} / ${b.hostDownKBps} KB/s`,
+      `baseline (whole MessagePack snapshots): ${b.naiveHostUpKBps} KB/s up`,
+    ],
     ['  busiest client up / down', `${b.clientUpKBpsMax} / ${b.clientDownKBpsMax} KB/s`, ''],
     ['  busiest link, one direction', `${b.linkKBpsMax} KB/s`, ''],
     ['  snapshot bytes, delta / full', `${b.snapshotBytesDeltaAvg} / ${b.snapshotBytesFullAvg} B`, ''],
@@ -168,7 +223,10 @@ function main(): number {
     process.stdout.write(value === '' ? `${name}\n` : `${name.padEnd(w0)}  ${value.padEnd(w1)}  ${note}\n`);
   }
   process.stdout.write('\ntargets\n');
-  for (const t of targets) process.stdout.write(`  ${t.name.padEnd(44)} ${t.limit.padEnd(10)} ${t.value.padEnd(18)} ${t.pass ? 'PASS' : 'MISS'}\n`);
+  for (const t of targets)
+    process.stdout.write(
+      `  ${t.name.padEnd(44)} ${t.limit.padEnd(10)} ${t.value.padEnd(18)} ${t.pass ? 'PASS' : 'MISS'}\n`,
+    );
   return 0;
 }
 

@@ -41,16 +41,23 @@ export const skirmish: GameDefinition<SkirmishState, SkirmishInput, never, Arena
       if (e.kind !== 'projectile') continue;
       const x = e.fields.x + e.fields.vx * dt;
       const y = e.fields.y + e.fields.vy * dt;
-      if (x >= 0 && x <= ARENA && y >= 0 && y <= ARENA) next.set(id, { kind: 'projectile', fields: { ...e.fields, x, y } });
+      if (x >= 0 && x <= ARENA && y >= 0 && y <= ARENA)
+        next.set(id, { kind: 'projectile', fields: { ...e.fields, x, y } });
     }
     for (const [player, input] of inputs) {
       const id = playerEntityId(player);
       const was = state.get(id);
-      const p = was?.kind === 'player' ? was.fields : { x: ARENA / 2, y: ARENA / 2, vx: 0, vy: 0, angle: 0, hp: 100, score: 0, flags: 1 };
+      const p =
+        was?.kind === 'player'
+          ? was.fields
+          : { x: ARENA / 2, y: ARENA / 2, vx: 0, vy: 0, angle: 0, hp: 100, score: 0, flags: 1 };
       const vx = input.dx * PLAYER_SPEED;
       const vy = input.dy * PLAYER_SPEED;
       const angle = (input.aim / 256) * 2 * Math.PI;
-      next.set(id, { kind: 'player', fields: { ...p, x: clamp(p.x + vx * dt), y: clamp(p.y + vy * dt), vx, vy, angle } });
+      next.set(id, {
+        kind: 'player',
+        fields: { ...p, x: clamp(p.x + vx * dt), y: clamp(p.y + vy * dt), vx, vy, angle },
+      });
       if (input.fire && context.tick % FIRE_EVERY_TICKS === 0) {
         next.set(nextShot++, {
           kind: 'projectile',
