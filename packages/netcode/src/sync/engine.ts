@@ -412,7 +412,9 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   }
 
   function sendOwnInputs(fromTick: number): void {
-    const first = Math.max(fromTick, tick - tuning.maxInputsPerPacket + 1, 0);
+    let first = Math.max(fromTick, tick - tuning.maxInputsPerPacket + 1, 0);
+    // Only ticks this peer sampled: not the ones before it joined or jumped its clock forward.
+    while (first <= tick && inputLog.get(selfId, first) === undefined) first++;
     const inputs: Input[] = [];
     for (let t = first; t <= tick; t++) {
       inputs.push(inputLog.get(selfId, t) ?? inputLog.latest(selfId, t, tick) ?? game.neutralInput);
