@@ -92,7 +92,9 @@ describe('snapshots in parts', () => {
     const truth = new Map<number, Crowd>();
     host.on('tick', ({ tick, state }) => truth.set(tick, state));
     const predicted = clients.map(() => new Map<number, Crowd>());
-    clients.forEach((client, i) => client.on('tick', ({ tick, state }) => predicted[i]?.set(tick, state)));
+    clients.forEach((client, i) => {
+      client.on('tick', ({ tick, state }) => predicted[i]?.set(tick, state));
+    });
     clock.advance(1_000);
     clients.forEach((client, i) => {
       let compared = 0;
