@@ -18,7 +18,9 @@
  * so any peer maps ids both ways from the room's member list, and a new host needs no table);
  * projectiles count from 2^31.
  */
-import { defineSnapshotSchema, type Entities, type EntityState, field, type GameDefinition } from '@tickmesh/netcode';
+import { defineSnapshotSchema, type EntityState, field } from '@tickmesh/netcode';
+// TODO(merge): from '@tickmesh/netcode' once its index exports the game contract (with createSession).
+import type { Entities, GameDefinition } from '../../../packages/netcode/src/sync/game.js';
 import { type ArenaMap, mapById, type Point, type Rect } from './sim/maps.js';
 
 /** Gameplay tuning; units in the names. */

@@ -1,0 +1,47 @@
+/** Entry point: reads the URL, starts Phaser with the arena scene, and boots the app. */
+import * as Phaser from 'phaser';
+import { type ArenaApp, createApp } from './app.js';
+import { createGameInput } from './input.js';
+import { readParams } from './params.js';
+import { ArenaScene } from './scenes/arena-scene.js';
+
+declare global {
+  interface Window {
+    /** The automation surface (README "Arena demo"): `snapshot()` returns plain JSON. */
+    __arena: { snapshot: ArenaApp['snapshot'] };
+  }
+}
+
+const gameEl = document.getElementById('game') as HTMLElement;
+const uiEl = document.getElementById('ui') as HTMLElement;
+const params = readParams(window.location);
+const scene = new ArenaScene();
+let app: ArenaApp | null = null;
+const input = createGameInput(window, gameEl, {
+  scoreboard: (held) => app?.handlers.scoreboard(held),
+  pushToTalk: (held) => app?.handlers.pushToTalk(held),
+  netgraph: () => app?.handlers.netgraph(),
+});
+app = createApp({
+  params,
+  ui: uiEl,
+  scene,
+  input,
+  storage: { local: window.localStorage, session: window.sessionStorage },
+  location: window.location,
+});
+const running = app;
+scene.setSource(() => running.frame());
+
+new Phaser.Game({
+  type: Phaser.AUTO,
+  parent: gameEl,
+  backgroundColor: '#0b101c',
+  banner: false,
+  audio: { noAudio: true },
+  scale: { mode: Phaser.Scale.RESIZE, width: '100%', height: '100%' },
+  scene: [scene],
+});
+
+window.__arena = { snapshot: () => running.snapshot() };
+running.boot();
