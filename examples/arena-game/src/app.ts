@@ -405,10 +405,17 @@ export function createApp(deps: AppDeps) {
     setInterval(render, 100);
   }
 
+  /** Where a player is drawn on the page (CSS px), or null: lets a test aim the real mouse at it. */
+  function screenOf(peerId: string): { x: number; y: number } | null {
+    const e = net?.view()?.world.get(playerEntityId(peerId));
+    return e?.kind === 'player' ? scene.screenOf(e.fields.x, e.fields.y) : null;
+  }
+
   return {
     boot,
     frame,
     snapshot,
+    screenOf,
     render,
     handlers: {
       scoreboard: (held: boolean) => {
@@ -426,3 +433,5 @@ export function createApp(deps: AppDeps) {
 }
 
 export type ArenaApp = ReturnType<typeof createApp>;
+/** What `window.__arena.snapshot()` returns. */
+export type ArenaSnapshot = ReturnType<ArenaApp['snapshot']>;

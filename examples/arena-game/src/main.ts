@@ -8,7 +8,7 @@ import { ArenaScene } from './scenes/arena-scene.js';
 declare global {
   interface Window {
     /** The automation surface (README "Arena demo"): `snapshot()` returns plain JSON. */
-    __arena: { snapshot: ArenaApp['snapshot'] };
+    __arena: { snapshot: ArenaApp['snapshot']; screenOf: ArenaApp['screenOf'] };
   }
 }
 
@@ -43,5 +43,5 @@ new Phaser.Game({
   scene: [scene],
 });
 
-window.__arena = { snapshot: () => running.snapshot() };
+window.__arena = { snapshot: () => running.snapshot(), screenOf: (peerId) => running.screenOf(peerId) };
 running.boot();

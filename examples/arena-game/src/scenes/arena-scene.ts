@@ -69,6 +69,12 @@ export class ArenaScene extends Phaser.Scene {
     return aimOf(p.x - x, p.y - y);
   }
 
+  /** Where a world point is on the page (CSS px from the canvas's top left). */
+  screenOf(x: number, y: number): { x: number; y: number } {
+    const cam = this.cameras.main;
+    return { x: (x - cam.worldView.x) * cam.zoom, y: (y - cam.worldView.y) * cam.zoom };
+  }
+
   effect(kind: Effect['kind'], x: number, y: number, color: number, angle = 0): void {
     const lifeMs = kind === 'ring' ? 600 : kind === 'spark' ? 320 : 90;
     this.effects.push({ kind, x, y, color, angle, ageMs: 0, lifeMs });

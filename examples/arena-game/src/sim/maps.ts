@@ -107,6 +107,28 @@ export const MAPS: readonly ArenaMap[] = [
       { x: 500, y: 440 },
     ],
   },
+  {
+    id: 2,
+    name: 'Pit',
+    width: 1000,
+    height: 700,
+    walls: [
+      ...border(1000, 700),
+      ...mirrored(
+        [
+          { x: 110, y: 100, w: 60, h: 60 },
+          { x: 830, y: 100, w: 60, h: 60 },
+        ],
+        1000,
+        700,
+      ),
+    ],
+    // A ring around the centre: every spawn sees every other.
+    spawns: Array.from({ length: 8 }, (_, i) => ({
+      x: 500 + Math.round(250 * Math.cos((i / 8) * 2 * Math.PI)),
+      y: 350 + Math.round(230 * Math.sin((i / 8) * 2 * Math.PI)),
+    })),
+  },
 ];
 
 /** The map with id `id`, or the first map for an unknown id. */

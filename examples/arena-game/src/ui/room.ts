@@ -86,10 +86,12 @@ export function createRoomView(actions: RoomActions) {
   const problems = h('div.peer-problems');
   const countLabel = h('span.label');
   const roundSel = h('select', {
+    testid: 'round-select',
     onchange: () => actions.settings({ roundS: Number(roundSel.value), map: Number(mapSel.value) }),
   });
   for (const s of ROUND_LENGTHS_S) roundSel.append(h('option', { value: String(s) }, `${s / 60} min`));
   const mapSel = h('select', {
+    testid: 'map-select',
     onchange: () => actions.settings({ roundS: Number(roundSel.value), map: Number(mapSel.value) }),
   });
   for (const m of MAPS) mapSel.append(h('option', { value: String(m.id) }, m.name));
