@@ -9,11 +9,13 @@ export {
   type DecodeFailure,
   decodeFrame,
   encodeFrame,
+  encodePayload,
   FRAME_HEADER_BYTES,
   FRAME_VERSION,
   MAX_RELIABLE_FRAME_BYTES,
   MAX_UNRELIABLE_FRAME_BYTES,
 } from './codec/frame.js';
+export { createSession, type Session, SessionError, type SessionOptions } from './session.js';
 export {
   createLobbyClient,
   type LobbyClient,
@@ -33,6 +35,27 @@ export {
   type ClockSample,
   createClockEstimator,
 } from './sync/clock/clock-estimator.js';
+export { type Corrections, copyEntities, createCorrections } from './sync/corrections.js';
+export {
+  createSyncEngine,
+  type SyncEngine,
+  type SyncEngineOptions,
+  type SyncEvents,
+  type SyncStartOptions,
+  type SyncStatus,
+  type SyncTransport,
+  type SyncView,
+} from './sync/engine.js';
+export { type Entities, type GameDefinition, playerEntityId, type StepContext } from './sync/game.js';
+export { createInputLog, type InputLog } from './sync/input-log.js';
+export {
+  createInterpolationBuffer,
+  defaultInterpolate,
+  type InterpolateEntity,
+  type InterpolationBuffer,
+} from './sync/interpolation.js';
+export { inputsEqual, PacketTag, parsePacket, type SyncPacket } from './sync/packets.js';
+export { createRenderClock, type RenderClock, type RenderClockOptions } from './sync/render-clock.js';
 export {
   type AppliedSnapshot,
   applySnapshotPart,
@@ -94,6 +117,8 @@ export {
   type WorldState,
 } from './sync/snapshot/schema.js';
 export { dequantizeWorld, fromQuantized, isEntityId, quantizeEntity, quantizeWorld } from './sync/snapshot/world.js';
+export type { SyncCounters, SyncStats } from './sync/sync-stats.js';
+export { resolveTuning, type SyncTuning, syncDefaults } from './sync/tuning.js';
 export {
   type ConditionedTransport,
   type ConditionerDeps,

@@ -93,3 +93,22 @@ export interface GameDefinition<State, Input, Event = never, D extends SchemaDef
    */
   readonly smoothFields?: Readonly<Record<string, readonly string[]>>;
 }
+
+/**
+ * A stable entity id for a player, the same on every peer: FNV-1a of the player id, in the upper
+ * half of the uint32 range so it never meets ids a game counts up from 0 for its own entities.
+ * `fromWorld` gets the player's entity back by this id; `step` finds a player's entity with it.
+ *
+ * @example
+ * ```ts
+ * for (const [playerId, input] of inputs) movePlayer(state.players.get(playerEntityId(playerId)), input);
+ * ```
+ */
+export function playerEntityId(playerId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < playerId.length; i++) {
+    hash ^= playerId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash | 0x80000000) >>> 0;
+}

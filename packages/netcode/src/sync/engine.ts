@@ -1,0 +1,728 @@
+/**
+ * The sync engine: runs a game (game.ts) on every peer of a room, the host as the authority.
+ *
+ *   every peer, every tick (fixed rate, accumulator):
+ *     sample the local input ─► log it ─► send it, with every input not yet acked, to the host
+ *     (and, `peerInputRateHz` times a second, to every other peer, for a host migration)
+ *   host:   inputs by player and tick (a missing one repeats the last) ─► step ─► quantize
+ *           ─► every snapshot interval, to each peer: a delta against that peer's last ack,
+ *              with the last input tick processed for it; events on the reliable channel
+ *   client: step its prediction at once with its own input (others: their latest known input)
+ *           on a complete snapshot: ack it, rebuild the prediction from it and replay the inputs
+ *           since (reconciliation), hide the difference with a decaying offset (corrections.ts);
+ *           remote entities are drawn interpolated (interpolation.ts, render-clock.ts)
+ *           clock: pings to the host (clock-estimator.ts); the client's tick runs ahead of the
+ *           host's by RTT/2 plus jitter plus `inputBufferTicks`, steered by a few percent of time
+ *           dilation so its inputs arrive just before the host needs them
+ *   host migration: a new host rebuilds its state from its newest snapshot by replaying every
+ *           player's logged inputs up to the old host's tick, and carries on from there with the
+ *           same links; the others forget their baselines and take a full snapshot
+ *
+ * References: Gabriel Gambetta, "Fast-Paced Multiplayer" (parts I-IV: prediction, reconciliation,
+ * entity interpolation, lag compensation); Glenn Fiedler, "Fix Your Timestep!", "Snapshot
+ * Compression", "State Synchronization"; Valve, "Source Multiplayer Networking" and "Latency
+ * Compensating Methods in Client/Server In-game Protocol Design"; Timothy Ford, "Overwatch
+ * Gameplay Architecture and Netcode" (GDC 2017: clients ahead of the server, time dilation).
+ */
+import { createEmitter } from '../util/emitter.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { realTimers, type Timers } from '../util/timers.js';
+import { type ClockEstimate, createClockEstimator } from './clock/clock-estimator.js';
+import { copyEntities, createCorrections } from './corrections.js';
+import type { Entities, GameDefinition, StepContext } from './game.js';
+import { createInputLog } from './input-log.js';
+import { createInterpolationBuffer, defaultInterpolate } from './interpolation.js';
+import {
+  encodeEvent,
+  encodeInputPacket,
+  encodePing,
+  encodePong,
+  encodeSnapshotPacket,
+  type InputPacket,
+  inputsEqual,
+  parsePacket,
+} from './packets.js';
+import { createRenderClock } from './render-clock.js';
+import { encodeSnapshot } from './snapshot/encode.js';
+import { createSnapshotHistory } from './snapshot/history.js';
+import { createSnapshotReceiver } from './snapshot/receiver.js';
+import type { EntityState, QuantizedWorld, SchemaDefinition } from './snapshot/schema.js';
+import { dequantizeWorld, quantizeWorld } from './snapshot/world.js';
+import { createSyncStats, type SyncStats } from './sync-stats.js';
+import { resolveTuning, type SyncTuning } from './tuning.js';
+
+/** What the engine needs of a transport; the mesh, the memory transport and the conditioner fit. */
+export interface SyncTransport {
+  peers(): string[];
+  send(to: string | 'all', payload: unknown, options?: { reliable?: boolean }): number;
+  on(type: 'message', listener: (message: { from: string; payload: unknown; reliable: boolean }) => void): () => void;
+}
+
+export type SyncStatus =
+  | { readonly kind: 'idle' }
+  /** This peer is the authority. */
+  | { readonly kind: 'hosting'; readonly hostId: string }
+  /** Waiting for the host's first snapshot and clock sample. */
+  | { readonly kind: 'joining'; readonly hostId: string }
+  /** Predicting and interpolating from the host's snapshots. */
+  | { readonly kind: 'playing'; readonly hostId: string };
+
+/** What the renderer draws. */
+export interface SyncView<State, D extends SchemaDefinition> {
+  /** Entities to draw: the local player's predicted (and smoothed), the others interpolated. */
+  readonly entities: Entities<D>;
+  /** The local peer's newest state: the host's authority, or a client's prediction. */
+  readonly state: State;
+  /** The local tick. */
+  readonly tick: number;
+  /** The fractional tick remote entities are drawn at (the host: its own tick). */
+  readonly renderTick: number;
+  /** Ids of the entities drawn from the prediction. */
+  readonly localEntities: ReadonlySet<number>;
+}
+
+export interface SyncEvents<State, Input, Event> {
+  status: SyncStatus;
+  /** A game event from the host (on the host: as its step emits it). */
+  event: { tick: number; event: Event };
+  /** A tick was simulated: the host's authoritative state, or a client's prediction, and the inputs stepped. */
+  tick: { tick: number; state: State; inputs: ReadonlyMap<string, Input>; authoritative: boolean };
+}
+
+export interface SyncStartOptions {
+  hostId: string;
+  /** Ids of the players in the session (the room's members). */
+  players: readonly string[];
+}
+
+export interface SyncEngineOptions<State, Input, Event, D extends SchemaDefinition> {
+  game: GameDefinition<State, Input, Event, D>;
+  transport: SyncTransport;
+  /** This peer's id, as the other peers' transports know it. */
+  selfId: string;
+  /** The local player's input for local tick `tick`; called once per tick, when it is simulated. */
+  sampleInput(tick: number): Input;
+  tuning?: Partial<SyncTuning>;
+  timers?: Timers;
+  logger?: Logger;
+}
+
+export interface SyncEngine<State, Input, Event, D extends SchemaDefinition> {
+  readonly status: SyncStatus;
+  readonly tuning: Readonly<SyncTuning>;
+  /** The clock estimate toward the host (offset is host timeline minus local clock). */
+  readonly clock: ClockEstimate;
+  /** Starts a session: the host starts from `game.initialState()`, the others wait for snapshots. */
+  start(options: SyncStartOptions): void;
+  /** The room named a new host: migrate without a reset. */
+  setHost(hostId: string): void;
+  /** The room's members changed. */
+  setPlayers(players: readonly string[]): void;
+  /** Runs the ticks that are due now (the engine's own timer does this every `updateIntervalMs`). */
+  update(): void;
+  /** What to draw now; null until there is a state. */
+  view(): SyncView<State, D> | null;
+  stats(): SyncStats;
+  on<K extends keyof SyncEvents<State, Input, Event>>(
+    type: K,
+    listener: (event: SyncEvents<State, Input, Event>[K]) => void,
+  ): () => void;
+  /** Stops the loop and forgets the session (status `idle`). */
+  stop(): void;
+  /** Stops and stops listening to the transport for good. */
+  close(): void;
+  /** The host's game input log, for tests: the input `player` had at `tick`, if known. */
+  inputAt(player: string, tick: number): Input | undefined;
+}
+
+interface Base<D extends SchemaDefinition> {
+  tick: number;
+  entities: Entities<D>;
+}
+
+/**
+ * @example
+ * ```ts
+ * const sync = createSyncEngine({ game: arena, transport: mesh, selfId: lobby.peerId, sampleInput: () => keys });
+ * sync.start({ hostId: room.hostId, players: room.peers.map((p) => p.id) });
+ * function frame() {
+ *   const view = sync.view();
+ *   if (view) for (const [id, entity] of view.entities) draw(id, entity);
+ *   requestAnimationFrame(frame);
+ * }
+ * ```
+ */
+export function createSyncEngine<State, Input, Event, D extends SchemaDefinition>(
+  options: SyncEngineOptions<State, Input, Event, D>,
+): SyncEngine<State, Input, Event, D> {
+  const { game, transport, selfId } = options;
+  const tuning = resolveTuning(options.tuning);
+  const timers = options.timers ?? realTimers;
+  const logger = options.logger ?? silentLogger;
+  const schema = game.schema;
+  const tickMs = 1000 / tuning.tickRateHz;
+  const dt = 1 / tuning.tickRateHz;
+  const ticksPerSnapshot = tuning.tickRateHz / tuning.snapshotRateHz;
+  const ticksPerPeerInput = Math.max(1, Math.round(tuning.tickRateHz / tuning.peerInputRateHz));
+  const snapshotIntervalMs = 1000 / tuning.snapshotRateHz;
+  const lagTicks = Math.ceil(tuning.lagCompensationMs / tickMs);
+  const interpolate = game.interpolate?.bind(game) ?? defaultInterpolate(schema);
+  const smoothFields = new Map<string, readonly string[]>(
+    schema.kinds.map((kind) => [
+      kind.name,
+      game.smoothFields?.[kind.name] ?? kind.fields.filter((f) => f.spec.type === 'fixed').map((f) => f.name),
+    ]),
+  );
+
+  const events = createEmitter<SyncEvents<State, Input, Event>>((error) =>
+    logger.error('sync listener threw', { error }),
+  );
+  const stats = createSyncStats(timers);
+  const inputLog = createInputLog<Input>();
+  const clock = createClockEstimator();
+  let rttExcess: number[] = [];
+
+  let status: SyncStatus = { kind: 'idle' };
+  let hostId = '';
+  let players: string[] = [];
+  let loop: unknown = null;
+  let lastUpdate = 0;
+  let accumulator = 0;
+  let tick = 0;
+  let state: State | null = null;
+  let previous: State | null = null;
+
+  // Host side.
+  const sent = createSnapshotHistory(64);
+  const ackOf = new Map<string, number>();
+  const lastInputOf = new Map<string, number>();
+  const viewLagOf = new Map<string, number>();
+  const pastStates: ({ tick: number; state: State } | undefined)[] = new Array(lagTicks + 1);
+  let pendingEvents: { tick: number; event: Event }[] = [];
+
+  // Client side.
+  const receiver = createSnapshotReceiver(schema, { historySize: 64 });
+  const buffer = createInterpolationBuffer<D>(interpolate);
+  const renderClock = createRenderClock({
+    tickMs,
+    snapshotIntervalMs,
+    interpolationSnapshots: tuning.interpolationSnapshots,
+    jitterFactor: tuning.interpolationJitterFactor,
+    maxRate: tuning.maxTimeDilation,
+    snapMs: tuning.snapThresholdMs,
+  });
+  const corrections = createCorrections(tuning.correctionHalfLifeMs);
+  let base: Base<D> | null = null;
+  let replayNeeded = false;
+  let ackTick = -1;
+  let ownAcked = -1;
+  let pingId = 0;
+  let lastPingAt = Number.NEGATIVE_INFINITY;
+  const pingsInFlight = new Map<number, number>();
+  let lastOffsetMs = 0;
+  let hasOffset = false;
+
+  const safeParseInput = (raw: unknown): Input | null => {
+    try {
+      return game.parseInput(raw);
+    } catch (error) {
+      logger.warn('parseInput threw; input dropped', { error });
+      return null;
+    }
+  };
+  const safeParseEvent = (raw: unknown): Event | null => {
+    try {
+      return game.parseEvent?.(raw) ?? null;
+    } catch (error) {
+      logger.warn('parseEvent threw; event dropped', { error });
+      return null;
+    }
+  };
+
+  const isHost = () => status.kind === 'hosting';
+  const sortedPlayers = () => [...players].sort();
+
+  function setStatus(next: SyncStatus): void {
+    status = next;
+    events.emit('status', next);
+  }
+
+  // ---- stepping -------------------------------------------------------------------------------
+
+  /** Inputs of `t` for every player: the logged one, else the latest within the repeat window, else neutral. */
+  function inputsFor(t: number): Map<string, Input> {
+    const inputs = new Map<string, Input>();
+    for (const player of sortedPlayers()) {
+      inputs.set(
+        player,
+        inputLog.get(player, t) ?? inputLog.latest(player, t, tuning.maxInputRepeatTicks) ?? game.neutralInput,
+      );
+    }
+    return inputs;
+  }
+
+  function stepOnce(from: State, t: number, inputs: ReadonlyMap<string, Input>, authoritative: boolean): State {
+    const context: StepContext<State, Event> = {
+      tick: t,
+      emit: authoritative ? (event) => pendingEvents.push({ tick: t, event }) : () => {},
+      seenBy: (player) => {
+        if (!authoritative) return from;
+        const lag = Math.min(lagTicks, viewLagOf.get(player) ?? 0);
+        const past = pastStates[(t - lag) % pastStates.length];
+        return lag > 0 && past?.tick === t - lag ? past.state : from;
+      },
+    };
+    const next = game.step(from, inputs, dt, context);
+    if (!tuning.quantizeStates) return next;
+    return game.fromWorld(dequantizeWorld(schema, quantize(next, t)).entities);
+  }
+
+  function quantize(s: State, t: number): QuantizedWorld {
+    return quantizeWorld(schema, { tick: t >>> 0, entities: game.toWorld(s) });
+  }
+
+  /**
+   * Rebuilds the state at `to` (and the one before it, for render blending) from entities at
+   * `from`, stepping every logged input in between.
+   */
+  function replay(entities: Entities<D>, from: number, to: number): { state: State; previous: State } {
+    let s = game.fromWorld(entities);
+    let before = s;
+    for (let t = from + 1; t <= to; t++) {
+      before = s;
+      s = stepOnce(s, t, inputsFor(t), false);
+    }
+    return { state: s, previous: before };
+  }
+
+  // ---- host ---------------------------------------------------------------------------------
+
+  function hostTime(now: number): number {
+    return tick * tickMs + accumulator + (now - lastUpdate);
+  }
+
+  function becomeHost(startState: State, startTick: number): void {
+    state = startState;
+    previous = startState;
+    tick = startTick;
+    accumulator = 0;
+    lastUpdate = timers.now();
+    pastStates.fill(undefined);
+    sent.clear();
+    ackOf.clear();
+    lastInputOf.clear();
+    corrections.clear();
+    setStatus({ kind: 'hosting', hostId });
+  }
+
+  function hostTick(): void {
+    const t = tick + 1;
+    if (inputLog.get(selfId, t) === undefined) inputLog.put(selfId, t, options.sampleInput(t));
+    const inputs = new Map<string, Input>();
+    for (const player of sortedPlayers()) {
+      const exact = inputLog.get(player, t);
+      if (exact !== undefined) {
+        lastInputOf.set(player, t);
+        inputs.set(player, exact);
+        continue;
+      }
+      if (inputLog.newestTick(player) >= 0) stats.count('inputsMissing');
+      inputs.set(player, inputLog.latest(player, t, tuning.maxInputRepeatTicks) ?? game.neutralInput);
+    }
+    previous = state as State;
+    state = stepOnce(previous, t, inputs, true);
+    tick = t;
+    pastStates[t % pastStates.length] = { tick: t, state };
+    for (const { tick: at, event } of pendingEvents) {
+      transport.send('all', encodeEvent(at, event), { reliable: true });
+      events.emit('event', { tick: at, event });
+    }
+    pendingEvents = [];
+    if (t % tuning.tickRateHz === 0) inputLog.prune(t - tuning.inputHistoryTicks);
+    sendOwnInputs(Math.max(0, t - 2 * ticksPerPeerInput));
+    if (t % ticksPerSnapshot === 0) sendSnapshots(t);
+    events.emit('tick', { tick: t, state, inputs, authoritative: true });
+  }
+
+  function sendSnapshots(t: number): void {
+    const world = quantize(state as State, t);
+    sent.put(world);
+    for (const peer of transport.peers()) {
+      const acked = ackOf.get(peer);
+      const baseline = acked === undefined ? null : (sent.get(acked) ?? null);
+      const parts = encodeSnapshot(schema, baseline, world);
+      let bytes = 0;
+      for (const part of parts) {
+        bytes += part.length;
+        transport.send(peer, encodeSnapshotPacket(lastInputOf.get(peer) ?? -1, part));
+      }
+      stats.snapshotSent(bytes, baseline === null);
+    }
+  }
+
+  function onInputPacket(from: string, packet: InputPacket<Input>): void {
+    let fresh = 0;
+    for (let i = 0; i < packet.inputs.length; i++) {
+      const t = packet.firstTick + i;
+      if (inputLog.put(from, t, packet.inputs[i] as Input)) {
+        fresh++;
+        if (isHost() && t <= tick) stats.count('inputsLate');
+      }
+    }
+    if (fresh > 0) stats.count('inputsReceived', fresh);
+    if (isHost()) {
+      const last = packet.firstTick + packet.inputs.length - 1;
+      if (packet.viewTick >= 0) viewLagOf.set(from, Math.max(0, last - packet.viewTick));
+      if (packet.ackTick >= 0) {
+        const known = ackOf.get(from);
+        if (known === undefined || packet.ackTick > known) ackOf.set(from, packet.ackTick);
+      }
+    }
+  }
+
+  // ---- client -------------------------------------------------------------------------------
+
+  function clockOffset(): number {
+    if (clock.samples > 0) {
+      lastOffsetMs = clock.offsetMs;
+      hasOffset = true;
+    }
+    return lastOffsetMs;
+  }
+
+  /** How far ahead of the host's timeline the client's tick should run, ms. */
+  function leadMs(): number {
+    const rtt = clock.rttMs ?? 0;
+    // Until a few samples show the jitter, assume it is large: an input that comes early costs little.
+    const jitter = rttExcess.length < 8 ? rtt / 4 : rttExcess.reduce((a, b) => a + b, 0) / rttExcess.length / 2;
+    return rtt / 2 + 2 * jitter + tuning.inputBufferTicks * tickMs;
+  }
+
+  function clientTick(): void {
+    const t = tick + 1;
+    // `set`, not `put`: after the clock jumped back, a tick seen before gets the new input.
+    inputLog.set(selfId, t, options.sampleInput(t));
+    const inputs = inputsFor(t);
+    previous = state as State;
+    state = stepOnce(previous, t, inputs, false);
+    tick = t;
+    if (t % tuning.tickRateHz === 0) inputLog.prune(t - tuning.inputHistoryTicks);
+    sendOwnInputs(Math.max(ownAcked + 1, 0));
+    events.emit('tick', { tick: t, state, inputs, authoritative: false });
+  }
+
+  function sendOwnInputs(fromTick: number): void {
+    const first = Math.max(fromTick, tick - tuning.maxInputsPerPacket + 1, 0);
+    const inputs: Input[] = [];
+    for (let t = first; t <= tick; t++) {
+      inputs.push(inputLog.get(selfId, t) ?? inputLog.latest(selfId, t, tick) ?? game.neutralInput);
+    }
+    if (inputs.length === 0) return;
+    if (!isHost()) stats.count('inputsResent', inputs.length - 1);
+    const now = timers.now();
+    const render = isHost() ? tick : renderClock.renderTick(now);
+    const viewTick = render === null ? -1 : Math.max(0, Math.floor(render));
+    const packet = encodeInputPacket(isHost() ? -1 : ackTick, viewTick, first, inputs, inputsEqual);
+    if (tick % ticksPerPeerInput === 0) transport.send('all', packet);
+    else if (!isHost()) transport.send(hostId, packet);
+  }
+
+  function onSnapshotPacket(from: string, part: Uint8Array, lastInputTick: number): void {
+    if (from !== hostId || isHost()) {
+      stats.count('packetsIgnored');
+      return;
+    }
+    const got = receiver.receive(part);
+    if (!got.ok) {
+      if (got.reason !== 'duplicate') stats.count('snapshotsRejected');
+      return;
+    }
+    stats.snapshotReceived(part.length);
+    if (lastInputTick > ownAcked) ownAcked = lastInputTick;
+    if (!got.complete) return;
+    const world = got.world;
+    if (world.tick > ackTick) ackTick = world.tick;
+    const entities = dequantizeWorld(schema, world).entities;
+    buffer.push(world.tick, entities);
+    renderClock.onSnapshot(world.tick, timers.now());
+    if (base === null || world.tick > base.tick) {
+      base = { tick: world.tick, entities };
+      replayNeeded = true;
+    }
+  }
+
+  function onPong(from: string, id: number, sentAt: number, hostNow: number): void {
+    if (from !== hostId || pingsInFlight.get(id) !== sentAt) return;
+    pingsInFlight.delete(id);
+    const now = timers.now();
+    if (!clock.addSample({ sentAt, hostReceivedAt: hostNow, hostSentAt: hostNow, receivedAt: now })) return;
+    rttExcess.push(now - sentAt - (clock.rttMs ?? 0));
+    if (rttExcess.length > 32) rttExcess = rttExcess.slice(rttExcess.length - 32);
+  }
+
+  function maybePing(now: number): void {
+    const interval = clock.samples < 10 ? tuning.pingFastIntervalMs : tuning.pingIntervalMs;
+    if (now - lastPingAt < interval) return;
+    lastPingAt = now;
+    pingId = (pingId + 1) >>> 0;
+    pingsInFlight.set(pingId, now);
+    if (pingsInFlight.size > 16) pingsInFlight.delete(pingsInFlight.keys().next().value as number);
+    transport.send(hostId, encodePing(pingId, now));
+  }
+
+  /** Rebuilds the prediction from the newest snapshot and smooths what moved. */
+  function reconcile(now: number): void {
+    if (base === null) return;
+    replayNeeded = false;
+    const before = state;
+    const replayed = replay(base.entities, base.tick, tick);
+    const rebuilt = replayed.state;
+    state = rebuilt;
+    previous = replayed.previous;
+    if (before === null) return;
+    const oldWorld = game.toWorld(before);
+    const newWorld = game.toWorld(rebuilt);
+    for (const id of game.localEntities(rebuilt, selfId)) {
+      const was = oldWorld.get(id);
+      const now_ = newWorld.get(id);
+      if (was === undefined || now_ === undefined || was.kind !== now_.kind) continue;
+      let size = 0;
+      for (const field of smoothFields.get(now_.kind) ?? []) {
+        const a = (was.fields as Record<string, unknown>)[field];
+        const b = (now_.fields as Record<string, unknown>)[field];
+        if (typeof a !== 'number' || typeof b !== 'number' || a === b) continue;
+        corrections.add(id, field, a - b, now);
+        size = Math.hypot(size, a - b);
+      }
+      if (size > tuning.correctionEpsilon) stats.correction(size);
+    }
+  }
+
+  function clientUpdate(now: number, elapsed: number): void {
+    maybePing(now);
+    if (base === null || (!hasOffset && clock.samples === 0)) return;
+    const offset = clockOffset();
+    const target = now + offset + leadMs();
+    const current = tick * tickMs + accumulator;
+    if (status.kind === 'joining' || Math.abs(target - current) > tuning.snapThresholdMs) {
+      tick = Math.max(Math.floor(target / tickMs), base.tick);
+      accumulator = target - tick * tickMs;
+      if (status.kind === 'joining') setStatus({ kind: 'playing', hostId });
+      else stats.count('clockJumps');
+      state = null;
+      replayNeeded = true;
+    } else {
+      const error = target - current;
+      const dilation = Math.max(
+        -tuning.maxTimeDilation,
+        Math.min(tuning.maxTimeDilation, (error / 1000) * tuning.timeSteeringGain),
+      );
+      accumulator += elapsed * (1 + dilation);
+    }
+    if (replayNeeded) {
+      if (base.tick > tick) {
+        tick = base.tick;
+        accumulator = 0;
+      }
+      reconcile(now);
+    }
+    runTicks(clientTick);
+  }
+
+  // ---- loop ---------------------------------------------------------------------------------
+
+  function runTicks(once: () => void): void {
+    let due = Math.floor(accumulator / tickMs);
+    if (due > tuning.maxCatchUpTicks) {
+      stats.count('ticksDropped', due - tuning.maxCatchUpTicks);
+      accumulator -= (due - tuning.maxCatchUpTicks) * tickMs;
+      due = tuning.maxCatchUpTicks;
+    }
+    for (let i = 0; i < due; i++) {
+      accumulator -= tickMs;
+      once();
+    }
+  }
+
+  function update(): void {
+    if (status.kind === 'idle') return;
+    const now = timers.now();
+    const elapsed = Math.max(0, now - lastUpdate);
+    lastUpdate = now;
+    if (isHost()) {
+      accumulator += elapsed;
+      runTicks(hostTick);
+    } else {
+      clientUpdate(now, elapsed);
+    }
+  }
+
+  function onMessage(message: { from: string; payload: unknown; reliable: boolean }): void {
+    if (status.kind === 'idle') return;
+    const packet = parsePacket(message.payload, safeParseInput, tuning.maxInputsPerPacket);
+    if (packet === null) {
+      stats.count('packetsInvalid');
+      return;
+    }
+    const { from } = message;
+    switch (packet.type) {
+      case 'input':
+        onInputPacket(from, packet);
+        return;
+      case 'snapshot':
+        onSnapshotPacket(from, packet.part, packet.lastInputTick);
+        return;
+      case 'ping':
+        if (isHost()) transport.send(from, encodePong(packet.id, packet.sentAt, hostTime(timers.now())));
+        return;
+      case 'pong':
+        onPong(from, packet.id, packet.sentAt, packet.hostTime);
+        return;
+      case 'event': {
+        if (from !== hostId || isHost()) return;
+        const event = safeParseEvent(packet.event);
+        if (event === null) stats.count('eventsRejected');
+        else events.emit('event', { tick: packet.tick, event });
+        return;
+      }
+      default:
+        return assertNever(packet);
+    }
+  }
+
+  function resetClientSide(): void {
+    receiver.reset();
+    clock.reset();
+    rttExcess = [];
+    pingsInFlight.clear();
+    lastPingAt = Number.NEGATIVE_INFINITY;
+    ackTick = -1;
+  }
+
+  const unsubscribe = transport.on('message', onMessage);
+  let closed = false;
+
+  function stop(): void {
+    if (loop !== null) timers.clearInterval(loop);
+    loop = null;
+    state = null;
+    previous = null;
+    base = null;
+    buffer.clear();
+    renderClock.reset();
+    corrections.clear();
+    resetClientSide();
+    hasOffset = false;
+    ownAcked = -1;
+    tick = 0;
+    accumulator = 0;
+    if (status.kind !== 'idle') setStatus({ kind: 'idle' });
+  }
+
+  return {
+    get status() {
+      return status;
+    },
+    tuning,
+    clock,
+    start(start) {
+      if (closed) return;
+      stop();
+      hostId = start.hostId;
+      players = [...start.players];
+      lastUpdate = timers.now();
+      loop = timers.setInterval(update, tuning.updateIntervalMs);
+      if (hostId === selfId) becomeHost(game.initialState(), 0);
+      else setStatus({ kind: 'joining', hostId });
+    },
+    setHost(next) {
+      if (status.kind === 'idle' || next === hostId) return;
+      const wasHost = isHost();
+      hostId = next;
+      if (next === selfId) {
+        // Continue from the newest snapshot, replayed with every logged input up to the old host's tick.
+        const now = timers.now();
+        const oldHostTick = hasOffset ? Math.floor((now + clockOffset()) / tickMs) : tick;
+        const from = base ?? { tick: oldHostTick, entities: game.toWorld(state ?? game.initialState()) };
+        const startTick = Math.max(from.tick, oldHostTick);
+        becomeHost(replay(from.entities, from.tick, startTick).state, startTick);
+        stats.count('migrations');
+        resetClientSide();
+        return;
+      }
+      resetClientSide();
+      if (wasHost) {
+        // Keep playing from our own authority until the new host's snapshots arrive.
+        base = { tick, entities: game.toWorld(state as State) };
+        hasOffset = true;
+        lastOffsetMs = tick * tickMs + accumulator - timers.now();
+        ownAcked = tick;
+        replayNeeded = true;
+      }
+      stats.count('migrations');
+      setStatus(base === null ? { kind: 'joining', hostId } : { kind: 'playing', hostId });
+    },
+    setPlayers(next) {
+      players = [...next];
+    },
+    update,
+    view() {
+      if (state === null || status.kind === 'idle') return null;
+      const now = timers.now();
+      const alpha = Math.max(0, Math.min(1, accumulator / tickMs));
+      const blended = blendStates(previous ?? state, state, alpha);
+      if (isHost()) return { entities: blended, state, tick, renderTick: tick + alpha, localEntities: new Set() };
+      const render = renderClock.renderTick(now) ?? tick;
+      const remote = buffer.sample(render, tuning.maxExtrapolationMs / tickMs);
+      const entities = copyEntities(remote ?? new Map());
+      const local = new Set<number>();
+      for (const id of game.localEntities(state, selfId)) {
+        local.add(id);
+        const entity = blended.get(id);
+        if (entity === undefined) entities.delete(id);
+        else entities.set(id, entity);
+      }
+      corrections.apply(entities, now);
+      stats.sampleView(buffer.depth(render), render > (buffer.newestTick() ?? render));
+      return { entities, state, tick, renderTick: render, localEntities: local };
+    },
+    stats() {
+      const now = timers.now();
+      const lead = isHost() || !hasOffset ? 0 : tick * tickMs + accumulator - (now + clockOffset());
+      return stats.read({
+        tickOffsetMs: lead,
+        interpDelayMs: isHost() ? 0 : renderClock.delayMs,
+        snapshotJitterMs: renderClock.jitterMs,
+        clockOffsetMs: clock.offsetMs,
+        clockErrorMs: clock.errorMs,
+        rttMs: clock.rttMs,
+        tick,
+      });
+    },
+    on: events.on,
+    stop,
+    close() {
+      stop();
+      closed = true;
+      unsubscribe();
+    },
+    inputAt(player, t) {
+      return inputLog.get(player, t);
+    },
+  };
+
+  function blendStates(a: State, b: State, alpha: number): Map<number, EntityState<D>> {
+    const from = game.toWorld(a);
+    const to = game.toWorld(b);
+    const out = new Map<number, EntityState<D>>();
+    for (const [id, eb] of to) {
+      const ea = from.get(id);
+      out.set(id, ea !== undefined && ea.kind === eb.kind ? interpolate(ea, eb, alpha) : eb);
+    }
+    return out;
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled packet ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,169 @@
+/**
+ * Peer-to-peer packets of the sync layer: small MessagePack tuples tagged by their first element.
+ * They ride the transport's frames (codec/frame.ts: version byte, sequence number), which carry
+ * the format version, so a tuple needs no version of its own.
+ *
+ *   input     [1, ackTick, viewTick, firstTick, count, input, count, input, ...]   unreliable, to all
+ *   snapshot  [2, lastInputTick, part]                                           unreliable, host to each
+ *   ping      [3, id, sentAt]                                                    unreliable, to the host
+ *   pong      [4, id, sentAt, hostTime]                                          unreliable, host to sender
+ *   event     [5, tick, event]                                                   reliable, host to all
+ *
+ * An input packet repeats every input the host has not acknowledged, as runs of equal inputs
+ * (`count` consecutive ticks with the same input), so holding a key costs a few bytes however many
+ * ticks it spans. `ackTick` is the newest complete snapshot the sender holds (-1: none); `viewTick`
+ * is the tick it was drawing remote entities at (lag compensation). `lastInputTick` is the newest
+ * tick of the receiver's inputs the host has processed (-1: none).
+ *
+ * Parsing never throws: anything malformed yields null, to be counted and dropped.
+ *
+ * Reference: Glenn Fiedler, "Deterministic Lockstep" (gafferongames.com, 2014), for redundant
+ * inputs until acknowledged.
+ */
+
+export const PacketTag = { input: 1, snapshot: 2, ping: 3, pong: 4, event: 5 } as const;
+
+export interface InputPacket<Input> {
+  readonly type: 'input';
+  readonly ackTick: number;
+  readonly viewTick: number;
+  readonly firstTick: number;
+  readonly inputs: readonly Input[];
+}
+export interface SnapshotPacket {
+  readonly type: 'snapshot';
+  readonly lastInputTick: number;
+  readonly part: Uint8Array;
+}
+export interface PingPacket {
+  readonly type: 'ping';
+  readonly id: number;
+  readonly sentAt: number;
+}
+export interface PongPacket {
+  readonly type: 'pong';
+  readonly id: number;
+  readonly sentAt: number;
+  readonly hostTime: number;
+}
+export interface EventPacket {
+  readonly type: 'event';
+  readonly tick: number;
+  readonly event: unknown;
+}
+export type SyncPacket<Input> = InputPacket<Input> | SnapshotPacket | PingPacket | PongPacket | EventPacket;
+
+/** Largest tick a packet may name (ticks are uint32). */
+const MAX_TICK = 0xffffffff;
+
+/** Encodes inputs of consecutive ticks from `firstTick`, equal neighbours as one run. */
+export function encodeInputPacket<Input>(
+  ackTick: number,
+  viewTick: number,
+  firstTick: number,
+  inputs: readonly Input[],
+  equal: (a: Input, b: Input) => boolean,
+): unknown[] {
+  const packet: unknown[] = [PacketTag.input, ackTick, viewTick, firstTick];
+  let i = 0;
+  while (i < inputs.length) {
+    const input = inputs[i] as Input;
+    let count = 1;
+    while (i + count < inputs.length && equal(inputs[i + count] as Input, input)) count++;
+    packet.push(count, input);
+    i += count;
+  }
+  return packet;
+}
+
+export const encodeSnapshotPacket = (lastInputTick: number, part: Uint8Array): unknown[] => [
+  PacketTag.snapshot,
+  lastInputTick,
+  part,
+];
+export const encodePing = (id: number, sentAt: number): unknown[] => [PacketTag.ping, id, sentAt];
+export const encodePong = (id: number, sentAt: number, hostTime: number): unknown[] => [
+  PacketTag.pong,
+  id,
+  sentAt,
+  hostTime,
+];
+export const encodeEvent = (tick: number, event: unknown): unknown[] => [PacketTag.event, tick, event];
+
+const isTick = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_TICK;
+const isTickOrNone = (v: unknown): v is number => v === -1 || isTick(v);
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Parses a received payload. `parseInput` checks each input (the game's own check); `maxInputs`
+ * bounds how many ticks one packet may expand to. Returns null for anything malformed.
+ */
+export function parsePacket<Input>(
+  payload: unknown,
+  parseInput: (raw: unknown) => Input | null,
+  maxInputs: number,
+): SyncPacket<Input> | null {
+  if (!Array.isArray(payload) || payload.length < 2) return null;
+  switch (payload[0]) {
+    case PacketTag.input:
+      return parseInputPacket(payload, parseInput, maxInputs);
+    case PacketTag.snapshot: {
+      const [, lastInputTick, part] = payload;
+      if (payload.length !== 3 || !isTickOrNone(lastInputTick) || !(part instanceof Uint8Array)) return null;
+      return { type: 'snapshot', lastInputTick, part };
+    }
+    case PacketTag.ping: {
+      const [, id, sentAt] = payload;
+      if (payload.length !== 3 || !isTick(id) || !isTime(sentAt)) return null;
+      return { type: 'ping', id, sentAt };
+    }
+    case PacketTag.pong: {
+      const [, id, sentAt, hostTime] = payload;
+      if (payload.length !== 4 || !isTick(id) || !isTime(sentAt) || !isTime(hostTime)) return null;
+      return { type: 'pong', id, sentAt, hostTime };
+    }
+    case PacketTag.event: {
+      const [, tick, event] = payload;
+      if (payload.length !== 3 || !isTick(tick)) return null;
+      return { type: 'event', tick, event };
+    }
+    default:
+      return null;
+  }
+}
+
+function parseInputPacket<Input>(
+  payload: readonly unknown[],
+  parseInput: (raw: unknown) => Input | null,
+  maxInputs: number,
+): InputPacket<Input> | null {
+  const [, ackTick, viewTick, firstTick] = payload;
+  if (!isTickOrNone(ackTick) || !isTickOrNone(viewTick) || !isTick(firstTick)) return null;
+  if (payload.length < 6 || payload.length % 2 !== 0) return null;
+  const inputs: Input[] = [];
+  for (let i = 4; i < payload.length; i += 2) {
+    const count = payload[i];
+    if (!Number.isInteger(count) || (count as number) < 1 || inputs.length + (count as number) > maxInputs) return null;
+    const input = parseInput(payload[i + 1]);
+    if (input === null) return null;
+    for (let n = 0; n < (count as number); n++) inputs.push(input);
+  }
+  if (firstTick + inputs.length - 1 > MAX_TICK) return null;
+  return { type: 'input', ackTick, viewTick, firstTick, inputs };
+}
+
+/**
+ * Structural equality of two inputs as MessagePack would carry them (plain objects, arrays,
+ * numbers, strings, booleans, null); used to merge runs of equal inputs.
+ */
+export function inputsEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a);
+  if (keysA.length !== Object.keys(b).length) return false;
+  for (const key of keysA) {
+    if (!Object.hasOwn(b, key) || !inputsEqual(Reflect.get(a, key), Reflect.get(b, key))) return false;
+  }
+  return true;
+}

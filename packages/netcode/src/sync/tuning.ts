@@ -1,0 +1,99 @@
+/**
+ * Every tuning value of the sync layer in one place, with its default and unit. A game passes a
+ * `Partial<SyncTuning>`; the demo's defaults are these.
+ */
+export interface SyncTuning {
+  /** Simulation rate: fixed ticks per second. Default 60. */
+  tickRateHz: number;
+  /** Snapshots the host sends each peer per second; a divisor of `tickRateHz`. Default 30. */
+  snapshotRateHz: number;
+  /** Ticks an input should reach the host ahead of the tick that needs it, beyond measured jitter. Default 2. */
+  inputBufferTicks: number;
+  /**
+   * Input packets per second to peers other than the host (the host gets one every tick). They
+   * only need inputs to take over as host, and each packet repeats every unacknowledged input,
+   * so a lower rate loses nothing and saves upload. Default 20.
+   */
+  peerInputRateHz: number;
+  /** Most inputs one input packet carries (the newest unacknowledged ones). Default 64. */
+  maxInputsPerPacket: number;
+  /** Ticks of every player's inputs each peer keeps (replays, host migration). Default 240 (4 s at 60 Hz). */
+  inputHistoryTicks: number;
+  /** Ticks the host repeats a player's last input when new ones stop coming, before it uses the neutral input. Default 15. */
+  maxInputRepeatTicks: number;
+  /** Clock pings while the clock estimate is young (first 10 samples), ms apart. Default 50. */
+  pingFastIntervalMs: number;
+  /** Clock pings after that, ms apart. Default 250. */
+  pingIntervalMs: number;
+  /** Interpolation delay in snapshot intervals, before jitter is added. Default 2. */
+  interpolationSnapshots: number;
+  /** Measured snapshot arrival jitter is multiplied by this and added to the interpolation delay. Default 2. */
+  interpolationJitterFactor: number;
+  /** Longest extrapolation past the newest snapshot when the buffer runs dry, ms. Default 100. */
+  maxExtrapolationMs: number;
+  /** Half-life of the visual offset that hides a prediction correction, ms. Default 60. */
+  correctionHalfLifeMs: number;
+  /** A correction smaller than this (in field units, e.g. px) is not counted as one. Default 0.01. */
+  correctionEpsilon: number;
+  /** Largest speed-up or slow-down of a client's tick rate when steering its clock, as a fraction. Default 0.05. */
+  maxTimeDilation: number;
+  /** The clock error a client removes per second of steering, as a fraction of the error (1/s). Default 2. */
+  timeSteeringGain: number;
+  /** A client clock off by more than this jumps instead of steering, ms. Default 250. */
+  snapThresholdMs: number;
+  /** How far back the host keeps states for lag compensation, ms. Default 500. */
+  lagCompensationMs: number;
+  /** Most ticks run in one update after a stall (a frozen tab); the rest of the time is dropped. Default 15. */
+  maxCatchUpTicks: number;
+  /** How often the loop's own timer runs, ms. Default 4. */
+  updateIntervalMs: number;
+  /**
+   * Round every simulated state through the snapshot schema (toWorld, quantize, fromWorld), on the
+   * host and in predictions alike, so a client replaying the host's inputs from a snapshot gets
+   * bit-identical states. Default true.
+   */
+  quantizeStates: boolean;
+}
+
+export const syncDefaults: Readonly<SyncTuning> = {
+  tickRateHz: 60,
+  snapshotRateHz: 30,
+  inputBufferTicks: 2,
+  peerInputRateHz: 20,
+  maxInputsPerPacket: 64,
+  inputHistoryTicks: 240,
+  maxInputRepeatTicks: 15,
+  pingFastIntervalMs: 50,
+  pingIntervalMs: 250,
+  interpolationSnapshots: 2,
+  interpolationJitterFactor: 2,
+  maxExtrapolationMs: 100,
+  correctionHalfLifeMs: 60,
+  correctionEpsilon: 0.01,
+  maxTimeDilation: 0.05,
+  timeSteeringGain: 2,
+  snapThresholdMs: 250,
+  lagCompensationMs: 500,
+  maxCatchUpTicks: 15,
+  updateIntervalMs: 4,
+  quantizeStates: true,
+};
+
+/** Merges a game's overrides with the defaults; throws a RangeError for rates that cannot work. */
+export function resolveTuning(overrides: Partial<SyncTuning> = {}): Readonly<SyncTuning> {
+  const tuning = { ...syncDefaults, ...overrides };
+  const { tickRateHz, snapshotRateHz } = tuning;
+  if (!Number.isInteger(tickRateHz) || tickRateHz < 1 || tickRateHz > 240) {
+    throw new RangeError(`tickRateHz must be an integer in 1..240, got ${tickRateHz}`);
+  }
+  if (!Number.isInteger(snapshotRateHz) || snapshotRateHz < 1 || tickRateHz % snapshotRateHz !== 0) {
+    throw new RangeError(`snapshotRateHz must divide tickRateHz (${tickRateHz}), got ${snapshotRateHz}`);
+  }
+  if (!(tuning.peerInputRateHz > 0) || tuning.peerInputRateHz > tickRateHz) {
+    throw new RangeError(`peerInputRateHz must be in (0, tickRateHz], got ${tuning.peerInputRateHz}`);
+  }
+  if (tuning.maxInputsPerPacket < 1 || tuning.inputHistoryTicks < tuning.maxInputsPerPacket) {
+    throw new RangeError('inputHistoryTicks must be at least maxInputsPerPacket, which must be at least 1');
+  }
+  return tuning;
+}

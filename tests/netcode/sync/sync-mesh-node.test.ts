@@ -1,0 +1,143 @@
+/**
+ * The sync suite, shorter, over real parts: a real lobby server, Node peers on the real WebRTC
+ * mesh (@roamhq/wrtc), each running a session of the dots game. The room starts the game, players
+ * move and score, the host leaves mid-game and the room's next host carries on.
+ */
+import wrtc from '@roamhq/wrtc';
+import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
+import { createLobbyClient, createSession, playerEntityId, type Session } from '@tickmesh/netcode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSocket, until } from '../../helpers/netcode-peer.js';
+import { type DotsEvent, type DotsInput, type DotsState, dotsGame, type dotsSchema } from './dots-game.js';
+
+type DotsSession = Session<DotsState, DotsInput, DotsEvent, typeof dotsSchema.definition>;
+
+interface Player {
+  name: string;
+  id: string;
+  session: DotsSession;
+  /** What the player holds now; the script changes it. */
+  input: DotsInput;
+  sampled: Map<number, DotsInput>;
+  hostStepped: Map<number, ReadonlyMap<string, DotsInput>>;
+  events: DotsEvent[];
+  close(): void;
+}
+
+let server: LobbyServer;
+const players: Player[] = [];
+
+async function join(url: string, name: string): Promise<Player> {
+  const lobby = createLobbyClient({ url, name, createSocket });
+  const welcome = await lobby.connect();
+  if (!welcome.ok) throw new Error(`lobby refused ${name}`);
+  const player: Player = {
+    name,
+    id: lobby.peerId ?? '',
+    input: { dx: 0, dy: 0, fire: false },
+    sampled: new Map(),
+    hostStepped: new Map(),
+    events: [],
+    session: null as unknown as DotsSession,
+    close() {
+      player.session.close();
+      lobby.close();
+    },
+  };
+  player.session = createSession({
+    lobby,
+    game: dotsGame,
+    createPeerConnection: (config) => new wrtc.RTCPeerConnection(config),
+    sampleInput: (tick) => {
+      player.sampled.set(tick, player.input);
+      return player.input;
+    },
+  });
+  player.session.sync.on('tick', ({ tick, inputs, authoritative }) => {
+    if (authoritative) player.hostStepped.set(tick, inputs);
+  });
+  player.session.sync.on('event', ({ event }) => player.events.push(event));
+  return player;
+}
+
+const position = (viewer: Player, of: Player) => {
+  const entity = viewer.session.sync.view()?.entities.get(playerEntityId(of.id));
+  return entity?.kind === 'dot' ? entity.fields : undefined;
+};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  server = await startLobbyServer({ host: '127.0.0.1', port: 0, rateLimitPerS: 500, rateBurst: 500 });
+  for (const name of ['host', 'ann', 'bob']) players.push(await join(server.url, name));
+  const [host, ...others] = players as [Player, Player, Player];
+  const room = await host.session.lobby.createRoom();
+  if (!room.ok) throw new Error('createRoom');
+  for (const other of others) {
+    expect((await other.session.lobby.joinRoom(room.value.code)).ok).toBe(true);
+    expect((await other.session.lobby.setReady(true)).ok).toBe(true);
+  }
+  await until(() => players.every((p) => p.session.mesh.peers().length === 2), 'a full mesh');
+  expect((await host.session.lobby.start()).ok).toBe(true);
+  await until(
+    () => players.every((p) => p.session.sync.status.kind === 'hosting' || p.session.sync.status.kind === 'playing'),
+    'the game to run',
+    10_000,
+  );
+}, 30_000);
+
+afterAll(async () => {
+  for (const player of players) player.close();
+  await server?.close();
+});
+
+describe('sync over the real WebRTC mesh (Node, wrtc)', () => {
+  it('a client that moves is seen moving by the others, and the host steps its inputs as sent', async () => {
+    const [host, ann, bob] = players as [Player, Player, Player];
+    await sleep(500);
+    const before = position(bob, ann)?.x ?? Number.NaN;
+    ann.input = { dx: 1, dy: 0, fire: false };
+    await sleep(1000);
+    ann.input = { dx: 0, dy: 0, fire: true };
+    await sleep(100);
+    ann.input = { dx: 0, dy: 0, fire: false };
+    await sleep(1000);
+    const seenByBob = position(bob, ann)?.x ?? Number.NaN;
+    const seenByHost = position(host, ann)?.x ?? Number.NaN;
+    const predicted = position(ann, ann)?.x ?? Number.NaN;
+    // About 1 s at 120 px/s (the dot may touch a wall or another dot).
+    expect(seenByBob - before).toBeGreaterThan(60);
+    expect(Math.abs(seenByBob - seenByHost)).toBeLessThan(0.5);
+    expect(Math.abs(predicted - seenByHost)).toBeLessThan(0.5);
+    let compared = 0;
+    for (const [tick, input] of ann.sampled) {
+      const used = host.hostStepped.get(tick)?.get(ann.id);
+      if (used === undefined) continue;
+      compared++;
+      expect(used, `ann's input at tick ${tick}`).toEqual(input);
+    }
+    expect(compared).toBeGreaterThan(100);
+    expect(ann.events.filter((e) => e.player === ann.id)).toHaveLength(1);
+    expect(bob.events).toEqual(host.events);
+  });
+
+  it('when the host leaves, the next member hosts and play goes on with scores kept', async () => {
+    const [host, ann, bob] = players as [Player, Player, Player];
+    const annScore = host.session.sync.view()?.state.dots.get(playerEntityId(ann.id))?.score;
+    expect(annScore).toBe(1);
+    // Leaving (not just dropping: a dropped peer keeps its slot through the reconnect grace).
+    expect((await host.session.lobby.leaveRoom()).ok).toBe(true);
+    host.close();
+    await until(() => ann.session.sync.status.kind === 'hosting', 'ann to host', 10_000);
+    expect(bob.session.sync.status).toEqual({ kind: 'playing', hostId: ann.id });
+    const before = position(ann, bob)?.y ?? Number.NaN;
+    bob.input = { dx: 0, dy: 1, fire: false };
+    await sleep(700);
+    bob.input = { dx: 0, dy: 0, fire: false };
+    await sleep(700);
+    const seenByAnn = position(ann, bob)?.y ?? Number.NaN;
+    expect(seenByAnn - before).toBeGreaterThan(30);
+    expect(Math.abs((position(bob, bob)?.y ?? 0) - seenByAnn)).toBeLessThan(0.5);
+    expect(ann.session.sync.view()?.state.dots.get(playerEntityId(ann.id))?.score).toBe(annScore);
+    expect(ann.session.sync.view()?.state.dots.has(playerEntityId(host.id))).toBe(false);
+  }, 20_000);
+});
