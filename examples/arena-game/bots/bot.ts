@@ -8,6 +8,7 @@ import { createLobbyClient, createRandom, type LobbyClient, type LobbySocket, ty
 import WebSocket from 'ws';
 import { createBotBrain } from '../src/bot-brain.js';
 import { type ArenaNet, createArenaNet } from '../src/net.js';
+import { matchSettings } from '../src/settings.js';
 import { NEUTRAL_INPUT, playerEntityId } from '../src/simulation.js';
 
 export interface BotOptions {
@@ -40,6 +41,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const net: ArenaNet = createArenaNet({
     lobby,
     relay: false,
+    settings: () => matchSettings(lobby.room),
     createPeerConnection: (config) => new wrtc.RTCPeerConnection(config),
     sampleInput: () => {
       const view = net.view();

@@ -10,6 +10,7 @@ import type { GameInput } from './input.js';
 import { type ArenaNet, createArenaNet, type PeerNet } from './net.js';
 import { type ArenaParams, inviteLink } from './params.js';
 import type { ArenaScene, PlayerLook, RenderFrame } from './scenes/arena-scene.js';
+import { DEFAULT_ROOM_SETTINGS, matchSettings } from './settings.js';
 import {
   type ArenaEntity,
   type ArenaEvent,
@@ -24,7 +25,7 @@ import { h } from './ui/dom.js';
 import { createHud, type ScoreRow } from './ui/hud.js';
 import { createMenu } from './ui/menu.js';
 import { createNetgraph } from './ui/netgraph.js';
-import { type ChatLine, createRoomView, roomSettings } from './ui/room.js';
+import { type ChatLine, createRoomView } from './ui/room.js';
 
 export type AppPhase = 'menu' | 'lobby' | 'countdown' | 'playing' | 'ended';
 
@@ -76,7 +77,7 @@ export function createApp(deps: AppDeps) {
     { name: params.name ?? storage.local.getItem(NAME_KEY) ?? '', code: params.room ?? '' },
     {
       quickplay: (name) => void enter(name, (l) => l.quickplay()),
-      create: (name) => void enter(name, (l) => l.createRoom({ settings: { roundS: 120, map: 0, lateJoin: true } })),
+      create: (name) => void enter(name, (l) => l.createRoom({ settings: DEFAULT_ROOM_SETTINGS })),
       join: (name, code) => void enter(name, (l) => l.joinRoom(code)),
     },
   );
@@ -98,7 +99,8 @@ export function createApp(deps: AppDeps) {
       deps.location.assign(url.toString());
     },
   });
-  const screen = h('div', { style: 'position:absolute;inset:0' });
+  // Clicks pass through to the canvas except where a panel takes them (.menu, .room, HUD buttons).
+  const screen = h('div', { style: 'position:absolute;inset:0;pointer-events:none' });
   ui.append(screen, netgraph.el);
 
   function toggleMute(peerId: string): void {
@@ -141,6 +143,7 @@ export function createApp(deps: AppDeps) {
     net = createArenaNet({
       lobby: client,
       sampleInput: () => input.sample(),
+      settings: () => matchSettings(client.room),
       relay: params.relay,
       createPeerConnection: (config) => new RTCPeerConnection(config),
     });
@@ -398,8 +401,7 @@ export function createApp(deps: AppDeps) {
     const name = params.name ?? storage.local.getItem(NAME_KEY);
     if (name) {
       if (params.room) void enter(name, (l) => l.joinRoom(params.room as string));
-      else if (params.create)
-        void enter(name, (l) => l.createRoom({ settings: { roundS: 120, map: 0, lateJoin: true } }));
+      else if (params.create) void enter(name, (l) => l.createRoom({ settings: DEFAULT_ROOM_SETTINGS }));
       else if (params.quickplay) void enter(name, (l) => l.quickplay());
     }
     setInterval(render, 100);
@@ -428,7 +430,6 @@ export function createApp(deps: AppDeps) {
         render();
       },
     },
-    settings: () => roomSettings(lobby?.room ?? null),
   };
 }
 

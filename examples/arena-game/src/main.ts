@@ -33,8 +33,21 @@ app = createApp({
 const running = app;
 scene.setSource(() => running.frame());
 
+/**
+ * WebGL emulated on the CPU (SwiftShader, llvmpipe: no GPU, or a blocklisted one) costs far more
+ * than Canvas 2D for this game's flat shapes and starves the netcode's timers: use Canvas there.
+ */
+function softwareWebGl(): boolean {
+  const gl = document.createElement('canvas').getContext('webgl');
+  if (!gl) return true;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return /swiftshader|llvmpipe|software/i.test(renderer);
+}
+
 new Phaser.Game({
-  type: Phaser.AUTO,
+  type: softwareWebGl() ? Phaser.CANVAS : Phaser.WEBGL,
   parent: gameEl,
   backgroundColor: '#0b101c',
   banner: false,

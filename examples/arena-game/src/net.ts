@@ -3,9 +3,23 @@
  * The game reads a view of entities to draw, per-peer link figures and the sync figures for the
  * netgraph and `window.__arena`, and gets the host's game events (hits, kills, round end).
  */
-import type { CandidateType, LinkState, LobbyClient, Mesh } from '@tickmesh/netcode';
-import { createMesh } from '@tickmesh/netcode';
-import type { ArenaEntity, ArenaEvent, ArenaInput } from './simulation.js';
+import {
+  type CandidateType,
+  createSession,
+  type LinkState,
+  type LobbyClient,
+  type Mesh,
+  type Session,
+} from '@tickmesh/netcode';
+import {
+  type ArenaEntity,
+  type ArenaEvent,
+  type ArenaInput,
+  type ArenaSchema,
+  type ArenaSettings,
+  type ArenaState,
+  createArenaGame,
+} from './simulation.js';
 
 export interface NetConditions {
   latencyMs: number;
@@ -41,11 +55,11 @@ export interface ArenaView {
 }
 
 export interface ArenaNet {
-  readonly mesh: Mesh<unknown>;
+  readonly session: Session<ArenaState, ArenaInput, ArenaEvent, ArenaSchema>;
   peers(): Map<string, PeerNet>;
   view(): ArenaView | null;
   figures(): NetFigures;
-  /** 'hosting', 'playing', 'joining' or 'idle'. */
+  /** The sync status: 'idle', 'hosting', 'joining' or 'playing'. */
   role(): string;
   onEvent(listener: (e: { tick: number; event: ArenaEvent }) => void): () => void;
   setConditions(conditions: NetConditions): void;
@@ -55,33 +69,56 @@ export interface ArenaNet {
 export interface ArenaNetOptions {
   lobby: LobbyClient;
   sampleInput(): ArenaInput;
+  /** The match settings when a match starts (the host's initial state). */
+  settings(): ArenaSettings;
   relay: boolean;
   createPeerConnection(config: RTCConfiguration): RTCPeerConnection;
 }
 
-const noFigures: NetFigures = {
-  snapshotBytesAvg: 0,
-  interpDelayMs: 0,
-  tickOffsetMs: 0,
-  correctionsPerSec: 0,
-  inputsResent: 0,
-};
+/** How far back the corrections rate looks. */
+const RATE_WINDOW_MS = 2000;
 
 export function createArenaNet(options: ArenaNetOptions): ArenaNet {
-  const mesh = createMesh({
+  const session = createSession({
     lobby: options.lobby,
+    game: createArenaGame(options.settings),
+    sampleInput: () => options.sampleInput(),
     createPeerConnection: options.createPeerConnection,
     iceTransportPolicy: options.relay ? 'relay' : 'all',
   });
+  const dt = 1 / session.sync.tuning.tickRateHz;
+  const corrections: { at: number; total: number }[] = [];
+
+  function correctionsPerSec(total: number): number {
+    const now = performance.now();
+    corrections.push({ at: now, total });
+    while (corrections.length > 2 && (corrections[0] as { at: number }).at < now - RATE_WINDOW_MS) corrections.shift();
+    const first = corrections[0] as { at: number; total: number };
+    const span = (now - first.at) / 1000;
+    return span > 0.2 ? (total - first.total) / span : 0;
+  }
+
   return {
-    mesh,
-    peers: () => peersOf(mesh),
-    view: () => null,
-    figures: () => noFigures,
-    role: () => 'idle',
-    onEvent: () => () => {},
-    setConditions: () => {},
-    close: () => mesh.close(),
+    session,
+    peers: () => peersOf(session.mesh),
+    view() {
+      const v = session.sync.view();
+      return v ? { world: v.entities, tick: v.tick, dt } : null;
+    },
+    figures() {
+      const s = session.sync.stats();
+      return {
+        snapshotBytesAvg: s.snapshotBytesAvg,
+        interpDelayMs: s.interpDelayMs,
+        tickOffsetMs: s.tickOffsetMs,
+        correctionsPerSec: correctionsPerSec(s.corrections),
+        inputsResent: s.inputsResent,
+      };
+    },
+    role: () => session.sync.status.kind,
+    onEvent: (listener) => session.sync.on('event', listener),
+    setConditions: (c) => session.setConditions({ latencyMs: c.latencyMs, jitterMs: c.jitterMs, loss: c.loss }),
+    close: () => session.close(),
   };
 }
 

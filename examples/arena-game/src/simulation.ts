@@ -14,13 +14,18 @@
  * entity, quantized as the schema says, so a state rebuilt from a snapshot steps exactly like the
  * host's (the host quantizes its own state every tick too).
  *
- * Entity ids (uint32): the match is 0; a player's id is a 31-bit hash of its peer id (stateless,
- * so any peer maps ids both ways from the room's member list, and a new host needs no table);
- * projectiles count from 2^31.
+ * Entity ids (uint32): the match is 0; a player's id is netcode's `playerEntityId` (a hash of its
+ * peer id in the upper half of the range: stateless, so any peer maps ids both ways from the room's
+ * member list and a new host needs no table); projectiles count up from 1, wrapping below 2^31.
  */
-import { defineSnapshotSchema, type EntityState, field } from '@tickmesh/netcode';
-// TODO(merge): from '@tickmesh/netcode' once its index exports the game contract (with createSession).
-import type { Entities, GameDefinition } from '../../../packages/netcode/src/sync/game.js';
+import {
+  defineSnapshotSchema,
+  type Entities,
+  type EntityState,
+  field,
+  type GameDefinition,
+  playerEntityId,
+} from '@tickmesh/netcode';
 import { type ArenaMap, mapById, type Point, type Rect } from './sim/maps.js';
 
 /** Gameplay tuning; units in the names. */
@@ -49,7 +54,8 @@ export const PlayerFlag = { alive: 1, fired: 2, hit: 4 } as const;
 export const Phase = { playing: 0, ended: 1 } as const;
 
 export const MATCH_ID = 0;
-const PROJECTILE_BASE = 0x80000000;
+/** Projectiles count up from here (players' ids are in the upper half of the uint32 range). */
+const PROJECTILE_BASE = 1;
 
 export const arenaSchema = defineSnapshotSchema({
   player: {
@@ -157,16 +163,7 @@ const DIRECTIONS: readonly Point[] = Array.from({ length: AIM_STEPS }, (_, i) =>
   y: Math.sin((i / AIM_STEPS) * TURN),
 }));
 
-/** The 31-bit FNV-1a hash of a peer id, never 0 (the match's id): a player's entity id. */
-export function playerEntityId(peerId: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < peerId.length; i++) {
-    h ^= peerId.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  const id = (h >>> 0) & 0x7fffffff;
-  return id === MATCH_ID ? 1 : id;
-}
+export { playerEntityId };
 
 /** Quantizes like the `fixed(1/16)` fields: what the state holds after every snapshot. */
 const q16 = (v: number): number => Math.round(v * 16) / 16;
@@ -338,7 +335,7 @@ export function stepArena(
           vy: q16(dir.y * t.projectileSpeedPxPerS),
           expireTick: tick + ticksOf(t.projectileLifeS, dt),
         });
-        match.nextProjectile = (match.nextProjectile + 1) & 0x7fffffff;
+        match.nextProjectile = (match.nextProjectile + 1) % 0x7ffffffe;
       }
     }
   }
@@ -473,13 +470,13 @@ export function parseArenaEvent(raw: unknown): ArenaEvent | null {
 
 export const NEUTRAL_INPUT: ArenaInput = { mx: 0, my: 0, aim: 0, fire: false };
 
-/** The arena as a tickmesh game, for one match with these settings. */
+/** The arena as a tickmesh game; a match starts with the settings `settings()` gives then. */
 export function createArenaGame(
-  settings: ArenaSettings,
+  settings: () => ArenaSettings,
 ): GameDefinition<ArenaState, ArenaInput, ArenaEvent, ArenaSchema> {
   return {
     schema: arenaSchema,
-    initialState: () => initialArenaState(settings),
+    initialState: () => initialArenaState(settings()),
     step: stepArena,
     toWorld: arenaToWorld,
     fromWorld: arenaFromWorld,

@@ -45,7 +45,7 @@ const WALL_EDGE = 0x35e0c1;
 export class ArenaScene extends Phaser.Scene {
   private frameSource: () => RenderFrame | null = () => null;
   private mapDrawn: number | null = null;
-  private floor!: Phaser.GameObjects.Graphics;
+  private floor: Phaser.GameObjects.Image | null = null;
   private gfx!: Phaser.GameObjects.Graphics;
   private labels = new Map<number, Phaser.GameObjects.Text>();
   private effects: Effect[] = [];
@@ -81,8 +81,7 @@ export class ArenaScene extends Phaser.Scene {
   }
 
   create(): void {
-    this.floor = this.add.graphics();
-    this.gfx = this.add.graphics();
+    this.gfx = this.add.graphics().setDepth(1);
     this.cameras.main.setBackgroundColor('#0b101c');
   }
 
@@ -124,10 +123,21 @@ export class ArenaScene extends Phaser.Scene {
     cam.centerOn(cx, cy);
   }
 
+  /** Draws the floor and walls once per map and bakes them into a texture (Graphics redraw every frame). */
   private drawMap(map: ArenaMap): void {
     this.mapDrawn = map.id;
-    const g = this.floor;
-    g.clear();
+    const key = `map-${map.id}`;
+    if (!this.textures.exists(key)) {
+      const g = this.make.graphics({}, false);
+      this.paintMap(g, map);
+      g.generateTexture(key, map.width + 8, map.height + 10);
+      g.destroy();
+    }
+    this.floor?.destroy();
+    this.floor = this.add.image(0, 0, key).setOrigin(0, 0).setDepth(0);
+  }
+
+  private paintMap(g: Phaser.GameObjects.Graphics, map: ArenaMap): void {
     g.fillStyle(FLOOR, 1);
     g.fillRect(0, 0, map.width, map.height);
     g.lineStyle(1, FLOOR_LINE, 1);

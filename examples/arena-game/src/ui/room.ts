@@ -5,6 +5,7 @@
 import type { Room } from '@tickmesh/netcode';
 import { colorOfSeq } from '../colors.js';
 import type { PeerNet } from '../net.js';
+import { ROUND_LENGTHS_S, roomSettings } from '../settings.js';
 import { MAPS } from '../sim/maps.js';
 import { css, fill, h, setText } from './dom.js';
 
@@ -36,16 +37,6 @@ export interface RoomModel {
   chat: readonly ChatLine[];
   /** Server clock minus local clock, ms (for the countdown). */
   nowMs: number;
-}
-
-export const ROUND_LENGTHS_S = [60, 120, 180, 300] as const;
-
-/** The arena settings a room carries (defaults for missing or odd values). */
-export function roomSettings(room: Room | null): { roundS: number; map: number } {
-  const s = room?.settings ?? {};
-  const roundS = typeof s.roundS === 'number' && s.roundS >= 10 && s.roundS <= 3600 ? Math.round(s.roundS) : 120;
-  const map = typeof s.map === 'number' && MAPS.some((m) => m.id === s.map) ? s.map : 0;
-  return { roundS, map };
 }
 
 /** What a peer's link looks like in the list: a label, a tone and a sentence when it is stuck. */
