@@ -148,6 +148,7 @@ export {
   type MeshOptions,
   type MeshTuning,
   meshDefaults,
+  type RemoteTrack,
   type SendOptions,
 } from './transport/mesh.js';
 export {
@@ -161,3 +162,37 @@ export { type Logger, silentLogger } from './util/logger.js';
 export { createRandom, normalSample, type Random } from './util/random.js';
 export { createSimClock, type SimClock } from './util/sim-clock.js';
 export { realTimers, type Timers } from './util/timers.js';
+// Voice: microphone on every link, speaking detection, spatial audio, voice stats.
+export { classifyMediaError, type VoiceFailure } from './voice/media-errors.js';
+export {
+  createPanner,
+  type ListenerPose,
+  type Point,
+  placePanner,
+  type SpatialSettings,
+  spatialDefaults,
+  toListenerSpace,
+} from './voice/spatial.js';
+export {
+  createLevelMeter,
+  createSpeakingDetector,
+  type LevelMeter,
+  rms,
+  type SpeakingDetector,
+  type SpeakingTuning,
+  speakingDefaults,
+} from './voice/speaking-detector.js';
+export {
+  createVoice,
+  type OutputDeviceResult,
+  SELF,
+  type Voice,
+  type VoiceEvents,
+  type VoiceMesh,
+  type VoiceOptions,
+  type VoiceResult,
+  type VoiceStatus,
+  type VoiceTuning,
+  voiceDefaults,
+} from './voice/voice.js';
+export { emptyVoiceLinkStats, readVoiceStats, type VoiceLinkStats } from './voice/voice-stats.js';

@@ -18,6 +18,7 @@ import {
   type Mesh,
   type MeshCounters,
 } from '@tickmesh/netcode';
+import { createVoiceHarness } from './voice-harness.js';
 
 /** `u`/`r`: numbered burst on the unreliable/reliable channel; `s`: background stream (either channel). */
 export type Packet = [tag: 'u' | 'r' | 's', n: number];
@@ -30,6 +31,8 @@ export interface JoinOptions {
   relay?: boolean;
   /** Mesh `statsIntervalMs`. Default the mesh's own. */
   statsIntervalMs?: number;
+  /** Mesh `audio`: an audio transceiver on every link from its first offer. */
+  audio?: boolean;
 }
 
 export type JoinResult = { ok: true; peerId: string; code: string } | { ok: false; error: string };
@@ -110,6 +113,7 @@ function createHarness(): MeshHarness {
       logs.push(`${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
     };
   const logger: Logger = { debug() {}, warn: log('warn'), error: log('error') };
+  window.__voice = createVoiceHarness(() => mesh as Mesh<unknown> | null, logger);
 
   return {
     async join(url, name, options) {
@@ -123,6 +127,7 @@ function createHarness(): MeshHarness {
         validate: isPacket,
         logger,
         ...(options.relay ? { iceTransportPolicy: 'relay' as const } : {}),
+        ...(options.audio ? { audio: true } : {}),
         ...(options.statsIntervalMs !== undefined ? { tuning: { statsIntervalMs: options.statsIntervalMs } } : {}),
       });
       mesh.on('message', ({ from, payload, reliable }) =>

@@ -15,6 +15,13 @@
  * Channels (`negotiated: true`, fixed ids, so both sides create them without an extra round trip):
  * id 0 `unreliable` (`ordered: false, maxRetransmits: 0`), id 1 `reliable` (ordered).
  *
+ * Audio (voice): at most one audio transceiver, sending and receiving. With `audio` on, the
+ * initiator puts it in the first offer and the other side answers it `sendrecv`, so a microphone
+ * track comes and goes by `replaceTrack` with no renegotiation at all. Otherwise the first
+ * `setAudioTrack` adds one (or takes up the one the other side offered), which renegotiates by
+ * perfect negotiation; the data channels are untouched either way. Opus is capped at
+ * `audioMaxBitrateBps` (sender encodings and the SDP's `maxaveragebitrate`) with DTX asked for.
+ *
  * Recovery: `disconnected` for `disconnectedGraceMs`, or `failed`, makes the initiator restart ICE;
  * a link that is not connected again within `recoverTimeoutMs` (or never connects within
  * `connectTimeoutMs`) is reported `failed` and closed. A data channel closing (the other side
@@ -22,6 +29,7 @@
  */
 import type { Logger } from '../util/logger.js';
 import type { Timers } from '../util/timers.js';
+import { withOpusSettings } from './opus-sdp.js';
 import { type LinkSignal, MAX_CANDIDATES_PER_SIGNAL } from './signal.js';
 
 /** Candidates gathered within this long travel in one signal. */
@@ -49,6 +57,12 @@ export interface LinkOptions {
   onMessage(channel: ChannelKind, data: ArrayBuffer | string): void;
   /** A remote track arrived (voice). */
   onTrack?(event: RTCTrackEvent): void;
+  /** An audio transceiver (sendrecv) from the first offer on. Default false: added on the first audio track. */
+  audio?: boolean;
+  /** The microphone track to send from the start. Default none. */
+  localAudioTrack?: MediaStreamTrack | null;
+  /** Cap on the audio sender's bitrate, bit/s. Default 32000. */
+  audioMaxBitrateBps?: number;
   timers: Timers;
   logger: Logger;
   connectTimeoutMs: number;
@@ -62,6 +76,10 @@ export interface Link {
   readonly state: LinkState;
   readonly pc: RTCPeerConnection;
   channel(kind: ChannelKind): RTCDataChannel;
+  /** Sends `track` as this link's audio (null: sends nothing); never throws. */
+  setAudioTrack(track: MediaStreamTrack | null): void;
+  /** The audio transceiver, once the link has one. */
+  audioTransceiver(): RTCRtpTransceiver | null;
   handleSignal(signal: LinkSignal): void;
   close(): void;
 }
@@ -86,6 +104,11 @@ export function createLink(options: LinkOptions): Link {
   let signalChain: Promise<void> = Promise.resolve();
   let pendingCandidates: NonNullable<LinkSignal['candidates']> = [];
   let candidateTimer: unknown = null;
+  const maxAudioBps = options.audioMaxBitrateBps ?? 32_000;
+  let localAudio = options.localAudioTrack ?? null;
+  /** Whether this side sends audio on the link: from the start with `audio`, else once a track is set. */
+  let wantAudio = options.audio === true || localAudio !== null;
+  let audio: RTCRtpTransceiver | null = null;
   // Some stacks (@roamhq/wrtc) now and then skip a negotiated channel's `open` event although its
   // readyState turns open: until connected, the state is also polled.
   let openPoll: unknown = timers.setInterval(refresh, OPEN_POLL_MS);
@@ -160,11 +183,104 @@ export function createLink(options: LinkOptions): Link {
     }
   }
 
+  function addAudioTransceiver(): void {
+    try {
+      audio = pc.addTransceiver(localAudio ?? 'audio', {
+        direction: 'sendrecv',
+        sendEncodings: [{ maxBitrate: maxAudioBps }],
+      });
+    } catch (error) {
+      logger.warn('could not add an audio transceiver', { peer: remoteId, error: String(error) });
+    }
+  }
+
+  function replaceAudio(transceiver: RTCRtpTransceiver, track: MediaStreamTrack | null): void {
+    if (transceiver.sender.track === track) return;
+    transceiver.sender
+      .replaceTrack(track)
+      .catch((error: unknown) => logger.warn('replaceTrack failed', { peer: remoteId, error: String(error) }));
+  }
+
+  /**
+   * On a remote offer, before answering: an audio m-line the other side offered becomes this
+   * side's audio transceiver (answered `sendrecv`) when this side sends audio. After an offer
+   * collision this side's own, rolled-back transceiver is dropped for it, so the pair keeps one.
+   */
+  function adoptOfferedAudio(): void {
+    if (!wantAudio || (audio !== null && audio.mid !== null)) return;
+    const offered = pc
+      .getTransceivers()
+      .find(
+        (t) => t !== audio && t.mid !== null && t.receiver.track.kind === 'audio' && t.currentDirection !== 'stopped',
+      );
+    if (!offered) return;
+    if (audio !== null) {
+      try {
+        audio.stop();
+      } catch (error) {
+        logger.debug('could not stop a rolled-back transceiver', { peer: remoteId, error: String(error) });
+      }
+    }
+    audio = offered;
+    if (offered.direction !== 'sendrecv') offered.direction = 'sendrecv';
+    replaceAudio(offered, localAudio);
+  }
+
+  /** Caps the audio sender's bitrate; its encodings exist once it has been negotiated. */
+  function capAudioBitrate(): void {
+    const sender = audio?.sender;
+    if (!sender) return;
+    try {
+      const parameters = sender.getParameters();
+      const encodings = parameters.encodings ?? [];
+      if (encodings.length === 0 || encodings.every((e) => e.maxBitrate === maxAudioBps)) return;
+      for (const encoding of encodings) encoding.maxBitrate = maxAudioBps;
+      sender
+        .setParameters(parameters)
+        .catch((error: unknown) => logger.debug('setParameters failed', { peer: remoteId, error: String(error) }));
+    } catch (error) {
+      logger.debug('getParameters failed', { peer: remoteId, error: String(error) });
+    }
+  }
+
+  function setAudioTrack(track: MediaStreamTrack | null): void {
+    localAudio = track;
+    if (track) wantAudio = true;
+    if (state === 'closed' || state === 'failed') return;
+    try {
+      if (audio) {
+        replaceAudio(audio, track);
+        if (track && audio.direction !== 'sendrecv') audio.direction = 'sendrecv';
+        return;
+      }
+      // Before the first offer the other side's offer is awaited (adoptOfferedAudio); the
+      // initiator's first offer is made from the link's state when it goes out.
+      if (!track || (!options.initiator && !negotiatedOnce)) return;
+      const offered = pc
+        .getTransceivers()
+        .find((t) => t.mid !== null && t.receiver.track.kind === 'audio' && t.currentDirection !== 'stopped');
+      if (offered) {
+        audio = offered;
+        offered.direction = 'sendrecv';
+        replaceAudio(offered, track);
+      } else {
+        addAudioTransceiver();
+      }
+    } catch (error) {
+      logger.warn('could not set the audio track', { peer: remoteId, error: String(error) });
+    }
+  }
+
+  /** The SDP this side sets and sends: Opus with DTX and the bitrate cap asked of the other side. */
+  function tuned<T extends RTCSessionDescriptionInit>(description: T): T {
+    return description.sdp ? { ...description, sdp: withOpusSettings(description.sdp, maxAudioBps) } : description;
+  }
+
   async function offer(iceRestart: boolean): Promise<void> {
     try {
       makingOffer = true;
       // No argument-less setLocalDescription: @roamhq/wrtc lacks it.
-      const description = await pc.createOffer(iceRestart ? { iceRestart: true } : {});
+      const description = tuned(await pc.createOffer(iceRestart ? { iceRestart: true } : {}));
       if (pc.signalingState !== 'stable') return;
       await pc.setLocalDescription(description);
       sendLocalDescription();
@@ -205,7 +321,9 @@ export function createLink(options: LinkOptions): Link {
   pc.oniceconnectionstatechange = refresh;
   pc.onconnectionstatechange = refresh;
   pc.onsignalingstatechange = () => {
-    if (pc.signalingState === 'stable' && pc.remoteDescription) negotiatedOnce = true;
+    if (pc.signalingState !== 'stable' || !pc.remoteDescription) return;
+    negotiatedOnce = true;
+    capAudioBitrate();
   };
   pc.ontrack = (event) => options.onTrack?.(event);
   for (const kind of ['unreliable', 'reliable'] as const) {
@@ -216,6 +334,7 @@ export function createLink(options: LinkOptions): Link {
     channel.onmessage = (event: MessageEvent) => options.onMessage(kind, event.data as ArrayBuffer | string);
   }
   armDeadline(options.connectTimeoutMs, 'did not connect in time');
+  if (options.initiator && wantAudio) addAudioTransceiver();
 
   async function applySignal(signal: LinkSignal): Promise<void> {
     if (state === 'closed' || state === 'failed') return;
@@ -230,9 +349,12 @@ export function createLink(options: LinkOptions): Link {
       await pc.setRemoteDescription(description);
       settingRemoteAnswer = false;
       if (description.type === 'offer') {
-        const answer = await pc.createAnswer();
+        adoptOfferedAudio();
+        const answer = tuned(await pc.createAnswer());
         await pc.setLocalDescription(answer);
         sendLocalDescription();
+        // Audio wanted but not offered by the other side: add it now (a renegotiation).
+        if (wantAudio && audio === null) addAudioTransceiver();
       }
     } else if (signal.candidates) {
       for (const c of signal.candidates) {
@@ -282,6 +404,8 @@ export function createLink(options: LinkOptions): Link {
     },
     pc,
     channel: (kind) => channels[kind],
+    setAudioTrack,
+    audioTransceiver: () => audio,
     handleSignal(signal) {
       signalChain = signalChain
         .then(() => applySignal(signal))

@@ -13,6 +13,9 @@
  * mesh.on('link', ({ peerId, state }) => console.log(peerId, state)); // connecting, connected, ...
  * mesh.send('all', { kind: 'hello' }); // unreliable by default
  * mesh.send(peerId, { kind: 'chat', text: 'hi' }, { reliable: true });
+ *
+ * Voice rides the same links: `setLocalAudioTrack(track)` sends a microphone track on every link,
+ * present and future, and `track` events hand over the remote ones (see voice/voice.ts).
  */
 import type { Room } from '@tickmesh/protocol';
 import { decodeFrame, frame } from '../codec/frame.js';
@@ -44,6 +47,8 @@ export const meshDefaults = {
   maxBufferedUnreliableBytes: 64 * 1024,
   /** Reliable frames are refused while a channel has this much buffered. */
   maxBufferedReliableBytes: 1024 * 1024,
+  /** Cap on each link's Opus sender, bit/s: 7 links of an 8-player room stay near 0.4 Mbit/s up with headers. */
+  audioMaxBitrateBps: 32_000,
 };
 export type MeshTuning = typeof meshDefaults;
 
@@ -62,6 +67,15 @@ export interface MeshEvents<P> {
   message: { from: string; payload: P; reliable: boolean };
   link: { peerId: string; state: LinkState };
   stats: { peerId: string; stats: LinkStats };
+  /** A remote audio track arrived on a peer's link (it stays silent until that peer sends voice). */
+  track: RemoteTrack;
+}
+
+export interface RemoteTrack {
+  peerId: string;
+  track: MediaStreamTrack;
+  /** The sender's stream, when it named one. */
+  stream: MediaStream | null;
 }
 
 export interface MeshOptions<P> {
@@ -76,6 +90,12 @@ export interface MeshOptions<P> {
   timers?: Timers;
   /** Random source for link session ids. */
   random?: () => number;
+  /**
+   * Give every link an audio transceiver from its first offer, so voice starts, stops and changes
+   * device without any renegotiation. Default false: a link gets one when `setLocalAudioTrack`
+   * first gives it a track, by a renegotiation (perfect negotiation; data channels undisturbed).
+   */
+  audio?: boolean;
 }
 
 export type SendOptions = TransportSendOptions;
@@ -92,6 +112,12 @@ export interface Mesh<P> extends Transport<P> {
   peerConnection(peerId: string): RTCPeerConnection | null;
   /** One of the link's data channels, for inspection (its `ordered`, `maxRetransmits`, buffer). */
   channel(peerId: string, kind: ChannelKind): RTCDataChannel | null;
+  /** Sends `track` (a microphone) on every link, and on every link made later; null stops sending. */
+  setLocalAudioTrack(track: MediaStreamTrack | null): void;
+  /** The remote audio tracks of the current links (each also came as a `track` event). */
+  remoteTracks(): RemoteTrack[];
+  /** A link's audio sender and receiver, for their `getStats()`; null before the link has audio. */
+  audioTransceiver(peerId: string): RTCRtpTransceiver | null;
   on<K extends keyof MeshEvents<P>>(type: K, listener: (event: MeshEvents<P>[K]) => void): () => void;
   close(): void;
 }
@@ -103,6 +129,7 @@ interface LinkEntry {
   framesIn: number;
   framesOut: number;
   stats: LinkStats;
+  remoteTrack: RemoteTrack | null;
   last: { at: number; bytesIn: number; bytesOut: number; framesIn: number; framesOut: number } | null;
 }
 
@@ -121,6 +148,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
   /** The room this mesh has already asked newer members to reconnect in (see `relink`). */
   let relinkedRoom: string | null = null;
   let closed = false;
+  let localAudio: MediaStreamTrack | null = null;
 
   function newSid(): string {
     let sid = '';
@@ -186,6 +214,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       framesIn: 0,
       framesOut: 0,
       stats: { ...emptyLinkStats },
+      remoteTrack: null,
       last: null,
     };
     entries.set(peerId, entry);
@@ -199,6 +228,14 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       sendSignal: (signal) => lobby.signal(peerId, signal),
       onState: (state) => setLinkState(peerId, entry, state),
       onMessage: (kind, data) => receive(peerId, entry, kind, data),
+      onTrack: (event) => {
+        if (entries.get(peerId) !== entry || event.track.kind !== 'audio') return;
+        entry.remoteTrack = { peerId, track: event.track, stream: event.streams[0] ?? null };
+        events.emit('track', entry.remoteTrack);
+      },
+      audio: options.audio === true,
+      localAudioTrack: localAudio,
+      audioMaxBitrateBps: tuning.audioMaxBitrateBps,
       timers,
       logger,
       connectTimeoutMs: tuning.connectTimeoutMs,
@@ -378,6 +415,12 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
     stats: (peerId) => entries.get(peerId)?.stats ?? null,
     peerConnection: (peerId) => entries.get(peerId)?.link.pc ?? null,
     channel: (peerId, kind) => entries.get(peerId)?.link.channel(kind) ?? null,
+    setLocalAudioTrack(track) {
+      localAudio = track;
+      for (const entry of entries.values()) entry.link.setAudioTrack(track);
+    },
+    remoteTracks: () => [...entries.values()].flatMap((e) => (e.remoteTrack ? [e.remoteTrack] : [])),
+    audioTransceiver: (peerId) => entries.get(peerId)?.link.audioTransceiver() ?? null,
     on: events.on,
     close() {
       if (closed) return;

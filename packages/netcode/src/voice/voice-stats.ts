@@ -1,0 +1,76 @@
+/**
+ * Voice statistics of one link, read from its `RTCPeerConnection.getStats()`: the audio
+ * `outbound-rtp` (what this side sends that peer) and `inbound-rtp` (what it hears from it)
+ * entries (https://www.w3.org/TR/webrtc-stats/). Counters are cumulative since the link opened.
+ */
+
+export interface VoiceLinkStats {
+  /** Audio RTP packets sent to the peer. */
+  packetsSent: number;
+  /** Opus payload bytes sent to the peer. */
+  bytesSent: number;
+  /** RTP header bytes (with extensions) sent with them; SRTP, UDP and IP add about 40 more per packet. */
+  headerBytesSent: number;
+  /** Audio RTP packets received from the peer. */
+  packetsReceived: number;
+  /** Audio RTP packets from the peer that never arrived. */
+  packetsLost: number;
+  /** Opus payload bytes received. */
+  bytesReceived: number;
+  /** Interarrival jitter of the peer's audio, ms; null before any packet. */
+  jitterMs: number | null;
+  /** Level of the peer's voice as last played out, 0..1; null before any packet. */
+  audioLevel: number | null;
+  /** Sum of squared levels times duration (seconds): rises while the peer's voice has sound. */
+  totalAudioEnergy: number;
+  /** Samples the jitter buffer made up (packet loss concealment) of all it played out. */
+  concealedSamples: number;
+  totalSamplesReceived: number;
+  /** `concealedSamples / totalSamplesReceived`, 0..1. */
+  concealmentRate: number;
+}
+
+export const emptyVoiceLinkStats: VoiceLinkStats = {
+  packetsSent: 0,
+  bytesSent: 0,
+  headerBytesSent: 0,
+  packetsReceived: 0,
+  packetsLost: 0,
+  bytesReceived: 0,
+  jitterMs: null,
+  audioLevel: null,
+  totalAudioEnergy: 0,
+  concealedSamples: 0,
+  totalSamplesReceived: 0,
+  concealmentRate: 0,
+};
+
+type StatsEntry = Record<string, unknown> & { type: string };
+
+const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+/** Sums a report's audio RTP entries (a link has one audio transceiver, but two after some collisions). */
+export function readVoiceStats(report: RTCStatsReport | Iterable<StatsEntry>): VoiceLinkStats {
+  const out: VoiceLinkStats = { ...emptyVoiceLinkStats };
+  const each = (entry: StatsEntry): void => {
+    if (entry.kind !== 'audio' && entry.mediaType !== 'audio') return;
+    if (entry.type === 'outbound-rtp') {
+      out.packetsSent += num(entry.packetsSent);
+      out.bytesSent += num(entry.bytesSent);
+      out.headerBytesSent += num(entry.headerBytesSent);
+    } else if (entry.type === 'inbound-rtp') {
+      out.packetsReceived += num(entry.packetsReceived);
+      out.packetsLost += num(entry.packetsLost);
+      out.bytesReceived += num(entry.bytesReceived);
+      if (typeof entry.jitter === 'number') out.jitterMs = Math.max(out.jitterMs ?? 0, entry.jitter * 1000);
+      if (typeof entry.audioLevel === 'number') out.audioLevel = Math.max(out.audioLevel ?? 0, entry.audioLevel);
+      out.totalAudioEnergy += num(entry.totalAudioEnergy);
+      out.concealedSamples += num(entry.concealedSamples);
+      out.totalSamplesReceived += num(entry.totalSamplesReceived);
+    }
+  };
+  if ('forEach' in report && typeof report.forEach === 'function') (report as RTCStatsReport).forEach(each);
+  else for (const entry of report as Iterable<StatsEntry>) each(entry);
+  out.concealmentRate = out.totalSamplesReceived > 0 ? out.concealedSamples / out.totalSamplesReceived : 0;
+  return out;
+}

@@ -1,0 +1,359 @@
+// Voice over the mesh in real Chromium. Each browser process gets its own fake microphone
+// (`--use-file-for-fake-audio-capture`): a tone made with sox, or silence. Pages form a mesh
+// through the lobby server with `audio: true` and start voice; what a player would notice is read
+// from the pages: remote voices present, audio packets and energy arriving, a muted player going
+// quiet, a late joiner, a refused microphone, speaking indicators. Runs inside the loopback-only
+// namespace of `npm test`.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
+import type { LinkStats, VoiceLinkStats } from '@tickmesh/netcode';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.js';
+import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';
+import type { JoinOptions } from './page/harness.js';
+import type { VoiceStartOptions } from './page/voice-harness.js';
+
+interface BrowserPeer {
+  name: string;
+  page: Page;
+  peerId: string;
+  errors: string[];
+}
+
+let harness: HarnessPage | undefined;
+let wavDir = '';
+/** One browser process per fake microphone. */
+let toneBrowser: Browser | undefined;
+let quietBrowser: Browser | undefined;
+let server: LobbyServer;
+let contexts: BrowserContext[] = [];
+
+/** A tone a player could be saying: 440 Hz, amplitude-modulated at 3 Hz (a steady tone is what noise suppression removes). */
+function makeWavs(dir: string): { tone: string; silence: string } {
+  const tone = joinPath(dir, 'tone.wav');
+  const silence = joinPath(dir, 'silence.wav');
+  execFileSync('sox', [
+    '-D',
+    '-n',
+    '-r',
+    '48000',
+    '-c',
+    '1',
+    '-b',
+    '16',
+    tone,
+    'synth',
+    '10',
+    'sine',
+    '440',
+    'tremolo',
+    '3',
+    '80',
+    'vol',
+    '0.5',
+  ]);
+  execFileSync('sox', ['-D', '-n', '-r', '48000', '-c', '1', '-b', '16', silence, 'trim', '0', '10']);
+  return { tone, silence };
+}
+
+const launchWith = (wav: string) =>
+  chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${wav}`],
+  });
+
+beforeAll(async () => {
+  wavDir = mkdtempSync(joinPath(tmpdir(), 'tickmesh-voice-'));
+  const wavs = makeWavs(wavDir);
+  [harness, toneBrowser, quietBrowser] = await Promise.all([
+    buildHarnessPage(),
+    launchWith(wavs.tone),
+    launchWith(wavs.silence),
+  ]);
+  server = await startLobbyServer({
+    host: '127.0.0.1',
+    port: 0,
+    staticDir: harness.dir,
+    rateLimitPerS: 500,
+    rateBurst: 500,
+  });
+}, 30_000);
+afterEach(async () => {
+  await Promise.all(contexts.map((c) => c.close()));
+  contexts = [];
+});
+afterAll(async () => {
+  await server?.close();
+  await Promise.all([toneBrowser?.close(), quietBrowser?.close()]);
+  harness?.remove();
+  if (wavDir) rmSync(wavDir, { recursive: true, force: true });
+});
+
+async function openPage(browser: Browser | undefined, name: string): Promise<BrowserPeer> {
+  if (!browser) throw new Error('no browser');
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  const peer: BrowserPeer = { name, page, peerId: '', errors: [] };
+  page.on('pageerror', (error) => peer.errors.push(error.message));
+  await page.goto(`http://127.0.0.1:${server.port}/`);
+  await page.waitForFunction(() => window.__mesh !== undefined && window.__voice !== undefined, null, {
+    timeout: 5000,
+  });
+  return peer;
+}
+
+async function join(peer: BrowserPeer, options: JoinOptions): Promise<string> {
+  const result = await peer.page.evaluate(([u, n, o]) => window.__mesh.join(u, n, o), [
+    server.url,
+    peer.name,
+    { ...options, audio: true, statsIntervalMs: 250 },
+  ] as const);
+  if (!result.ok) throw new Error(`${peer.name}: ${result.error}`);
+  peer.peerId = result.peerId;
+  return result.code;
+}
+
+/** The first page creates a room, the rest join it at once. */
+async function room(peers: BrowserPeer[]): Promise<string> {
+  const [host, ...rest] = peers as [BrowserPeer, ...BrowserPeer[]];
+  const code = await join(host, { create: true });
+  await Promise.all(rest.map((p) => join(p, { code })));
+  return code;
+}
+
+async function poll(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+async function until(peers: readonly BrowserPeer[], check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
+  if (await poll(check, timeoutMs)) return;
+  const pages = await Promise.all(
+    peers.map(async (p) => ({
+      name: p.name,
+      peerId: p.peerId,
+      links: await p.page.evaluate(() => window.__mesh.links()),
+      voice: await p.page.evaluate(() => ({ status: window.__voice.status(), peers: window.__voice.peers() })),
+      logs: await p.page.evaluate(() => window.__mesh.logs()),
+      errors: p.errors,
+    })),
+  );
+  throw new Error(`timed out waiting for ${what}\n${JSON.stringify(pages, null, 2)}`);
+}
+
+const fullMesh = (peers: readonly BrowserPeer[]) => async () =>
+  (await Promise.all(peers.map((p) => p.page.evaluate(() => window.__mesh.links())))).every(
+    (links) => Object.keys(links).length === peers.length - 1 && Object.values(links).every((s) => s === 'connected'),
+  );
+
+const startVoice = (p: BrowserPeer, options: VoiceStartOptions = {}) =>
+  p.page.evaluate((o) => window.__voice.start(o), options);
+const voiceStats = (p: BrowserPeer) => p.page.evaluate(() => window.__voice.stats());
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What `listener` received from `speaker` between two stats reads. */
+function rise(before: Record<string, VoiceLinkStats>, after: Record<string, VoiceLinkStats>, speaker: BrowserPeer) {
+  const a = before[speaker.peerId];
+  const b = after[speaker.peerId];
+  return {
+    packets: (b?.packetsReceived ?? 0) - (a?.packetsReceived ?? 0),
+    energy: (b?.totalAudioEnergy ?? 0) - (a?.totalAudioEnergy ?? 0),
+  };
+}
+
+/** Every listener keeps receiving packets and sound energy from every speaker over `ms`. */
+async function hearing(listeners: BrowserPeer[], speakers: BrowserPeer[], ms: number) {
+  const before = await Promise.all(listeners.map(voiceStats));
+  await sleep(ms);
+  const after = await Promise.all(listeners.map(voiceStats));
+  return listeners.map((l, i) =>
+    Object.fromEntries(
+      speakers.filter((s) => s !== l).map((s) => [s.name, rise(before[i] ?? {}, after[i] ?? {}, s)] as const),
+    ),
+  );
+}
+
+describe('voice over the mesh in Chromium', () => {
+  it('3 pages hear each other; a muted page goes quiet; a page joining later hears and is heard', async ({
+    annotate,
+  }) => {
+    const peers = await Promise.all(['ann', 'bob', 'cy'].map((n) => openPage(toneBrowser, n)));
+    const [ann, bob, cy] = peers as [BrowserPeer, BrowserPeer, BrowserPeer];
+    const code = await room(peers);
+    await until(peers, fullMesh(peers), 'a full mesh of 3');
+    expect(await Promise.all(peers.map((p) => startVoice(p)))).toEqual(peers.map(() => ({ ok: true })));
+    await until(
+      peers,
+      async () =>
+        (await Promise.all(peers.map((p) => p.page.evaluate(() => window.__voice.peers().length)))).every(
+          (n) => n === 2,
+        ),
+      'two remote voices on every page',
+    );
+    // Packets and sound from both others on every page.
+    await sleep(500);
+    for (const heard of await hearing(peers, peers, 1500))
+      for (const { packets, energy } of Object.values(heard)) {
+        expect(packets).toBeGreaterThan(40); // 50 a second while the tone plays
+        expect(energy).toBeGreaterThan(0);
+      }
+
+    // cy mutes: ann and bob stop getting sound from cy, and still get it from each other.
+    await cy.page.evaluate(() => window.__voice.setMuted(true));
+    await sleep(500); // what was already in flight and in the jitter buffer plays out
+    const [annHeard, bobHeard] = await hearing([ann, bob], peers, 1500);
+    expect(annHeard?.cy?.energy).toBeLessThan((annHeard?.bob?.energy ?? 0) / 100);
+    expect(bobHeard?.cy?.energy).toBeLessThan((bobHeard?.ann?.energy ?? 0) / 100);
+    expect(annHeard?.bob?.energy).toBeGreaterThan(0);
+    expect(bobHeard?.ann?.energy).toBeGreaterThan(0);
+    await cy.page.evaluate(() => window.__voice.setMuted(false));
+
+    // di joins the room after voice started: it hears everyone and everyone hears it.
+    const di = await openPage(toneBrowser, 'di');
+    const everyone = [...peers, di];
+    await join(di, { code });
+    expect(await startVoice(di)).toEqual({ ok: true });
+    await until(everyone, fullMesh(everyone), 'di linked to the 3 others');
+    await until(
+      everyone,
+      async () =>
+        (await Promise.all(everyone.map((p) => p.page.evaluate(() => window.__voice.peers().length)))).every(
+          (n) => n === 3,
+        ),
+      'three remote voices on every page',
+    );
+    await sleep(500);
+    for (const heard of await hearing(everyone, everyone, 1500))
+      for (const { packets, energy } of Object.values(heard)) {
+        expect(packets).toBeGreaterThan(40);
+        expect(energy).toBeGreaterThan(0);
+      }
+
+    // Opus capped at 32 kbit/s per link, DTX asked for; measure what ann uploads per link.
+    for (const q of [bob, cy, di]) {
+      expect(await ann.page.evaluate((id) => window.__voice.maxBitrates(id), q.peerId)).toEqual([32_000]);
+      const fmtp = (await ann.page.evaluate((id) => window.__voice.opusFmtp(id), q.peerId))?.split(';');
+      expect(fmtp).toContain('usedtx=1');
+      expect(fmtp).toContain('maxaveragebitrate=32000');
+    }
+    const upload = async () => {
+      const t0 = Date.now();
+      const a = await voiceStats(ann);
+      await sleep(2000);
+      const b = await voiceStats(ann);
+      const seconds = (Date.now() - t0) / 1000;
+      const links: Record<string, LinkStats | null> = await ann.page.evaluate(() => window.__mesh.stats());
+      const kbps = (q: BrowserPeer, key: 'bytesSent' | 'headerBytesSent') =>
+        (((b[q.peerId]?.[key] ?? 0) - (a[q.peerId]?.[key] ?? 0)) * 8) / seconds / 1000;
+      return [bob, cy, di].map((q) => ({
+        opusKbps: kbps(q, 'bytesSent'),
+        rtpKbps: kbps(q, 'bytesSent') + kbps(q, 'headerBytesSent'),
+        packetsPerS: ((b[q.peerId]?.packetsSent ?? 0) - (a[q.peerId]?.packetsSent ?? 0)) / seconds,
+        wireKbps: ((links[q.peerId]?.bytesOutPerS ?? 0) * 8) / 1000,
+      }));
+    };
+    const talking = await upload();
+    for (const link of talking) {
+      expect(link.opusKbps).toBeGreaterThan(5);
+      expect(link.opusKbps).toBeLessThan(34); // the 32 kbit/s cap, give or take a sampling edge
+    }
+    await ann.page.evaluate(() => window.__voice.setMuted(true));
+    await sleep(300);
+    const mutedUpload = await upload();
+    const fmt = (xs: { opusKbps: number; rtpKbps: number; packetsPerS: number; wireKbps: number }[]) =>
+      xs
+        .map(
+          (x) =>
+            `Opus ${x.opusKbps.toFixed(1)}, RTP ${x.rtpKbps.toFixed(1)} kbit/s, ${x.packetsPerS.toFixed(0)} pkt/s, wire ${x.wireKbps.toFixed(1)} kbit/s`,
+        )
+        .join(' | ');
+    await annotate(`ann's upload per link, talking: ${fmt(talking)}`);
+    await annotate(`ann's upload per link, muted (DTX): ${fmt(mutedUpload)}`);
+    for (const p of everyone) expect(p.errors).toEqual([]);
+  }, 40_000);
+
+  it('a page whose microphone is refused reports denied, listens, and its game traffic flows', async () => {
+    // The refusal is injected (a getUserMedia rejecting with NotAllowedError): this browser's fake
+    // media UI grants the permission, which also gives the page its loopback host candidates.
+    const ann = await openPage(toneBrowser, 'ann');
+    const bob = await openPage(toneBrowser, 'bob');
+    const peers = [ann, bob];
+    await room(peers);
+    await until(peers, fullMesh(peers), 'ann and bob linked');
+    expect(await startVoice(ann)).toEqual({ ok: true });
+    expect(await startVoice(bob, { deny: true })).toEqual({ ok: false, reason: 'denied' });
+    expect(await bob.page.evaluate(() => window.__voice.statuses())).toEqual(['starting', 'denied']);
+    // Game traffic both ways on both channels.
+    await Promise.all(peers.map((p) => p.page.evaluate(() => window.__mesh.burst(50, true))));
+    await Promise.all(peers.map((p) => p.page.evaluate(() => window.__mesh.burst(50, false))));
+    await until(
+      peers,
+      async () =>
+        (await Promise.all(peers.map((p) => p.page.evaluate(() => window.__mesh.inbox())))).every(
+          (inbox) => inbox.filter((m) => m.tag === 'r').length === 50 && inbox.some((m) => m.tag === 'u'),
+        ),
+      'packets both ways',
+    );
+    expect(await Promise.all(peers.map((p) => p.page.evaluate(() => window.__mesh.links())))).toEqual([
+      { [bob.peerId]: 'connected' },
+      { [ann.peerId]: 'connected' },
+    ]);
+    // bob still hears ann, and sends nothing.
+    await until(
+      peers,
+      async () => (await bob.page.evaluate(() => window.__voice.peers())).length === 1,
+      'ann heard at bob',
+    );
+    await sleep(300);
+    const [bobHeard, annHeard] = await hearing([bob, ann], peers, 1000);
+    expect(bobHeard?.ann?.energy).toBeGreaterThan(0);
+    expect(annHeard?.bob?.packets).toBe(0);
+    for (const p of peers) expect(p.errors).toEqual([]);
+  }, 20_000);
+
+  it('speaking indicators light up for a peer fed a tone and stay dark for a silent one', async () => {
+    const ann = await openPage(quietBrowser, 'ann');
+    const bob = await openPage(toneBrowser, 'bob');
+    const cy = await openPage(quietBrowser, 'cy');
+    const peers = [ann, bob, cy];
+    await room(peers);
+    await until(peers, fullMesh(peers), 'a full mesh of 3');
+    expect(await Promise.all(peers.map((p) => startVoice(p)))).toEqual(peers.map(() => ({ ok: true })));
+    await until(
+      peers,
+      async () => (await ann.page.evaluate(() => window.__voice.speaking())).includes(bob.peerId),
+      'ann sees bob speaking',
+    );
+    await until(
+      peers,
+      async () => (await bob.page.evaluate(() => window.__voice.speaking())).includes('self'),
+      'bob sees himself speaking',
+    );
+    await until(
+      peers,
+      async () => (await cy.page.evaluate(() => window.__voice.speaking())).includes(bob.peerId),
+      'cy sees bob speaking',
+    );
+    await sleep(1500);
+    const annLog = await ann.page.evaluate(() => window.__voice.speakingLog());
+    const cyLog = await cy.page.evaluate(() => window.__voice.speakingLog());
+    const bobLog = await bob.page.evaluate(() => window.__voice.speakingLog());
+    // Nobody ever saw a silent microphone speak (and ann's and cy's own stayed dark too).
+    expect(annLog.filter((c) => c.speaking && c.id !== bob.peerId)).toEqual([]);
+    expect(cyLog.filter((c) => c.speaking && c.id !== bob.peerId)).toEqual([]);
+    expect(bobLog.filter((c) => c.speaking && c.id !== 'self')).toEqual([]);
+    // The tone is amplitude-modulated: bob's indicator may blink with it, but it is on now.
+    expect(await ann.page.evaluate(() => window.__voice.speaking())).toContain(bob.peerId);
+    for (const p of peers) expect(p.errors).toEqual([]);
+  }, 20_000);
+});
