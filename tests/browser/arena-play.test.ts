@@ -64,7 +64,7 @@ describe('arena in Chromium: three players', () => {
     expect(code).toMatch(/^[2-9A-HJ-NP-Z]{6}$/);
 
     const [bob, cy] = await Promise.all(
-      ['Bob', 'Cy'].map((name) => openArena(browser as Browser, server as LobbyServer, name, '')),
+      ['Bob', 'Cy'].map((name) => openArena(browser as Browser, server as LobbyServer, name, 'voice=1')),
     );
     if (!bob || !cy) throw new Error('pages');
     const pages = [ann, bob, cy];
@@ -78,6 +78,12 @@ describe('arena in Chromium: three players', () => {
       'all in the room',
     );
     const [annId, bobId, cyId] = (await everyPage(pages, (p) => p.selfId())) as [string, string, string];
+    // voice=1: both joiners' microphones (Chromium's fake device) are on.
+    await until(
+      pages,
+      async () => (await everyPage([bob, cy], (p) => p.snapshot())).every((s) => s.voice.state === 'on'),
+      'voice on',
+    );
     // The host picks the small map (every spawn sees every other) and a short round.
     await ann.page.getByTestId('map-select').selectOption('2');
     for (const p of [bob, cy]) await p.page.getByTestId('ready').click();

@@ -3,7 +3,15 @@
  * hand-over), the netgraph and the automation surface. It owns the lobby client and the net
  * layer; the Phaser scene pulls what to draw from `frame()`.
  */
-import { createLobbyClient, type LobbyClient, type LobbyFailureCode, type Room } from '@tickmesh/netcode';
+import {
+  createLobbyClient,
+  createVoice,
+  type LobbyClient,
+  type LobbyFailureCode,
+  type Room,
+  SELF,
+  type Voice,
+} from '@tickmesh/netcode';
 import { createAttractMode } from './attract.js';
 import { colorOfSeq } from './colors.js';
 import type { GameInput } from './input.js';
@@ -65,8 +73,12 @@ export function createApp(deps: AppDeps) {
   const chat: ChatLine[] = [];
   const muted = new Set<string>();
   const speaking = new Set<string>();
-  const micOn = false;
-  const voiceNote = 'Voice chat arrives with the voice module.';
+  let voice: Voice | null = null;
+  /** The mic button cycles: off, open mic, push-to-talk on V. */
+  let micMode: 'off' | 'open' | 'ptt' = 'off';
+  let voiceNote = 'Click to talk; V is push-to-talk.';
+  const micOn = () => micMode !== 'off' && voice?.status === 'on';
+  const micLabel = () => (!micOn() ? 'Mic off' : micMode === 'ptt' ? 'Push V' : 'Mic on');
   /** Names and colours by player entity id, kept after a player leaves (for the kill feed). */
   const looks = new Map<number, PlayerLook & { peerId: string }>();
 
@@ -87,10 +99,10 @@ export function createApp(deps: AppDeps) {
     leave: () => void lobby?.leaveRoom(),
     settings: (s) => void lobby?.setSettings({ ...lobby.room?.settings, ...s }),
     chat: (text) => void lobby?.chat(text),
-    mic: () => {},
+    mic: () => void cycleMic(),
     mute: (peerId) => toggleMute(peerId),
   });
-  const hud = createHud({ mute: (peerId) => toggleMute(peerId), mic: () => {} });
+  const hud = createHud({ mute: (peerId) => toggleMute(peerId), mic: () => void cycleMic() });
   const netgraph = createNetgraph({
     conditions: (c) => net?.setConditions(c),
     relay: (on) => {
@@ -106,6 +118,31 @@ export function createApp(deps: AppDeps) {
   function toggleMute(peerId: string): void {
     if (muted.has(peerId)) muted.delete(peerId);
     else muted.add(peerId);
+    voice?.setPeerMuted(peerId, muted.has(peerId));
+    render();
+  }
+
+  /** Starts the microphone (from a click, or `voice=1`), then push-to-talk, then off. */
+  async function cycleMic(to?: 'open' | 'ptt' | 'off'): Promise<void> {
+    if (!voice) return;
+    const next = to ?? (micMode === 'off' ? 'open' : micMode === 'open' ? 'ptt' : 'off');
+    micMode = next;
+    if (next === 'off') {
+      voice.stop();
+      voiceNote = 'Microphone off.';
+    } else {
+      voice.setPushToTalk(next === 'ptt');
+      if (voice.status !== 'on') {
+        const started = await voice.start();
+        if (!started.ok) {
+          micMode = 'off';
+          voiceNote =
+            started.reason === 'denied' ? 'The browser refused the microphone.' : `No voice: ${started.reason}.`;
+        }
+      }
+      if (micMode !== 'off') voiceNote = next === 'ptt' ? 'Hold V to talk.' : 'Open mic: everyone hears you.';
+    }
+    render();
   }
 
   function selfId(): string | null {
@@ -148,6 +185,13 @@ export function createApp(deps: AppDeps) {
       createPeerConnection: (config) => new RTCPeerConnection(config),
     });
     net.onEvent((e) => onGameEvent(e.event));
+    voice = createVoice({ mesh: net.session.mesh });
+    voice.on('speaking', ({ id, speaking: on }) => {
+      const peerId = id === SELF ? client.peerId : id;
+      if (peerId === null) return;
+      if (on) speaking.add(peerId);
+      else speaking.delete(peerId);
+    });
     return client;
   }
 
@@ -196,6 +240,7 @@ export function createApp(deps: AppDeps) {
       endedAt = null;
       endRequested = false;
     }
+    if (params.voice === true && micMode === 'off' && before?.code !== room.code) void cycleMic('open');
     if (params.ready && !readySent && room.state === 'open' && room.hostId !== selfId()) {
       readySent = true;
       void lobby?.setReady(true);
@@ -248,10 +293,22 @@ export function createApp(deps: AppDeps) {
         if (aim !== null) input.setAim(aim);
       }
       for (const look of looks.values()) look.speaking = speaking.has(look.peerId);
+      placeVoices(view.world, me);
       return { world: view.world, tick: view.tick, dt: view.dt, self: selfEid, looks, overview: false };
     }
     attractFrame = attract.frame(ms);
     return attractFrame;
+  }
+
+  /** Spatial voice: the listener at the local player, every other voice where its player is drawn. */
+  function placeVoices(world: ReadonlyMap<number, ArenaEntity>, me: ArenaEntity | undefined): void {
+    if (!voice || voice.status !== 'on' || me?.kind !== 'player') return;
+    voice.setListener({ x: me.fields.x, y: me.fields.y, angle: me.fields.angle });
+    for (const p of lobby?.room?.peers ?? []) {
+      if (p.id === selfId()) continue;
+      const e = world.get(playerEntityId(p.id));
+      voice.setPeerPosition(p.id, e?.kind === 'player' ? { x: e.fields.x, y: e.fields.y } : null);
+    }
   }
 
   function scoreRows(world: ReadonlyMap<number, ArenaEntity>, room: Room): ScoreRow[] {
@@ -280,6 +337,7 @@ export function createApp(deps: AppDeps) {
     shown = which;
     screen.replaceChildren(which === 'menu' ? menu.el : which === 'room' ? roomView.el : hud.el);
     input.setActive(which === 'hud');
+    voice?.setSpatial(which === 'hud');
     document.body.style.cursor = which === 'hud' ? 'none' : '';
   }
 
@@ -299,7 +357,8 @@ export function createApp(deps: AppDeps) {
         peers: peers(),
         speaking,
         muted,
-        micOn,
+        micOn: micOn(),
+        micLabel: micLabel(),
         voiceNote,
         chat,
         nowMs: Date.now(),
@@ -336,7 +395,8 @@ export function createApp(deps: AppDeps) {
             p === 'ended' && endedAt !== null
               ? { backInS: Math.max(0, Math.ceil(END_SCREEN_S - (now - endedAt) / 1000)) }
               : null,
-          micOn,
+          micOn: micOn(),
+          micLabel: micLabel(),
         },
         now,
       );
@@ -385,7 +445,7 @@ export function createApp(deps: AppDeps) {
         kbpsIn: q.kbpsIn,
         kbpsOut: q.kbpsOut,
       })),
-      voice: { state: micOn ? 'on' : 'off', speaking: [...speaking] },
+      voice: { state: voice?.status ?? 'off', speaking: [...speaking] },
       net: net?.figures() ?? {
         snapshotBytesAvg: 0,
         interpDelayMs: 0,
@@ -424,7 +484,9 @@ export function createApp(deps: AppDeps) {
         scoreboardHeld = held;
         render();
       },
-      pushToTalk: (_held: boolean) => {},
+      pushToTalk: (held: boolean) => {
+        if (micMode === 'ptt') voice?.setTalking(held);
+      },
       netgraph: () => {
         netgraph.toggle();
         render();

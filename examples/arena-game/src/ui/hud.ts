@@ -26,6 +26,8 @@ export interface HudModel {
   /** The round is over: the end screen, with seconds until the room lobby. */
   ended: { backInS: number } | null;
   micOn: boolean;
+  /** The mic button's text: off, open mic or push-to-talk. */
+  micLabel: string;
 }
 
 export interface HudActions {
@@ -150,7 +152,7 @@ export function createHud(actions: HudActions) {
       hpBar.style.width = `${(100 * hp) / m.maxHp}%`;
       hpWrap.classList.toggle('low', hp <= m.maxHp * 0.3);
       mic.classList.toggle('on', m.micOn);
-      setText(mic, m.micOn ? 'Mic on' : 'Mic off');
+      setText(mic, m.micLabel);
       const dead = !m.alive && m.hp !== null && m.ended === null;
       respawn.style.display = dead ? '' : 'none';
       if (dead) fill(respawn, h('h2', {}, 'Eliminated'), h('div', {}, `Respawning in ${m.respawnInS.toFixed(1)} s`));

@@ -33,6 +33,8 @@ export interface RoomModel {
   speaking: ReadonlySet<string>;
   muted: ReadonlySet<string>;
   micOn: boolean;
+  /** The mic button's text: off, open mic or push-to-talk. */
+  micLabel: string;
   voiceNote: string;
   chat: readonly ChatLine[];
   /** Server clock minus local clock, ms (for the countdown). */
@@ -204,7 +206,7 @@ export function createRoomView(actions: RoomActions) {
     const allReady = others.length > 0 && others.every((p) => p.ready);
     start.disabled = !allReady || room.state !== 'open';
     mic.classList.toggle('on', m.micOn);
-    setText(mic, m.micOn ? 'Mic on' : 'Mic off');
+    setText(mic, m.micLabel);
     mic.title = m.voiceNote;
     setText(
       status,
