@@ -6,7 +6,7 @@ import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import type { LinkStats } from '@tickmesh/netcode';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/chromium.js';
+import { launchChromium, poll, untilOrReport } from '../helpers/chromium.js';
 import { startCoturn } from '../helpers/coturn.js';
 import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';
 import type { JoinOptions, Received } from './page/harness.js';
@@ -86,35 +86,20 @@ async function meshOfThree(server: LobbyServer, options: JoinOptions = {}): Prom
   return peers;
 }
 
-/** Polls `check` every 50 ms: true once it holds, false when `timeoutMs` passes first. */
-async function poll(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
-
-/** Waits for `check`; on timeout fails with `what` and each page's links, counters and netcode log. */
-async function until(
-  peers: readonly BrowserPeer[],
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  if (await poll(check, timeoutMs)) return;
-  const pages = await Promise.all(
-    peers.map(async (p) => ({
-      name: p.name,
-      peerId: p.peerId,
-      links: await p.page.evaluate(() => window.__mesh.links()),
-      counters: await p.page.evaluate(() => window.__mesh.counters()),
-      logs: await p.page.evaluate(() => window.__mesh.logs()),
-      errors: p.errors,
-    })),
-  );
-  throw new Error(`timed out waiting for ${what}\n${JSON.stringify(pages, null, 2)}`);
+/** Waits for `check`; on timeout fails with `what` and each page's links, state and netcode log. */
+function until(peers: readonly BrowserPeer[], check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
+  const report = () =>
+    Promise.all(
+      peers.map(async (p) => ({
+        name: p.name,
+        peerId: p.peerId,
+        links: await p.page.evaluate(() => window.__mesh.links()),
+        counters: await p.page.evaluate(() => window.__mesh.counters()),
+        logs: await p.page.evaluate(() => window.__mesh.logs()),
+        errors: p.errors,
+      })),
+    );
+  return untilOrReport(check, what, report, timeoutMs);
 }
 
 async function everyPage<T>(peers: readonly BrowserPeer[], read: (p: BrowserPeer) => Promise<T>): Promise<T[]> {

@@ -12,7 +12,7 @@ import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import type { LinkStats, VoiceLinkStats } from '@tickmesh/netcode';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, untilOrReport } from '../helpers/chromium.js';
 import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';
 import type { JoinOptions } from './page/harness.js';
 import type { VoiceStartOptions } from './page/voice-harness.js';
@@ -127,28 +127,20 @@ async function room(peers: BrowserPeer[]): Promise<string> {
   return code;
 }
 
-async function poll(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
-
-async function until(peers: readonly BrowserPeer[], check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
-  if (await poll(check, timeoutMs)) return;
-  const pages = await Promise.all(
-    peers.map(async (p) => ({
-      name: p.name,
-      peerId: p.peerId,
-      links: await p.page.evaluate(() => window.__mesh.links()),
-      voice: await p.page.evaluate(() => ({ status: window.__voice.status(), peers: window.__voice.peers() })),
-      logs: await p.page.evaluate(() => window.__mesh.logs()),
-      errors: p.errors,
-    })),
-  );
-  throw new Error(`timed out waiting for ${what}\n${JSON.stringify(pages, null, 2)}`);
+/** Waits for `check`; on timeout fails with `what` and each page's links, state and netcode log. */
+function until(peers: readonly BrowserPeer[], check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
+  const report = () =>
+    Promise.all(
+      peers.map(async (p) => ({
+        name: p.name,
+        peerId: p.peerId,
+        links: await p.page.evaluate(() => window.__mesh.links()),
+        voice: await p.page.evaluate(() => ({ status: window.__voice.status(), peers: window.__voice.peers() })),
+        logs: await p.page.evaluate(() => window.__mesh.logs()),
+        errors: p.errors,
+      })),
+    );
+  return untilOrReport(check, what, report, timeoutMs);
 }
 
 const fullMesh = (peers: readonly BrowserPeer[]) => async () =>

@@ -31,3 +31,24 @@ export const CHROMIUM_ARGS = [
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
+
+/** Polls `check` every 50 ms: true once it holds, false when `timeoutMs` passes first. */
+export async function poll(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+/** Waits for `check`; on timeout fails with `what` and whatever `report` says about the pages. */
+export async function untilOrReport(
+  check: () => Promise<boolean>,
+  what: string,
+  report: () => Promise<unknown>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  if (await poll(check, timeoutMs)) return;
+  throw new Error(`timed out waiting for ${what}\n${JSON.stringify(await report(), null, 2)}`);
+}

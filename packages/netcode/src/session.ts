@@ -19,6 +19,7 @@ import type { CreatePeerConnection } from './transport/link.js';
 import { createMesh, type Mesh, type MeshTuning } from './transport/mesh.js';
 import { type Logger, silentLogger } from './util/logger.js';
 import { realTimers, type Timers } from './util/timers.js';
+import { createVoice, type Voice, type VoiceOptions } from './voice/voice.js';
 
 export interface SessionOptions<State, Input, Event, D extends SchemaDefinition> {
   /** A connected lobby client (it has a peer id); the session follows its room. */
@@ -32,6 +33,11 @@ export interface SessionOptions<State, Input, Event, D extends SchemaDefinition>
   iceTransportPolicy?: RTCIceTransportPolicy;
   sync?: Partial<SyncTuning>;
   mesh?: Partial<MeshTuning>;
+  /**
+   * Voice chat: every link gets an audio line from its first offer, and `session.voice` is made
+   * with these options (the microphone is only captured on `voice.start()`). Default: no voice.
+   */
+  voice?: Omit<VoiceOptions, 'mesh' | 'timers' | 'logger'>;
   timers?: Timers;
   logger?: Logger;
   /** Random source for the mesh's session ids and the conditioner. Default `Math.random`. */
@@ -44,6 +50,8 @@ export interface Session<State, Input, Event, D extends SchemaDefinition> {
   readonly mesh: Mesh<unknown>;
   /** The game's simulation: status, `view()` to draw, `stats()`, events. */
   readonly sync: SyncEngine<State, Input, Event, D>;
+  /** Voice chat, when the session was made with `voice`; else null. */
+  readonly voice: Voice | null;
   /** The network conditioner between the game's traffic and the mesh (a debug panel's sliders). */
   readonly conditioner: ConditionedTransport<unknown>;
   /** Makes every link's game traffic worse on purpose, both directions (latency, jitter, loss...). */
@@ -96,10 +104,12 @@ export function createSession<State, Input, Event, D extends SchemaDefinition>(
     createPeerConnection: options.createPeerConnection,
     ...(options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: options.iceTransportPolicy }),
     ...(options.mesh === undefined ? {} : { tuning: options.mesh }),
+    audio: options.voice !== undefined,
     logger,
     timers,
     random,
   });
+  const voice = options.voice === undefined ? null : createVoice({ ...options.voice, mesh, timers, logger });
   const conditioner = conditionTransport(mesh, {}, { timers, random });
   const sync = createSyncEngine({
     game: options.game,
@@ -132,12 +142,14 @@ export function createSession<State, Input, Event, D extends SchemaDefinition>(
     lobby,
     mesh,
     sync,
+    voice,
     conditioner,
     setConditions(conditions) {
       conditioner.setConditions('all', conditions, 'both');
     },
     close() {
       unsubscribe();
+      voice?.stop();
       sync.close();
       conditioner.close();
       mesh.close();

@@ -1,7 +1,7 @@
 /**
  * A room of sync engines over the in-memory network, every link made worse by the conditioner,
  * all on one simulated clock and seeded random source: a whole lossy game in milliseconds of CPU,
- * the same every run.
+ * the same every run. Used by the sync tests and by `npm run bench:sync`.
  */
 import {
   conditionTransport,
@@ -11,55 +11,67 @@ import {
   createSyncEngine,
   encodePayload,
   FRAME_HEADER_BYTES,
+  type GameDefinition,
   type LinkConditions,
   type MemoryNetwork,
   playerEntityId,
+  type SchemaDefinition,
   type SimClock,
   type SyncEngine,
   type SyncTuning,
 } from '@tickmesh/netcode';
-import { type DotsEvent, type DotsInput, type DotsState, dotsGame, type dotsSchema } from './dots-game.js';
+import { type DotsEvent, type DotsInput, type DotsState, dotsGame } from './dots-game.js';
 
-type Engine = SyncEngine<DotsState, DotsInput, DotsEvent, typeof dotsSchema.definition>;
-
-export interface Peer {
+export interface Peer<State, Input, Event, D extends SchemaDefinition> {
   id: string;
-  engine: Engine;
-  /** The input this peer's script gives at each of its ticks. */
-  sampled: Map<number, DotsInput>;
+  engine: SyncEngine<State, Input, Event, D>;
+  /** The input this peer's script gave at each of its ticks. */
+  sampled: Map<number, Input>;
   /** The inputs the engine stepped each tick, by player (the host's are the authoritative ones). */
-  stepped: Map<number, ReadonlyMap<string, DotsInput>>;
+  stepped: Map<number, ReadonlyMap<string, Input>>;
   /** States the engine stepped to (host: authoritative; client: predictions), by tick. */
-  states: Map<number, DotsState>;
-  events: DotsEvent[];
+  states: Map<number, State>;
+  events: Event[];
+  /** Framed bytes this peer sent and received (MessagePack payload + frame header). */
   bytesSent: number;
   bytesReceived: number;
   close(): void;
 }
 
-export interface Room {
+export interface Room<State, Input, Event, D extends SchemaDefinition> {
   clock: SimClock;
   network: MemoryNetwork<unknown>;
-  peers: Map<string, Peer>;
+  peers: Map<string, Peer<State, Input, Event, D>>;
 }
 
-export type Script = (peer: string, tick: number) => DotsInput;
+export type Script<Input> = (peer: string, tick: number) => Input;
 
-export function createRoom(
-  ids: readonly string[],
-  conditions: Partial<LinkConditions>,
-  script: Script,
-  seed = 1,
-  tuning: Partial<SyncTuning> = {},
-): Room {
+export interface RoomOptions<State, Input, Event, D extends SchemaDefinition> {
+  game: GameDefinition<State, Input, Event, D>;
+  ids: readonly string[];
+  conditions: Partial<LinkConditions>;
+  script: Script<Input>;
+  seed?: number;
+  tuning?: Partial<SyncTuning>;
+  /** Keep every state and input (tests); false keeps only counters (long benches). Default true. */
+  record?: boolean;
+}
+
+export function createRoom<State, Input, Event, D extends SchemaDefinition>(
+  options: RoomOptions<State, Input, Event, D>,
+): Room<State, Input, Event, D> {
+  const { game, script, record = true } = options;
   const clock = createSimClock(1_000);
   const network = createMemoryNetwork<unknown>({ timers: clock });
-  const random = createRandom(seed);
-  const peers = new Map<string, Peer>();
-  for (const id of ids) {
-    const inner = network.join(id);
-    const conditioned = conditionTransport(inner, { outgoing: conditions }, { timers: clock, random });
-    const peer: Peer = {
+  const random = createRandom(options.seed ?? 1);
+  const peers = new Map<string, Peer<State, Input, Event, D>>();
+  for (const id of options.ids) {
+    const conditioned = conditionTransport(
+      network.join(id),
+      { outgoing: options.conditions },
+      { timers: clock, random },
+    );
+    const peer: Peer<State, Input, Event, D> = {
       id,
       sampled: new Map(),
       stepped: new Map(),
@@ -67,7 +79,7 @@ export function createRoom(
       events: [],
       bytesSent: 0,
       bytesReceived: 0,
-      engine: null as unknown as Engine,
+      engine: null as unknown as SyncEngine<State, Input, Event, D>,
       close() {
         peer.engine.close();
         conditioned.close();
@@ -77,41 +89,54 @@ export function createRoom(
     conditioned.on('message', ({ payload }) => {
       peer.bytesReceived += encodePayload(payload).length + FRAME_HEADER_BYTES;
     });
-    const transport = {
-      peers: () => conditioned.peers(),
-      on: conditioned.on,
-      send(to: string | 'all', payload: unknown, options?: { reliable?: boolean }) {
-        const taken = conditioned.send(to, payload, options);
-        peer.bytesSent += taken * (encodePayload(payload).length + FRAME_HEADER_BYTES);
-        return taken;
+    peer.engine = createSyncEngine({
+      game,
+      transport: {
+        peers: () => conditioned.peers(),
+        on: conditioned.on,
+        send(to, payload, sendOptions) {
+          const taken = conditioned.send(to, payload, sendOptions);
+          peer.bytesSent += taken * (encodePayload(payload).length + FRAME_HEADER_BYTES);
+          return taken;
+        },
       },
-    };
-    const engine: Engine = createSyncEngine({
-      game: dotsGame,
-      transport,
       selfId: id,
       timers: clock,
-      tuning,
+      ...(options.tuning === undefined ? {} : { tuning: options.tuning }),
       sampleInput: (tick) => {
         const input = script(id, tick);
-        peer.sampled.set(tick, input);
+        if (record) peer.sampled.set(tick, input);
         return input;
       },
     });
-    engine.on('tick', ({ tick, state, inputs }) => {
-      peer.stepped.set(tick, inputs);
-      peer.states.set(tick, state);
-    });
-    engine.on('event', ({ event }) => peer.events.push(event));
-    peer.engine = engine;
+    if (record) {
+      peer.engine.on('tick', ({ tick, state, inputs }) => {
+        peer.stepped.set(tick, inputs);
+        peer.states.set(tick, state);
+      });
+    }
+    peer.engine.on('event', ({ event }) => peer.events.push(event));
     peers.set(id, peer);
   }
   return { clock, network, peers };
 }
 
-export function startAll(room: Room, hostId: string): void {
+export function startAll<S, I, E, D extends SchemaDefinition>(room: Room<S, I, E, D>, hostId: string): void {
   const players = [...room.peers.keys()];
   for (const peer of room.peers.values()) peer.engine.start({ hostId, players });
+}
+
+// The dots game, which most sync tests play.
+export type DotsPeer = Peer<DotsState, DotsInput, DotsEvent, typeof dotsGame.schema.definition>;
+export type DotsRoom = Room<DotsState, DotsInput, DotsEvent, typeof dotsGame.schema.definition>;
+
+export function createDotsRoom(
+  ids: readonly string[],
+  conditions: Partial<LinkConditions>,
+  script: Script<DotsInput>,
+  seed = 1,
+): DotsRoom {
+  return createRoom({ game: dotsGame, ids, conditions, script, seed });
 }
 
 export function dotOf(state: DotsState | undefined, player: string) {
@@ -119,7 +144,7 @@ export function dotOf(state: DotsState | undefined, player: string) {
 }
 
 /** A seeded script: each player changes direction every 300-800 ms and taps fire now and then. */
-export function wanderScript(seed: number, stopAtTick: number): Script {
+export function wanderScript(seed: number, stopAtTick: number): Script<DotsInput> {
   const plans = new Map<string, { until: number; input: DotsInput }>();
   const random = createRandom(seed);
   const axis = (): -1 | 0 | 1 => (Math.floor(random() * 3) - 1) as -1 | 0 | 1;
@@ -133,4 +158,32 @@ export function wanderScript(seed: number, stopAtTick: number): Script {
     const fire = tick % 40 < 3 && (tick >> 3) % 3 === 0;
     return { ...plan.input, fire };
   };
+}
+
+/**
+ * How far each viewer draws every other player's dot from where the host had it at the viewer's
+ * render tick (px), one sample per viewer and player. `latestSnapshot` measures the naive
+ * alternative instead: drawing the newest snapshot as it arrives, without interpolation.
+ */
+export function remoteDrawErrors(room: DotsRoom, hostId: string, latestSnapshot = false): number[] {
+  const host = room.peers.get(hostId);
+  const errors: number[] = [];
+  if (host === undefined) return errors;
+  const hostTick = host.engine.stats().tick;
+  for (const viewer of room.peers.values()) {
+    if (viewer.id === hostId) continue;
+    const view = viewer.engine.view();
+    if (!view) continue;
+    const t = latestSnapshot ? hostTick : view.renderTick;
+    const f = t - Math.floor(t);
+    for (const other of room.peers.keys()) {
+      if (other === viewer.id) continue;
+      const drawn = latestSnapshot ? dotOf(view.state, other) : view.entities.get(playerEntityId(other))?.fields;
+      const a = dotOf(host.states.get(Math.floor(t)), other);
+      const b = dotOf(host.states.get(Math.ceil(t)), other);
+      if (drawn === undefined || a === undefined || b === undefined) continue;
+      errors.push(Math.hypot(drawn.x - (a.x + (b.x - a.x) * f), drawn.y - (a.y + (b.y - a.y) * f)));
+    }
+  }
+  return errors;
 }

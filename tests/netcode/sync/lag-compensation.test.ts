@@ -12,6 +12,7 @@ import {
   defineSnapshotSchema,
   field,
   type GameDefinition,
+  type SyncEngine,
 } from '@tickmesh/netcode';
 import { describe, expect, it } from 'vitest';
 
@@ -71,12 +72,12 @@ describe('lag compensation', () => {
       sampleInput: () => ({ aimX: null }),
     });
     let shots = 0;
-    const client = createSyncEngine({
+    const client: SyncEngine<State, Shot, Hit, D> = createSyncEngine({
       game: gallery,
       transport: clientTransport,
       selfId: 'client',
       timers: clock,
-      sampleInput: (tick) => {
+      sampleInput: (tick): Shot => {
         // Every half second, shoot exactly where the target is drawn right now.
         const drawn = client.view()?.entities.get(TARGET);
         if (tick % 30 !== 0 || drawn === undefined) return { aimX: null };

@@ -7,7 +7,15 @@
 import { dequantizeWorld, playerEntityId, quantizeWorld } from '@tickmesh/netcode';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type DotsState, dotsGame, dotsSchema } from './dots-game.js';
-import { createRoom, dotOf, type Peer, type Room, startAll, wanderScript } from './harness.js';
+import {
+  createDotsRoom,
+  dotOf,
+  type DotsPeer as Peer,
+  type DotsRoom as Room,
+  remoteDrawErrors,
+  startAll,
+  wanderScript,
+} from './harness.js';
 
 const BAD_NETWORK = { latencyMs: 50, jitterMs: 20, loss: 0.05, duplicate: 0.02, reorder: 0.02 };
 const PLAYERS = ['h', 'a', 'b', 'c'];
@@ -28,29 +36,12 @@ const percentile = (values: number[], p: number) => {
 };
 
 beforeAll(() => {
-  room = createRoom(PLAYERS, BAD_NETWORK, wanderScript(7, STOP_TICK), 11);
+  room = createDotsRoom(PLAYERS, BAD_NETWORK, wanderScript(7, STOP_TICK), 11);
   startAll(room, 'h');
-  const host = peer('h');
   for (let ms = 0; ms < SECONDS * 1000; ms += 50) {
     room.clock.advance(50);
     if (ms < 2_000 || ms > 49_000) continue;
-    // Each remote dot as a client draws it, against where the host had it at that render tick.
-    for (const id of CLIENTS) {
-      const view = peer(id).engine.view();
-      if (!view) continue;
-      const t = view.renderTick;
-      const f = t - Math.floor(t);
-      for (const other of PLAYERS) {
-        if (other === id) continue;
-        const drawn = view.entities.get(playerEntityId(other));
-        const a = dotOf(host.states.get(Math.floor(t)), other);
-        const b = dotOf(host.states.get(Math.ceil(t)), other);
-        if (drawn?.kind !== 'dot' || a === undefined || b === undefined) continue;
-        const trueX = a.x + (b.x - a.x) * f;
-        const trueY = a.y + (b.y - a.y) * f;
-        remoteErrors.push(Math.hypot(drawn.fields.x - trueX, drawn.fields.y - trueY));
-      }
-    }
+    remoteErrors.push(...remoteDrawErrors(room, 'h'));
   }
 });
 

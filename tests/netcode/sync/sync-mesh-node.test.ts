@@ -95,7 +95,9 @@ describe('sync over the real WebRTC mesh (Node, wrtc)', () => {
     const [host, ann, bob] = players as [Player, Player, Player];
     await sleep(500);
     const before = position(bob, ann)?.x ?? Number.NaN;
-    ann.input = { dx: 1, dy: 0, fire: false };
+    // Toward the far wall (spawn points depend on the peer ids), so the dot has room to move.
+    const dx = before < 200 ? 1 : -1;
+    ann.input = { dx, dy: 0, fire: false };
     await sleep(1000);
     ann.input = { dx: 0, dy: 0, fire: true };
     await sleep(100);
@@ -105,7 +107,7 @@ describe('sync over the real WebRTC mesh (Node, wrtc)', () => {
     const seenByHost = position(host, ann)?.x ?? Number.NaN;
     const predicted = position(ann, ann)?.x ?? Number.NaN;
     // About 1 s at 120 px/s (the dot may touch a wall or another dot).
-    expect(seenByBob - before).toBeGreaterThan(60);
+    expect((seenByBob - before) * dx).toBeGreaterThan(60);
     expect(Math.abs(seenByBob - seenByHost)).toBeLessThan(0.5);
     expect(Math.abs(predicted - seenByHost)).toBeLessThan(0.5);
     let compared = 0;
@@ -130,12 +132,13 @@ describe('sync over the real WebRTC mesh (Node, wrtc)', () => {
     await until(() => ann.session.sync.status.kind === 'hosting', 'ann to host', 10_000);
     expect(bob.session.sync.status).toEqual({ kind: 'playing', hostId: ann.id });
     const before = position(ann, bob)?.y ?? Number.NaN;
-    bob.input = { dx: 0, dy: 1, fire: false };
+    const dy = before < 150 ? 1 : -1;
+    bob.input = { dx: 0, dy, fire: false };
     await sleep(700);
     bob.input = { dx: 0, dy: 0, fire: false };
     await sleep(700);
     const seenByAnn = position(ann, bob)?.y ?? Number.NaN;
-    expect(seenByAnn - before).toBeGreaterThan(30);
+    expect((seenByAnn - before) * dy).toBeGreaterThan(30);
     expect(Math.abs((position(bob, bob)?.y ?? 0) - seenByAnn)).toBeLessThan(0.5);
     expect(ann.session.sync.view()?.state.dots.get(playerEntityId(ann.id))?.score).toBe(annScore);
     expect(ann.session.sync.view()?.state.dots.has(playerEntityId(host.id))).toBe(false);

@@ -5,7 +5,14 @@
  */
 import { playerEntityId } from '@tickmesh/netcode';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRoom, dotOf, type Peer, type Room, startAll, wanderScript } from './harness.js';
+import {
+  createDotsRoom,
+  dotOf,
+  type DotsPeer as Peer,
+  type DotsRoom as Room,
+  startAll,
+  wanderScript,
+} from './harness.js';
 
 const BAD_NETWORK = { latencyMs: 40, jitterMs: 15, loss: 0.05, duplicate: 0.02, reorder: 0.02 };
 const STOP_TICK = 22 * 60;
@@ -22,7 +29,7 @@ let scoresBefore = new Map<string, number>();
 let firstSnapshotAfterMs = new Map<string, number>();
 
 beforeAll(() => {
-  room = createRoom(['h', ...REMAINING], BAD_NETWORK, wanderScript(3, STOP_TICK), 5);
+  room = createDotsRoom(['h', ...REMAINING], BAD_NETWORK, wanderScript(3, STOP_TICK), 5);
   startAll(room, 'h');
   room.clock.advance(LEAVE_AT_MS);
   scoresBefore = new Map(REMAINING.map((id) => [id, dotOf(peer('h').engine.view()?.state, id)?.score ?? -1]));

@@ -71,3 +71,34 @@ export function createCorrections(halfLifeMs: number): Corrections {
 export function copyEntities<D extends SchemaDefinition>(entities: Entities<D>): Map<number, EntityState<D>> {
   return new Map(entities);
 }
+
+/**
+ * Compares a prediction before and after reconciliation for the local entities, adds what moved
+ * to `corrections` (old minus new, per smoothed field) and returns each entity's correction size
+ * (Euclidean over its smoothed fields).
+ */
+export function addCorrections<D extends SchemaDefinition>(
+  corrections: Corrections,
+  before: Entities<D>,
+  after: Entities<D>,
+  ids: Iterable<number>,
+  smoothFields: ReadonlyMap<string, readonly string[]>,
+  now: number,
+): number[] {
+  const sizes: number[] = [];
+  for (const id of ids) {
+    const was = before.get(id);
+    const is = after.get(id);
+    if (was === undefined || is === undefined || was.kind !== is.kind) continue;
+    let size = 0;
+    for (const field of smoothFields.get(is.kind) ?? []) {
+      const a = (was.fields as Record<string, unknown>)[field];
+      const b = (is.fields as Record<string, unknown>)[field];
+      if (typeof a !== 'number' || typeof b !== 'number' || a === b) continue;
+      corrections.add(id, field, a - b, now);
+      size = Math.hypot(size, a - b);
+    }
+    sizes.push(size);
+  }
+  return sizes;
+}

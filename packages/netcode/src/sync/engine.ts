@@ -27,11 +27,13 @@
 import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
-import { type ClockEstimate, createClockEstimator } from './clock/clock-estimator.js';
-import { copyEntities, createCorrections } from './corrections.js';
-import type { Entities, GameDefinition, StepContext } from './game.js';
+import type { ClockEstimate } from './clock/clock-estimator.js';
+import { addCorrections, copyEntities, createCorrections } from './corrections.js';
+import type { Entities, GameDefinition } from './game.js';
+import { createHostClock } from './host-clock.js';
 import { createInputLog } from './input-log.js';
-import { createInterpolationBuffer, defaultInterpolate } from './interpolation.js';
+import { blendEntities, createInterpolationBuffer, defaultInterpolate } from './interpolation.js';
+import { createLagHistory } from './lag-history.js';
 import {
   encodeEvent,
   encodeInputPacket,
@@ -46,8 +48,9 @@ import { createRenderClock } from './render-clock.js';
 import { encodeSnapshot } from './snapshot/encode.js';
 import { createSnapshotHistory } from './snapshot/history.js';
 import { createSnapshotReceiver } from './snapshot/receiver.js';
-import type { EntityState, QuantizedWorld, SchemaDefinition } from './snapshot/schema.js';
-import { dequantizeWorld, quantizeWorld } from './snapshot/world.js';
+import type { QuantizedEntity, SchemaDefinition } from './snapshot/schema.js';
+import { dequantizeWorld, fromQuantized } from './snapshot/world.js';
+import { createStepper } from './stepper.js';
 import { createSyncStats, type SyncStats } from './sync-stats.js';
 import { resolveTuning, type SyncTuning } from './tuning.js';
 
@@ -135,11 +138,6 @@ export interface SyncEngine<State, Input, Event, D extends SchemaDefinition> {
   inputAt(player: string, tick: number): Input | undefined;
 }
 
-interface Base<D extends SchemaDefinition> {
-  tick: number;
-  entities: Entities<D>;
-}
-
 /**
  * @example
  * ```ts
@@ -161,11 +159,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   const logger = options.logger ?? silentLogger;
   const schema = game.schema;
   const tickMs = 1000 / tuning.tickRateHz;
-  const dt = 1 / tuning.tickRateHz;
   const ticksPerSnapshot = tuning.tickRateHz / tuning.snapshotRateHz;
   const ticksPerPeerInput = Math.max(1, Math.round(tuning.tickRateHz / tuning.peerInputRateHz));
-  const snapshotIntervalMs = 1000 / tuning.snapshotRateHz;
-  const lagTicks = Math.ceil(tuning.lagCompensationMs / tickMs);
   const interpolate = game.interpolate?.bind(game) ?? defaultInterpolate(schema);
   const smoothFields = new Map<string, readonly string[]>(
     schema.kinds.map((kind) => [
@@ -179,9 +174,9 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   );
   const stats = createSyncStats(timers);
   const inputLog = createInputLog<Input>();
-  const clock = createClockEstimator();
-  let rttExcess: number[] = [];
+  const stepper = createStepper(game, tuning, inputLog);
 
+  // The loop, either role.
   let status: SyncStatus = { kind: 'idle' };
   let hostId = '';
   let players: string[] = [];
@@ -192,114 +187,51 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   let state: State | null = null;
   let previous: State | null = null;
 
-  // Host side.
+  // Host: what it sent (the baselines of deltas), what each peer acked, the last input stepped per player.
   const sent = createSnapshotHistory(64);
   const ackOf = new Map<string, number>();
   const lastInputOf = new Map<string, number>();
-  const viewLagOf = new Map<string, number>();
-  const pastStates: ({ tick: number; state: State } | undefined)[] = new Array(lagTicks + 1);
+  const lagHistory = createLagHistory<State>(Math.ceil(tuning.lagCompensationMs / tickMs));
   let pendingEvents: { tick: number; event: Event }[] = [];
 
-  // Client side.
+  // Client: snapshots in, the newest as the prediction's base, the clock toward the host.
   const receiver = createSnapshotReceiver(schema, { historySize: 64 });
   const buffer = createInterpolationBuffer<D>(interpolate);
   const renderClock = createRenderClock({
     tickMs,
-    snapshotIntervalMs,
+    snapshotIntervalMs: 1000 / tuning.snapshotRateHz,
     interpolationSnapshots: tuning.interpolationSnapshots,
     jitterFactor: tuning.interpolationJitterFactor,
     maxRate: tuning.maxTimeDilation,
     snapMs: tuning.snapThresholdMs,
   });
+  const hostClock = createHostClock(tuning, (id, sentAt) => transport.send(hostId, encodePing(id, sentAt)));
   const corrections = createCorrections(tuning.correctionHalfLifeMs);
-  let base: Base<D> | null = null;
+  let base: { tick: number; entities: Entities<D> } | null = null;
   let replayNeeded = false;
   let ackTick = -1;
   let ownAcked = -1;
-  let pingId = 0;
-  let lastPingAt = Number.NEGATIVE_INFINITY;
-  const pingsInFlight = new Map<number, number>();
-  let lastOffsetMs = 0;
-  let hasOffset = false;
-
-  const safeParseInput = (raw: unknown): Input | null => {
-    try {
-      return game.parseInput(raw);
-    } catch (error) {
-      logger.warn('parseInput threw; input dropped', { error });
-      return null;
-    }
-  };
-  const safeParseEvent = (raw: unknown): Event | null => {
-    try {
-      return game.parseEvent?.(raw) ?? null;
-    } catch (error) {
-      logger.warn('parseEvent threw; event dropped', { error });
-      return null;
-    }
-  };
 
   const isHost = () => status.kind === 'hosting';
-  const sortedPlayers = () => [...players].sort();
+  const guarded =
+    <T>(parse: ((raw: unknown) => T | null) | undefined, what: string) =>
+    (raw: unknown): T | null => {
+      try {
+        return parse?.call(game, raw) ?? null;
+      } catch (error) {
+        logger.warn(`${what} threw; dropped`, { error });
+        return null;
+      }
+    };
+  const parseInput = guarded(game.parseInput, 'parseInput');
+  const parseEvent = guarded(game.parseEvent, 'parseEvent');
 
   function setStatus(next: SyncStatus): void {
     status = next;
     events.emit('status', next);
   }
 
-  // ---- stepping -------------------------------------------------------------------------------
-
-  /** Inputs of `t` for every player: the logged one, else the latest within the repeat window, else neutral. */
-  function inputsFor(t: number): Map<string, Input> {
-    const inputs = new Map<string, Input>();
-    for (const player of sortedPlayers()) {
-      inputs.set(
-        player,
-        inputLog.get(player, t) ?? inputLog.latest(player, t, tuning.maxInputRepeatTicks) ?? game.neutralInput,
-      );
-    }
-    return inputs;
-  }
-
-  function stepOnce(from: State, t: number, inputs: ReadonlyMap<string, Input>, authoritative: boolean): State {
-    const context: StepContext<State, Event> = {
-      tick: t,
-      emit: authoritative ? (event) => pendingEvents.push({ tick: t, event }) : () => {},
-      seenBy: (player) => {
-        if (!authoritative) return from;
-        const lag = Math.min(lagTicks, viewLagOf.get(player) ?? 0);
-        const past = pastStates[(t - lag) % pastStates.length];
-        return lag > 0 && past?.tick === t - lag ? past.state : from;
-      },
-    };
-    const next = game.step(from, inputs, dt, context);
-    if (!tuning.quantizeStates) return next;
-    return game.fromWorld(dequantizeWorld(schema, quantize(next, t)).entities);
-  }
-
-  function quantize(s: State, t: number): QuantizedWorld {
-    return quantizeWorld(schema, { tick: t >>> 0, entities: game.toWorld(s) });
-  }
-
-  /**
-   * Rebuilds the state at `to` (and the one before it, for render blending) from entities at
-   * `from`, stepping every logged input in between.
-   */
-  function replay(entities: Entities<D>, from: number, to: number): { state: State; previous: State } {
-    let s = game.fromWorld(entities);
-    let before = s;
-    for (let t = from + 1; t <= to; t++) {
-      before = s;
-      s = stepOnce(s, t, inputsFor(t), false);
-    }
-    return { state: s, previous: before };
-  }
-
   // ---- host ---------------------------------------------------------------------------------
-
-  function hostTime(now: number): number {
-    return tick * tickMs + accumulator + (now - lastUpdate);
-  }
 
   function becomeHost(startState: State, startTick: number): void {
     state = startState;
@@ -307,7 +239,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     tick = startTick;
     accumulator = 0;
     lastUpdate = timers.now();
-    pastStates.fill(undefined);
+    lagHistory.clear();
     sent.clear();
     ackOf.clear();
     lastInputOf.clear();
@@ -318,21 +250,18 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   function hostTick(): void {
     const t = tick + 1;
     if (inputLog.get(selfId, t) === undefined) inputLog.put(selfId, t, options.sampleInput(t));
-    const inputs = new Map<string, Input>();
-    for (const player of sortedPlayers()) {
-      const exact = inputLog.get(player, t);
-      if (exact !== undefined) {
-        lastInputOf.set(player, t);
-        inputs.set(player, exact);
-        continue;
-      }
-      if (inputLog.newestTick(player) >= 0) stats.count('inputsMissing');
-      inputs.set(player, inputLog.latest(player, t, tuning.maxInputRepeatTicks) ?? game.neutralInput);
+    for (const player of players) {
+      if (inputLog.get(player, t) !== undefined) lastInputOf.set(player, t);
+      else if (inputLog.newestTick(player) >= 0) stats.count('inputsMissing');
     }
+    const inputs = stepper.inputsFor(t, players);
     previous = state as State;
-    state = stepOnce(previous, t, inputs, true);
+    state = stepper.step(previous, t, inputs, {
+      emit: (event) => pendingEvents.push({ tick: t, event }),
+      seenBy: (player, current) => lagHistory.seenBy(player, t, current),
+    });
     tick = t;
-    pastStates[t % pastStates.length] = { tick: t, state };
+    lagHistory.record(t, state);
     for (const { tick: at, event } of pendingEvents) {
       transport.send('all', encodeEvent(at, event), { reliable: true });
       events.emit('event', { tick: at, event });
@@ -345,14 +274,21 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   }
 
   function sendSnapshots(t: number): void {
-    const world = quantize(state as State, t);
+    const world = stepper.quantize(state as State, t);
     sent.put(world);
     for (const peer of transport.peers()) {
       const acked = ackOf.get(peer);
       const baseline = acked === undefined ? null : (sent.get(acked) ?? null);
-      const parts = encodeSnapshot(schema, baseline, world);
       let bytes = 0;
-      for (const part of parts) {
+      const rank = game.snapshotPriority;
+      const order =
+        rank === undefined
+          ? {}
+          : {
+              priority: (id: number, q: QuantizedEntity) =>
+                rank.call(game, id, fromQuantized(schema, q), peer, state as State),
+            };
+      for (const part of encodeSnapshot(schema, baseline, world, order)) {
         bytes += part.length;
         transport.send(peer, encodeSnapshotPacket(lastInputOf.get(peer) ?? -1, part));
       }
@@ -364,63 +300,44 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     let fresh = 0;
     for (let i = 0; i < packet.inputs.length; i++) {
       const t = packet.firstTick + i;
-      if (inputLog.put(from, t, packet.inputs[i] as Input)) {
-        fresh++;
-        if (isHost() && t <= tick) stats.count('inputsLate');
-      }
+      if (!inputLog.put(from, t, packet.inputs[i] as Input)) continue;
+      fresh++;
+      if (isHost() && t <= tick) stats.count('inputsLate');
     }
     if (fresh > 0) stats.count('inputsReceived', fresh);
-    if (isHost()) {
-      const last = packet.firstTick + packet.inputs.length - 1;
-      if (packet.viewTick >= 0) viewLagOf.set(from, Math.max(0, last - packet.viewTick));
-      if (packet.ackTick >= 0) {
-        const known = ackOf.get(from);
-        if (known === undefined || packet.ackTick > known) ackOf.set(from, packet.ackTick);
-      }
-    }
+    if (!isHost()) return;
+    const last = packet.firstTick + packet.inputs.length - 1;
+    if (packet.viewTick >= 0) lagHistory.setViewLag(from, last - packet.viewTick);
+    if (packet.ackTick > (ackOf.get(from) ?? -1)) ackOf.set(from, packet.ackTick);
   }
 
   // ---- client -------------------------------------------------------------------------------
-
-  function clockOffset(): number {
-    if (clock.samples > 0) {
-      lastOffsetMs = clock.offsetMs;
-      hasOffset = true;
-    }
-    return lastOffsetMs;
-  }
-
-  /** How far ahead of the host's timeline the client's tick should run, ms. */
-  function leadMs(): number {
-    const rtt = clock.rttMs ?? 0;
-    // Until a few samples show the jitter, assume it is large: an input that comes early costs little.
-    const jitter = rttExcess.length < 8 ? rtt / 4 : rttExcess.reduce((a, b) => a + b, 0) / rttExcess.length / 2;
-    return rtt / 2 + 2 * jitter + tuning.inputBufferTicks * tickMs;
-  }
 
   function clientTick(): void {
     const t = tick + 1;
     // `set`, not `put`: after the clock jumped back, a tick seen before gets the new input.
     inputLog.set(selfId, t, options.sampleInput(t));
-    const inputs = inputsFor(t);
+    const inputs = stepper.inputsFor(t, players);
     previous = state as State;
-    state = stepOnce(previous, t, inputs, false);
+    state = stepper.step(previous, t, inputs);
     tick = t;
     if (t % tuning.tickRateHz === 0) inputLog.prune(t - tuning.inputHistoryTicks);
     sendOwnInputs(Math.max(ownAcked + 1, 0));
     events.emit('tick', { tick: t, state, inputs, authoritative: false });
   }
 
+  /** Every own input from `fromTick` (unacked) to now, to the host; to every peer now and then. */
   function sendOwnInputs(fromTick: number): void {
-    const first = Math.max(fromTick, tick - tuning.maxInputsPerPacket + 1, 0);
+    let first = Math.max(fromTick, tick - tuning.maxInputsPerPacket + 1, 0);
+    // Only ticks this peer sampled: not the ones before it joined or jumped its clock forward.
+    while (first <= tick && inputLog.get(selfId, first) === undefined) first++;
     const inputs: Input[] = [];
     for (let t = first; t <= tick; t++) {
       inputs.push(inputLog.get(selfId, t) ?? inputLog.latest(selfId, t, tick) ?? game.neutralInput);
     }
     if (inputs.length === 0) return;
     if (!isHost()) stats.count('inputsResent', inputs.length - 1);
-    const now = timers.now();
-    const render = isHost() ? tick : renderClock.renderTick(now);
+    const render = isHost() ? tick : renderClock.renderTick(timers.now());
     const viewTick = render === null ? -1 : Math.max(0, Math.floor(render));
     const packet = encodeInputPacket(isHost() ? -1 : ackTick, viewTick, first, inputs, inputsEqual);
     if (tick % ticksPerPeerInput === 0) transport.send('all', packet);
@@ -451,58 +368,26 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     }
   }
 
-  function onPong(from: string, id: number, sentAt: number, hostNow: number): void {
-    if (from !== hostId || pingsInFlight.get(id) !== sentAt) return;
-    pingsInFlight.delete(id);
-    const now = timers.now();
-    if (!clock.addSample({ sentAt, hostReceivedAt: hostNow, hostSentAt: hostNow, receivedAt: now })) return;
-    rttExcess.push(now - sentAt - (clock.rttMs ?? 0));
-    if (rttExcess.length > 32) rttExcess = rttExcess.slice(rttExcess.length - 32);
-  }
-
-  function maybePing(now: number): void {
-    const interval = clock.samples < 10 ? tuning.pingFastIntervalMs : tuning.pingIntervalMs;
-    if (now - lastPingAt < interval) return;
-    lastPingAt = now;
-    pingId = (pingId + 1) >>> 0;
-    pingsInFlight.set(pingId, now);
-    if (pingsInFlight.size > 16) pingsInFlight.delete(pingsInFlight.keys().next().value as number);
-    transport.send(hostId, encodePing(pingId, now));
-  }
-
-  /** Rebuilds the prediction from the newest snapshot and smooths what moved. */
-  function reconcile(now: number): void {
-    if (base === null) return;
+  /** Rebuilds the prediction from the newest snapshot (reconciliation) and smooths what moved. */
+  function reconcile(from: { tick: number; entities: Entities<D> }, now: number): void {
     replayNeeded = false;
     const before = state;
-    const replayed = replay(base.entities, base.tick, tick);
-    const rebuilt = replayed.state;
-    state = rebuilt;
+    const replayed = stepper.replay(from.entities, from.tick, tick, players);
+    state = replayed.state;
     previous = replayed.previous;
     if (before === null) return;
-    const oldWorld = game.toWorld(before);
-    const newWorld = game.toWorld(rebuilt);
-    for (const id of game.localEntities(rebuilt, selfId)) {
-      const was = oldWorld.get(id);
-      const now_ = newWorld.get(id);
-      if (was === undefined || now_ === undefined || was.kind !== now_.kind) continue;
-      let size = 0;
-      for (const field of smoothFields.get(now_.kind) ?? []) {
-        const a = (was.fields as Record<string, unknown>)[field];
-        const b = (now_.fields as Record<string, unknown>)[field];
-        if (typeof a !== 'number' || typeof b !== 'number' || a === b) continue;
-        corrections.add(id, field, a - b, now);
-        size = Math.hypot(size, a - b);
-      }
+    const ids = game.localEntities(state, selfId);
+    for (const size of addCorrections(corrections, game.toWorld(before), game.toWorld(state), ids, smoothFields, now)) {
       if (size > tuning.correctionEpsilon) stats.correction(size);
     }
   }
 
+  /** Steers the local tick toward the host's plus the lead (a jump when far off), then runs it. */
   function clientUpdate(now: number, elapsed: number): void {
-    maybePing(now);
-    if (base === null || (!hasOffset && clock.samples === 0)) return;
-    const offset = clockOffset();
-    const target = now + offset + leadMs();
+    hostClock.maybePing(now);
+    const offset = hostClock.offsetMs();
+    if (base === null || offset === null) return;
+    const target = now + offset + hostClock.leadMs();
     const current = tick * tickMs + accumulator;
     if (status.kind === 'joining' || Math.abs(target - current) > tuning.snapThresholdMs) {
       tick = Math.max(Math.floor(target / tickMs), base.tick);
@@ -512,24 +397,20 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
       state = null;
       replayNeeded = true;
     } else {
-      const error = target - current;
-      const dilation = Math.max(
-        -tuning.maxTimeDilation,
-        Math.min(tuning.maxTimeDilation, (error / 1000) * tuning.timeSteeringGain),
-      );
-      accumulator += elapsed * (1 + dilation);
+      const dilation = ((target - current) / 1000) * tuning.timeSteeringGain;
+      accumulator += elapsed * (1 + Math.max(-tuning.maxTimeDilation, Math.min(tuning.maxTimeDilation, dilation)));
     }
     if (replayNeeded) {
       if (base.tick > tick) {
         tick = base.tick;
         accumulator = 0;
       }
-      reconcile(now);
+      reconcile(base, now);
     }
     runTicks(clientTick);
   }
 
-  // ---- loop ---------------------------------------------------------------------------------
+  // ---- loop and roles -----------------------------------------------------------------------
 
   function runTicks(once: () => void): void {
     let due = Math.floor(accumulator / tickMs);
@@ -559,7 +440,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
 
   function onMessage(message: { from: string; payload: unknown; reliable: boolean }): void {
     if (status.kind === 'idle') return;
-    const packet = parsePacket(message.payload, safeParseInput, tuning.maxInputsPerPacket);
+    const packet = parsePacket(message.payload, parseInput, tuning.maxInputsPerPacket);
     if (packet === null) {
       stats.count('packetsInvalid');
       return;
@@ -567,20 +448,21 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     const { from } = message;
     switch (packet.type) {
       case 'input':
-        onInputPacket(from, packet);
-        return;
+        return onInputPacket(from, packet);
       case 'snapshot':
-        onSnapshotPacket(from, packet.part, packet.lastInputTick);
+        return onSnapshotPacket(from, packet.part, packet.lastInputTick);
+      case 'ping': {
+        if (!isHost()) return;
+        const hostTime = tick * tickMs + accumulator + (timers.now() - lastUpdate);
+        transport.send(from, encodePong(packet.id, packet.sentAt, hostTime));
         return;
-      case 'ping':
-        if (isHost()) transport.send(from, encodePong(packet.id, packet.sentAt, hostTime(timers.now())));
-        return;
+      }
       case 'pong':
-        onPong(from, packet.id, packet.sentAt, packet.hostTime);
+        if (from === hostId) hostClock.onPong(packet.id, packet.sentAt, packet.hostTime, timers.now());
         return;
       case 'event': {
         if (from !== hostId || isHost()) return;
-        const event = safeParseEvent(packet.event);
+        const event = parseEvent(packet.event);
         if (event === null) stats.count('eventsRejected');
         else events.emit('event', { tick: packet.tick, event });
         return;
@@ -590,17 +472,58 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     }
   }
 
-  function resetClientSide(): void {
+  /** A new host (or none): its snapshots and clock samples are its own. */
+  function forgetHost(keepOffset: boolean): void {
     receiver.reset();
-    clock.reset();
-    rttExcess = [];
-    pingsInFlight.clear();
-    lastPingAt = Number.NEGATIVE_INFINITY;
+    hostClock.reset(keepOffset);
     ackTick = -1;
   }
 
-  const unsubscribe = transport.on('message', onMessage);
-  let closed = false;
+  /** The room named another host. */
+  function migrate(next: string): void {
+    const wasHost = isHost();
+    hostId = next;
+    stats.count('migrations');
+    if (next === selfId) {
+      // Carry on from the newest snapshot, replayed with every logged input up to the old host's tick.
+      const offset = hostClock.offsetMs();
+      const oldHostTick = offset === null ? tick : Math.floor((timers.now() + offset) / tickMs);
+      const from = base ?? { tick: oldHostTick, entities: game.toWorld(state ?? game.initialState()) };
+      const startTick = Math.max(from.tick, oldHostTick);
+      becomeHost(stepper.replay(from.entities, from.tick, startTick, players).state, startTick);
+      forgetHost(true);
+      return;
+    }
+    forgetHost(true);
+    if (wasHost) {
+      // Keep playing from our own authority until the new host's snapshots arrive.
+      base = { tick, entities: game.toWorld(state as State) };
+      hostClock.assumeOffset(tick * tickMs + accumulator - timers.now());
+      ownAcked = tick;
+      replayNeeded = true;
+    }
+    setStatus(base === null ? { kind: 'joining', hostId } : { kind: 'playing', hostId });
+  }
+
+  function view(): SyncView<State, D> | null {
+    if (state === null || status.kind === 'idle') return null;
+    const now = timers.now();
+    const alpha = Math.max(0, Math.min(1, accumulator / tickMs));
+    const blended = blendEntities(game.toWorld(previous ?? state), game.toWorld(state), alpha, interpolate);
+    if (isHost()) return { entities: blended, state, tick, renderTick: tick + alpha, localEntities: new Set() };
+    const render = renderClock.renderTick(now) ?? tick;
+    const entities = copyEntities(buffer.sample(render, tuning.maxExtrapolationMs / tickMs) ?? new Map());
+    const local = new Set<number>();
+    for (const id of game.localEntities(state, selfId)) {
+      local.add(id);
+      const entity = blended.get(id);
+      if (entity === undefined) entities.delete(id);
+      else entities.set(id, entity);
+    }
+    corrections.apply(entities, now);
+    stats.sampleView(buffer.depth(render), render > (buffer.newestTick() ?? render));
+    return { entities, state, tick, renderTick: render, localEntities: local };
+  }
 
   function stop(): void {
     if (loop !== null) timers.clearInterval(loop);
@@ -611,20 +534,22 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     buffer.clear();
     renderClock.reset();
     corrections.clear();
-    resetClientSide();
-    hasOffset = false;
+    forgetHost(false);
     ownAcked = -1;
     tick = 0;
     accumulator = 0;
     if (status.kind !== 'idle') setStatus({ kind: 'idle' });
   }
 
+  const unsubscribe = transport.on('message', onMessage);
+  let closed = false;
+
   return {
     get status() {
       return status;
     },
     tuning,
-    clock,
+    clock: hostClock.estimate,
     start(start) {
       if (closed) return;
       stop();
@@ -636,66 +561,24 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
       else setStatus({ kind: 'joining', hostId });
     },
     setHost(next) {
-      if (status.kind === 'idle' || next === hostId) return;
-      const wasHost = isHost();
-      hostId = next;
-      if (next === selfId) {
-        // Continue from the newest snapshot, replayed with every logged input up to the old host's tick.
-        const now = timers.now();
-        const oldHostTick = hasOffset ? Math.floor((now + clockOffset()) / tickMs) : tick;
-        const from = base ?? { tick: oldHostTick, entities: game.toWorld(state ?? game.initialState()) };
-        const startTick = Math.max(from.tick, oldHostTick);
-        becomeHost(replay(from.entities, from.tick, startTick).state, startTick);
-        stats.count('migrations');
-        resetClientSide();
-        return;
-      }
-      resetClientSide();
-      if (wasHost) {
-        // Keep playing from our own authority until the new host's snapshots arrive.
-        base = { tick, entities: game.toWorld(state as State) };
-        hasOffset = true;
-        lastOffsetMs = tick * tickMs + accumulator - timers.now();
-        ownAcked = tick;
-        replayNeeded = true;
-      }
-      stats.count('migrations');
-      setStatus(base === null ? { kind: 'joining', hostId } : { kind: 'playing', hostId });
+      if (status.kind !== 'idle' && next !== hostId) migrate(next);
     },
     setPlayers(next) {
       players = [...next];
     },
     update,
-    view() {
-      if (state === null || status.kind === 'idle') return null;
-      const now = timers.now();
-      const alpha = Math.max(0, Math.min(1, accumulator / tickMs));
-      const blended = blendStates(previous ?? state, state, alpha);
-      if (isHost()) return { entities: blended, state, tick, renderTick: tick + alpha, localEntities: new Set() };
-      const render = renderClock.renderTick(now) ?? tick;
-      const remote = buffer.sample(render, tuning.maxExtrapolationMs / tickMs);
-      const entities = copyEntities(remote ?? new Map());
-      const local = new Set<number>();
-      for (const id of game.localEntities(state, selfId)) {
-        local.add(id);
-        const entity = blended.get(id);
-        if (entity === undefined) entities.delete(id);
-        else entities.set(id, entity);
-      }
-      corrections.apply(entities, now);
-      stats.sampleView(buffer.depth(render), render > (buffer.newestTick() ?? render));
-      return { entities, state, tick, renderTick: render, localEntities: local };
-    },
+    view,
     stats() {
-      const now = timers.now();
-      const lead = isHost() || !hasOffset ? 0 : tick * tickMs + accumulator - (now + clockOffset());
+      const offset = hostClock.offsetMs();
+      const estimate = hostClock.estimate;
+      const lead = isHost() || offset === null ? 0 : tick * tickMs + accumulator - (timers.now() + offset);
       return stats.read({
         tickOffsetMs: lead,
         interpDelayMs: isHost() ? 0 : renderClock.delayMs,
         snapshotJitterMs: renderClock.jitterMs,
-        clockOffsetMs: clock.offsetMs,
-        clockErrorMs: clock.errorMs,
-        rttMs: clock.rttMs,
+        clockOffsetMs: estimate.offsetMs,
+        clockErrorMs: estimate.errorMs,
+        rttMs: estimate.rttMs,
         tick,
       });
     },
@@ -710,17 +593,6 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
       return inputLog.get(player, t);
     },
   };
-
-  function blendStates(a: State, b: State, alpha: number): Map<number, EntityState<D>> {
-    const from = game.toWorld(a);
-    const to = game.toWorld(b);
-    const out = new Map<number, EntityState<D>>();
-    for (const [id, eb] of to) {
-      const ea = from.get(id);
-      out.set(id, ea !== undefined && ea.kind === eb.kind ? interpolate(ea, eb, alpha) : eb);
-    }
-    return out;
-  }
 }
 
 function assertNever(value: never): never {

@@ -88,6 +88,12 @@ export interface GameDefinition<State, Input, Event = never, D extends SchemaDef
    */
   interpolate?(a: EntityState<D>, b: EntityState<D>, t: number): EntityState<D>;
   /**
+   * When a snapshot is too big for one packet and goes in parts, the order entities are sent to
+   * `peerId` in: lower first (e.g. the distance to that peer's player, so what is near comes
+   * first). Default: kinds in schema order, then ids.
+   */
+  snapshotPriority?(id: number, entity: EntityState<D>, peerId: string, state: State): number;
+  /**
    * Fields of a locally predicted entity whose corrections are smoothed (a decaying offset instead
    * of a snap), by kind. Default: every `fixed` field.
    */

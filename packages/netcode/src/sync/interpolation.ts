@@ -56,16 +56,7 @@ export function createInterpolationBuffer<D extends SchemaDefinition>(
 ): InterpolationBuffer<D> {
   let worlds: Buffered<D>[] = []; // ascending by tick
 
-  function blend(a: Buffered<D>, b: Buffered<D>, t: number): Entities<D> {
-    const out = new Map<number, EntityState<D>>();
-    for (const [id, eb] of b.entities) {
-      const ea = a.entities.get(id);
-      out.set(id, ea !== undefined && ea.kind === eb.kind ? interpolate(ea, eb, t) : eb);
-    }
-    // Gone in b: still drawn until b's time, so a removal is not seen early.
-    if (t < 1) for (const [id, ea] of a.entities) if (!b.entities.has(id)) out.set(id, ea);
-    return out;
-  }
+  const blend = (a: Buffered<D>, b: Buffered<D>, t: number) => blendEntities(a.entities, b.entities, t, interpolate);
 
   return {
     push(tick, entities) {
@@ -106,6 +97,25 @@ export function createInterpolationBuffer<D extends SchemaDefinition>(
       worlds = [];
     },
   };
+}
+
+/**
+ * Entities between two worlds at `t`: each entity in both blended, one only in `b` as it is there,
+ * one only in `a` (removed in `b`) kept until `t` reaches 1, so a removal is not seen early.
+ */
+export function blendEntities<D extends SchemaDefinition>(
+  a: Entities<D>,
+  b: Entities<D>,
+  t: number,
+  interpolate: InterpolateEntity<D>,
+): Map<number, EntityState<D>> {
+  const out = new Map<number, EntityState<D>>();
+  for (const [id, eb] of b) {
+    const ea = a.get(id);
+    out.set(id, ea !== undefined && ea.kind === eb.kind ? interpolate(ea, eb, t) : eb);
+  }
+  if (t < 1) for (const [id, ea] of a) if (!b.has(id)) out.set(id, ea);
+  return out;
 }
 
 /**

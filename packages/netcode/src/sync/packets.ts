@@ -3,7 +3,7 @@
  * They ride the transport's frames (codec/frame.ts: version byte, sequence number), which carry
  * the format version, so a tuple needs no version of its own.
  *
- *   input     [1, ackTick, viewTick, firstTick, count, input, count, input, ...]   unreliable, to all
+ *   input     [1, ackTick, viewTick, firstTick, count, input, ±count, input, ...]  unreliable, to all
  *   snapshot  [2, lastInputTick, part]                                           unreliable, host to each
  *   ping      [3, id, sentAt]                                                    unreliable, to the host
  *   pong      [4, id, sentAt, hostTime]                                          unreliable, host to sender
@@ -11,7 +11,9 @@
  *
  * An input packet repeats every input the host has not acknowledged, as runs of equal inputs
  * (`count` consecutive ticks with the same input), so holding a key costs a few bytes however many
- * ticks it spans. `ackTick` is the newest complete snapshot the sender holds (-1: none); `viewTick`
+ * ticks it spans. A run whose input is a plain object with the same keys as the run before is
+ * sent as a negative count and only the keys that changed (aiming with the mouse changes one
+ * number a tick: a few bytes instead of the whole input). `ackTick` is the newest complete snapshot the sender holds (-1: none); `viewTick`
  * is the tick it was drawing remote entities at (lag compensation). `lastInputTick` is the newest
  * tick of the receiver's inputs the host has processed (-1: none).
  *
@@ -65,15 +67,35 @@ export function encodeInputPacket<Input>(
   equal: (a: Input, b: Input) => boolean,
 ): unknown[] {
   const packet: unknown[] = [PacketTag.input, ackTick, viewTick, firstTick];
+  let previous: Input | undefined;
   let i = 0;
   while (i < inputs.length) {
     const input = inputs[i] as Input;
     let count = 1;
     while (i + count < inputs.length && equal(inputs[i + count] as Input, input)) count++;
-    packet.push(count, input);
+    const changes = previous === undefined ? null : changedKeys(previous, input, equal);
+    if (changes === null) packet.push(count, input);
+    else packet.push(-count, changes);
+    previous = input;
     i += count;
   }
   return packet;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
+
+/** The keys of `next` that differ from `previous`, when both are plain objects with the same keys; else null. */
+function changedKeys(previous: unknown, next: unknown, equal: (a: never, b: never) => boolean): object | null {
+  if (!isPlainObject(previous) || !isPlainObject(next)) return null;
+  const keys = Object.keys(next);
+  if (keys.length !== Object.keys(previous).length) return null;
+  const changes: Record<string, unknown> = {};
+  for (const key of keys) {
+    if (!Object.hasOwn(previous, key)) return null;
+    if (!equal(previous[key] as never, next[key] as never)) changes[key] = next[key];
+  }
+  return changes;
 }
 
 export const encodeSnapshotPacket = (lastInputTick: number, part: Uint8Array): unknown[] => [
@@ -141,12 +163,24 @@ function parseInputPacket<Input>(
   if (!isTickOrNone(ackTick) || !isTickOrNone(viewTick) || !isTick(firstTick)) return null;
   if (payload.length < 6 || payload.length % 2 !== 0) return null;
   const inputs: Input[] = [];
+  let previousRaw: unknown;
   for (let i = 4; i < payload.length; i += 2) {
-    const count = payload[i];
-    if (!Number.isInteger(count) || (count as number) < 1 || inputs.length + (count as number) > maxInputs) return null;
-    const input = parseInput(payload[i + 1]);
+    const signed = payload[i];
+    if (!Number.isInteger(signed) || signed === 0) return null;
+    const count = Math.abs(signed as number);
+    if (inputs.length + count > maxInputs) return null;
+    let raw = payload[i + 1];
+    if ((signed as number) < 0) {
+      // Changed keys only: every one must be a key of the input before.
+      if (!isPlainObject(previousRaw) || !isPlainObject(raw)) return null;
+      const base = previousRaw;
+      if (!Object.keys(raw).every((key) => Object.hasOwn(base, key))) return null;
+      raw = { ...base, ...raw };
+    }
+    const input = parseInput(raw);
     if (input === null) return null;
-    for (let n = 0; n < (count as number); n++) inputs.push(input);
+    previousRaw = raw;
+    for (let n = 0; n < count; n++) inputs.push(input);
   }
   if (firstTick + inputs.length - 1 > MAX_TICK) return null;
   return { type: 'input', ackTick, viewTick, firstTick, inputs };

@@ -12,7 +12,7 @@ export interface SyncTuning {
   /**
    * Input packets per second to peers other than the host (the host gets one every tick). They
    * only need inputs to take over as host, and each packet repeats every unacknowledged input,
-   * so a lower rate loses nothing and saves upload. Default 20.
+   * so a lower rate loses nothing and saves upload. Default 10.
    */
   peerInputRateHz: number;
   /** Most inputs one input packet carries (the newest unacknowledged ones). Default 64. */
@@ -59,7 +59,7 @@ export const syncDefaults: Readonly<SyncTuning> = {
   tickRateHz: 60,
   snapshotRateHz: 30,
   inputBufferTicks: 2,
-  peerInputRateHz: 20,
+  peerInputRateHz: 10,
   maxInputsPerPacket: 64,
   inputHistoryTicks: 240,
   maxInputRepeatTicks: 15,
