@@ -1,0 +1,95 @@
+/**
+ * Keyboard and mouse: the held movement keys, fire (mouse button or Space), the aim the scene
+ * computes from the mouse, and one-shot keys (Tab, V, F3) reported to the app. Keys typed into a
+ * text field (chat, room code) are ignored.
+ */
+import type { ArenaInput } from './simulation.js';
+
+export interface InputHandlers {
+  scoreboard(held: boolean): void;
+  pushToTalk(held: boolean): void;
+  netgraph(): void;
+}
+
+export interface GameInput {
+  /** The controls now (what the session samples each tick). */
+  sample(): ArenaInput;
+  setAim(aim: number): void;
+  /** Whether gameplay keys are taken (in a match); Tab and F3 are always handled. */
+  setActive(active: boolean): void;
+}
+
+const MOVE: Record<string, [number, number]> = {
+  KeyW: [0, -1],
+  ArrowUp: [0, -1],
+  KeyS: [0, 1],
+  ArrowDown: [0, 1],
+  KeyA: [-1, 0],
+  ArrowLeft: [-1, 0],
+  KeyD: [1, 0],
+  ArrowRight: [1, 0],
+};
+
+const typing = (target: EventTarget | null) =>
+  target instanceof HTMLElement &&
+  (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
+
+export function createGameInput(root: Window, canvasHost: HTMLElement, handlers: InputHandlers): GameInput {
+  const held = new Set<string>();
+  let mouseDown = false;
+  let aim = 0;
+  let active = false;
+
+  root.addEventListener('keydown', (e) => {
+    if (e.code === 'F3') {
+      e.preventDefault();
+      handlers.netgraph();
+      return;
+    }
+    if (typing(e.target)) return;
+    if (e.code === 'Tab') {
+      e.preventDefault();
+      if (!e.repeat) handlers.scoreboard(true);
+      return;
+    }
+    if (e.code === 'KeyV' && !e.repeat) handlers.pushToTalk(true);
+    if (active && (e.code in MOVE || e.code === 'Space')) e.preventDefault();
+    held.add(e.code);
+  });
+  root.addEventListener('keyup', (e) => {
+    if (e.code === 'Tab') handlers.scoreboard(false);
+    if (e.code === 'KeyV') handlers.pushToTalk(false);
+    held.delete(e.code);
+  });
+  root.addEventListener('blur', () => {
+    held.clear();
+    mouseDown = false;
+    handlers.scoreboard(false);
+  });
+  canvasHost.addEventListener('mousedown', (e) => {
+    if (e.button === 0) mouseDown = true;
+  });
+  root.addEventListener('mouseup', (e) => {
+    if (e.button === 0) mouseDown = false;
+  });
+
+  const axis = (i: 0 | 1): -1 | 0 | 1 => {
+    let v = 0;
+    for (const code of held) v += MOVE[code]?.[i] ?? 0;
+    return v > 0 ? 1 : v < 0 ? -1 : 0;
+  };
+
+  return {
+    sample: () =>
+      active
+        ? { mx: axis(0), my: axis(1), aim, fire: mouseDown || held.has('Space') }
+        : { mx: 0, my: 0, aim, fire: false },
+    setAim(next) {
+      aim = next;
+    },
+    setActive(next) {
+      active = next;
+      if (!next) mouseDown = false;
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/** Entry point: reads the URL, starts Phaser with the arena scene, and boots the app. */
+import * as Phaser from 'phaser';
+import { type ArenaApp, createApp } from './app.js';
+import { createGameInput } from './input.js';
+import { readParams } from './params.js';
+import { ArenaScene } from './scenes/arena-scene.js';
+
+declare global {
+  interface Window {
+    /** The automation surface (README "Arena demo"): `snapshot()` returns plain JSON. */
+    __arena: { snapshot: ArenaApp['snapshot']; screenOf: ArenaApp['screenOf'] };
+  }
+}
+
+const gameEl = document.getElementById('game') as HTMLElement;
+const uiEl = document.getElementById('ui') as HTMLElement;
+const params = readParams(window.location);
+const scene = new ArenaScene();
+let app: ArenaApp | null = null;
+const input = createGameInput(window, gameEl, {
+  scoreboard: (held) => app?.handlers.scoreboard(held),
+  pushToTalk: (held) => app?.handlers.pushToTalk(held),
+  netgraph: () => app?.handlers.netgraph(),
+});
+app = createApp({
+  params,
+  ui: uiEl,
+  scene,
+  input,
+  storage: { local: window.localStorage, session: window.sessionStorage },
+  location: window.location,
+});
+const running = app;
+scene.setSource(() => running.frame());
+
+/**
+ * WebGL emulated on the CPU (SwiftShader, llvmpipe: no GPU, or a blocklisted one) costs far more
+ * than Canvas 2D for this game's flat shapes and starves the netcode's timers: use Canvas there.
+ */
+function softwareWebGl(): boolean {
+  const gl = document.createElement('canvas').getContext('webgl');
+  if (!gl) return true;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+  gl.getExtension('WEBGL_lose_context')?.loseContext();
+  return /swiftshader|llvmpipe|software/i.test(renderer);
+}
+
+new Phaser.Game({
+  type: softwareWebGl() ? Phaser.CANVAS : Phaser.WEBGL,
+  parent: gameEl,
+  backgroundColor: '#0b101c',
+  banner: false,
+  audio: { noAudio: true },
+  scale: { mode: Phaser.Scale.RESIZE, width: '100%', height: '100%' },
+  scene: [scene],
+});
+
+window.__arena = { snapshot: () => running.snapshot(), screenOf: (peerId) => running.screenOf(peerId) };
+running.boot();

@@ -1,0 +1,144 @@
+/**
+ * The arena's net layer: the tickmesh session (mesh + sync) behind the few calls the game makes.
+ * The game reads a view of entities to draw, per-peer link figures and the sync figures for the
+ * netgraph and `window.__arena`, and gets the host's game events (hits, kills, round end).
+ */
+import {
+  type CandidateType,
+  createSession,
+  type LinkState,
+  type LobbyClient,
+  type Mesh,
+  type Session,
+} from '@tickmesh/netcode';
+import {
+  type ArenaEntity,
+  type ArenaEvent,
+  type ArenaInput,
+  type ArenaSchema,
+  type ArenaSettings,
+  type ArenaState,
+  createArenaGame,
+} from './simulation.js';
+
+export interface NetConditions {
+  latencyMs: number;
+  jitterMs: number;
+  /** 0..1 */
+  loss: number;
+}
+
+export interface NetFigures {
+  snapshotBytesAvg: number;
+  interpDelayMs: number;
+  tickOffsetMs: number;
+  correctionsPerSec: number;
+  inputsResent: number;
+}
+
+export interface PeerNet {
+  id: string;
+  /** null: no link yet (signaling through the lobby). */
+  link: LinkState | null;
+  rttMs: number | null;
+  candidateType: CandidateType;
+  kbpsIn: number;
+  kbpsOut: number;
+  lossRate: number;
+}
+
+export interface ArenaView {
+  world: ReadonlyMap<number, ArenaEntity>;
+  tick: number;
+  /** Tick length, s. */
+  dt: number;
+}
+
+export interface ArenaNet {
+  readonly session: Session<ArenaState, ArenaInput, ArenaEvent, ArenaSchema>;
+  peers(): Map<string, PeerNet>;
+  view(): ArenaView | null;
+  figures(): NetFigures;
+  /** The sync status: 'idle', 'hosting', 'joining' or 'playing'. */
+  role(): string;
+  onEvent(listener: (e: { tick: number; event: ArenaEvent }) => void): () => void;
+  setConditions(conditions: NetConditions): void;
+  close(): void;
+}
+
+export interface ArenaNetOptions {
+  lobby: LobbyClient;
+  sampleInput(): ArenaInput;
+  /** The match settings when a match starts (the host's initial state). */
+  settings(): ArenaSettings;
+  relay: boolean;
+  createPeerConnection(config: RTCConfiguration): RTCPeerConnection;
+}
+
+/** How far back the corrections rate looks. */
+const RATE_WINDOW_MS = 2000;
+
+export function createArenaNet(options: ArenaNetOptions): ArenaNet {
+  const session = createSession({
+    lobby: options.lobby,
+    game: createArenaGame(options.settings),
+    sampleInput: () => options.sampleInput(),
+    createPeerConnection: options.createPeerConnection,
+    iceTransportPolicy: options.relay ? 'relay' : 'all',
+  });
+  const dt = 1 / session.sync.tuning.tickRateHz;
+  const corrections: { at: number; total: number }[] = [];
+
+  function correctionsPerSec(total: number): number {
+    const now = performance.now();
+    corrections.push({ at: now, total });
+    while (corrections.length > 2 && (corrections[0] as { at: number }).at < now - RATE_WINDOW_MS) corrections.shift();
+    const first = corrections[0] as { at: number; total: number };
+    const span = (now - first.at) / 1000;
+    return span > 0.2 ? (total - first.total) / span : 0;
+  }
+
+  return {
+    session,
+    peers: () => peersOf(session.mesh),
+    view() {
+      const v = session.sync.view();
+      return v ? { world: v.entities, tick: v.tick, dt } : null;
+    },
+    figures() {
+      const s = session.sync.stats();
+      return {
+        snapshotBytesAvg: s.snapshotBytesAvg,
+        interpDelayMs: s.interpDelayMs,
+        tickOffsetMs: s.tickOffsetMs,
+        correctionsPerSec: correctionsPerSec(s.corrections),
+        inputsResent: s.inputsResent,
+      };
+    },
+    role: () => session.sync.status.kind,
+    onEvent: (listener) => session.sync.on('event', listener),
+    setConditions: (c) => session.setConditions({ latencyMs: c.latencyMs, jitterMs: c.jitterMs, loss: c.loss }),
+    close: () => session.close(),
+  };
+}
+
+/** Link state and figures of every link of the mesh. */
+export function peersOf(mesh: Mesh<unknown>): Map<string, PeerNet> {
+  const out = new Map<string, PeerNet>();
+  for (const [id, link] of mesh.links) {
+    const s = mesh.stats(id);
+    out.set(id, {
+      id,
+      link,
+      rttMs: s?.rttMs ?? null,
+      candidateType:
+        s?.localCandidateType === 'relay' || s?.remoteCandidateType === 'relay'
+          ? 'relay'
+          : (s?.localCandidateType ?? 'unknown'),
+      kbpsIn: ((s?.bytesInPerS ?? 0) * 8) / 1000,
+      kbpsOut: ((s?.bytesOutPerS ?? 0) * 8) / 1000,
+      lossRate: s?.lossRate ?? 0,
+    });
+  }
+  return out;
+}

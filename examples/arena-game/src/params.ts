@@ -1,0 +1,46 @@
+/**
+ * The page's URL parameters: the stable automation surface (README "Arena demo"), also what an
+ * invite link (`/?room=CODE`) carries.
+ */
+
+export interface ArenaParams {
+  /** Player name; also remembered in localStorage once used. */
+  name: string | null;
+  /** Join this room at once (needs a name). */
+  room: string | null;
+  /** Create a private room at once. */
+  create: boolean;
+  /** Join or create a public room at once. */
+  quickplay: boolean;
+  /** Mark ready as soon as the page is in a room. */
+  ready: boolean;
+  /** Start the microphone on entering a room (1), or never ask (0); null: wait for the mic button. */
+  voice: boolean | null;
+  /** Force every link through TURN (`iceTransportPolicy: 'relay'`). */
+  relay: boolean;
+  /** Lobby WebSocket URL; default: the page's own origin, path `/lobby`. */
+  lobby: string;
+}
+
+const flag = (v: string | null): boolean => v === '1' || v === 'true';
+
+export function readParams(location: Location): ArenaParams {
+  const q = new URLSearchParams(location.search);
+  const voice = q.get('voice');
+  const sameOrigin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/lobby`;
+  return {
+    name: q.get('name')?.trim().slice(0, 24) || null,
+    room: q.get('room')?.trim().toUpperCase() || null,
+    create: flag(q.get('create')),
+    quickplay: flag(q.get('quickplay')),
+    ready: flag(q.get('ready')),
+    voice: voice === null ? null : flag(voice),
+    relay: flag(q.get('relay')),
+    lobby: q.get('lobby') || sameOrigin,
+  };
+}
+
+/** The invite link for a room: this page with `?room=CODE` and nothing else. */
+export function inviteLink(location: Location, code: string): string {
+  return `${location.origin}${location.pathname}?room=${encodeURIComponent(code)}`;
+}

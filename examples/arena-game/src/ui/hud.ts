@@ -1,0 +1,179 @@
+/** The in-game HUD: round timer, health, kill feed, notices, respawn timer, scoreboard and end screen. */
+import { css, fill, h, setText } from './dom.js';
+
+export interface ScoreRow {
+  peerId: string;
+  name: string;
+  color: number;
+  score: number;
+  deaths: number;
+  pingMs: number | null;
+  self: boolean;
+  host: boolean;
+  speaking: boolean;
+  muted: boolean;
+}
+
+export interface HudModel {
+  timeLeftS: number;
+  hp: number | null;
+  maxHp: number;
+  alive: boolean;
+  respawnInS: number;
+  rows: readonly ScoreRow[];
+  /** Tab held. */
+  scoreboard: boolean;
+  /** The round is over: the end screen, with seconds until the room lobby. */
+  ended: { backInS: number } | null;
+  micOn: boolean;
+  /** The mic button's text: off, open mic or push-to-talk. */
+  micLabel: string;
+}
+
+export interface HudActions {
+  mute(peerId: string): void;
+  mic(): void;
+}
+
+const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+
+export function createHud(actions: HudActions) {
+  const timer = h('div.timer.panel');
+  const hpText = h('span');
+  const hpBar = h('div');
+  const hpWrap = h('div.bar', {}, hpBar);
+  const mic = h('button.small', { testid: 'mic', onclick: () => actions.mic() }, 'Mic off');
+  const feed = h('div.killfeed');
+  const banner = h('div.notice-banner.panel');
+  const respawn = h('div.respawn.panel');
+  const board = h('div.scoreboard.panel');
+  let bannerUntil = 0;
+  let lastBoardKey = '';
+
+  const el = h(
+    'div',
+    { style: 'position:absolute;inset:0;pointer-events:none' },
+    h('div.hud-top', {}, timer),
+    h(
+      'div.hud-left',
+      { style: 'pointer-events:auto' },
+      h('div.health.panel', {}, h('div.label', {}, 'Health ', hpText), hpWrap),
+      h('div.hud-buttons', {}, mic),
+    ),
+    feed,
+    banner,
+    respawn,
+    board,
+    h(
+      'div.controls-hint.panel',
+      {},
+      h('kbd', {}, 'WASD'),
+      ' move · ',
+      h('kbd', {}, 'click'),
+      ' shoot · ',
+      h('kbd', {}, 'Tab'),
+      ' scores · ',
+      h('kbd', {}, 'V'),
+      ' talk · ',
+      h('kbd', {}, 'F3'),
+      ' net',
+    ),
+  );
+
+  function renderBoard(m: HudModel): void {
+    const show = m.scoreboard || m.ended !== null;
+    board.style.display = show ? '' : 'none';
+    board.style.pointerEvents = show ? 'auto' : 'none';
+    if (!show) return;
+    const sorted = [...m.rows].sort((a, b) => b.score - a.score || a.deaths - b.deaths);
+    const top = sorted[0];
+    const key = JSON.stringify([sorted, m.ended?.backInS]);
+    if (key === lastBoardKey) return;
+    lastBoardKey = key;
+    const title = m.ended
+      ? top
+        ? h('h2', {}, h('span.winner', {}, top.self ? 'You win!' : `${top.name} wins!`))
+        : h('h2', {}, 'Round over')
+      : h('h2', {}, 'Scoreboard');
+    fill(
+      board,
+      title,
+      h('div.muted', {}, m.ended ? `Back to the room in ${m.ended.backInS} s` : 'Release Tab to close'),
+      h(
+        'table',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, 'Player'),
+          h('th.num', {}, 'Kills'),
+          h('th.num', {}, 'Deaths'),
+          h('th.num', {}, 'Ping'),
+          h('th.num', {}, 'Voice'),
+        ),
+        ...sorted.map((r) =>
+          h(
+            `tr${r.self ? '.self' : ''}`,
+            {},
+            h(
+              'td',
+              {},
+              h(
+                'div.who',
+                {},
+                h('span.dot', {
+                  style: `background:${css(r.color)};${r.speaking ? 'box-shadow:0 0 0 3px #5ee08a' : ''}`,
+                }),
+                r.name,
+                r.host ? h('span.pill.warm', {}, 'host') : null,
+              ),
+            ),
+            h('td.num', {}, r.score),
+            h('td.num', {}, r.deaths),
+            h('td.num', {}, r.self ? '—' : r.pingMs === null ? '…' : `${Math.round(r.pingMs)}`),
+            h(
+              'td.num',
+              {},
+              r.self ? '' : h('button.small', { onclick: () => actions.mute(r.peerId) }, r.muted ? 'Unmute' : 'Mute'),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  return {
+    el,
+    render(m: HudModel, nowMs: number): void {
+      setText(timer, clock(Math.ceil(m.timeLeftS)));
+      timer.classList.toggle('low', m.timeLeftS <= 10);
+      const hp = m.hp ?? 0;
+      setText(hpText, m.hp === null ? '' : String(hp));
+      hpBar.style.width = `${(100 * hp) / m.maxHp}%`;
+      hpWrap.classList.toggle('low', hp <= m.maxHp * 0.3);
+      mic.classList.toggle('on', m.micOn);
+      setText(mic, m.micLabel);
+      const dead = !m.alive && m.hp !== null && m.ended === null;
+      respawn.style.display = dead ? '' : 'none';
+      if (dead) fill(respawn, h('h2', {}, 'Eliminated'), h('div', {}, `Respawning in ${m.respawnInS.toFixed(1)} s`));
+      banner.style.display = nowMs < bannerUntil ? '' : 'none';
+      renderBoard(m);
+    },
+    killfeed(killer: { name: string; color: number }, victim: { name: string; color: number }, mine: boolean): void {
+      const line = h(
+        `div.panel${mine ? '.you' : ''}`,
+        {},
+        h('span', { style: `color:${css(killer.color)}` }, killer.name),
+        '  ✦  ',
+        h('span', { style: `color:${css(victim.color)}` }, victim.name),
+      );
+      feed.prepend(line);
+      while (feed.children.length > 5) feed.lastElementChild?.remove();
+      setTimeout(() => line.remove(), 5000);
+    },
+    notice(text: string, nowMs: number, forMs = 4000): void {
+      setText(banner, text);
+      bannerUntil = nowMs + forMs;
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The netgraph (F3): per-peer link figures, the sync layer's figures, a history of snapshot sizes,
+ * and the network conditioner's sliders, to feel prediction and interpolation at work.
+ */
+import type { NetConditions, NetFigures, PeerNet } from '../net.js';
+import { fill, h, setText } from './dom.js';
+
+export interface NetgraphModel {
+  peers: readonly (PeerNet & { name: string })[];
+  net: NetFigures;
+  relay: boolean;
+  role: string;
+}
+
+export function createNetgraph(actions: { conditions(c: NetConditions): void; relay(on: boolean): void }) {
+  const table = h('table');
+  const kv = h('div.kv');
+  const role = h('span.muted');
+  const graph = h('canvas', { width: 340, height: 44 });
+  const history: number[] = [];
+  const conditions: NetConditions = { latencyMs: 0, jitterMs: 0, loss: 0 };
+  const slider = (label: string, max: number, step: number, unit: string, set: (v: number) => void) => {
+    const out = h('span', {}, `0${unit}`);
+    const input = h('input', { type: 'range', min: 0, max, step, value: 0 });
+    input.addEventListener('input', () => {
+      const v = Number(input.value);
+      setText(out, `${v}${unit}`);
+      set(v);
+      actions.conditions({ ...conditions });
+    });
+    return h('label', {}, h('span', {}, label), input, out);
+  };
+  const relay = h('input', { type: 'checkbox' });
+  relay.addEventListener('change', () => actions.relay(relay.checked));
+
+  const el = h(
+    'div.netgraph.panel',
+    { style: 'display:none' },
+    h('h3', {}, 'Netgraph ', role),
+    table,
+    h('div.sep'),
+    kv,
+    graph,
+    h('div.sep'),
+    slider('latency', 300, 10, ' ms', (v) => (conditions.latencyMs = v)),
+    slider('jitter', 100, 5, ' ms', (v) => (conditions.jitterMs = v)),
+    slider('loss', 30, 1, ' %', (v) => (conditions.loss = v / 100)),
+    h('label', {}, h('span', {}, 'force TURN'), relay, h('span')),
+  );
+
+  function drawHistory(): void {
+    const ctx = graph.getContext('2d');
+    if (!ctx) return;
+    ctx.clearRect(0, 0, graph.width, graph.height);
+    const max = Math.max(64, ...history);
+    ctx.strokeStyle = '#35e0c1';
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    history.forEach((v, i) => {
+      const x = (i / 119) * graph.width;
+      const y = graph.height - 2 - (v / max) * (graph.height - 6);
+      if (i === 0) ctx.moveTo(x, y);
+      else ctx.lineTo(x, y);
+    });
+    ctx.stroke();
+    ctx.fillStyle = '#8d9bb8';
+    ctx.font = '10px ui-monospace, monospace';
+    ctx.fillText(`snapshot bytes (max ${Math.round(max)})`, 4, 11);
+  }
+
+  return {
+    el,
+    get visible() {
+      return el.style.display !== 'none';
+    },
+    toggle(): void {
+      el.style.display = el.style.display === 'none' ? '' : 'none';
+    },
+    render(m: NetgraphModel): void {
+      if (el.style.display === 'none') return;
+      setText(role, m.role);
+      relay.checked = m.relay;
+      fill(
+        table,
+        h(
+          'tr',
+          {},
+          h('th', {}, 'peer'),
+          h('th', {}, 'rtt'),
+          h('th', {}, 'loss'),
+          h('th', {}, 'kbps in/out'),
+          h('th', {}, 'path'),
+        ),
+        ...m.peers.map((p) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, p.name.slice(0, 10)),
+            h('td', {}, p.rttMs === null ? '…' : `${Math.round(p.rttMs)}`),
+            h('td', {}, `${(p.lossRate * 100).toFixed(1)}%`),
+            h('td', {}, `${Math.round(p.kbpsIn)}/${Math.round(p.kbpsOut)}`),
+            h('td', {}, p.link === 'connected' ? p.candidateType : (p.link ?? 'signaling')),
+          ),
+        ),
+      );
+      const n = m.net;
+      fill(
+        kv,
+        ...[
+          ['snapshot bytes (avg)', n.snapshotBytesAvg.toFixed(0)],
+          ['interpolation delay', `${n.interpDelayMs.toFixed(0)} ms`],
+          ['tick offset', `${n.tickOffsetMs.toFixed(1)} ms`],
+          ['corrections', `${n.correctionsPerSec.toFixed(1)} /s`],
+          ['inputs resent', String(n.inputsResent)],
+        ].flatMap(([k, v]) => [h('span.muted', {}, k), h('span', {}, v)]),
+      );
+      history.push(n.snapshotBytesAvg);
+      if (history.length > 120) history.shift();
+      drawHistory();
+    },
+  };
+}

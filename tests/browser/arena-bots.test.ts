@@ -1,0 +1,128 @@
+// One browser player and three headless bots (the `npm run bots` CLI: Node, @roamhq/wrtc, the same
+// netcode) fill a room and play for 20 s; the browser sees all four move. A screenshot of the
+// arena in play goes to test-results/screenshots/arena.png.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { LobbyServer } from '@tickmesh/lobby-server';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ArenaBuild,
+  buildArena,
+  launchArenaBrowser,
+  openArena,
+  screenshot,
+  serveArena,
+  until,
+} from '../helpers/arena-game.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const PLAY_MS = 20_000;
+
+let build: ArenaBuild | undefined;
+let browser: Browser | undefined;
+let server: LobbyServer | undefined;
+let bots: ChildProcess | undefined;
+let botOutput = '';
+
+beforeAll(async () => {
+  [build, browser] = await Promise.all([buildArena(), launchArenaBrowser()]);
+  server = await serveArena(build.dir);
+}, 60_000);
+afterAll(async () => {
+  bots?.kill('SIGTERM');
+  await browser?.close();
+  await server?.close();
+  build?.remove();
+});
+
+describe('arena: a browser player and three bots', () => {
+  it('fills a room with bots that ready up and play; the browser sees all four move', async () => {
+    if (!browser || !server) throw new Error('not set up');
+    const ann = await openArena(browser, server, 'Ann', 'create=1', { width: 1280, height: 720 });
+    await until([ann], async () => (await ann.snapshot()).room !== null, 'the room to be created');
+    const code = (await ann.snapshot()).room?.code ?? '';
+
+    // The root `npm run bots` script, minus its namespace wrapper: this test already runs in one.
+    bots = spawn(
+      'node',
+      [
+        '--conditions',
+        'source',
+        '--import',
+        'tsx',
+        'examples/arena-game/bots/main.ts',
+        '--lobby',
+        server.url,
+        '--room',
+        code,
+        '--count',
+        '3',
+      ],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    bots.stdout?.on('data', (d) => (botOutput += String(d)));
+    bots.stderr?.on('data', (d) => (botOutput += String(d)));
+
+    await until(
+      [ann],
+      async () => {
+        const s = await ann.snapshot();
+        return s.players.length === 4 && s.peers.length === 3 && s.peers.every((p) => p.link === 'connected');
+      },
+      `three bots in the room, linked (bots said: ${botOutput})`,
+      20_000,
+    );
+    await until([ann], async () => !(await ann.page.getByTestId('start').isDisabled()), 'every bot ready');
+    await ann.page.getByTestId('start').click();
+    await until(
+      [ann],
+      async () => {
+        const s = await ann.snapshot();
+        return s.phase === 'playing' && s.players.every((p) => p.x !== null);
+      },
+      'the match to start',
+    );
+
+    // Play: Ann strafes and fires; record where everyone is drawn on Ann's page.
+    const tracks = new Map<string, Set<string>>();
+    const started = Date.now();
+    let shot = false;
+    await ann.page.mouse.move(640, 200);
+    await ann.page.mouse.down();
+    let key: 'a' | 'd' = 'd';
+    let round = 0;
+    await ann.page.keyboard.down(key);
+    while (Date.now() - started < PLAY_MS) {
+      const s = await ann.snapshot();
+      for (const p of s.players) {
+        if (p.x === null || p.y === null) continue;
+        const seen = tracks.get(p.id) ?? new Set();
+        seen.add(`${Math.round(p.x)},${Math.round(p.y)}`);
+        tracks.set(p.id, seen);
+      }
+      if (!shot && Date.now() - started > 6000) {
+        await screenshot(ann.page, 'arena');
+        shot = true;
+      }
+      if (++round % 12 === 0) {
+        await ann.page.keyboard.up(key);
+        key = key === 'd' ? 'a' : 'd';
+        await ann.page.keyboard.down(key);
+      }
+      await ann.page.waitForTimeout(200);
+    }
+    await ann.page.keyboard.up(key);
+    await ann.page.mouse.up();
+
+    const final = await ann.snapshot();
+    expect(final.players).toHaveLength(4);
+    for (const p of final.players) {
+      const distinct = tracks.get(p.id)?.size ?? 0;
+      expect(distinct, `${p.name} was drawn at ${distinct} distinct positions`).toBeGreaterThan(10);
+    }
+    expect(final.phase).toMatch(/playing|ended/);
+    expect(ann.errors).toEqual([]);
+    await ann.context.close();
+  }, 90_000);
+});

@@ -1,0 +1,119 @@
+/**
+ * The arena demo for browser tests: built with its own Vite config into a fresh temporary
+ * directory (workspace packages from their TypeScript sources), served by a real lobby server,
+ * and opened in Chromium pages that the tests drive with real keys and mouse. Screenshots go to
+ * test-results/screenshots/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import type { ArenaSnapshot } from '../../examples/arena-game/src/app.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+
+const gameRoot = fileURLToPath(new URL('../../examples/arena-game/', import.meta.url));
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+
+export interface ArenaBuild {
+  dir: string;
+  remove(): void;
+}
+
+export async function buildArena(): Promise<ArenaBuild> {
+  const dir = mkdtempSync(join(tmpdir(), 'tickmesh-arena-'));
+  try {
+    await build({
+      root: gameRoot,
+      configFile: join(gameRoot, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir: dir, emptyOutDir: false, minify: false, sourcemap: false },
+    });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The lobby server serving the build; signaling of several pages at once needs a roomier rate limit. */
+export function serveArena(dir: string): Promise<LobbyServer> {
+  return startLobbyServer({ host: '127.0.0.1', port: 0, staticDir: dir, rateLimitPerS: 500, rateBurst: 500 });
+}
+
+/** Chromium with WebGL through SwiftShader (Phaser 4 renders with it headless). */
+export function launchArenaBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_ARGS, '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+  });
+}
+
+export interface ArenaPage {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+  errors: string[];
+  snapshot(): Promise<ArenaSnapshot>;
+  selfId(): Promise<string>;
+}
+
+export async function openArena(
+  browser: Browser,
+  server: LobbyServer,
+  name: string,
+  query: string,
+  viewport = { width: 960, height: 540 },
+): Promise<ArenaPage> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`http://127.0.0.1:${server.port}/?name=${encodeURIComponent(name)}${query ? `&${query}` : ''}`);
+  await page.waitForFunction(() => window.__arena !== undefined, null, { timeout: 10_000 });
+  const snapshot = () => page.evaluate(() => window.__arena.snapshot());
+  return {
+    name,
+    context,
+    page,
+    errors,
+    snapshot,
+    async selfId() {
+      const id = (await snapshot()).selfId;
+      if (!id) throw new Error(`${name} has no peer id yet`);
+      return id;
+    },
+  };
+}
+
+/** Polls `check` every 25 ms until it holds; on timeout fails with `what` and every page's snapshot. */
+export async function until(
+  pages: readonly ArenaPage[],
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) {
+      const states = await Promise.all(
+        pages.map(async (p) => ({ name: p.name, errors: p.errors, snapshot: await p.snapshot().catch(String) })),
+      );
+      throw new Error(`timed out waiting for ${what}\n${JSON.stringify(states, null, 2)}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export const everyPage = <T>(pages: readonly ArenaPage[], read: (p: ArenaPage) => Promise<T>) =>
+  Promise.all(pages.map(read));
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
