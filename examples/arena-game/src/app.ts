@@ -302,7 +302,7 @@ export function createApp(deps: AppDeps) {
 
   /** Spatial voice: the listener at the local player, every other voice where its player is drawn. */
   function placeVoices(world: ReadonlyMap<number, ArenaEntity>, me: ArenaEntity | undefined): void {
-    if (!voice || voice.status !== 'on' || me?.kind !== 'player') return;
+    if (voice?.status !== 'on' || me?.kind !== 'player') return;
     voice.setListener({ x: me.fields.x, y: me.fields.y, angle: me.fields.angle });
     for (const p of lobby?.room?.peers ?? []) {
       if (p.id === selfId()) continue;
