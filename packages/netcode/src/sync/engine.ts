@@ -203,6 +203,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     interpolationSnapshots: tuning.interpolationSnapshots,
     jitterFactor: tuning.interpolationJitterFactor,
     maxRate: tuning.maxTimeDilation,
+    largeErrorMs: tuning.largeErrorMs,
+    largeErrorRate: tuning.largeErrorDilation,
     snapMs: tuning.snapThresholdMs,
   });
   const hostClock = createHostClock(tuning, (id, sentAt) => transport.send(hostId, encodePing(id, sentAt)));
@@ -252,7 +254,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     if (inputLog.get(selfId, t) === undefined) inputLog.put(selfId, t, options.sampleInput(t));
     for (const player of players) {
       if (inputLog.get(player, t) !== undefined) lastInputOf.set(player, t);
-      else if (inputLog.newestTick(player) >= 0) stats.count('inputsMissing');
+      else if (inputLog.firstTick(player) >= 0 && inputLog.firstTick(player) < t) stats.count('inputsMissing');
     }
     const inputs = stepper.inputsFor(t, players);
     previous = state as State;
@@ -386,7 +388,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   function clientUpdate(now: number, elapsed: number): void {
     hostClock.maybePing(now);
     const offset = hostClock.offsetMs();
-    if (base === null || offset === null) return;
+    const young = status.kind === 'joining' && hostClock.estimate.samples < tuning.minClockSamples;
+    if (base === null || offset === null || young) return;
     const target = now + offset + hostClock.leadMs();
     const current = tick * tickMs + accumulator;
     if (status.kind === 'joining' || Math.abs(target - current) > tuning.snapThresholdMs) {
@@ -397,8 +400,10 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
       state = null;
       replayNeeded = true;
     } else {
-      const dilation = ((target - current) / 1000) * tuning.timeSteeringGain;
-      accumulator += elapsed * (1 + Math.max(-tuning.maxTimeDilation, Math.min(tuning.maxTimeDilation, dilation)));
+      const error = target - current;
+      const limit = Math.abs(error) > tuning.largeErrorMs ? tuning.largeErrorDilation : tuning.maxTimeDilation;
+      const dilation = Math.max(-limit, Math.min(limit, (error / 1000) * tuning.timeSteeringGain));
+      accumulator += elapsed * (1 + dilation);
     }
     if (replayNeeded) {
       if (base.tick > tick) {

@@ -14,6 +14,8 @@ export interface InputLog<Input> {
   latest(player: string, tick: number, maxBack: number): Input | undefined;
   /** Newest tick known for `player`, or -1. */
   newestTick(player: string): number;
+  /** Oldest tick ever recorded for `player` (pruning does not change it), or -1. */
+  firstTick(player: string): number;
   /** Forgets inputs of ticks before `tick`. */
   prune(tick: number): void;
   /** Forgets a player. */
@@ -21,11 +23,11 @@ export interface InputLog<Input> {
 }
 
 export function createInputLog<Input>(): InputLog<Input> {
-  const players = new Map<string, { inputs: Map<number, Input>; newest: number }>();
+  const players = new Map<string, { inputs: Map<number, Input>; newest: number; first: number }>();
   const entryOf = (player: string) => {
     let entry = players.get(player);
     if (entry === undefined) {
-      entry = { inputs: new Map<number, Input>(), newest: -1 };
+      entry = { inputs: new Map<number, Input>(), newest: -1, first: -1 };
       players.set(player, entry);
     }
     return entry;
@@ -36,12 +38,14 @@ export function createInputLog<Input>(): InputLog<Input> {
       if (entry.inputs.has(tick)) return false;
       entry.inputs.set(tick, input);
       if (tick > entry.newest) entry.newest = tick;
+      if (entry.first < 0 || tick < entry.first) entry.first = tick;
       return true;
     },
     set(player, tick, input) {
       const entry = entryOf(player);
       entry.inputs.set(tick, input);
       if (tick > entry.newest) entry.newest = tick;
+      if (entry.first < 0 || tick < entry.first) entry.first = tick;
     },
     get(player, tick) {
       return players.get(player)?.inputs.get(tick);
@@ -57,6 +61,9 @@ export function createInputLog<Input>(): InputLog<Input> {
     },
     newestTick(player) {
       return players.get(player)?.newest ?? -1;
+    },
+    firstTick(player) {
+      return players.get(player)?.first ?? -1;
     },
     prune(tick) {
       for (const entry of players.values()) {

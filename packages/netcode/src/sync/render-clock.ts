@@ -11,7 +11,8 @@
  * so the snapshot after the render time has almost always arrived. One-way latency needs no
  * estimate of its own: it is folded into the arrival samples. The delay adapts as jitter changes,
  * but the render time never jumps: it moves toward its target at most `maxRate` faster or slower
- * than real time (a change of pace nobody sees), unless it is off by more than `snapMs`.
+ * than real time (a change of pace nobody sees), `largeErrorRate` while it is off by more than
+ * `largeErrorMs` (a first estimate on a busy start), and jumps only when off by more than `snapMs`.
  *
  * References: Valve, "Source Multiplayer Networking" (cl_interp, interpolation delay);
  * RFC 3550, section 6.4.1 (interarrival jitter).
@@ -27,6 +28,10 @@ export interface RenderClockOptions {
   windowSize?: number;
   /** Largest change of pace while adapting, as a fraction. Default 0.05. */
   maxRate?: number;
+  /** Off by more than this, ms, the pace may change by up to `largeErrorRate`. Default 50. */
+  largeErrorMs?: number;
+  /** Default 0.25. */
+  largeErrorRate?: number;
   /** A render time off by more than this jumps. Default 250. */
   snapMs?: number;
 }
@@ -47,6 +52,8 @@ export function createRenderClock(options: RenderClockOptions): RenderClock {
   const windowSize = options.windowSize ?? 64;
   const maxRate = options.maxRate ?? 0.05;
   const snapMs = options.snapMs ?? 250;
+  const largeErrorMs = options.largeErrorMs ?? 50;
+  const largeErrorRate = options.largeErrorRate ?? 0.25;
   let samples: number[] = [];
   let best = 0;
   let jitter = 0;
@@ -68,7 +75,8 @@ export function createRenderClock(options: RenderClockOptions): RenderClock {
       if (offset === null || Math.abs(target - offset) > snapMs) {
         offset = target;
       } else {
-        const step = Math.max(0, now - lastNow) * maxRate;
+        const rate = Math.abs(target - offset) > largeErrorMs ? largeErrorRate : maxRate;
+        const step = Math.max(0, now - lastNow) * rate;
         offset += Math.max(-step, Math.min(step, target - offset));
       }
       lastNow = now;

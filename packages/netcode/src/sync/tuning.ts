@@ -37,6 +37,16 @@ export interface SyncTuning {
   correctionEpsilon: number;
   /** Largest speed-up or slow-down of a client's tick rate when steering its clock, as a fraction. Default 0.05. */
   maxTimeDilation: number;
+  /**
+   * A clock (or render time) off by more than this many ms steers faster, at up to
+   * `largeErrorDilation`: a first estimate taken on a busy start is fixed in about a second
+   * instead of ten. Default 50.
+   */
+  largeErrorMs: number;
+  /** Largest dilation while the error is over `largeErrorMs`. Default 0.25. */
+  largeErrorDilation: number;
+  /** Clock samples a client waits for before it starts predicting. Default 3. */
+  minClockSamples: number;
   /** The clock error a client removes per second of steering, as a fraction of the error (1/s). Default 2. */
   timeSteeringGain: number;
   /** A client clock off by more than this jumps instead of steering, ms. Default 250. */
@@ -71,6 +81,9 @@ export const syncDefaults: Readonly<SyncTuning> = {
   correctionHalfLifeMs: 60,
   correctionEpsilon: 0.01,
   maxTimeDilation: 0.05,
+  largeErrorMs: 50,
+  largeErrorDilation: 0.25,
+  minClockSamples: 3,
   timeSteeringGain: 2,
   snapThresholdMs: 250,
   lagCompensationMs: 500,
