@@ -1,11 +1,14 @@
-// The arena demo in real Chromium, three players: one creates a room, two join by its code, all
+// The arena demo in real Chromium. Three players: one creates a room, two join by its code, all
 // ready up and the host starts. Real key presses move a player and the others see it within
 // 250 ms; real mouse aim and clicks shoot another until a kill, and every page agrees on the
-// score; the host's page closes and the other two play on under a new host. Screenshots of the
-// menu, the room lobby and the arena go to test-results/screenshots/.
+// score; the host's page closes and the other two play on under a new host. Two players: a short
+// round ends, the end screen shows the scores, and the host sends everyone back to the room lobby.
+// Screenshots of the menu, the room lobby, the arena and the end screen go to
+// test-results/screenshots/.
 import type { LobbyServer } from '@tickmesh/lobby-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppPhase } from '../../examples/arena-game/src/app.js';
 import {
   type ArenaBuild,
   type ArenaPage,
@@ -51,6 +54,43 @@ function watchX(page: ArenaPage, id: string, x0: number): Promise<void> {
     [id, x0] as const,
   );
 }
+
+interface Recording {
+  /** Each phase the page went through, with the wall-clock time it began. */
+  phases: { phase: AppPhase; at: number }[];
+}
+
+/** Records (in the page, every 50 ms) the phases the page goes through. */
+function record(page: ArenaPage): Promise<void> {
+  return page.page.evaluate(() => {
+    const rec = { phases: [] as { phase: string; at: number }[] };
+    (window as unknown as { __rec: typeof rec }).__rec = rec;
+    setInterval(() => {
+      const s = window.__arena.snapshot();
+      if (rec.phases.at(-1)?.phase !== s.phase) rec.phases.push({ phase: s.phase, at: Date.now() });
+    }, 50);
+  });
+}
+
+const recording = (page: ArenaPage) =>
+  page.page.evaluate(() => (window as unknown as { __rec: Recording }).__rec) as Promise<Recording>;
+
+/** The end screen as drawn: its title, its countdown line, and kills by peer id from its rows. */
+const endScreen = (page: ArenaPage) =>
+  page.page.evaluate(() => {
+    const board = document.querySelector<HTMLElement>('.scoreboard');
+    return {
+      shown: board !== null && board.style.display !== 'none' && board.offsetHeight > 0,
+      title: board?.querySelector('h2')?.textContent ?? '',
+      note: board?.querySelector('.muted')?.textContent ?? '',
+      kills: Object.fromEntries(
+        Array.from(board?.querySelectorAll<HTMLTableRowElement>('tr[data-peer]') ?? []).map((tr) => [
+          tr.dataset.peer,
+          Number(tr.cells[1]?.textContent),
+        ]),
+      ),
+    };
+  });
 
 describe('arena in Chromium: three players', () => {
   it('plays a round: join by code, ready, start, move, kill, host leaves', async () => {
@@ -185,4 +225,91 @@ describe('arena in Chromium: three players', () => {
     for (const p of pages) expect(p.errors).toEqual([]);
     await everyPage(rest, (p) => p.context.close());
   }, 90_000);
+});
+
+describe('arena in Chromium: a short round', () => {
+  it('ends the round: end screen with the scores, then everyone back in the room', async () => {
+    if (!browser || !server) throw new Error('not set up');
+    const tia = await openArena(browser, server, 'Tia', 'create=1&round=10');
+    await until([tia], async () => (await tia.snapshot()).room !== null, 'the room to be created');
+    const code = (await tia.snapshot()).room?.code ?? '';
+    const sam = await openArena(browser, server, 'Sam', `room=${code}&ready=1`);
+    const pages = [tia, sam];
+    await until(
+      pages,
+      async () =>
+        (await everyPage(pages, (p) => p.snapshot())).every((s) => s.room?.code === code && s.phase === 'lobby'),
+      'both in the room',
+    );
+    const [tiaId, samId] = (await everyPage(pages, (p) => p.selfId())) as [string, string];
+    await everyPage(pages, record);
+    expect(await tia.page.getByTestId('round-select').inputValue()).toBe('10');
+    await tia.page.getByTestId('map-select').selectOption('2');
+    await until([tia], async () => !(await tia.page.getByTestId('start').isDisabled()), 'Sam ready');
+    await tia.page.getByTestId('start').click();
+
+    await until(pages, async () => (await sam.snapshot()).phase === 'playing', 'the round to start');
+    // Sam shoots at Tia for the rest of the round, so the end screen has a score to show.
+    await sam.page.mouse.move(100, 100);
+    const roundOver = Date.now() + 20_000;
+    while ((await sam.snapshot()).phase === 'playing' && Date.now() < roundOver) {
+      const at = await sam.page.evaluate((id) => window.__arena.screenOf(id), tiaId);
+      if (at) {
+        await sam.page.mouse.move(at.x, at.y);
+        await sam.page.mouse.down();
+      }
+      await sam.page.waitForTimeout(150);
+    }
+    await sam.page.mouse.up();
+
+    // The end screen: a title and, on every page, the kills every page agrees on.
+    await until(
+      pages,
+      async () => (await everyPage(pages, (p) => p.snapshot())).every((s) => s.phase === 'ended'),
+      'the round to end',
+    );
+    const final = await everyPage(pages, (p) => p.snapshot());
+    const kills = Object.fromEntries((final[0]?.players ?? []).map((p) => [p.id, p.score]));
+    expect(final[1]?.players.map((p) => [p.id, p.score])).toEqual(Object.entries(kills));
+    // Two players: one's kills are the other's deaths, so equal kills is a draw.
+    const tiaKills = kills[tiaId] ?? 0;
+    const samKills = kills[samId] ?? 0;
+    const titles =
+      tiaKills === samKills
+        ? ['Draw', 'Draw']
+        : tiaKills > samKills
+          ? ['You win!', 'Tia wins!']
+          : ['Sam wins!', 'You win!'];
+    for (const [i, screen] of (await everyPage(pages, endScreen)).entries()) {
+      expect(screen.shown).toBe(true);
+      expect(screen.title).toBe(titles[i]);
+      expect(screen.note).toMatch(/^Back to the room in \d s$/);
+      expect(screen.kills).toEqual(kills);
+    }
+    await sam.page.waitForTimeout(300);
+    await screenshot(sam.page, 'end-screen');
+
+    // The host ends the match a few seconds later: everyone is back in the room lobby.
+    await until(
+      pages,
+      async () =>
+        (await everyPage(pages, (p) => p.snapshot())).every((s) => s.phase === 'lobby' && s.room?.state === 'open'),
+      'everyone back in the room lobby',
+      15_000,
+    );
+    for (const rec of await everyPage(pages, recording)) {
+      expect(rec.phases.map((p) => p.phase)).toEqual(['lobby', 'countdown', 'playing', 'ended', 'lobby']);
+      const [, , playing, ended, back] = rec.phases as [
+        unknown,
+        unknown,
+        { at: number },
+        { at: number },
+        { at: number },
+      ];
+      expect((ended.at - playing.at) / 1000).toBeGreaterThan(9);
+      expect((back.at - ended.at) / 1000).toBeGreaterThan(4);
+    }
+    for (const p of pages) expect(p.errors).toEqual([]);
+    await everyPage(pages, (p) => p.context.close());
+  }, 60_000);
 });

@@ -90,10 +90,12 @@ export function createHud(actions: HudActions) {
     const key = JSON.stringify([sorted, m.ended?.backInS]);
     if (key === lastBoardKey) return;
     lastBoardKey = key;
+    const next = sorted[1];
+    const draw = top !== undefined && next !== undefined && top.score === next.score && top.deaths === next.deaths;
     const title = m.ended
-      ? top
+      ? top && !draw
         ? h('h2', {}, h('span.winner', {}, top.self ? 'You win!' : `${top.name} wins!`))
-        : h('h2', {}, 'Round over')
+        : h('h2', {}, draw ? 'Draw' : 'Round over')
       : h('h2', {}, 'Scoreboard');
     fill(
       board,
@@ -114,7 +116,7 @@ export function createHud(actions: HudActions) {
         ...sorted.map((r) =>
           h(
             `tr${r.self ? '.self' : ''}`,
-            {},
+            { dataset: { peer: r.peerId } },
             h(
               'td',
               {},
