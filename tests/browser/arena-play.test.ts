@@ -1,10 +1,14 @@
 // The arena demo in real Chromium. Three players: one creates a room, two join by its code, all
 // ready up and the host starts. Real key presses move a player and the others see it within
 // 250 ms; real mouse aim and clicks shoot another until a kill, and every page agrees on the
-// score; the host's page closes and the other two play on under a new host. Two players: a short
-// round ends, the end screen shows the scores, and the host sends everyone back to the room lobby.
+// score; the host's page closes and the other two play on under a new host. Two players with
+// voice, one fed a tone and one silence: a short round ends, the end screen shows the scores, and
+// the host sends everyone back to the room lobby; the talker is seen speaking, the silent one never.
 // Screenshots of the menu, the room lobby, the arena and the end screen go to
 // test-results/screenshots/.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LobbyServer } from '@tickmesh/lobby-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,19 +24,31 @@ import {
   serveArena,
   until,
 } from '../helpers/arena-game.js';
+import { makeWavs } from '../helpers/fake-mic.js';
 
 let build: ArenaBuild | undefined;
 let browser: Browser | undefined;
+/** One browser process per fake microphone: a tone, and silence. */
+let toneBrowser: Browser | undefined;
+let quietBrowser: Browser | undefined;
 let server: LobbyServer | undefined;
+const wavDir = mkdtempSync(join(tmpdir(), 'tickmesh-arena-mic-'));
 
 beforeAll(async () => {
-  [build, browser] = await Promise.all([buildArena(), launchArenaBrowser()]);
+  const wavs = makeWavs(wavDir);
+  [build, browser, toneBrowser, quietBrowser] = await Promise.all([
+    buildArena(),
+    launchArenaBrowser(),
+    launchArenaBrowser({ mic: wavs.tone }),
+    launchArenaBrowser({ mic: wavs.silence }),
+  ]);
   server = await serveArena(build.dir);
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
+  await Promise.all([browser?.close(), toneBrowser?.close(), quietBrowser?.close()]);
   await server?.close();
   build?.remove();
+  rmSync(wavDir, { recursive: true, force: true });
 });
 
 const playerIn = async (page: ArenaPage, id: string) => (await page.snapshot()).players.find((p) => p.id === id);
@@ -58,16 +74,19 @@ function watchX(page: ArenaPage, id: string, x0: number): Promise<void> {
 interface Recording {
   /** Each phase the page went through, with the wall-clock time it began. */
   phases: { phase: AppPhase; at: number }[];
+  /** Every id ever in `voice.speaking`. */
+  heard: string[];
 }
 
-/** Records (in the page, every 50 ms) the phases the page goes through. */
+/** Records (in the page, every 50 ms) the phases the page goes through and who it hears speaking. */
 function record(page: ArenaPage): Promise<void> {
   return page.page.evaluate(() => {
-    const rec = { phases: [] as { phase: string; at: number }[] };
+    const rec = { phases: [] as { phase: string; at: number }[], heard: [] as string[] };
     (window as unknown as { __rec: typeof rec }).__rec = rec;
     setInterval(() => {
       const s = window.__arena.snapshot();
       if (rec.phases.at(-1)?.phase !== s.phase) rec.phases.push({ phase: s.phase, at: Date.now() });
+      for (const id of s.voice.speaking) if (!rec.heard.includes(id)) rec.heard.push(id);
     }, 50);
   });
 }
@@ -75,7 +94,7 @@ function record(page: ArenaPage): Promise<void> {
 const recording = (page: ArenaPage) =>
   page.page.evaluate(() => (window as unknown as { __rec: Recording }).__rec) as Promise<Recording>;
 
-/** The end screen as drawn: its title, its countdown line, and kills by peer id from its rows. */
+/** The end screen as drawn: its title, its countdown line, kills by peer id, and who has a speaking ring. */
 const endScreen = (page: ArenaPage) =>
   page.page.evaluate(() => {
     const board = document.querySelector<HTMLElement>('.scoreboard');
@@ -89,6 +108,9 @@ const endScreen = (page: ArenaPage) =>
           Number(tr.cells[1]?.textContent),
         ]),
       ),
+      ringed: Array.from(board?.querySelectorAll<HTMLTableRowElement>('tr[data-peer]') ?? [])
+        .filter((tr) => (tr.querySelector<HTMLElement>('.dot')?.style.boxShadow ?? '') !== '')
+        .map((tr) => tr.dataset.peer),
     };
   });
 
@@ -227,19 +249,22 @@ describe('arena in Chromium: three players', () => {
   }, 90_000);
 });
 
-describe('arena in Chromium: a short round', () => {
-  it('ends the round: end screen with the scores, then everyone back in the room', async () => {
-    if (!browser || !server) throw new Error('not set up');
-    const tia = await openArena(browser, server, 'Tia', 'create=1&round=10');
+describe('arena in Chromium: a short round with voice', () => {
+  it('ends the round: end screen with the scores, then everyone back in the room; the talker rings, the silent never', async () => {
+    if (!toneBrowser || !quietBrowser || !server) throw new Error('not set up');
+    // Tia's microphone plays a tone, Sam's silence; both start voice on entering the room.
+    const tia = await openArena(toneBrowser, server, 'Tia', 'create=1&round=10&voice=1');
     await until([tia], async () => (await tia.snapshot()).room !== null, 'the room to be created');
     const code = (await tia.snapshot()).room?.code ?? '';
-    const sam = await openArena(browser, server, 'Sam', `room=${code}&ready=1`);
+    const sam = await openArena(quietBrowser, server, 'Sam', `room=${code}&ready=1&voice=1`);
     const pages = [tia, sam];
     await until(
       pages,
       async () =>
-        (await everyPage(pages, (p) => p.snapshot())).every((s) => s.room?.code === code && s.phase === 'lobby'),
-      'both in the room',
+        (await everyPage(pages, (p) => p.snapshot())).every(
+          (s) => s.room?.code === code && s.phase === 'lobby' && s.voice.state === 'on',
+        ),
+      'both in the room, voice on',
     );
     const [tiaId, samId] = (await everyPage(pages, (p) => p.selfId())) as [string, string];
     await everyPage(pages, record);
@@ -248,6 +273,8 @@ describe('arena in Chromium: a short round', () => {
     await until([tia], async () => !(await tia.page.getByTestId('start').isDisabled()), 'Sam ready');
     await tia.page.getByTestId('start').click();
 
+    // Sam sees Tia speaking.
+    await until(pages, async () => (await sam.snapshot()).voice.speaking.includes(tiaId), 'Sam to hear Tia speak');
     await until(pages, async () => (await sam.snapshot()).phase === 'playing', 'the round to start');
     // Sam shoots at Tia for the rest of the round, so the end screen has a score to show.
     await sam.page.mouse.move(100, 100);
@@ -285,7 +312,9 @@ describe('arena in Chromium: a short round', () => {
       expect(screen.title).toBe(titles[i]);
       expect(screen.note).toMatch(/^Back to the room in \d s$/);
       expect(screen.kills).toEqual(kills);
+      expect(screen.ringed).not.toContain(samId);
     }
+    await until(pages, async () => (await endScreen(sam)).ringed.includes(tiaId), "Tia's ring on Sam's end screen");
     await sam.page.waitForTimeout(300);
     await screenshot(sam.page, 'end-screen');
 
@@ -308,7 +337,16 @@ describe('arena in Chromium: a short round', () => {
       ];
       expect((ended.at - playing.at) / 1000).toBeGreaterThan(9);
       expect((back.at - ended.at) / 1000).toBeGreaterThan(4);
+      expect(rec.heard).toContain(tiaId);
+      expect(rec.heard).not.toContain(samId);
     }
+    // Back in the room lobby, Tia's avatar rings on Sam's page; Sam's never does on Tia's.
+    await until(
+      pages,
+      async () => (await sam.page.locator(`li[data-peer="${tiaId}"] .avatar.speaking`).count()) === 1,
+      "Tia's ring on Sam's page",
+    );
+    expect(await tia.page.locator(`li[data-peer="${samId}"] .avatar.speaking`).count()).toBe(0);
     for (const p of pages) expect(p.errors).toEqual([]);
     await everyPage(pages, (p) => p.context.close());
   }, 60_000);
