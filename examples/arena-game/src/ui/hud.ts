@@ -51,8 +51,8 @@ export function createHud(actions: HudActions) {
   let lastBoardKey = '';
 
   const el = h(
-    'div',
-    { style: 'position:absolute;inset:0;pointer-events:none' },
+    'div.hud',
+    {},
     h('div.hud-top', {}, timer),
     h(
       'div.hud-left',
