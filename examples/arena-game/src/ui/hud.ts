@@ -1,5 +1,5 @@
 /** The in-game HUD: round timer, health, kill feed, notices, respawn timer, scoreboard and end screen. */
-import { css, fill, h, setText } from './dom.js';
+import { css, fill, h, pingText, setText } from './dom.js';
 
 export interface ScoreRow {
   peerId: string;
@@ -132,7 +132,7 @@ export function createHud(actions: HudActions) {
             ),
             h('td.num', {}, r.score),
             h('td.num', {}, r.deaths),
-            h('td.num', {}, r.self ? '—' : r.pingMs === null ? '…' : `${Math.round(r.pingMs)}`),
+            h('td.num', {}, r.self ? '—' : pingText(r.pingMs)),
             h(
               'td.num',
               {},

@@ -7,7 +7,7 @@ import { colorOfSeq } from '../colors.js';
 import type { PeerNet } from '../net.js';
 import { ROUND_LENGTHS_S, roomSettings } from '../settings.js';
 import { MAPS } from '../sim/maps.js';
-import { css, fill, h, setText } from './dom.js';
+import { css, fill, h, pingText, setText } from './dom.js';
 
 export interface RoomActions {
   ready(ready: boolean): void;
@@ -156,7 +156,9 @@ export function createRoomView(actions: RoomActions) {
       const self = p.id === m.selfId;
       const net = m.peers.get(p.id);
       const badge = self ? { text: 'you', tone: 'ok' } : linkBadge(net, p.connected);
-      const ping = !self && net?.rttMs != null ? `${Math.round(net.rttMs)} ms` : '';
+      // Until the link's first stats sample: `…`, not a blank.
+      const rtt = net?.rttMs ?? null;
+      const ping = self ? '' : rtt === null ? pingText(null) : `${pingText(rtt)} ms`;
       const muteBtn = self
         ? h('span')
         : h(
