@@ -1,11 +1,18 @@
-// The arena demo in real Chromium, three players: one creates a room, two join by its code, all
+// The arena demo in real Chromium. Three players: one creates a room, two join by its code, all
 // ready up and the host starts. Real key presses move a player and the others see it within
 // 250 ms; real mouse aim and clicks shoot another until a kill, and every page agrees on the
-// score; the host's page closes and the other two play on under a new host. Screenshots of the
-// menu, the room lobby and the arena go to test-results/screenshots/.
+// score; the host's page closes and the other two play on under a new host. Two players with
+// voice, one fed a tone and one silence: a short round ends, the end screen shows the scores, and
+// the host sends everyone back to the room lobby; the talker is seen speaking, the silent one never.
+// Screenshots of the menu, the room lobby, the arena and the end screen go to
+// test-results/screenshots/.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { LobbyServer } from '@tickmesh/lobby-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppPhase } from '../../examples/arena-game/src/app.js';
 import {
   type ArenaBuild,
   type ArenaPage,
@@ -17,19 +24,31 @@ import {
   serveArena,
   until,
 } from '../helpers/arena-game.js';
+import { makeWavs } from '../helpers/fake-mic.js';
 
 let build: ArenaBuild | undefined;
 let browser: Browser | undefined;
+/** One browser process per fake microphone: a tone, and silence. */
+let toneBrowser: Browser | undefined;
+let quietBrowser: Browser | undefined;
 let server: LobbyServer | undefined;
+const wavDir = mkdtempSync(join(tmpdir(), 'tickmesh-arena-mic-'));
 
 beforeAll(async () => {
-  [build, browser] = await Promise.all([buildArena(), launchArenaBrowser()]);
+  const wavs = makeWavs(wavDir);
+  [build, browser, toneBrowser, quietBrowser] = await Promise.all([
+    buildArena(),
+    launchArenaBrowser(),
+    launchArenaBrowser({ mic: wavs.tone }),
+    launchArenaBrowser({ mic: wavs.silence }),
+  ]);
   server = await serveArena(build.dir);
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
+  await Promise.all([browser?.close(), toneBrowser?.close(), quietBrowser?.close()]);
   await server?.close();
   build?.remove();
+  rmSync(wavDir, { recursive: true, force: true });
 });
 
 const playerIn = async (page: ArenaPage, id: string) => (await page.snapshot()).players.find((p) => p.id === id);
@@ -51,6 +70,49 @@ function watchX(page: ArenaPage, id: string, x0: number): Promise<void> {
     [id, x0] as const,
   );
 }
+
+interface Recording {
+  /** Each phase the page went through, with the wall-clock time it began. */
+  phases: { phase: AppPhase; at: number }[];
+  /** Every id ever in `voice.speaking`. */
+  heard: string[];
+}
+
+/** Records (in the page, every 50 ms) the phases the page goes through and who it hears speaking. */
+function record(page: ArenaPage): Promise<void> {
+  return page.page.evaluate(() => {
+    const rec = { phases: [] as { phase: string; at: number }[], heard: [] as string[] };
+    (window as unknown as { __rec: typeof rec }).__rec = rec;
+    setInterval(() => {
+      const s = window.__arena.snapshot();
+      if (rec.phases.at(-1)?.phase !== s.phase) rec.phases.push({ phase: s.phase, at: Date.now() });
+      for (const id of s.voice.speaking) if (!rec.heard.includes(id)) rec.heard.push(id);
+    }, 50);
+  });
+}
+
+const recording = (page: ArenaPage) =>
+  page.page.evaluate(() => (window as unknown as { __rec: Recording }).__rec) as Promise<Recording>;
+
+/** The end screen as drawn: its title, its countdown line, kills by peer id, and who has a speaking ring. */
+const endScreen = (page: ArenaPage) =>
+  page.page.evaluate(() => {
+    const board = document.querySelector<HTMLElement>('.scoreboard');
+    return {
+      shown: board !== null && board.style.display !== 'none' && board.offsetHeight > 0,
+      title: board?.querySelector('h2')?.textContent ?? '',
+      note: board?.querySelector('.muted')?.textContent ?? '',
+      kills: Object.fromEntries(
+        Array.from(board?.querySelectorAll<HTMLTableRowElement>('tr[data-peer]') ?? []).map((tr) => [
+          tr.dataset.peer,
+          Number(tr.cells[1]?.textContent),
+        ]),
+      ),
+      ringed: Array.from(board?.querySelectorAll<HTMLTableRowElement>('tr[data-peer]') ?? [])
+        .filter((tr) => (tr.querySelector<HTMLElement>('.dot')?.style.boxShadow ?? '') !== '')
+        .map((tr) => tr.dataset.peer),
+    };
+  });
 
 describe('arena in Chromium: three players', () => {
   it('plays a round: join by code, ready, start, move, kill, host leaves', async () => {
@@ -185,4 +247,107 @@ describe('arena in Chromium: three players', () => {
     for (const p of pages) expect(p.errors).toEqual([]);
     await everyPage(rest, (p) => p.context.close());
   }, 90_000);
+});
+
+describe('arena in Chromium: a short round with voice', () => {
+  it('ends the round: end screen with the scores, then everyone back in the room; the talker rings, the silent never', async () => {
+    if (!toneBrowser || !quietBrowser || !server) throw new Error('not set up');
+    // Tia's microphone plays a tone, Sam's silence; both start voice on entering the room.
+    const tia = await openArena(toneBrowser, server, 'Tia', 'create=1&round=10&voice=1');
+    await until([tia], async () => (await tia.snapshot()).room !== null, 'the room to be created');
+    const code = (await tia.snapshot()).room?.code ?? '';
+    const sam = await openArena(quietBrowser, server, 'Sam', `room=${code}&ready=1&voice=1`);
+    const pages = [tia, sam];
+    await until(
+      pages,
+      async () =>
+        (await everyPage(pages, (p) => p.snapshot())).every(
+          (s) => s.room?.code === code && s.phase === 'lobby' && s.voice.state === 'on',
+        ),
+      'both in the room, voice on',
+    );
+    const [tiaId, samId] = (await everyPage(pages, (p) => p.selfId())) as [string, string];
+    await everyPage(pages, record);
+    expect(await tia.page.getByTestId('round-select').inputValue()).toBe('10');
+    await tia.page.getByTestId('map-select').selectOption('2');
+    await until([tia], async () => !(await tia.page.getByTestId('start').isDisabled()), 'Sam ready');
+    await tia.page.getByTestId('start').click();
+
+    // Sam sees Tia speaking.
+    await until(pages, async () => (await sam.snapshot()).voice.speaking.includes(tiaId), 'Sam to hear Tia speak');
+    await until(pages, async () => (await sam.snapshot()).phase === 'playing', 'the round to start');
+    // Sam shoots at Tia for the rest of the round, so the end screen has a score to show.
+    await sam.page.mouse.move(100, 100);
+    const roundOver = Date.now() + 20_000;
+    while ((await sam.snapshot()).phase === 'playing' && Date.now() < roundOver) {
+      const at = await sam.page.evaluate((id) => window.__arena.screenOf(id), tiaId);
+      if (at) {
+        await sam.page.mouse.move(at.x, at.y);
+        await sam.page.mouse.down();
+      }
+      await sam.page.waitForTimeout(150);
+    }
+    await sam.page.mouse.up();
+
+    // The end screen: a title and, on every page, the kills every page agrees on.
+    await until(
+      pages,
+      async () => (await everyPage(pages, (p) => p.snapshot())).every((s) => s.phase === 'ended'),
+      'the round to end',
+    );
+    const final = await everyPage(pages, (p) => p.snapshot());
+    const kills = Object.fromEntries((final[0]?.players ?? []).map((p) => [p.id, p.score]));
+    expect(final[1]?.players.map((p) => [p.id, p.score])).toEqual(Object.entries(kills));
+    // Two players: one's kills are the other's deaths, so equal kills is a draw.
+    const tiaKills = kills[tiaId] ?? 0;
+    const samKills = kills[samId] ?? 0;
+    const titles =
+      tiaKills === samKills
+        ? ['Draw', 'Draw']
+        : tiaKills > samKills
+          ? ['You win!', 'Tia wins!']
+          : ['Sam wins!', 'You win!'];
+    for (const [i, screen] of (await everyPage(pages, endScreen)).entries()) {
+      expect(screen.shown).toBe(true);
+      expect(screen.title).toBe(titles[i]);
+      expect(screen.note).toMatch(/^Back to the room in \d s$/);
+      expect(screen.kills).toEqual(kills);
+      expect(screen.ringed).not.toContain(samId);
+    }
+    await until(pages, async () => (await endScreen(sam)).ringed.includes(tiaId), "Tia's ring on Sam's end screen");
+    await sam.page.waitForTimeout(300);
+    await screenshot(sam.page, 'end-screen');
+
+    // The host ends the match a few seconds later: everyone is back in the room lobby.
+    await until(
+      pages,
+      async () =>
+        (await everyPage(pages, (p) => p.snapshot())).every((s) => s.phase === 'lobby' && s.room?.state === 'open'),
+      'everyone back in the room lobby',
+      15_000,
+    );
+    for (const rec of await everyPage(pages, recording)) {
+      expect(rec.phases.map((p) => p.phase)).toEqual(['lobby', 'countdown', 'playing', 'ended', 'lobby']);
+      const [, , playing, ended, back] = rec.phases as [
+        unknown,
+        unknown,
+        { at: number },
+        { at: number },
+        { at: number },
+      ];
+      expect((ended.at - playing.at) / 1000).toBeGreaterThan(9);
+      expect((back.at - ended.at) / 1000).toBeGreaterThan(4);
+      expect(rec.heard).toContain(tiaId);
+      expect(rec.heard).not.toContain(samId);
+    }
+    // Back in the room lobby, Tia's avatar rings on Sam's page; Sam's never does on Tia's.
+    await until(
+      pages,
+      async () => (await sam.page.locator(`li[data-peer="${tiaId}"] .avatar.speaking`).count()) === 1,
+      "Tia's ring on Sam's page",
+    );
+    expect(await tia.page.locator(`li[data-peer="${samId}"] .avatar.speaking`).count()).toBe(0);
+    for (const p of pages) expect(p.errors).toEqual([]);
+    await everyPage(pages, (p) => p.context.close());
+  }, 60_000);
 });

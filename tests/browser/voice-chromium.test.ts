@@ -4,7 +4,6 @@
 // from the pages: remote voices present, audio packets and energy arriving, a muted player going
 // quiet, a late joiner, a refused microphone, speaking indicators. Runs inside the loopback-only
 // namespace of `npm test`.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
@@ -13,6 +12,7 @@ import type { LinkStats, VoiceLinkStats } from '@tickmesh/netcode';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, untilOrReport } from '../helpers/chromium.js';
+import { fakeMicArg, makeWavs } from '../helpers/fake-mic.js';
 import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';
 import type { JoinOptions } from './page/harness.js';
 import type { VoiceStartOptions } from './page/voice-harness.js';
@@ -32,39 +32,11 @@ let quietBrowser: Browser | undefined;
 let server: LobbyServer;
 let contexts: BrowserContext[] = [];
 
-/** A tone a player could be saying: 440 Hz, amplitude-modulated at 3 Hz (a steady tone is what noise suppression removes). */
-function makeWavs(dir: string): { tone: string; silence: string } {
-  const tone = joinPath(dir, 'tone.wav');
-  const silence = joinPath(dir, 'silence.wav');
-  execFileSync('sox', [
-    '-D',
-    '-n',
-    '-r',
-    '48000',
-    '-c',
-    '1',
-    '-b',
-    '16',
-    tone,
-    'synth',
-    '10',
-    'sine',
-    '440',
-    'tremolo',
-    '3',
-    '80',
-    'vol',
-    '0.5',
-  ]);
-  execFileSync('sox', ['-D', '-n', '-r', '48000', '-c', '1', '-b', '16', silence, 'trim', '0', '10']);
-  return { tone, silence };
-}
-
 const launchWith = (wav: string) =>
   chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${wav}`],
+    args: [...CHROMIUM_ARGS, fakeMicArg(wav)],
   });
 
 beforeAll(async () => {

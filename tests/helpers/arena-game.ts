@@ -13,6 +13,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { build } from 'vite';
 import type { ArenaSnapshot } from '../../examples/arena-game/src/app.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+import { fakeMicArg } from './fake-mic.js';
 
 const gameRoot = fileURLToPath(new URL('../../examples/arena-game/', import.meta.url));
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
@@ -43,12 +44,20 @@ export function serveArena(dir: string): Promise<LobbyServer> {
   return startLobbyServer({ host: '127.0.0.1', port: 0, staticDir: dir, rateLimitPerS: 500, rateBurst: 500 });
 }
 
-/** Chromium with WebGL through SwiftShader (Phaser 4 renders with it headless). */
-export function launchArenaBrowser(): Promise<Browser> {
+/**
+ * Chromium with WebGL through SwiftShader (Phaser 4 renders with it headless); `mic`: a WAV its
+ * fake microphone plays (default: Chromium's beep).
+ */
+export function launchArenaBrowser(options: { mic?: string } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [...CHROMIUM_ARGS, '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    args: [
+      ...CHROMIUM_ARGS,
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      ...(options.mic ? [fakeMicArg(options.mic)] : []),
+    ],
   });
 }
 

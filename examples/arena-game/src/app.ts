@@ -82,6 +82,10 @@ export function createApp(deps: AppDeps) {
   /** Names and colours by player entity id, kept after a player leaves (for the kill feed). */
   const looks = new Map<number, PlayerLook & { peerId: string }>();
 
+  /** What a room this page creates starts with (`round=` shortens the round). */
+  const newRoomSettings =
+    params.roundS === null ? DEFAULT_ROOM_SETTINGS : { ...DEFAULT_ROOM_SETTINGS, roundS: params.roundS };
+
   const attract = createAttractMode(() => {});
   let attractFrame: RenderFrame = attract.frame(0);
 
@@ -89,7 +93,7 @@ export function createApp(deps: AppDeps) {
     { name: params.name ?? storage.local.getItem(NAME_KEY) ?? '', code: params.room ?? '' },
     {
       quickplay: (name) => void enter(name, (l) => l.quickplay()),
-      create: (name) => void enter(name, (l) => l.createRoom({ settings: DEFAULT_ROOM_SETTINGS })),
+      create: (name) => void enter(name, (l) => l.createRoom({ settings: newRoomSettings })),
       join: (name, code) => void enter(name, (l) => l.joinRoom(code)),
     },
   );
@@ -461,7 +465,7 @@ export function createApp(deps: AppDeps) {
     const name = params.name ?? storage.local.getItem(NAME_KEY);
     if (name) {
       if (params.room) void enter(name, (l) => l.joinRoom(params.room as string));
-      else if (params.create) void enter(name, (l) => l.createRoom({ settings: DEFAULT_ROOM_SETTINGS }));
+      else if (params.create) void enter(name, (l) => l.createRoom({ settings: newRoomSettings }));
       else if (params.quickplay) void enter(name, (l) => l.quickplay());
     }
     setInterval(render, 100);

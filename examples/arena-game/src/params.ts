@@ -14,6 +14,8 @@ export interface ArenaParams {
   quickplay: boolean;
   /** Mark ready as soon as the page is in a room. */
   ready: boolean;
+  /** Round length, s (10-3600), of a room this page creates; null: the default (2 min). Short rounds are for tests. */
+  roundS: number | null;
   /** Start the microphone on entering a room (1), or never ask (0); null: wait for the mic button. */
   voice: boolean | null;
   /** Force every link through TURN (`iceTransportPolicy: 'relay'`). */
@@ -34,10 +36,17 @@ export function readParams(location: Location): ArenaParams {
     create: flag(q.get('create')),
     quickplay: flag(q.get('quickplay')),
     ready: flag(q.get('ready')),
+    roundS: roundLength(q.get('round')),
     voice: voice === null ? null : flag(voice),
     relay: flag(q.get('relay')),
     lobby: q.get('lobby') || sameOrigin,
   };
+}
+
+/** A round length in whole seconds within what the simulation accepts, or null. */
+function roundLength(v: string | null): number | null {
+  const s = v === null ? Number.NaN : Number(v);
+  return Number.isInteger(s) && s >= 10 && s <= 3600 ? s : null;
 }
 
 /** The invite link for a room: this page with `?room=CODE` and nothing else. */

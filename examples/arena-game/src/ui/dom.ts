@@ -44,3 +44,9 @@ export function setText(el: Element, text: string): void {
 export function css(color: number): string {
   return `#${color.toString(16).padStart(6, '0')}`;
 }
+
+/** A round-trip time as shown in lists, ms: `…` until the first stats sample, `<1` on a loopback-fast link. */
+export function pingText(ms: number | null): string {
+  if (ms === null) return '…';
+  return ms < 0.5 ? '<1' : String(Math.round(ms));
+}

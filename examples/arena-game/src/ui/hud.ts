@@ -1,5 +1,5 @@
 /** The in-game HUD: round timer, health, kill feed, notices, respawn timer, scoreboard and end screen. */
-import { css, fill, h, setText } from './dom.js';
+import { css, fill, h, pingText, setText } from './dom.js';
 
 export interface ScoreRow {
   peerId: string;
@@ -51,8 +51,8 @@ export function createHud(actions: HudActions) {
   let lastBoardKey = '';
 
   const el = h(
-    'div',
-    { style: 'position:absolute;inset:0;pointer-events:none' },
+    'div.hud',
+    {},
     h('div.hud-top', {}, timer),
     h(
       'div.hud-left',
@@ -90,10 +90,12 @@ export function createHud(actions: HudActions) {
     const key = JSON.stringify([sorted, m.ended?.backInS]);
     if (key === lastBoardKey) return;
     lastBoardKey = key;
+    const next = sorted[1];
+    const draw = top !== undefined && next !== undefined && top.score === next.score && top.deaths === next.deaths;
     const title = m.ended
-      ? top
+      ? top && !draw
         ? h('h2', {}, h('span.winner', {}, top.self ? 'You win!' : `${top.name} wins!`))
-        : h('h2', {}, 'Round over')
+        : h('h2', {}, draw ? 'Draw' : 'Round over')
       : h('h2', {}, 'Scoreboard');
     fill(
       board,
@@ -114,7 +116,7 @@ export function createHud(actions: HudActions) {
         ...sorted.map((r) =>
           h(
             `tr${r.self ? '.self' : ''}`,
-            {},
+            { dataset: { peer: r.peerId } },
             h(
               'td',
               {},
@@ -130,7 +132,7 @@ export function createHud(actions: HudActions) {
             ),
             h('td.num', {}, r.score),
             h('td.num', {}, r.deaths),
-            h('td.num', {}, r.self ? '—' : r.pingMs === null ? '…' : `${Math.round(r.pingMs)}`),
+            h('td.num', {}, r.self ? '—' : pingText(r.pingMs)),
             h(
               'td.num',
               {},

@@ -7,7 +7,7 @@ import { colorOfSeq } from '../colors.js';
 import type { PeerNet } from '../net.js';
 import { ROUND_LENGTHS_S, roomSettings } from '../settings.js';
 import { MAPS } from '../sim/maps.js';
-import { css, fill, h, setText } from './dom.js';
+import { css, fill, h, pingText, setText } from './dom.js';
 
 export interface RoomActions {
   ready(ready: boolean): void;
@@ -59,6 +59,13 @@ export function linkBadge(peer: PeerNet | undefined, connected: boolean): { text
   }
 }
 
+const roundOption = (s: number) =>
+  h(
+    'option',
+    { value: String(s) },
+    s % 60 === 0 ? `${s / 60} min` : s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`,
+  );
+
 export function createRoomView(actions: RoomActions) {
   const code = h('span.room-code', { testid: 'room-code' });
   const invite = h('input', { readOnly: true });
@@ -82,7 +89,7 @@ export function createRoomView(actions: RoomActions) {
     testid: 'round-select',
     onchange: () => actions.settings({ roundS: Number(roundSel.value), map: Number(mapSel.value) }),
   });
-  for (const s of ROUND_LENGTHS_S) roundSel.append(h('option', { value: String(s) }, `${s / 60} min`));
+  for (const s of ROUND_LENGTHS_S) roundSel.append(roundOption(s));
   const mapSel = h('select', {
     testid: 'map-select',
     onchange: () => actions.settings({ roundS: Number(roundSel.value), map: Number(mapSel.value) }),
@@ -149,7 +156,9 @@ export function createRoomView(actions: RoomActions) {
       const self = p.id === m.selfId;
       const net = m.peers.get(p.id);
       const badge = self ? { text: 'you', tone: 'ok' } : linkBadge(net, p.connected);
-      const ping = !self && net?.rttMs != null ? `${Math.round(net.rttMs)} ms` : '';
+      // Until the link's first stats sample: `…`, not a blank.
+      const rtt = net?.rttMs ?? null;
+      const ping = self ? '' : rtt === null ? pingText(null) : `${pingText(rtt)} ms`;
       const muteBtn = self
         ? h('span')
         : h(
@@ -181,6 +190,8 @@ export function createRoomView(actions: RoomActions) {
     );
 
     const s = roomSettings(room);
+    // A length off the list (a room made with `round=`) gets its own entry.
+    if (!Array.from(roundSel.options).some((o) => o.value === String(s.roundS))) roundSel.append(roundOption(s.roundS));
     roundSel.value = String(s.roundS);
     mapSel.value = String(s.map);
     roundSel.disabled = mapSel.disabled = !isHost || room.state !== 'open';
