@@ -307,6 +307,8 @@ describe('arena in Chromium: a short round with voice', () => {
         : tiaKills > samKills
           ? ['You win!', 'Tia wins!']
           : ['Sam wins!', 'You win!'];
+    // The end screen is drawn on the frame after the phase changes.
+    await until(pages, async () => (await everyPage(pages, endScreen)).every((e) => e.shown), 'the end screen');
     for (const [i, screen] of (await everyPage(pages, endScreen)).entries()) {
       expect(screen.shown).toBe(true);
       expect(screen.title).toBe(titles[i]);
