@@ -15,6 +15,7 @@ import {
   arenaTuning,
   createArenaGame,
   initialArenaState,
+  interpolateArena,
   isAlive,
   NEUTRAL_INPUT,
   Phase,
@@ -302,5 +303,20 @@ describe('arena simulation', () => {
     expect(playerEntityId(A)).toBe(idA);
     expect(idA).toBeGreaterThanOrEqual(2 ** 31);
     expect(game.parseInput(game.neutralInput)).toEqual(game.neutralInput);
+  });
+
+  it('draws a respawn as a jump, ordinary movement as a glide', () => {
+    const player = (x: number, y: number) => {
+      const run = advance(newRun(), { [A]: NEUTRAL_INPUT });
+      const entity = arenaToWorld(run.state).get(idA);
+      if (entity?.kind !== 'player') throw new Error('no player after the first tick');
+      return { kind: 'player' as const, fields: { ...entity.fields, x, y } };
+    };
+    const mid = interpolateArena(player(100, 100), player(110, 100), 0.5);
+    expect(mid.kind === 'player' && mid.fields.x).toBe(105);
+    const early = interpolateArena(player(100, 100), player(900, 600), 0.5);
+    expect(early.kind === 'player' && early.fields.x).toBe(100);
+    const late = interpolateArena(player(100, 100), player(900, 600), 1);
+    expect(late.kind === 'player' && late.fields.x).toBe(900);
   });
 });

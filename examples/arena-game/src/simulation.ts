@@ -19,6 +19,7 @@
  * member list and a new host needs no table); projectiles count up from 1, wrapping below 2^31.
  */
 import {
+  defaultInterpolate,
   defineSnapshotSchema,
   type Entities,
   type EntityState,
@@ -470,6 +471,22 @@ export function parseArenaEvent(raw: unknown): ArenaEvent | null {
 
 export const NEUTRAL_INPUT: ArenaInput = { mx: 0, my: 0, aim: 0, fire: false };
 
+/** Farther than a player can run between two snapshots, even with a few lost: a respawn. */
+const TELEPORT_PX = 96;
+const blendByField = defaultInterpolate(arenaSchema);
+
+/**
+ * Blends two states of an entity for drawing: as the schema says (positions linearly, aim the
+ * short way round), except a player who respawned, which jumps instead of streaking across the map.
+ */
+export function interpolateArena(a: ArenaEntity, b: ArenaEntity, t: number): ArenaEntity {
+  if (a.kind === 'player' && b.kind === 'player') {
+    const jumped = Math.hypot(b.fields.x - a.fields.x, b.fields.y - a.fields.y) > TELEPORT_PX;
+    if (jumped) return t < 1 ? a : b;
+  }
+  return blendByField(a, b, t);
+}
+
 /** The arena as a tickmesh game; a match starts with the settings `settings()` gives then. */
 export function createArenaGame(
   settings: () => ArenaSettings,
@@ -484,6 +501,7 @@ export function createArenaGame(
     parseInput: parseArenaInput,
     parseEvent: parseArenaEvent,
     localEntities: (_state, peerId) => [playerEntityId(peerId)],
+    interpolate: interpolateArena,
     smoothFields: { player: ['x', 'y'], projectile: ['x', 'y'] },
   };
 }
