@@ -328,6 +328,12 @@ describe('arena in Chromium: a short round with voice', () => {
       'everyone back in the room lobby',
       15_000,
     );
+    // The in-page recorders sample every 50 ms: let them see it too.
+    await until(
+      pages,
+      async () => (await everyPage(pages, recording)).every((rec) => rec.phases.at(-1)?.phase === 'lobby'),
+      'the recorders to see the room lobby',
+    );
     for (const rec of await everyPage(pages, recording)) {
       expect(rec.phases.map((p) => p.phase)).toEqual(['lobby', 'countdown', 'playing', 'ended', 'lobby']);
       const [, , playing, ended, back] = rec.phases as [

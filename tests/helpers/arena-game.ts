@@ -61,6 +61,54 @@ export function launchArenaBrowser(options: { mic?: string } = {}): Promise<Brow
   });
 }
 
+/** Keeps every RTCPeerConnection a page makes (in `window.__pcs`), for failure reports. */
+function recordPeerConnections(): void {
+  const Native = window.RTCPeerConnection;
+  const made: RTCPeerConnection[] = [];
+  (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = made;
+  window.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      made.push(this);
+    }
+  };
+}
+
+/** Each of a page's connections: signaling, transceivers and audio RTP counters (a failure report). */
+function readPeerConnections(page: Page): Promise<unknown> {
+  return page.evaluate(async () => {
+    const pcs = (window as unknown as { __pcs?: RTCPeerConnection[] }).__pcs ?? [];
+    return Promise.all(
+      pcs
+        .filter((pc) => pc.connectionState !== 'closed')
+        .map(async (pc) => ({
+          signaling: pc.signalingState,
+          ice: pc.iceConnectionState,
+          transceivers: pc.getTransceivers().map((t) => ({
+            mid: t.mid,
+            direction: t.direction,
+            currentDirection: t.currentDirection,
+            sending: t.sender.track?.readyState ?? null,
+            receiving: `${t.receiver.track.readyState}${t.receiver.track.muted ? ' muted' : ''}`,
+          })),
+          audio: await pc.getStats().then((report) => {
+            const rtp: unknown[] = [];
+            report.forEach((r) => {
+              if (r.kind === 'audio' && (r.type === 'inbound-rtp' || r.type === 'outbound-rtp'))
+                rtp.push({
+                  type: r.type,
+                  mid: r.mid,
+                  packets: r.packetsReceived ?? r.packetsSent,
+                  energy: r.totalAudioEnergy,
+                });
+            });
+            return rtp;
+          }),
+        })),
+    );
+  });
+}
+
 export interface ArenaPage {
   name: string;
   context: BrowserContext;
@@ -79,6 +127,7 @@ export async function openArena(
 ): Promise<ArenaPage> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
+  await page.addInitScript(recordPeerConnections);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`http://127.0.0.1:${server.port}/?name=${encodeURIComponent(name)}${query ? `&${query}` : ''}`);
@@ -98,7 +147,10 @@ export async function openArena(
   };
 }
 
-/** Polls `check` every 25 ms until it holds; on timeout fails with `what` and every page's snapshot. */
+/**
+ * Polls `check` every 25 ms until it holds; on timeout fails with `what`, every page's snapshot and
+ * its WebRTC connections.
+ */
 export async function until(
   pages: readonly ArenaPage[],
   check: () => Promise<boolean>,
@@ -109,7 +161,12 @@ export async function until(
   while (!(await check())) {
     if (Date.now() > deadline) {
       const states = await Promise.all(
-        pages.map(async (p) => ({ name: p.name, errors: p.errors, snapshot: await p.snapshot().catch(String) })),
+        pages.map(async (p) => ({
+          name: p.name,
+          errors: p.errors,
+          snapshot: await p.snapshot().catch(String),
+          webrtc: await readPeerConnections(p.page).catch(String),
+        })),
       );
       throw new Error(`timed out waiting for ${what}\n${JSON.stringify(states, null, 2)}`);
     }

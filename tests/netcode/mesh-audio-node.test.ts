@@ -1,10 +1,12 @@
 // The mesh's audio plumbing over real WebRTC in Node (@roamhq/wrtc): a synthetic microphone track
 // (wrtc's RTCAudioSource) sent on every link, with audio transceivers from the first offer
-// (`audio: true`) and added later by renegotiation, while the data channels carry on.
+// (`audio: true`) and added later by renegotiation, while the data channels carry on; and one
+// link pair staging an offer collision in which the polite side's own offer is still being made.
 import wrtc from '@roamhq/wrtc';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
-import type { RemoteTrack } from '@tickmesh/netcode';
+import { type Logger, type RemoteTrack, realTimers } from '@tickmesh/netcode';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLink, type Link } from '../../packages/netcode/src/transport/link.js';
 import { linkedTo, meshRoom, type NodePeer, nodePeer, until } from '../helpers/netcode-peer.js';
 
 type Packet = [n: number];
@@ -37,6 +39,7 @@ function tone(): Tone {
 let server: LobbyServer;
 let peers: NodePeer<Packet>[] = [];
 let tones: Tone[] = [];
+let links: Link[] = [];
 
 beforeEach(async () => {
   server = await startLobbyServer({ host: '127.0.0.1', port: 0, rateLimitPerS: 500, rateBurst: 500 });
@@ -44,6 +47,8 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const p of peers) p.close();
   for (const t of tones) t.stop();
+  for (const l of links) l.close();
+  links = [];
   peers = [];
   tones = [];
   await server.close();
@@ -53,9 +58,13 @@ const idOf = (p: NodePeer<unknown>) => p.lobby.peerId ?? '';
 const everyoneLinked = () => peers.every((p) => linkedTo(p, peers));
 
 /** Audio packets `p` has received from `q` so far. */
-async function packetsFrom(p: NodePeer<Packet>, q: NodePeer<Packet>): Promise<number> {
+function packetsFrom(p: NodePeer<Packet>, q: NodePeer<Packet>): Promise<number> {
+  return audioPacketsIn(p.mesh.peerConnection(idOf(q)));
+}
+
+/** Audio packets received on `pc` so far. */
+async function audioPacketsIn(pc: RTCPeerConnection | null): Promise<number> {
   // @roamhq/wrtc has no RTCRtpReceiver.getStats(): the connection's report, audio entries only.
-  const pc = p.mesh.peerConnection(idOf(q));
   if (!pc) return 0;
   let packets = 0;
   (await pc.getStats()).forEach((s: Record<string, unknown>) => {
@@ -182,4 +191,78 @@ describe('mesh audio over @roamhq/wrtc', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await packetsFrom(bob, ann)).toBe(stopped);
   }, 30_000);
+});
+
+describe('link offer collision over @roamhq/wrtc', () => {
+  it("recovers when the other side's offer arrives while the polite side's own offer is still in createOffer()", async () => {
+    // Seen in the arena demo: the newer peer's microphone came after its first offer, so both sides
+    // added audio at once, and the polite side's createOffer() was still pending (state `stable`)
+    // when the other's offer came. Its rollback threw, its offer went out anyway, the impolite side
+    // ignored it, and both waited in have-local-offer for good: neither heard the other.
+    const warnings: string[] = [];
+    const logger: Logger = { debug() {}, warn: (message) => warnings.push(message), error() {} };
+    let releaseOffers: () => void = () => {};
+    const offersHeld = new Promise<void>((resolve) => {
+      releaseOffers = resolve;
+    });
+    let heldOffers = 0;
+    let offersToPolite = 0;
+    const make = (polite: boolean, peer: () => Link) =>
+      createLink({
+        remoteId: polite ? 'impolite' : 'polite',
+        sid: 'sid1',
+        initiator: polite,
+        polite,
+        rtcConfig: {},
+        createPeerConnection: (config) => {
+          const pc = new wrtc.RTCPeerConnection(config);
+          if (!polite) return pc;
+          const createOffer = pc.createOffer.bind(pc);
+          // Only the renegotiation's offer is held (the first, the link's own, goes at once).
+          pc.createOffer = (async (options?: RTCOfferOptions) => {
+            const description = await createOffer(options);
+            if (pc.remoteDescription) {
+              heldOffers++;
+              await offersHeld;
+            }
+            return description;
+          }) as RTCPeerConnection['createOffer'];
+          return pc;
+        },
+        sendSignal: (signal) =>
+          setTimeout(() => {
+            if (!polite && signal.description?.type === 'offer') offersToPolite++;
+            peer().handleSignal(signal);
+          }, 0),
+        onState: () => {},
+        onMessage: () => {},
+        timers: realTimers,
+        logger,
+        connectTimeoutMs: 15_000,
+        disconnectedGraceMs: 2_000,
+        recoverTimeoutMs: 10_000,
+      });
+    const polite: Link = make(true, () => impolite);
+    const impolite: Link = make(false, () => polite);
+    links = [polite, impolite];
+    await until(() => links.every((l) => l.state === 'connected'), 'the pair connected');
+    await until(() => links.every((l) => l.pc.signalingState === 'stable'), 'the first negotiation settled');
+
+    const [politeTone, impoliteTone] = [tone(), tone()];
+    tones.push(politeTone, impoliteTone);
+    polite.setAudioTrack(politeTone.track);
+    await until(() => heldOffers === 1, "the polite side's offer being made");
+    impolite.setAudioTrack(impoliteTone.track);
+    await until(() => offersToPolite === 1, "the impolite side's offer at the polite side");
+    await new Promise((r) => setTimeout(r, 50));
+    releaseOffers();
+
+    await until(() => links.every((l) => l.pc.signalingState === 'stable'), 'both sides back to stable', 5_000);
+    await pollUntil(
+      async () => (await Promise.all(links.map((l) => audioPacketsIn(l.pc)))).every((n) => n > 20),
+      'audio packets both ways',
+    );
+    for (const l of links) expect(l.audioTransceiver()?.currentDirection).toBe('sendrecv');
+    expect(warnings).not.toContain('signal failed');
+  }, 20_000);
 });

@@ -93,6 +93,8 @@ export function createLink(options: LinkOptions): Link {
   };
   let state: LinkState = 'connecting';
   let makingOffer = false;
+  /** The offer being made (settles when it is sent or given up; never rejects). */
+  let offering: Promise<void> = Promise.resolve();
   let ignoreOffer = false;
   let settingRemoteAnswer = false;
   /** Until the first offer/answer completes, only the initiator may offer. */
@@ -298,17 +300,21 @@ export function createLink(options: LinkOptions): Link {
     }
   }
 
+  function startOffer(iceRestart: boolean): void {
+    offering = offer(iceRestart);
+  }
+
   function restartIce(): void {
     // One side restarts, so the two restarts do not collide: the initiator.
     if (!options.initiator || state === 'closed' || state === 'failed') return;
     if (pc.signalingState !== 'stable' || makingOffer) return;
-    void offer(true);
+    startOffer(true);
   }
 
   pc.onnegotiationneeded = () => {
     if (!options.initiator && !negotiatedOnce) return;
     if (pc.signalingState !== 'stable') return; // wrtc fires it in have-remote-offer too
-    void offer(false);
+    startOffer(false);
   };
   // Candidates are batched: a peer joining an 8-player mesh gathers 6-10 per link, and one signal
   // each would exceed the lobby's per-connection burst (60 messages). No end-of-candidates is sent.
@@ -344,7 +350,13 @@ export function createLink(options: LinkOptions): Link {
       const collision = description.type === 'offer' && !readyForOffer;
       ignoreOffer = !options.polite && collision;
       if (ignoreOffer) return;
-      if (collision) await pc.setLocalDescription({ type: 'rollback' });
+      if (collision) {
+        // The polite side's own offer may still be in createOffer(), the state still `stable`:
+        // a rollback now throws, that offer goes out afterwards, the impolite side ignores it, and
+        // both sides wait in have-local-offer for good. Let it go out first, then roll it back.
+        while (makingOffer) await offering;
+        if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' });
+      }
       settingRemoteAnswer = description.type === 'answer';
       await pc.setRemoteDescription(description);
       settingRemoteAnswer = false;
