@@ -5,7 +5,6 @@
  */
 import {
   createLobbyClient,
-  createVoice,
   type LobbyClient,
   type LobbyFailureCode,
   type Room,
@@ -189,8 +188,8 @@ export function createApp(deps: AppDeps) {
       createPeerConnection: (config) => new RTCPeerConnection(config),
     });
     net.onEvent((e) => onGameEvent(e.event));
-    voice = createVoice({ mesh: net.session.mesh });
-    voice.on('speaking', ({ id, speaking: on }) => {
+    voice = net.session.voice;
+    voice?.on('speaking', ({ id, speaking: on }) => {
       const peerId = id === SELF ? client.peerId : id;
       if (peerId === null) return;
       if (on) speaking.add(peerId);

@@ -85,6 +85,9 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     sampleInput: () => options.sampleInput(),
     createPeerConnection: options.createPeerConnection,
     iceTransportPolicy: options.relay ? 'relay' : 'all',
+    // Every link gets its audio line in its first offer: turning the mic on or off later is a
+    // track swap, never a renegotiation racing the other side's.
+    voice: {},
   });
   const dt = 1 / session.sync.tuning.tickRateHz;
   const corrections: { at: number; total: number }[] = [];
