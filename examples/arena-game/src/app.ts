@@ -14,7 +14,7 @@ import {
 import { createAttractMode } from './attract.js';
 import { colorOfSeq } from './colors.js';
 import type { GameInput } from './input.js';
-import { type ArenaNet, createArenaNet, type PeerNet } from './net.js';
+import { type ArenaNet, createArenaNet, NO_NET_FIGURES, type PeerNet } from './net.js';
 import { type ArenaParams, inviteLink } from './params.js';
 import type { ArenaScene, PlayerLook, RenderFrame } from './scenes/arena-scene.js';
 import { DEFAULT_ROOM_SETTINGS, matchSettings } from './settings.js';
@@ -407,13 +407,7 @@ export function createApp(deps: AppDeps) {
     const names = new Map(room?.peers.map((q) => [q.id, q.name]) ?? []);
     netgraph.render({
       peers: [...peers().values()].map((q) => ({ ...q, name: names.get(q.id) ?? q.id })),
-      net: net?.figures() ?? {
-        snapshotBytesAvg: 0,
-        interpDelayMs: 0,
-        tickOffsetMs: 0,
-        correctionsPerSec: 0,
-        inputsResent: 0,
-      },
+      net: net?.figures() ?? NO_NET_FIGURES,
       relay: params.relay,
       role: net?.role() ?? 'offline',
     });
@@ -449,13 +443,7 @@ export function createApp(deps: AppDeps) {
         kbpsOut: q.kbpsOut,
       })),
       voice: { state: voice?.status ?? 'off', speaking: [...speaking] },
-      net: net?.figures() ?? {
-        snapshotBytesAvg: 0,
-        interpDelayMs: 0,
-        tickOffsetMs: 0,
-        correctionsPerSec: 0,
-        inputsResent: 0,
-      },
+      net: net?.figures() ?? NO_NET_FIGURES,
     };
   }
 

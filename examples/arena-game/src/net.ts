@@ -36,6 +36,15 @@ export interface NetFigures {
   inputsResent: number;
 }
 
+/** The figures before there is a session. */
+export const NO_NET_FIGURES: Readonly<NetFigures> = {
+  snapshotBytesAvg: 0,
+  interpDelayMs: 0,
+  tickOffsetMs: 0,
+  correctionsPerSec: 0,
+  inputsResent: 0,
+};
+
 export interface PeerNet {
   id: string;
   /** null: no link yet (signaling through the lobby). */
