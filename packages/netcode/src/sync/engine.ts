@@ -330,6 +330,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
 
   /** Every own input from `fromTick` (unacked) to now, to the host; to every peer now and then. */
   function sendOwnInputs(fromTick: number): void {
+    const toEveryone = tick % ticksPerPeerInput === 0;
+    if (isHost() && !toEveryone) return; // the host's own inputs only matter to a future host
     let first = Math.max(fromTick, tick - tuning.maxInputsPerPacket + 1, 0);
     // Only ticks this peer sampled: not the ones before it joined or jumped its clock forward.
     while (first <= tick && inputLog.get(selfId, first) === undefined) first++;
@@ -342,8 +344,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     const render = isHost() ? tick : renderClock.renderTick(timers.now());
     const viewTick = render === null ? -1 : Math.max(0, Math.floor(render));
     const packet = encodeInputPacket(isHost() ? -1 : ackTick, viewTick, first, inputs, inputsEqual);
-    if (tick % ticksPerPeerInput === 0) transport.send('all', packet);
-    else if (!isHost()) transport.send(hostId, packet);
+    transport.send(toEveryone ? 'all' : hostId, packet);
   }
 
   function onSnapshotPacket(from: string, part: Uint8Array, lastInputTick: number): void {
@@ -513,17 +514,23 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   function view(): SyncView<State, D> | null {
     if (state === null || status.kind === 'idle') return null;
     const now = timers.now();
+    // Local entities (all of them, on the host) blend between the last two ticks.
     const alpha = Math.max(0, Math.min(1, accumulator / tickMs));
-    const blended = blendEntities(game.toWorld(previous ?? state), game.toWorld(state), alpha, interpolate);
-    if (isHost()) return { entities: blended, state, tick, renderTick: tick + alpha, localEntities: new Set() };
+    const before = game.toWorld(previous ?? state);
+    const after = game.toWorld(state);
+    if (isHost()) {
+      const entities = blendEntities(before, after, alpha, interpolate);
+      return { entities, state, tick, renderTick: tick + alpha, localEntities: new Set() };
+    }
     const render = renderClock.renderTick(now) ?? tick;
     const entities = copyEntities(buffer.sample(render, tuning.maxExtrapolationMs / tickMs) ?? new Map());
     const local = new Set<number>();
     for (const id of game.localEntities(state, selfId)) {
       local.add(id);
-      const entity = blended.get(id);
-      if (entity === undefined) entities.delete(id);
-      else entities.set(id, entity);
+      const b = after.get(id);
+      const a = before.get(id);
+      if (b === undefined) entities.delete(id);
+      else entities.set(id, a !== undefined && a.kind === b.kind ? interpolate(a, b, alpha) : b);
     }
     corrections.apply(entities, now);
     stats.sampleView(buffer.depth(render), render > (buffer.newestTick() ?? render));
@@ -559,7 +566,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
       if (closed) return;
       stop();
       hostId = start.hostId;
-      players = [...start.players];
+      players = [...start.players].sort();
       lastUpdate = timers.now();
       loop = timers.setInterval(update, tuning.updateIntervalMs);
       if (hostId === selfId) becomeHost(game.initialState(), 0);
@@ -569,7 +576,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
       if (status.kind !== 'idle' && next !== hostId) migrate(next);
     },
     setPlayers(next) {
-      players = [...next];
+      players = [...next].sort();
     },
     update,
     view,

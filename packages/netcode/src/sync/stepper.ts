@@ -17,7 +17,10 @@ export interface StepEffects<State, Event> {
 }
 
 export interface Stepper<State, Input, Event, D extends SchemaDefinition> {
-  /** Every player's input of `tick`: the logged one, else the latest within the repeat window, else neutral. */
+  /**
+   * Every player's input of `tick`: the logged one, else the latest within the repeat window, else
+   * neutral. `players` must be sorted, so every peer steps them in the same order.
+   */
   inputsFor(tick: number, players: readonly string[]): Map<string, Input>;
   /** One tick from `from`; `effects` makes it authoritative (events emitted, lag compensation on). */
   step(from: State, tick: number, inputs: ReadonlyMap<string, Input>, effects?: StepEffects<State, Event>): State;
@@ -45,7 +48,7 @@ export function createStepper<State, Input, Event, D extends SchemaDefinition>(
 
   function inputsFor(tick: number, players: readonly string[]): Map<string, Input> {
     const inputs = new Map<string, Input>();
-    for (const player of [...players].sort()) {
+    for (const player of players) {
       inputs.set(
         player,
         inputLog.get(player, tick) ?? inputLog.latest(player, tick, tuning.maxInputRepeatTicks) ?? game.neutralInput,
