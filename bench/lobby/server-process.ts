@@ -59,7 +59,8 @@ function commandFor(kind: ServerKind, options: StartOptions): string[] {
     ...prof,
     ...LOBBY_NODE_FLAGS,
     join(repoRoot, 'packages/lobby-server/bin/tickmesh-lobby.js'),
-    ...['--host', '127.0.0.1', '--port', '0', '--rate', RATE_OUT_OF_THE_WAY, '--burst', RATE_OUT_OF_THE_WAY],
+    ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0'],
+    ...['--rate', RATE_OUT_OF_THE_WAY, '--burst', RATE_OUT_OF_THE_WAY],
   ];
 }
 

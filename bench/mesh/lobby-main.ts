@@ -11,6 +11,7 @@ const noRateLimit = process.argv.includes('--no-rate-limit');
 const server = await startLobbyServer({
   host: '127.0.0.1',
   port: 0,
+  metricsPort: 0,
   ...(noRateLimit ? { rateLimitPerS: OUT_OF_THE_WAY, rateBurst: OUT_OF_THE_WAY } : {}),
 });
 process.stdout.write(`${server.url}\n`);

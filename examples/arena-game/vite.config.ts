@@ -14,7 +14,7 @@ function devLobby(): Plugin {
     async configureServer(server) {
       if (external) return;
       const { startLobbyServer } = await import('@tickmesh/lobby-server');
-      const lobby = await startLobbyServer({ host: '127.0.0.1', port: lobbyPort });
+      const lobby = await startLobbyServer({ host: '127.0.0.1', port: lobbyPort, metricsPort: 0 });
       server.config.logger.info(`  tickmesh lobby: ${lobby.url} (proxied at /lobby)`);
       server.httpServer?.once('close', () => void lobby.close());
     },

@@ -44,6 +44,7 @@ function startServer(overrides: Parameters<typeof startLobbyServer>[0] = {}): Pr
   return startLobbyServer({
     host: '127.0.0.1',
     port: 0,
+    metricsPort: 0,
     staticDir: harness.dir,
     // Offers, answers and trickled candidates all ride the lobby: keep its per-connection rate
     // limit (default 20/s) out of the way, as the Node mesh tests do.

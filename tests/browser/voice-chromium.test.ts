@@ -50,6 +50,7 @@ beforeAll(async () => {
   server = await startLobbyServer({
     host: '127.0.0.1',
     port: 0,
+    metricsPort: 0,
     staticDir: harness.dir,
     rateLimitPerS: 500,
     rateBurst: 500,

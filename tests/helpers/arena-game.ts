@@ -41,7 +41,14 @@ export async function buildArena(): Promise<ArenaBuild> {
 
 /** The lobby server serving the build; signaling of several pages at once needs a roomier rate limit. */
 export function serveArena(dir: string): Promise<LobbyServer> {
-  return startLobbyServer({ host: '127.0.0.1', port: 0, staticDir: dir, rateLimitPerS: 500, rateBurst: 500 });
+  return startLobbyServer({
+    host: '127.0.0.1',
+    port: 0,
+    metricsPort: 0,
+    staticDir: dir,
+    rateLimitPerS: 500,
+    rateBurst: 500,
+  });
 }
 
 /**

@@ -319,7 +319,7 @@ export function useLobbyServer(
     uncaught = [];
     // In production an exception escaping a uWS callback kills the process; here it fails the test.
     process.on('uncaughtException', onUncaught);
-    current = await startLobbyServer({ host: '127.0.0.1', port: 0, ...overrides }, deps());
+    current = await startLobbyServer({ host: '127.0.0.1', port: 0, metricsPort: 0, ...overrides }, deps());
   });
   afterEach(async () => {
     const opened = clients;

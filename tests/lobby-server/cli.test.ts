@@ -69,6 +69,17 @@ describe('tickmesh-lobby CLI', () => {
       '--origin',
       '--tls-cert',
       '--tls-key',
+      '--max-conns-per-ip',
+      '--max-conns',
+      '--trust-proxy',
+      '--hello-timeout-ms',
+      '--max-rooms-per-ip',
+      '--max-rooms',
+      '--join-failures-per-min',
+      '--relay-bytes-per-s',
+      '--fanout-bytes-per-s',
+      '--metrics-port',
+      '--metrics-host',
     ]);
   });
 
@@ -90,6 +101,12 @@ describe('tickmesh-lobby CLI', () => {
     const welcome = await hello(url);
     expect(welcome).toMatchObject({ type: 'welcome', protocol: 1, iceServers: [{ urls: ['stun:127.0.0.1:3478'] }] });
     expect(server.output().match(/listening on/g)).toHaveLength(1);
+    // /metrics is on its own listener, 127.0.0.1:9464 by default, and named in the start line.
+    expect(server.output()).toContain('metrics=http://127.0.0.1:9464/metrics');
+    const metrics = await fetch('http://127.0.0.1:9464/metrics');
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('tickmesh_lobby_connections');
+    expect((await fetch(`${url}metrics`)).status).toBe(404);
     expect(await stop(server.child, 'SIGTERM')).toBe(0);
   });
 
@@ -98,10 +115,14 @@ describe('tickmesh-lobby CLI', () => {
       PORT: '0',
       TICKMESH_TURN_URLS: 'turn:127.0.0.1:3478',
       TICKMESH_TURN_SECRET: 's',
+      TICKMESH_METRICS_PORT: '0',
+      TICKMESH_TRUST_PROXY: 'off',
     });
     const url = await server.listening;
     const welcome = await hello(url);
     expect(welcome).toMatchObject({ iceServers: [{ urls: ['turn:127.0.0.1:3478'] }] });
+    expect(server.output()).toMatch(/metrics=http:\/\/127\.0\.0\.1:(\d+)\/metrics/);
+    expect(server.output()).not.toContain(':9464/');
     expect(await stop(server.child, 'SIGINT')).toBe(0);
   });
 });

@@ -36,7 +36,15 @@ function connect(url: string): Promise<{ ws: WebSocket; next: (type: string) => 
 
 describe('backpressure', () => {
   it('closes a member that stops reading, and its room sees it drop', async () => {
-    server = await startLobbyServer({ host: '127.0.0.1', port: 0, rateLimitPerS: 100_000, rateBurst: 100_000 });
+    server = await startLobbyServer({
+      host: '127.0.0.1',
+      port: 0,
+      metricsPort: 0,
+      rateLimitPerS: 100_000,
+      rateBurst: 100_000,
+      // This test is about the transport's slow-consumer close, not the sender's relay budget.
+      relayBytesPerS: 1e9,
+    });
     const sender = await connect(server.url);
     const sleeper = await connect(server.url);
     sender.ws.send(JSON.stringify({ type: 'hello', name: 'sender' }));
@@ -70,7 +78,7 @@ describe('backpressure', () => {
     await dropSeen;
     expect(dropped).not.toBeNull();
 
-    const metrics = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/tickmesh_lobby_server_closes_total\{reason="slow consumer"\} 1/);
     // The sender was never disturbed.
     sender.ws.send(JSON.stringify({ type: 'ping', t: 42 }));

@@ -49,10 +49,10 @@ describe('GET /metrics', () => {
     clock = new SimulatedClock();
     return { clock };
   });
-  const metrics = () => getMetrics(lobby.server.port);
+  const metrics = () => getMetrics(lobby.server.metricsPort);
 
   it('serves Prometheus text with connections and rooms by state', async () => {
-    const res = await httpRequest(lobby.server.port, '/metrics');
+    const res = await httpRequest(lobby.server.metricsPort, '/metrics');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.body).toContain('# TYPE tickmesh_lobby_connections gauge');
@@ -126,7 +126,7 @@ describe('GET /metrics: rate-limit drops', () => {
     expect(await a.next('error')).toMatchObject({ code: ErrorCode.RATE_LIMITED });
     await other.barrier();
     const m = await eventually(async () => {
-      const now = await getMetrics(lobby.server.port);
+      const now = await getMetrics(lobby.server.metricsPort);
       return sample(now, 'tickmesh_lobby_rate_limit_drops_total') === 7 ? now : undefined;
     });
     expect(sample(m, 'tickmesh_lobby_errors_total', { code: 'RATE_LIMITED' })).toBe(1);
@@ -201,9 +201,10 @@ describe('static files', () => {
     expect(res.body).not.toContain('root:');
   });
 
-  it('still serves /healthz, /metrics and the WebSocket next to the files', async () => {
+  it('still serves /healthz and the WebSocket next to the files; /metrics only on its own listener', async () => {
     expect((await getHealth(lobby.server.port)).ok).toBe(true);
-    expect((await get('/metrics')).status).toBe(200);
+    expect((await get('/metrics')).status).toBe(404);
+    expect((await httpRequest(lobby.server.metricsPort, '/metrics')).status).toBe(200);
     const a = await lobby.connect();
     await a.hello('Ann');
   });

@@ -151,7 +151,7 @@ describe('rate limit on a real socket', () => {
     expect(limited).not.toHaveProperty('rid');
     // Every flood message is either answered or counted as dropped.
     const { pongs, dropped } = await eventually(async () => {
-      const drops = sample(await getMetrics(lobby.server.port), 'tickmesh_lobby_rate_limit_drops_total');
+      const drops = sample(await getMetrics(lobby.server.metricsPort), 'tickmesh_lobby_rate_limit_drops_total');
       const answered = flooder.log.filter((m) => m.type === 'pong');
       return answered.length + drops === FLOOD ? { pongs: answered, dropped: drops } : undefined;
     });
@@ -166,7 +166,7 @@ describe('rate limit on a real socket', () => {
     expect(errors.length).toBeLessThanOrEqual(Math.ceil(elapsedS) + 1);
     expect(errors.every((e) => e.type === 'error' && e.code === ErrorCode.RATE_LIMITED)).toBe(true);
     expect(flooder.isOpen()).toBe(true);
-    const metrics = await getMetrics(lobby.server.port);
+    const metrics = await getMetrics(lobby.server.metricsPort);
     expect(sample(metrics, 'tickmesh_lobby_errors_total', { code: 'RATE_LIMITED' })).toBe(errors.length);
   });
 

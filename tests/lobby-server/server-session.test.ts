@@ -176,7 +176,10 @@ describe('reconnection inside the grace', () => {
 
     const b2 = await lobby.connect();
     const welcome = await b2.expectAnswer({ type: 'hello', name: 'Bobby', token: b.token, rid: 'back' }, 'welcome');
-    expect(welcome).toMatchObject({ peerId: b.peerId, token: b.token, resumed: true, rid: 'back' });
+    expect(welcome).toMatchObject({ peerId: b.peerId, resumed: true, rid: 'back' });
+    // A resume rotates the token: the new one resumes, the one just used no longer does.
+    expect(welcome.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(welcome.token).not.toBe(b.token);
     // The resumed connection gets the room right away, echoing the hello's rid.
     const mine = await b2.next('room.state');
     expect(mine.rid).toBe('back');
@@ -267,7 +270,8 @@ describe('reconnection inside the grace', () => {
     const [a, b] = clients as [LobbyClient, LobbyClient];
     const b2 = await lobby.connect();
     const welcome = await b2.expectAnswer({ type: 'hello', name: 'Bob 2', token: b.token }, 'welcome');
-    expect(welcome).toMatchObject({ peerId: b.peerId, token: b.token, resumed: true });
+    expect(welcome).toMatchObject({ peerId: b.peerId, resumed: true });
+    expect(welcome.token).not.toBe(b.token);
     expect((await b.closed).code).toBe(4001);
 
     const mine = await b2.next('room.state');

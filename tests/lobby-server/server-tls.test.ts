@@ -21,6 +21,7 @@ beforeAll(async () => {
   server = await startLobbyServer({
     host: '127.0.0.1',
     port: 0,
+    metricsPort: 0,
     tlsCert: join(dir, 'cert.pem'),
     tlsKey: join(dir, 'key.pem'),
   });

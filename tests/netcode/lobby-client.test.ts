@@ -37,7 +37,7 @@ function client(url: string, name: string, options: { reconnectInitialMs?: numbe
 
 describe('lobby client', () => {
   it('identifies, creates and joins rooms, and reports refusals as values', async () => {
-    server = await startLobbyServer({ host: '127.0.0.1', port: 0, stunUrls: ['stun:127.0.0.1:3478'] });
+    server = await startLobbyServer({ host: '127.0.0.1', port: 0, metricsPort: 0, stunUrls: ['stun:127.0.0.1:3478'] });
     const ann = client(server.url, 'Ann');
     const bob = client(server.url, 'Bob');
     const welcome = await ann.lobby.connect();
@@ -71,7 +71,7 @@ describe('lobby client', () => {
   });
 
   it('resumes its session after a dropped connection, keeping peer id and room', async () => {
-    server = await startLobbyServer({ host: '127.0.0.1', port: 0, graceMs: 5000 });
+    server = await startLobbyServer({ host: '127.0.0.1', port: 0, metricsPort: 0, graceMs: 5000 });
     const ann = client(server.url, 'Ann');
     const bob = client(server.url, 'Bob');
     await ann.lobby.connect();
@@ -95,7 +95,7 @@ describe('lobby client', () => {
   });
 
   it('reports the room lost when it comes back after the grace', async () => {
-    server = await startLobbyServer({ host: '127.0.0.1', port: 0, graceMs: 100 });
+    server = await startLobbyServer({ host: '127.0.0.1', port: 0, metricsPort: 0, graceMs: 100 });
     const ann = client(server.url, 'Ann');
     const bob = client(server.url, 'Bob', { reconnectInitialMs: 600 });
     await ann.lobby.connect();
@@ -114,7 +114,7 @@ describe('lobby client', () => {
   });
 
   it('stops for good when its name is refused or another connection takes the session', async () => {
-    server = await startLobbyServer({ host: '127.0.0.1', port: 0 });
+    server = await startLobbyServer({ host: '127.0.0.1', port: 0, metricsPort: 0 });
     const bad = client(server.url, '   ');
     expect(await bad.lobby.connect()).toMatchObject({ ok: false, code: 'INVALID_NAME' });
     expect(bad.lobby.status).toMatchObject({ kind: 'closed', reason: 'refused' });
@@ -133,7 +133,7 @@ describe('lobby client', () => {
   });
 
   it('fails pending requests when disconnected, without throwing', async () => {
-    server = await startLobbyServer({ host: '127.0.0.1', port: 0 });
+    server = await startLobbyServer({ host: '127.0.0.1', port: 0, metricsPort: 0 });
     const ann = client(server.url, 'Ann');
     expect(await ann.lobby.createRoom()).toMatchObject({ ok: false, code: 'DISCONNECTED' });
     await ann.lobby.connect();

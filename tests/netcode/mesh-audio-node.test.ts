@@ -42,7 +42,7 @@ let tones: Tone[] = [];
 let links: Link[] = [];
 
 beforeEach(async () => {
-  server = await startLobbyServer({ host: '127.0.0.1', port: 0, rateLimitPerS: 500, rateBurst: 500 });
+  server = await startLobbyServer({ host: '127.0.0.1', port: 0, metricsPort: 0, rateLimitPerS: 500, rateBurst: 500 });
 });
 afterEach(async () => {
   for (const p of peers) p.close();

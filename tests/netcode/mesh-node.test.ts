@@ -11,7 +11,7 @@ let server: LobbyServer;
 let peers: NodePeer<Packet>[] = [];
 
 beforeEach(async () => {
-  server = await startLobbyServer({ host: '127.0.0.1', port: 0, rateLimitPerS: 500, rateBurst: 500 });
+  server = await startLobbyServer({ host: '127.0.0.1', port: 0, metricsPort: 0, rateLimitPerS: 500, rateBurst: 500 });
 });
 afterEach(async () => {
   for (const p of peers) p.close();

@@ -9,7 +9,13 @@ import { type ContractPacket, transportContract } from './transport-contract.js'
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function linkedRoom(names: string[]): Promise<{ server: LobbyServer; peers: NodePeer<ContractPacket>[] }> {
-  const server = await startLobbyServer({ host: '127.0.0.1', port: 0, rateLimitPerS: 500, rateBurst: 500 });
+  const server = await startLobbyServer({
+    host: '127.0.0.1',
+    port: 0,
+    metricsPort: 0,
+    rateLimitPerS: 500,
+    rateBurst: 500,
+  });
   const peers = await meshRoom<ContractPacket>(server.url, names);
   await until(() => peers.every((p) => linkedTo(p, peers)), `a full mesh of ${names.length}`);
   return { server, peers };

@@ -37,7 +37,7 @@ describe('mesh over TURN (coturn, relay-only)', () => {
     'relays every link of a mesh of 3 over TURN/%s, both channels, both ways',
     async (transport) => {
       const turnUrls = turn.urls.filter((u) => u.endsWith(`transport=${transport}`));
-      server = await startLobbyServer({ host: '127.0.0.1', port: 0, turnUrls, turnSecret: SECRET });
+      server = await startLobbyServer({ host: '127.0.0.1', port: 0, metricsPort: 0, turnUrls, turnSecret: SECRET });
       peers = await meshRoom<Packet>(server.url, ['ann', 'bob', 'cy'], relayOnly);
       for (const p of peers) {
         expect(p.lobby.iceServers).toEqual([
@@ -102,7 +102,13 @@ describe('mesh over TURN (coturn, relay-only)', () => {
   );
 
   it('never connects relay-only when coturn rejects the credentials (wrong secret)', async () => {
-    server = await startLobbyServer({ host: '127.0.0.1', port: 0, turnUrls: turn.urls, turnSecret: 'not-the-secret' });
+    server = await startLobbyServer({
+      host: '127.0.0.1',
+      port: 0,
+      metricsPort: 0,
+      turnUrls: turn.urls,
+      turnSecret: 'not-the-secret',
+    });
     const connectTimeoutMs = 2_000;
     const started = Date.now();
     peers = await meshRoom<Packet>(server.url, ['ann', 'bob'], { ...relayOnly, tuning: { connectTimeoutMs } });

@@ -1,10 +1,11 @@
 // The protocol doc and the code say the same thing: message types, error codes, the spec copy.
 import { existsSync, readFileSync } from 'node:fs';
-import { clientMessageSchemas, ErrorCode, serverMessageSchema } from '@tickmesh/protocol';
+import { CloseCode, clientMessageSchemas, ErrorCode, serverMessageSchema } from '@tickmesh/protocol';
 import { describe, expect, it } from 'vitest';
 
 const doc = readFileSync(new URL('../../docs/lobby-protocol.md', import.meta.url), 'utf8');
 const spec = doc.split('\n---\n')[0] ?? '';
+const decisions = doc.split('\n---\n')[1] ?? '';
 
 /** Message types listed in the first column of the table under `heading`. */
 function tableTypes(heading: string): string[] {
@@ -28,9 +29,16 @@ describe('docs/lobby-protocol.md', () => {
     expect(tableTypes('## Messages, server to client').sort()).toEqual([...types].sort());
   });
 
-  it('names exactly the error codes of the code table', () => {
-    const errors = spec.split('- Error codes:')[1]?.split('\n- ')[0] ?? '';
-    const named = [...errors.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]);
-    expect([...new Set(named)].sort()).toEqual(Object.values(ErrorCode).sort());
+  it("names exactly the error codes of the code table: the spec's, and the ones this implementation adds", () => {
+    const codesIn = (text: string) => [...text.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]);
+    const specCodes = codesIn(spec.split('- Error codes:')[1]?.split('\n- ')[0] ?? '');
+    const added = codesIn(decisions.split('- Error codes added by this implementation:')[1]?.split('\n- ')[0] ?? '');
+    expect(added.filter((code) => specCodes.includes(code))).toEqual([]);
+    expect([...new Set([...specCodes, ...added])].sort()).toEqual(Object.values(ErrorCode).sort());
+  });
+
+  it('names every close code the server uses', () => {
+    const closes = decisions.split('- Close codes:')[1]?.split('\n- ')[0] ?? '';
+    for (const code of Object.values(CloseCode)) expect(closes, String(code)).toContain(String(code));
   });
 });

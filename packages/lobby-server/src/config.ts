@@ -2,6 +2,7 @@
  * Lobby server configuration: one commented defaults object, overridden by environment variables,
  * overridden by CLI flags. Units are in the names.
  */
+import { Limits } from '@tickmesh/protocol';
 import { z } from 'zod';
 
 export interface LobbyConfig {
@@ -36,6 +37,41 @@ export interface LobbyConfig {
   idleTimeoutS: number;
   /** Bytes buffered for one slow socket before it is closed (4002) instead of buffered further. Default 1 MiB. */
   maxBackpressureBytes: number;
+  /** Open connections from one address (an IPv6 /64 counts as one); more are closed with 1013. Default 64. */
+  maxConnsPerIp: number;
+  /** Open connections in all; more are closed with 1013. Default 50000. */
+  maxConns: number;
+  /**
+   * Behind a reverse proxy: take the client's address from the last `X-Forwarded-For` entry (the
+   * one the proxy appended) instead of the socket's. Only with a proxy that sets it. Default false.
+   */
+  trustProxy: boolean;
+  /** A connection that has not said `hello` this long after opening is closed with 4003. Default 10000. */
+  helloTimeoutMs: number;
+  /** Live rooms created from one address; more are refused with `TOO_MANY_ROOMS`. Default 20. */
+  maxRoomsPerIp: number;
+  /** Live rooms in all; more are refused with `TOO_MANY_ROOMS`. Default 10000. */
+  maxRooms: number;
+  /**
+   * `room.join`s naming no room, per address per minute, before joins from that address are refused
+   * with `TOO_MANY_FAILED_JOINS` until the minute has passed (room code guessing). Default 20.
+   */
+  joinFailuresPerMin: number;
+  /**
+   * Signal bytes one peer may have relayed per second (a bucket holding 4 s of it); over it a
+   * signal is refused with `RATE_LIMITED`. Default 65536.
+   */
+  relayBytesPerS: number;
+  /**
+   * Bytes one peer's requests may make the server send to the rest of its room per second
+   * (`room.state` and `room.chat` copies; a bucket holding 8 s of it, which one request may
+   * overdraw); while overdrawn its room requests are refused with `RATE_LIMITED`. Default 8192.
+   */
+  fanoutBytesPerS: number;
+  /** Port of the Prometheus `/metrics` listener, apart from the public one; 0 picks a free port. Default 9464. */
+  metricsPort: number;
+  /** Interface of the `/metrics` listener. Default 127.0.0.1 (not reachable from other machines). */
+  metricsHost: string;
 }
 
 export const defaultConfig: LobbyConfig = {
@@ -55,6 +91,17 @@ export const defaultConfig: LobbyConfig = {
   tlsKey: null,
   idleTimeoutS: 32,
   maxBackpressureBytes: 1024 * 1024,
+  maxConnsPerIp: 64,
+  maxConns: 50_000,
+  trustProxy: false,
+  helloTimeoutMs: 10_000,
+  maxRoomsPerIp: 20,
+  maxRooms: 10_000,
+  joinFailuresPerMin: 20,
+  relayBytesPerS: 64 * 1024,
+  fanoutBytesPerS: 8 * 1024,
+  metricsPort: 9464,
+  metricsHost: '127.0.0.1',
 };
 
 const count = z.coerce
@@ -62,6 +109,13 @@ const count = z.coerce
   .int('must be a whole number')
   .min(0, 'must not be negative');
 const positive = z.coerce.number({ error: 'must be a number' }).positive('must be above 0');
+/** A boolean, or its spelling in an environment variable. */
+const flag = z.union([
+  z.boolean(),
+  z
+    .enum(['1', 'true', 'yes', 'on', '0', 'false', 'no', 'off'])
+    .transform((v) => ['1', 'true', 'yes', 'on'].includes(v)),
+]);
 
 /** Validates a full config; throws a readable error for a bad value. */
 export const configSchema = z
@@ -82,6 +136,17 @@ export const configSchema = z
     tlsKey: z.string().min(1).nullable(),
     idleTimeoutS: count,
     maxBackpressureBytes: count.min(1024),
+    maxConnsPerIp: count.min(1),
+    maxConns: count.min(1),
+    trustProxy: flag,
+    helloTimeoutMs: count.min(1),
+    maxRoomsPerIp: count.min(1),
+    maxRooms: count.min(1),
+    joinFailuresPerMin: count.min(1),
+    relayBytesPerS: count.min(Limits.maxSignalBytes, `must be at least ${Limits.maxSignalBytes} (one signal)`),
+    fanoutBytesPerS: count.min(1),
+    metricsPort: count.max(65_535, 'must be at most 65535'),
+    metricsHost: z.string().min(1),
   })
   .refine((c) => (c.tlsCert === null) === (c.tlsKey === null), 'give both --tls-cert and --tls-key, or neither');
 

@@ -1,19 +1,22 @@
 /**
- * The socket layer's logic, free of any WebSocket library: for each frame it enforces the size
- * limit, charges the rate limit, parses and validates, gates on identification, and forwards the
- * typed message to the registry. Nothing here decides a room rule.
+ * The socket layer's logic, free of any WebSocket library: for each connection it counts the
+ * address and refuses one over its limits, and closes one that never says `hello`; for each frame
+ * it enforces the size limit, charges the rate limit, parses and validates, gates on
+ * identification, and forwards the typed message to the registry. Nothing here decides a room rule.
  */
 import { CloseCode, ErrorCode, Limits, parseClientMessage, type ServerMessage, withRid } from '@tickmesh/protocol';
+import type { AddressBook } from './addresses.js';
 import type { LobbyConfig } from './config.js';
-import { bump, type LobbyCounters } from './metrics.js';
+import { bump, LimitName, type LobbyCounters } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import type { Client, Connection, Registry } from './registry.js';
 
 export interface ConnectionHandlerDeps {
-  config: Pick<LobbyConfig, 'rateLimitPerS' | 'rateBurst'>;
+  config: Pick<LobbyConfig, 'rateLimitPerS' | 'rateBurst' | 'maxConns' | 'helloTimeoutMs'>;
   registry: Registry;
   counters: LobbyCounters;
-  /** Monotonic clock in ms for rate limiting. */
+  addresses: AddressBook;
+  /** Monotonic clock in ms for rate limiting and the hello deadline. */
   monotonicMs: () => number;
 }
 
@@ -25,8 +28,10 @@ export interface HandledClient extends Client {
 export type ConnectionHandler = ReturnType<typeof createConnectionHandler>;
 
 export function createConnectionHandler(deps: ConnectionHandlerDeps) {
-  const { registry, counters, config } = deps;
+  const { registry, counters, config, addresses } = deps;
   let open = 0;
+  /** Connections that have not said `hello` yet, with their deadline (monotonic ms), oldest first. */
+  const awaitingHello = new Map<HandledClient, number>();
 
   function reply(client: Client, message: ServerMessage): void {
     client.conn.send(JSON.stringify(message));
@@ -42,15 +47,46 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
     client.conn.close(code, reason);
   }
 
+  function limitHit(limit: LimitName): void {
+    bump(counters.limitHits, limit);
+  }
+
   return {
-    /** A socket opened. */
-    open(conn: Connection): HandledClient {
+    /**
+     * A socket opened from `address` (see addresses.ts). Over the per-address or total connection
+     * limit it is closed at once with 1013 (try again later); it still counts until it has closed.
+     */
+    open(conn: Connection, address: string): HandledClient {
       open++;
-      return {
+      const nowMs = deps.monotonicMs();
+      const client: HandledClient = {
         conn,
+        address,
         session: null,
-        limiter: new RateLimiter({ ratePerS: config.rateLimitPerS, burst: config.rateBurst }, deps.monotonicMs()),
+        limiter: new RateLimiter({ ratePerS: config.rateLimitPerS, burst: config.rateBurst }, nowMs),
       };
+      if (!addresses.connectionOpened(address)) {
+        limitHit(LimitName.connsPerIp);
+        closeFor(client, CloseCode.TRY_AGAIN_LATER, 'too many connections from your address');
+      } else if (open > config.maxConns) {
+        limitHit(LimitName.conns);
+        closeFor(client, CloseCode.TRY_AGAIN_LATER, 'server full');
+      } else {
+        awaitingHello.set(client, nowMs + config.helloTimeoutMs);
+      }
+      return client;
+    },
+
+    /** Closes connections that have not said `hello` by their deadline (4003); call every second or so. */
+    sweep(): void {
+      const nowMs = deps.monotonicMs();
+      for (const [client, deadline] of awaitingHello) {
+        if (deadline > nowMs) break; // insertion order is deadline order
+        awaitingHello.delete(client);
+        limitHit(LimitName.helloTimeout);
+        closeFor(client, CloseCode.HELLO_TIMEOUT, 'no hello in time');
+      }
+      addresses.sweep(nowMs);
     },
 
     /**
@@ -74,6 +110,7 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
       const parsed = parseClientMessage(text);
       if (!parsed.ok) {
         bump(counters.messagesByType, 'invalid');
+        if (parsed.tooDeep) limitHit(LimitName.depth);
         // Before hello, a known type other than hello and ping is NOT_IDENTIFIED, valid or not.
         if (!client.session && parsed.type !== undefined && parsed.type !== 'hello' && parsed.type !== 'ping') {
           return refuse(client, ErrorCode.NOT_IDENTIFIED, 'send hello first', parsed.rid);
@@ -87,7 +124,11 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
           client,
           msg.t === undefined ? withRid({ type: 'pong' }, msg.rid) : withRid({ type: 'pong', t: msg.t }, msg.rid),
         );
-      if (msg.type === 'hello') return registry.hello(client, msg);
+      if (msg.type === 'hello') {
+        registry.hello(client, msg);
+        if (client.session) awaitingHello.delete(client);
+        return;
+      }
       const session = client.session;
       if (!session) return refuse(client, ErrorCode.NOT_IDENTIFIED, 'send hello first', msg.rid);
 
@@ -141,9 +182,16 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
       closeFor(client, CloseCode.SLOW_CONSUMER, 'slow consumer');
     },
 
+    /** The transport dropped a connection for a text frame that was not UTF-8 (it closes those itself). */
+    invalidUtf8(): void {
+      bump(counters.closesByReason, 'invalid utf-8');
+    },
+
     /** The socket closed, for whatever reason. */
-    close(client: Client): void {
+    close(client: HandledClient): void {
       open--;
+      awaitingHello.delete(client);
+      addresses.connectionClosed(client.address);
       registry.disconnect(client);
     },
 

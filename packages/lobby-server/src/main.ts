@@ -31,6 +31,37 @@ const FLAGS = [
   ['--origin <origin>', 'TICKMESH_ORIGINS', 'allowed browser Origin; repeatable (default: any) (env: comma-separated)'],
   ['--tls-cert <file>', 'TICKMESH_TLS_CERT', 'PEM certificate: serve HTTPS/WSS (needs --tls-key)'],
   ['--tls-key <file>', 'TICKMESH_TLS_KEY', 'PEM private key for --tls-cert'],
+  ['--max-conns-per-ip <n>', 'TICKMESH_MAX_CONNS_PER_IP', 'open connections per address, IPv6 per /64 (default 64)'],
+  ['--max-conns <n>', 'TICKMESH_MAX_CONNS', 'open connections in all (default 50000)'],
+  [
+    '--trust-proxy',
+    'TICKMESH_TRUST_PROXY',
+    'client address from the last X-Forwarded-For entry (only behind a proxy that sets it; default off)',
+  ],
+  [
+    '--hello-timeout-ms <ms>',
+    'TICKMESH_HELLO_TIMEOUT_MS',
+    'close a connection without hello after this (default 10000)',
+  ],
+  ['--max-rooms-per-ip <n>', 'TICKMESH_MAX_ROOMS_PER_IP', 'live rooms created from one address (default 20)'],
+  ['--max-rooms <n>', 'TICKMESH_MAX_ROOMS', 'live rooms in all (default 10000)'],
+  [
+    '--join-failures-per-min <n>',
+    'TICKMESH_JOIN_FAILURES_PER_MIN',
+    'joins naming no room per address per minute, then joins wait (default 20)',
+  ],
+  [
+    '--relay-bytes-per-s <n>',
+    'TICKMESH_RELAY_BYTES_PER_S',
+    'signal bytes one peer may relay per second (default 65536)',
+  ],
+  [
+    '--fanout-bytes-per-s <n>',
+    'TICKMESH_FANOUT_BYTES_PER_S',
+    "bytes one peer's requests may make the server send to its room per second (default 8192)",
+  ],
+  ['--metrics-port <port>', 'TICKMESH_METRICS_PORT', 'port of the /metrics listener; 0 picks one (default 9464)'],
+  ['--metrics-host <host>', 'TICKMESH_METRICS_HOST', 'interface of the /metrics listener (default 127.0.0.1)'],
 ] as const;
 
 const list = (v: unknown): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String));
@@ -45,7 +76,9 @@ const csv = (v: string | undefined): string[] | undefined =>
 /** Parses argv (without node and script) and env into config overrides; `null` after printing help. */
 export function parseArgs(argv: readonly string[], env: Env): Partial<LobbyConfig> | null {
   const cli = cac('tickmesh-lobby');
-  cli.usage('[options]\n\nRuns the tickmesh lobby server: WebSocket /lobby (protocol v1), GET /healthz, GET /metrics.');
+  cli.usage(
+    '[options]\n\nRuns the tickmesh lobby server: WebSocket /lobby (protocol v1) and GET /healthz, with GET /metrics on its own listener.',
+  );
   for (const [flag, envName, help] of FLAGS) cli.option(flag, `${help} [env ${envName}]`);
   cli.help();
   const { options } = cli.parse(['node', 'tickmesh-lobby', ...argv], { run: false });
@@ -74,6 +107,17 @@ export function parseArgs(argv: readonly string[], env: Env): Partial<LobbyConfi
   set('origins', options.origin !== undefined ? list(options.origin) : csv(env.TICKMESH_ORIGINS));
   set('tlsCert', pick(options.tlsCert, env.TICKMESH_TLS_CERT));
   set('tlsKey', pick(options.tlsKey, env.TICKMESH_TLS_KEY));
+  set('maxConnsPerIp', pick(options.maxConnsPerIp, env.TICKMESH_MAX_CONNS_PER_IP));
+  set('maxConns', pick(options.maxConns, env.TICKMESH_MAX_CONNS));
+  set('trustProxy', options.trustProxy === true ? true : env.TICKMESH_TRUST_PROXY);
+  set('helloTimeoutMs', pick(options.helloTimeoutMs, env.TICKMESH_HELLO_TIMEOUT_MS));
+  set('maxRoomsPerIp', pick(options.maxRoomsPerIp, env.TICKMESH_MAX_ROOMS_PER_IP));
+  set('maxRooms', pick(options.maxRooms, env.TICKMESH_MAX_ROOMS));
+  set('joinFailuresPerMin', pick(options.joinFailuresPerMin, env.TICKMESH_JOIN_FAILURES_PER_MIN));
+  set('relayBytesPerS', pick(options.relayBytesPerS, env.TICKMESH_RELAY_BYTES_PER_S));
+  set('fanoutBytesPerS', pick(options.fanoutBytesPerS, env.TICKMESH_FANOUT_BYTES_PER_S));
+  set('metricsPort', pick(options.metricsPort, env.TICKMESH_METRICS_PORT));
+  set('metricsHost', pick(options.metricsHost, env.TICKMESH_METRICS_HOST));
   return overrides as Partial<LobbyConfig>;
 }
 
@@ -89,6 +133,7 @@ export async function main(
   const server = await startLobbyServer(config, { logger });
   const http = server.url.replace(/^ws/, 'http').replace(/\/lobby$/, '/');
   logger.info(`tickmesh-lobby listening on ${http} (WebSocket ${server.url})`, {
+    metrics: `http://${config.metricsHost}:${server.metricsPort}/metrics`,
     static: config.staticDir ?? 'none',
     turn: config.turnSecret !== null && config.turnUrls.length > 0 ? 'on' : 'off',
   });

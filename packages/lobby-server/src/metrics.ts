@@ -13,7 +13,29 @@ export interface LobbyCounters {
   rateLimitDrops: number;
   /** Connections closed by the server, by reason. */
   closesByReason: Map<string, number>;
+  /** Refusals by the limit that made them (see {@link LimitName}). */
+  limitHits: Map<LimitName, number>;
+  /** Exceptions thrown while handling a connection's event (each closed that connection with 1011). */
+  internalErrors: number;
+  /** Bytes of signal data relayed. */
+  relayedBytes: number;
+  /** Bytes of `room.state` and `room.chat` copies sent to members other than the one who caused them. */
+  fanoutBytes: number;
 }
+
+/** Every limit a remote can run into; each is a flag of the server (docs/security.md). */
+export const LimitName = {
+  connsPerIp: 'conns_per_ip',
+  conns: 'conns',
+  helloTimeout: 'hello_timeout',
+  roomsPerIp: 'rooms_per_ip',
+  rooms: 'rooms',
+  joinFailures: 'join_failures',
+  relayBytes: 'relay_bytes',
+  fanoutBytes: 'fanout_bytes',
+  depth: 'json_depth',
+} as const;
+export type LimitName = (typeof LimitName)[keyof typeof LimitName];
 
 export function createCounters(): LobbyCounters {
   return {
@@ -22,6 +44,10 @@ export function createCounters(): LobbyCounters {
     errorsByCode: new Map(),
     rateLimitDrops: 0,
     closesByReason: new Map(),
+    limitHits: new Map(),
+    internalErrors: 0,
+    relayedBytes: 0,
+    fanoutBytes: 0,
   };
 }
 
@@ -33,6 +59,8 @@ export interface LiveGauges {
   connections(): number;
   sessions(): number;
   roomsByState(): Record<string, number>;
+  /** Client addresses the server holds counts for. */
+  addresses(): number;
 }
 
 /** A prom-client registry exposing `counters` and `gauges` (plus Node process metrics). */
@@ -45,6 +73,17 @@ export function createMetricsRegistry(counters: LobbyCounters, gauges: LiveGauge
     for (const [key, value] of map) counter.inc({ [label]: key }, value);
   };
 
+  /** A counter that reads a plain number when scraped. */
+  const total = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [register],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
   new Gauge({
     name: 'tickmesh_lobby_connections',
     help: 'Open WebSocket connections.',
@@ -80,15 +119,11 @@ export function createMetricsRegistry(counters: LobbyCounters, gauges: LiveGauge
       fromMap(this, 'type', counters.messagesByType);
     },
   });
-  new Counter({
-    name: 'tickmesh_lobby_signals_relayed_total',
-    help: 'Signals relayed between members of a room.',
-    registers: [register],
-    collect() {
-      this.reset();
-      this.inc(counters.signalsRelayed);
-    },
-  });
+  total(
+    'tickmesh_lobby_signals_relayed_total',
+    'Signals relayed between members of a room.',
+    () => counters.signalsRelayed,
+  );
   new Counter({
     name: 'tickmesh_lobby_errors_total',
     help: 'Error messages sent, by code.',
@@ -99,15 +134,11 @@ export function createMetricsRegistry(counters: LobbyCounters, gauges: LiveGauge
       for (const code of Object.values(ErrorCode)) this.inc({ code }, counters.errorsByCode.get(code) ?? 0);
     },
   });
-  new Counter({
-    name: 'tickmesh_lobby_rate_limit_drops_total',
-    help: 'Messages dropped by the per-connection rate limit.',
-    registers: [register],
-    collect() {
-      this.reset();
-      this.inc(counters.rateLimitDrops);
-    },
-  });
+  total(
+    'tickmesh_lobby_rate_limit_drops_total',
+    'Messages dropped by the per-connection rate limit.',
+    () => counters.rateLimitDrops,
+  );
   new Counter({
     name: 'tickmesh_lobby_server_closes_total',
     help: 'Connections closed by the server, by reason.',
@@ -115,6 +146,35 @@ export function createMetricsRegistry(counters: LobbyCounters, gauges: LiveGauge
     registers: [register],
     collect() {
       fromMap(this, 'reason', counters.closesByReason);
+    },
+  });
+  new Counter({
+    name: 'tickmesh_lobby_limit_hits_total',
+    help: 'Requests and connections refused by a limit, by limit.',
+    labelNames: ['limit'],
+    registers: [register],
+    collect() {
+      this.reset();
+      for (const limit of Object.values(LimitName)) this.inc({ limit }, counters.limitHits.get(limit) ?? 0);
+    },
+  });
+  total(
+    'tickmesh_lobby_internal_errors_total',
+    'Exceptions while handling a connection (each closed only that connection, 1011).',
+    () => counters.internalErrors,
+  );
+  total('tickmesh_lobby_relayed_bytes_total', 'Bytes of signal data relayed.', () => counters.relayedBytes);
+  total(
+    'tickmesh_lobby_fanout_bytes_total',
+    'Bytes of room.state and room.chat copies sent to members other than the one who caused them.',
+    () => counters.fanoutBytes,
+  );
+  new Gauge({
+    name: 'tickmesh_lobby_addresses',
+    help: 'Client addresses with open connections, live rooms or recent failed joins.',
+    registers: [register],
+    collect() {
+      this.set(gauges.addresses());
     },
   });
   return register;

@@ -7,6 +7,7 @@
  */
 import {
   type ClientMessageOf,
+  CloseCode,
   ErrorCode,
   LeftReason,
   Limits,
@@ -19,13 +20,15 @@ import {
   withRid,
 } from '@tickmesh/protocol';
 import { type Actor, type ActorOptions, type AnyActorLogic, createActor } from 'xstate';
+import type { AddressBook } from './addresses.js';
+import { ByteBudget } from './byte-budget.js';
 import type { LobbyConfig } from './config.js';
 import { iceServersFor } from './ice.js';
 import type { IdSource } from './ids.js';
 import { type MachineInstance, realTimerClock, runMachine, type TimerClock } from './machines/machine-runner.js';
 import { type RoomContext, type RoomEvent, roomMachine, toWireRoom } from './machines/room.machine.js';
 import { type SessionEmitted, sessionMachine } from './machines/session.machine.js';
-import { bump, type LobbyCounters } from './metrics.js';
+import { bump, LimitName, type LobbyCounters } from './metrics.js';
 
 /** XState's timer clock (not exported by name): its default uses setTimeout; tests pass a `SimulatedClock`. */
 export type MachineClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
@@ -41,6 +44,8 @@ export interface Connection {
 /** Per-connection state shared by the socket layer and the registry. */
 export interface Client {
   readonly conn: Connection;
+  /** The client's address as counted by the {@link AddressBook} (IPv6 by /64). */
+  readonly address: string;
   session: Session | null;
 }
 
@@ -48,7 +53,12 @@ export interface Session {
   readonly peerId: string;
   /** `JSON.stringify(peerId)`, reused when stamping relayed signals. */
   readonly peerIdJson: string;
-  readonly token: string;
+  /** The current token; a new one replaces it on every resume. */
+  token: string;
+  /** Signal bytes this peer may still have relayed (kept across reconnects, so they do not refill it). */
+  readonly relay: ByteBudget;
+  /** Bytes this peer's requests may still make the server send to the rest of its room. */
+  readonly fanout: ByteBudget;
   /** The session machine (not an actor: thousands of idle sessions must stay cheap). */
   readonly actor: MachineInstance<typeof sessionMachine>;
   client: Client | null;
@@ -57,6 +67,10 @@ export interface Session {
 interface RoomEntry {
   readonly code: string;
   readonly actor: Actor<typeof roomMachine>;
+  /** The creator's address: the room counts against its `maxRoomsPerIp` while it lives. */
+  readonly address: string;
+  /** Creation order among all rooms; `room.list` pages by it. */
+  readonly listSeq: number;
   /** Who caused the event being processed, so their copy of `room.state` echoes their `rid`. */
   cause: { peerId: string; rid: Rid | undefined } | null;
   rejection: ErrorCode | null;
@@ -65,25 +79,45 @@ interface RoomEntry {
 }
 
 export interface RegistryDeps {
-  config: Pick<LobbyConfig, 'graceMs' | 'countdownMs' | 'stunUrls' | 'turnUrls' | 'turnSecret' | 'turnTtlS'>;
+  config: Pick<
+    LobbyConfig,
+    | 'graceMs'
+    | 'countdownMs'
+    | 'stunUrls'
+    | 'turnUrls'
+    | 'turnSecret'
+    | 'turnTtlS'
+    | 'maxRooms'
+    | 'relayBytesPerS'
+    | 'fanoutBytesPerS'
+  >;
   counters: LobbyCounters;
   ids: IdSource;
+  addresses: AddressBook;
   /** Wall clock, epoch ms (chat `at`, `countdownEndsAt`, TURN expiry, code retirement). */
   now: () => number;
+  /** Monotonic clock, ms (byte budgets, failed-join windows). */
+  monotonicMs: () => number;
   /** Clock for machine timers; XState's default (setTimeout) when absent. */
   clock?: MachineClock;
 }
 
 /** A room code is not handed out again for this long after its room is deleted. */
 const CODE_RETIREMENT_MS = 10 * 60 * 1000;
+/** Seconds of refill the relay and fan-out buckets hold (see config.ts). */
+const RELAY_BUCKET_S = 4;
+const FANOUT_BUCKET_S = 8;
 
 export type Registry = ReturnType<typeof createRegistry>;
 
 export function createRegistry(deps: RegistryDeps) {
-  const { config, counters, ids, now } = deps;
+  const { config, counters, ids, now, addresses, monotonicMs } = deps;
   const sessionsByToken = new Map<string, Session>();
   const sessionsById = new Map<string, Session>();
   const rooms = new Map<string, RoomEntry>();
+  /** Public rooms in creation order, for `room.list` pages. */
+  const publicRooms: RoomEntry[] = [];
+  let nextListSeq = 1;
   /** Deleted rooms' codes and when they may be reused; insertion order is expiry order. */
   const retiredCodes = new Map<string, number>();
 
@@ -99,6 +133,31 @@ export function createRegistry(deps: RegistryDeps) {
   function sendError(client: Client, code: ErrorCode, message: string, rid?: Rid): void {
     bump(counters.errorsByCode, code);
     send(client, withRid({ type: 'error', code, message }, rid));
+  }
+
+  /** Refuses a request because of `limit`, counted under it. */
+  function refuseLimit(client: Client, limit: LimitName, code: ErrorCode, message: string, rid?: Rid): void {
+    bump(counters.limitHits, limit);
+    sendError(client, code, message, rid);
+  }
+
+  /** False (and the sender told) when `session`'s requests have overdrawn what they may make the server send. */
+  function fanoutOpen(client: Client, session: Session, rid: Rid | undefined): boolean {
+    if (session.fanout.open(monotonicMs())) return true;
+    refuseLimit(
+      client,
+      LimitName.fanoutBytes,
+      ErrorCode.RATE_LIMITED,
+      'your room requests made the server send too much to your room; wait a moment',
+      rid,
+    );
+    return false;
+  }
+
+  /** Charges `session` for `bytes` sent to other members because of its request. */
+  function chargeFanout(session: Session | undefined, bytes: number): void {
+    counters.fanoutBytes += bytes;
+    session?.fanout.charge(bytes, monotonicMs());
   }
 
   // ---- rooms ---------------------------------------------------------------------------------
@@ -124,21 +183,27 @@ export function createRegistry(deps: RegistryDeps) {
     const room = toWireRoom(snapshot.context, snapshot.value as RoomState);
     const plain = JSON.stringify({ type: 'room.state', room } satisfies ServerMessage);
     const cause = entry.cause;
+    let others = 0;
     for (const peer of room.peers) {
       const client = sessionsById.get(peer.id)?.client;
       if (!client) continue;
-      if (cause && cause.peerId === peer.id && cause.rid !== undefined) {
-        send(client, { type: 'room.state', room, rid: cause.rid });
+      if (cause && cause.peerId === peer.id) {
+        if (cause.rid !== undefined) send(client, { type: 'room.state', room, rid: cause.rid });
+        else client.conn.send(plain);
       } else {
         client.conn.send(plain);
+        others++;
       }
     }
     entry.broadcasted = true;
+    // What a request makes the server send to the others is charged to whoever sent it.
+    if (others > 0) chargeFanout(cause ? sessionsById.get(cause.peerId) : undefined, others * plain.length);
   }
 
   function createRoom(
     options: { public: boolean; maxPlayers: number; settings: RoomSettings },
     creator: Session,
+    address: string,
   ): RoomEntry {
     const code = newRoomCode();
     const actor = createActor(roomMachine, {
@@ -157,6 +222,8 @@ export function createRegistry(deps: RegistryDeps) {
     const entry: RoomEntry = {
       code,
       actor,
+      address,
+      listSeq: nextListSeq++,
       cause: null,
       rejection: null,
       broadcasted: false,
@@ -176,6 +243,8 @@ export function createRegistry(deps: RegistryDeps) {
       broadcastState(entry);
     });
     rooms.set(code, entry);
+    if (options.public) publicRooms.push(entry);
+    addresses.roomOpened(address);
     actor.start();
     return entry;
   }
@@ -184,6 +253,9 @@ export function createRegistry(deps: RegistryDeps) {
   function deleteRoom(entry: RoomEntry): void {
     if (rooms.get(entry.code) !== entry) return;
     rooms.delete(entry.code);
+    const index = publicRooms.indexOf(entry);
+    if (index >= 0) publicRooms.splice(index, 1);
+    addresses.roomClosed(entry.address);
     retiredCodes.set(entry.code, now() + CODE_RETIREMENT_MS);
   }
 
@@ -239,7 +311,16 @@ export function createRegistry(deps: RegistryDeps) {
       timerClock,
       () => expireSession(session),
     );
-    const session: Session = { peerId, peerIdJson: JSON.stringify(peerId), token, actor, client };
+    const nowMs = monotonicMs();
+    const session: Session = {
+      peerId,
+      peerIdJson: JSON.stringify(peerId),
+      token,
+      relay: new ByteBudget(config.relayBytesPerS, config.relayBytesPerS * RELAY_BUCKET_S, nowMs),
+      fanout: new ByteBudget(config.fanoutBytesPerS, config.fanoutBytesPerS * FANOUT_BUCKET_S, nowMs),
+      actor,
+      client,
+    };
     sessionsByToken.set(token, session);
     sessionsById.set(peerId, session);
     return session;
@@ -264,12 +345,17 @@ export function createRegistry(deps: RegistryDeps) {
       send(client, welcome(session, false, msg.rid));
       return;
     }
-    // Resume: same peer id, same room, the new name. A live connection is taken over (4001).
+    // Resume: same peer id, same room, the new name, a new token (the one just used stops
+    // working, so a token seen by someone else resumes at most once). A live connection is taken
+    // over (4001).
     const previous = existing.client;
     if (previous) {
       previous.session = null;
-      previous.conn.close(4001, 'session resumed elsewhere');
+      previous.conn.close(CloseCode.SESSION_TAKEN_OVER, 'session resumed elsewhere');
     }
+    sessionsByToken.delete(existing.token);
+    existing.token = ids.token();
+    sessionsByToken.set(existing.token, existing);
     existing.client = client;
     client.session = existing;
     const wasLive = previous !== null;
@@ -302,8 +388,23 @@ export function createRegistry(deps: RegistryDeps) {
     );
   }
 
+  /** False (and the sender told) when a new room would pass the per-address or total room limit. */
+  function mayCreateRoom(client: Client, rid: Rid | undefined): boolean {
+    if (rooms.size >= config.maxRooms) {
+      refuseLimit(client, LimitName.rooms, ErrorCode.TOO_MANY_ROOMS, 'the server holds all the rooms it can', rid);
+      return false;
+    }
+    if (!addresses.mayCreateRoom(client.address)) {
+      const text = 'your address has created as many rooms as it may hold at once';
+      refuseLimit(client, LimitName.roomsPerIp, ErrorCode.TOO_MANY_ROOMS, text, rid);
+      return false;
+    }
+    return true;
+  }
+
   function roomCreate(client: Client, session: Session, msg: ClientMessageOf<'room.create'>): void {
     if (roomOf(session)) return sendError(client, ErrorCode.ALREADY_IN_ROOM, 'leave your room first', msg.rid);
+    if (!mayCreateRoom(client, msg.rid)) return;
     const entry = createRoom(
       {
         public: msg.public ?? false,
@@ -311,6 +412,7 @@ export function createRegistry(deps: RegistryDeps) {
         settings: msg.settings ?? {},
       },
       session,
+      client.address,
     );
     session.actor.send({ type: 'joined', code: entry.code });
     entry.cause = { peerId: session.peerId, rid: msg.rid };
@@ -320,8 +422,18 @@ export function createRegistry(deps: RegistryDeps) {
 
   function roomJoin(client: Client, session: Session, msg: ClientMessageOf<'room.join'>): void {
     if (roomOf(session)) return sendError(client, ErrorCode.ALREADY_IN_ROOM, 'leave your room first', msg.rid);
+    const nowMs = monotonicMs();
+    // Guessing codes: past its budget an address learns nothing more, whether the code is right or not.
+    if (!addresses.mayJoin(client.address, nowMs)) {
+      const text = 'too many codes of no room from your address; wait a minute';
+      return refuseLimit(client, LimitName.joinFailures, ErrorCode.TOO_MANY_FAILED_JOINS, text, msg.rid);
+    }
     const entry = rooms.get(msg.code);
-    if (!entry) return sendError(client, ErrorCode.ROOM_NOT_FOUND, `no room ${msg.code}`, msg.rid);
+    if (!entry) {
+      addresses.joinFailed(client.address, nowMs);
+      return sendError(client, ErrorCode.ROOM_NOT_FOUND, `no room ${msg.code}`, msg.rid);
+    }
+    if (!fanoutOpen(client, session, msg.rid)) return;
     joinRoom(client, session, entry, msg.rid);
   }
 
@@ -341,6 +453,7 @@ export function createRegistry(deps: RegistryDeps) {
         bestPlayers = players;
       }
     }
+    if (!fanoutOpen(client, session, msg.rid)) return;
     if (best) return joinRoom(client, session, best, msg.rid);
     roomCreate(client, session, {
       type: 'room.create',
@@ -349,19 +462,37 @@ export function createRegistry(deps: RegistryDeps) {
     });
   }
 
+  /** One page of the public rooms in creation order, after `cursor` (a `listSeq`, from `next`). */
   function roomList(client: Client, msg: ClientMessageOf<'room.list'>): void {
-    const list: RoomListEntry[] = [];
-    for (const entry of rooms.values()) {
+    const limit = msg.limit ?? Limits.defaultRoomListPage;
+    const after = msg.cursor === undefined ? 0 : Number.parseInt(msg.cursor, 36) || 0;
+    // publicRooms is sorted by listSeq: find the first room after the cursor by bisection.
+    let lo = 0;
+    let hi = publicRooms.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((publicRooms[mid]?.listSeq ?? 0) <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    const page = publicRooms.slice(lo, lo + limit);
+    const list: RoomListEntry[] = page.map((entry) => {
       const { context, value } = entry.actor.getSnapshot();
-      if (!context.public) continue;
-      list.push({
+      return {
         code: entry.code,
         players: context.peers.length,
         maxPlayers: context.maxPlayers,
         state: value as RoomState,
-      });
-    }
-    send(client, withRid({ type: 'room.list', rooms: list }, msg.rid));
+      };
+    });
+    const last = page.at(-1);
+    const more = lo + limit < publicRooms.length && last !== undefined;
+    send(
+      client,
+      withRid(
+        more ? { type: 'room.list', rooms: list, next: last.listSeq.toString(36) } : { type: 'room.list', rooms: list },
+        msg.rid,
+      ),
+    );
   }
 
   function roomLeave(client: Client, session: Session, msg: ClientMessageOf<'room.leave'>): void {
@@ -375,6 +506,7 @@ export function createRegistry(deps: RegistryDeps) {
   function roomRequest(client: Client, session: Session, event: RoomEvent, rid: Rid | undefined): void {
     const entry = roomOf(session);
     if (!entry) return sendError(client, ErrorCode.NOT_IN_ROOM, 'you are in no room', rid);
+    if (!fanoutOpen(client, session, rid)) return;
     const kicked = event.type === 'kick' ? sessionsById.get(event.target) : undefined;
     const refused = dispatch(entry, event, { peerId: session.peerId, rid });
     if (refused) return sendError(client, refused, refusalText(refused, entry.code), rid);
@@ -385,15 +517,23 @@ export function createRegistry(deps: RegistryDeps) {
   function roomChat(client: Client, session: Session, msg: ClientMessageOf<'room.chat'>): void {
     const entry = roomOf(session);
     if (!entry) return sendError(client, ErrorCode.NOT_IN_ROOM, 'you are in no room', msg.rid);
+    if (!fanoutOpen(client, session, msg.rid)) return;
     const { name } = session.actor.context;
     const chat = { type: 'room.chat', from: session.peerId, name, text: msg.text, at: now() } as const;
     const plain = JSON.stringify(chat);
+    let others = 0;
     for (const peer of entry.actor.getSnapshot().context.peers) {
       const target = sessionsById.get(peer.id)?.client;
       if (!target) continue;
-      if (target === client && msg.rid !== undefined) send(client, { ...chat, rid: msg.rid });
-      else target.conn.send(plain);
+      if (target === client) {
+        if (msg.rid !== undefined) send(client, { ...chat, rid: msg.rid });
+        else target.conn.send(plain);
+      } else {
+        target.conn.send(plain);
+        others++;
+      }
     }
+    chargeFanout(session, others * plain.length);
   }
 
   /** The hot path: relays one signal to another connected member of the sender's room. */
@@ -403,8 +543,14 @@ export function createRegistry(deps: RegistryDeps) {
     if (!target || target === session || !target.client || code === null || target.actor.context.roomCode !== code) {
       return sendError(client, ErrorCode.PEER_NOT_FOUND, 'no connected member of your room has that peer id', rid);
     }
+    // Charged to the sender as the frame carried it: a receiver gets at most what senders may relay.
+    if (!session.relay.take(dataJson.length, monotonicMs())) {
+      const text = 'you relayed too many signal bytes in the last seconds; this signal was dropped';
+      return refuseLimit(client, LimitName.relayBytes, ErrorCode.RATE_LIMITED, text, rid);
+    }
     target.client.conn.send(`{"type":"signal","from":${session.peerIdJson},"data":${dataJson}}`);
     counters.signalsRelayed++;
+    counters.relayedBytes += dataJson.length;
   }
 
   /** The socket closed: its session, if any, enters its reconnect grace. */

@@ -8,6 +8,7 @@
  * await server.close();
  */
 import { performance } from 'node:perf_hooks';
+import { AddressBook } from './addresses.js';
 import { type LobbyConfig, resolveConfig } from './config.js';
 import { createConnectionHandler } from './connection-handler.js';
 import { cryptoIds, type IdSource } from './ids.js';
@@ -29,6 +30,8 @@ export interface LobbyServer {
   readonly config: LobbyConfig;
   /** The bound port (useful with `port: 0`). */
   readonly port: number;
+  /** The bound port of the `/metrics` listener (on `config.metricsHost`). */
+  readonly metricsPort: number;
   /** `ws://host:port/lobby` (or `wss://` with TLS). */
   readonly url: string;
   readonly counters: LobbyCounters;
@@ -43,26 +46,40 @@ export async function startLobbyServer(
   const config = resolveConfig(overrides);
   const logger = deps.logger ?? silentLogger;
   const counters = createCounters();
+  const monotonicMs = () => performance.now();
+  const addresses = new AddressBook(config);
   const registry = createRegistry({
     config,
     counters,
     ids: deps.ids ?? cryptoIds,
+    addresses,
     now: deps.now ?? Date.now,
+    monotonicMs,
     ...(deps.clock ? { clock: deps.clock } : {}),
   });
-  const handler = createConnectionHandler({ config, registry, counters, monotonicMs: () => performance.now() });
+  const handler = createConnectionHandler({ config, registry, counters, addresses, monotonicMs });
   const metrics = createMetricsRegistry(counters, {
     connections: handler.connectionCount,
     sessions: registry.sessionCount,
     roomsByState: registry.roomsByState,
+    addresses: () => addresses.size,
   });
   const transport = await startUwsServer({
     config,
     handler,
     metrics,
     health: () => ({ connections: handler.connectionCount(), rooms: registry.roomCount() }),
+    onInternalError(where, error) {
+      counters.internalErrors++;
+      logger.error(`internal error in ${where}; that connection was closed`, {
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+    },
     logger,
   });
+  // Hello deadlines and stale failed-join windows: a sweep a second is plenty for 10 s deadlines.
+  const sweeper = setInterval(() => handler.sweep(), Math.min(1000, config.helloTimeoutMs));
+  sweeper.unref();
   const secure = config.tlsCert !== null;
   let closing: Promise<void> | null = null;
   const displayHost =
@@ -70,11 +87,13 @@ export async function startLobbyServer(
   return {
     config,
     port: transport.port,
+    metricsPort: transport.metricsPort,
     url: `${secure ? 'wss' : 'ws'}://${displayHost}:${transport.port}/lobby`,
     counters,
     close() {
       // Idempotent: closing a uWS listen socket twice aborts the process.
       closing ??= (async () => {
+        clearInterval(sweeper);
         registry.shutdown();
         transport.close();
       })();

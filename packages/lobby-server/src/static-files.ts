@@ -1,8 +1,9 @@
 /**
  * Static files for the demo game: read once, kept in memory (a built game is a few MB at most),
- * never outside `root`.
+ * never outside `root`: no path segment that starts with a dot (`.env`, `.git/`), and no file
+ * whose real path (symbolic links followed) leaves the root.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
 export interface StaticFile {
@@ -33,12 +34,18 @@ const TYPES: Record<string, string> = {
 
 export function createStaticFiles(rootDir: string) {
   const root = resolve(rootDir);
+  /** The root with its own links resolved, so a root that is itself a link still serves. */
+  let realRoot: string | null = null;
   const cache = new Map<string, StaticFile | null>();
+
+  const inside = (path: string, dir: string) => path === dir || path.startsWith(dir + sep);
 
   function load(path: string): StaticFile | null {
     try {
+      realRoot ??= realpathSync(root);
       const stat = statSync(path);
       const file = stat.isDirectory() ? join(path, 'index.html') : path;
+      if (!inside(realpathSync(file), realRoot)) return null; // a link out of the root
       const body = readFileSync(file);
       const ext = extname(file).toLowerCase();
       return {
@@ -61,8 +68,10 @@ export function createStaticFiles(rootDir: string) {
         return null;
       }
       if (decoded.includes('\0')) return null;
+      // Dotfiles and dot-directories are never served (and `..` never gets as far as a join).
+      if (decoded.split(/[\\/]/).some((segment) => segment.startsWith('.'))) return null;
       const path = normalize(join(root, decoded));
-      if (path !== root && !path.startsWith(root + sep)) return null;
+      if (!inside(path, root)) return null;
       let file = cache.get(path);
       if (file === undefined) {
         file = load(path);

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ErrorCode } from './codes.js';
 import { Limits } from './limits.js';
-import { codePointLength, isValidName, jsonByteLength } from './text.js';
+import { codePointLength, isCleanText, isValidName, jsonByteLength } from './text.js';
 
 /** Request id echoed on every direct answer: a string of at most 64 code points, or a safe integer. */
 export const ridSchema = z.union([
@@ -37,7 +37,8 @@ export const helloSchema = z.object({
     .string()
     .trim()
     .refine(isValidName, {
-      message: 'name must be 1-24 characters after trimming, without control characters',
+      message:
+        'name must be 1-24 characters after trimming, visible, without control, bidirectional-override or lone surrogate characters',
       params: { code: ErrorCode.INVALID_NAME },
     }),
   token: z.string().max(Limits.maxTokenLength).optional(),
@@ -61,7 +62,13 @@ export const roomJoinSchema = z.object({
 });
 
 export const roomQuickplaySchema = z.object({ ...base, type: z.literal('room.quickplay') });
-export const roomListRequestSchema = z.object({ ...base, type: z.literal('room.list') });
+/** One page of the public rooms: `cursor` from the previous answer's `next`, up to `limit` rooms. */
+export const roomListRequestSchema = z.object({
+  ...base,
+  type: z.literal('room.list'),
+  cursor: idString.optional(),
+  limit: z.number().int().min(1).max(Limits.maxRoomListPage).optional(),
+});
 export const roomLeaveSchema = z.object({ ...base, type: z.literal('room.leave') });
 export const roomReadySchema = z.object({ ...base, type: z.literal('room.ready'), ready: z.boolean() });
 export const roomSettingsSchema = z.object({
@@ -75,15 +82,18 @@ export const roomKickSchema = z.object({ ...base, type: z.literal('room.kick'), 
 export const roomChatRequestSchema = z.object({
   ...base,
   type: z.literal('room.chat'),
-  text: z.string().refine((t) => {
-    const n = codePointLength(t);
-    return n >= Limits.minChatLength && n <= Limits.maxChatLength;
-  }, 'text must be 1-280 characters'),
+  text: z
+    .string()
+    .refine((t) => {
+      const n = codePointLength(t);
+      return n >= Limits.minChatLength && n <= Limits.maxChatLength;
+    }, 'text must be 1-280 characters')
+    .refine(isCleanText, 'text must not hold control, bidirectional-override or lone surrogate characters'),
 });
 
 /**
- * `signal.data` is any JSON value, at most 32 KiB serialized. The parser hands the serialized form
- * on (`dataJson`) so a relay does not serialize it a second time.
+ * `signal.data` is any JSON value, at most 32 KiB serialized. The parser measures it as the frame
+ * carried it and hands those bytes on (`signalDataJson`), so a relay forwards them as received.
  */
 export const signalRequestSchema = z.object({
   ...base,

@@ -31,8 +31,16 @@ export const ErrorCode = {
   BAD_STATE: 'BAD_STATE',
   /** Signal or kick target is not a connected member of your room, or is yourself. */
   PEER_NOT_FOUND: 'PEER_NOT_FOUND',
-  /** Over the per-connection message rate; the message was dropped. */
+  /**
+   * Over a rate: the per-connection message rate, the bytes a peer may have relayed to others per
+   * second, or the bytes its requests may make the server send to the rest of its room per second.
+   * The message was dropped.
+   */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** `room.create` (or a quick play that would create) over the rooms one address, or the server, may hold. */
+  TOO_MANY_ROOMS: 'TOO_MANY_ROOMS',
+  /** `room.join` from an address that named too many codes of no room in the last minute (guessing). */
+  TOO_MANY_FAILED_JOINS: 'TOO_MANY_FAILED_JOINS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -44,10 +52,16 @@ export const CloseCode = {
   POLICY_VIOLATION: 1008,
   /** A frame over 64 KiB. */
   MESSAGE_TOO_BIG: 1009,
+  /** The server failed on this connection's message (a bug); only this connection is closed. */
+  INTERNAL_ERROR: 1011,
+  /** Too many connections from this address, or in all: try again later. */
+  TRY_AGAIN_LATER: 1013,
   /** Another connection resumed this session with its token. */
   SESSION_TAKEN_OVER: 4001,
   /** The client did not read what it was sent; the server will not buffer without bound. */
   SLOW_CONSUMER: 4002,
+  /** No `hello` within the server's deadline after the connection opened. */
+  HELLO_TIMEOUT: 4003,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

@@ -23,6 +23,15 @@ export const Limits = {
   maxChatLength: 280,
   /** `signal.data` serialized as JSON. */
   maxSignalBytes: 32 * 1024,
+  /**
+   * Deepest nesting of arrays and objects in a frame (the message object itself is level 1).
+   * Deeper frames are `BAD_MESSAGE`: no SDP, candidate or game setting needs more, and a bound
+   * keeps every walk of a parsed value (serializing it to relay it, validating it) off the stack's edge.
+   */
+  maxJsonDepth: 32,
+  /** `room.list`: rooms per answer when the request names no `limit`, and the most it may name. */
+  defaultRoomListPage: 50,
+  maxRoomListPage: 100,
   /** Peer ids and room codes in client messages; longer strings are malformed. */
   maxIdLength: 64,
   /** Room codes: length and alphabet (no 0, 1, I, O). */

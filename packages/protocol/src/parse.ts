@@ -14,6 +14,7 @@ import {
   ridSchema,
 } from './client-messages.js';
 import { ErrorCode } from './codes.js';
+import { scanJson } from './json-scan.js';
 import { Limits } from './limits.js';
 import { utf8ByteLength } from './text.js';
 
@@ -32,28 +33,38 @@ export type ParseResult =
       rid?: Rid;
       /** The message type, when it is a known one whose fields failed validation. */
       type?: ClientMessageType;
+      /** Set when the frame nested deeper than {@link Limits.maxJsonDepth}. */
+      tooDeep?: true;
     };
 
-function fail(code: ErrorCode, message: string, rid?: Rid, type?: ClientMessageType): ParseResult {
-  const result: ParseResult = { ok: false, code, message };
+export type ParseFailure = Extract<ParseResult, { ok: false }>;
+
+function fail(code: ErrorCode, message: string, rid?: Rid, type?: ClientMessageType): ParseFailure {
+  const result: ParseFailure = { ok: false, code, message };
   if (rid !== undefined) result.rid = rid;
   if (type !== undefined) result.type = type;
   return result;
 }
 
-/** Parses a text frame. Never throws; every failure is a `BAD_MESSAGE`, `UNKNOWN_TYPE`, `INVALID_NAME` or `TOO_LARGE` value. */
+/**
+ * Parses a text frame. Never throws; every failure is a `BAD_MESSAGE`, `UNKNOWN_TYPE`,
+ * `INVALID_NAME` or `TOO_LARGE` value. Nothing here recurses on the frame's nesting: the depth is
+ * bounded ({@link Limits.maxJsonDepth}) by one flat scan of the text before any walk of the value,
+ * and `signal.data` is measured and handed on as the raw bytes the frame carried.
+ */
 export function parseClientMessage(text: string): ParseResult {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text); // iterative in V8: no nesting overflows it
   } catch {
     return fail(ErrorCode.BAD_MESSAGE, 'not JSON');
   }
-  return parseClientValue(value);
-}
-
-/** Like {@link parseClientMessage}, for a value already decoded from JSON. */
-export function parseClientValue(value: unknown): ParseResult {
+  const scan = scanJson(text, Limits.maxJsonDepth, 'data');
+  if (scan.depth > Limits.maxJsonDepth) {
+    const failure = fail(ErrorCode.BAD_MESSAGE, `nested deeper than ${Limits.maxJsonDepth} levels`, ridOf(value));
+    failure.tooDeep = true;
+    return failure;
+  }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return fail(ErrorCode.BAD_MESSAGE, 'a message is a JSON object');
   }
@@ -84,7 +95,9 @@ export function parseClientValue(value: unknown): ParseResult {
   }
   const message = result.data as ClientMessage;
   if (message.type === 'signal') {
-    const dataJson = JSON.stringify(message.data);
+    const span = scan.span;
+    if (span === null) return fail(ErrorCode.BAD_MESSAGE, 'signal: data is required', rid, 'signal');
+    const dataJson = text.slice(span[0], span[1]);
     // A UTF-16 unit is at most 3 UTF-8 bytes, so short data (every SDP and candidate) skips the count.
     if (dataJson.length * 3 > Limits.maxSignalBytes && utf8ByteLength(dataJson) > Limits.maxSignalBytes) {
       return fail(ErrorCode.TOO_LARGE, `signal: data over ${Limits.maxSignalBytes} bytes as JSON`, rid, 'signal');
@@ -92,4 +105,11 @@ export function parseClientValue(value: unknown): ParseResult {
     return { ok: true, message, signalDataJson: dataJson };
   }
   return { ok: true, message };
+}
+
+/** The frame's `rid`, when it is a valid one (so even a refusal of a malformed frame can echo it). */
+function ridOf(value: unknown): Rid | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const result = ridSchema.safeParse((value as Record<string, unknown>).rid);
+  return result.success ? result.data : undefined;
 }

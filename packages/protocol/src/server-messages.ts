@@ -62,6 +62,8 @@ export const roomListSchema = z.object({
   rooms: z.array(
     z.object({ code: z.string(), players: z.number().int(), maxPlayers: z.number().int(), state: roomStateSchema }),
   ),
+  /** Present when more public rooms follow this page: pass it as the next request's `cursor`. */
+  next: z.string().optional(),
 });
 export const roomChatSchema = z.object({
   ...rid,

@@ -1,4 +1,5 @@
 /** Text rules of the protocol: lengths count Unicode code points; control characters are C0, DEL and C1. */
+import { nestsDeeperThan } from './json-scan.js';
 import { Limits } from './limits.js';
 
 /** Number of Unicode code points in `s` (a surrogate pair counts once). */
@@ -25,16 +26,56 @@ export function hasControlChars(s: string): boolean {
   return CONTROL.test(s);
 }
 
-/** True when `name` (already trimmed) is a valid player name: 1-24 code points, no control chars. */
+/**
+ * Bidirectional formatting characters: embeddings and overrides (U+202A-U+202E), isolates
+ * (U+2066-U+2069) and the implicit marks (U+200E, U+200F, U+061C). An override turns the rest of a
+ * line around ("Ann\u202Egnp.exe" shows as "Annexe.png"); plain right-to-left text needs none.
+ */
+const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** True when `s` holds a bidirectional formatting character (see {@link BIDI_CONTROL}). */
+export function hasBidiControls(s: string): boolean {
+  return BIDI_CONTROL.test(s);
+}
+
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** True when `s` holds a UTF-16 surrogate that is not half of a pair (not valid Unicode text). */
+export function hasLoneSurrogates(s: string): boolean {
+  return LONE_SURROGATE.test(s);
+}
+
+/** Nothing a reader would see: white space, default-ignorable code points (zero-width, fillers), marks. */
+const INVISIBLE_ONLY = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{M}]*$/u;
+
+/** True when `s` draws nothing: empty, or only spaces, zero-width characters, fillers and marks. */
+export function isInvisible(s: string): boolean {
+  return INVISIBLE_ONLY.test(s);
+}
+
+/** True for text a lobby relays to others (chat): no control, bidi or lone surrogate characters. */
+export function isCleanText(s: string): boolean {
+  return !hasControlChars(s) && !hasBidiControls(s) && !hasLoneSurrogates(s);
+}
+
+/**
+ * True when `name` (already trimmed) is a valid player name: 1-24 code points, clean text
+ * ({@link isCleanText}), and something visible.
+ */
 export function isValidName(name: string): boolean {
   const len = codePointLength(name);
-  return len >= Limits.minNameLength && len <= Limits.maxNameLength && !hasControlChars(name);
+  return len >= Limits.minNameLength && len <= Limits.maxNameLength && isCleanText(name) && !isInvisible(name);
 }
 
 const encoder = new TextEncoder();
 
-/** Size in bytes of `value` serialized as JSON (UTF-8). */
+/**
+ * Size in bytes of `value` serialized as JSON (UTF-8), or `Infinity` when it nests deeper than
+ * {@link Limits.maxJsonDepth} (serializing such a value could exhaust the stack).
+ */
 export function jsonByteLength(value: unknown): number {
+  if (nestsDeeperThan(value, Limits.maxJsonDepth)) return Number.POSITIVE_INFINITY;
   return utf8ByteLength(JSON.stringify(value) ?? '');
 }
 
