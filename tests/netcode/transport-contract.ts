@@ -4,6 +4,7 @@
 // straggler from an earlier test cannot disturb a later one.
 import {
   encodeFrame,
+  MAX_FRAME_DEPTH,
   MAX_UNRELIABLE_FRAME_BYTES,
   type Transport,
   TransportError,
@@ -156,6 +157,28 @@ export function transportContract(
       expect(transport(0).send(id(1), tooBig, { reliable: true })).toBe(1);
       await net.until(() => got(test, 1, 0).some((m) => m.payload.n === 1), 'the big reliable message');
       expect(got(test, 1, 0).find((m) => m.payload.n === 1)?.payload.pad).toHaveLength(tooBig.pad?.length ?? -1);
+    });
+
+    it('refuses payloads a receiver would drop (a Date, nesting past MAX_FRAME_DEPTH) with NOT_ENCODABLE', async () => {
+      const test = 'plain';
+      const nest = (levels: number): unknown => (levels === 0 ? 'bottom' : [nest(levels - 1)]);
+      // The packet is a map: one level, then the arrays in `pad`.
+      const refused = [
+        { test, n: 0, pad: new Date(0) },
+        { test, n: 0, pad: nest(MAX_FRAME_DEPTH) },
+      ] as unknown as ContractPacket[];
+      for (const payload of refused) {
+        for (const reliable of [false, true]) {
+          expect(() => transport(0).send(id(1), payload, { reliable })).toThrowError(
+            expect.objectContaining({ code: 'NOT_ENCODABLE' }),
+          );
+        }
+      }
+      // `undefined` travels as nil; MAX_FRAME_DEPTH levels travel.
+      const fine = { test, n: 1, sender: undefined, pad: nest(MAX_FRAME_DEPTH - 1) } as unknown as ContractPacket;
+      expect(transport(0).send(id(1), fine, { reliable: true })).toBe(1);
+      await net.until(() => got(test, 1, 0).length === 1, 'the plain payload');
+      expect(got(test, 1, 0)[0]?.payload).toEqual({ test, n: 1, sender: null, pad: nest(MAX_FRAME_DEPTH - 1) });
     });
 
     it('sending to an unknown peer or to itself returns 0 and delivers nothing', async () => {

@@ -12,9 +12,12 @@ export {
   encodePayload,
   FRAME_HEADER_BYTES,
   FRAME_VERSION,
+  MAX_FRAME_DEPTH,
   MAX_RELIABLE_FRAME_BYTES,
   MAX_UNRELIABLE_FRAME_BYTES,
+  maxFrameBytes,
 } from './codec/frame.js';
+export { type PlainScanFailure, scanPlain } from './codec/plain-scan.js';
 export { createSession, type Session, SessionError, type SessionOptions } from './session.js';
 export {
   createLobbyClient,
@@ -152,6 +155,9 @@ export {
   type SendOptions,
 } from './transport/mesh.js';
 export {
+  type FrameDropReason,
+  type FrameDrops,
+  noFrameDrops,
   type Transport,
   TransportError,
   type TransportMessage,

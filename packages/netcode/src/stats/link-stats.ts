@@ -2,6 +2,7 @@
  * Per-link statistics, sampled from `RTCPeerConnection.getStats()` (the selected candidate pair
  * and its candidates) plus the transport's own counters (frames, loss from sequence gaps).
  */
+import { type FrameDrops, noFrameDrops } from '../transport/transport.js';
 
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay' | 'unknown';
 
@@ -23,6 +24,8 @@ export interface LinkStats {
   remoteCandidateType: CandidateType;
   /** TURN transport when relayed (`udp`, `tcp`, `tls`). */
   relayProtocol: string | null;
+  /** Frames from this peer dropped undecoded since the link opened, by reason (`oversize`, `extension`, `depth`, ...). */
+  dropped: Readonly<FrameDrops>;
 }
 
 export const emptyLinkStats: LinkStats = {
@@ -36,6 +39,7 @@ export const emptyLinkStats: LinkStats = {
   localCandidateType: 'unknown',
   remoteCandidateType: 'unknown',
   relayProtocol: null,
+  dropped: noFrameDrops(),
 };
 
 interface PairSample {

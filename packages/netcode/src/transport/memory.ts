@@ -8,7 +8,9 @@
  * Payloads go through the same framing as the mesh (codec/frame.ts): `send` encodes at once and
  * throws the mesh's `TransportError`s (`PACKET_TOO_LARGE`, `NOT_ENCODABLE`), and each receiver
  * decodes its own copy, so a payload the mesh could not carry fails here too, and mutating a
- * payload after `send` changes nothing on the wire.
+ * payload after `send` changes nothing on the wire. A receiver decodes as the mesh does, with its
+ * channel's limit: a frame that fails (only `sendFrame`, a hostile peer's raw bytes, can make one)
+ * is dropped and counted by reason in `dropped`.
  *
  * A member that leaves is gone at once: `peers()` of the others no longer lists it, and messages
  * in flight to or from it are dropped, as a closed RTCPeerConnection drops its buffers.
@@ -22,11 +24,17 @@
  * a.send('b', 'hello');
  * clock.advance(20); // logs "a hello"
  */
-import { decodeFrame, frame } from '../codec/frame.js';
+import { decodeFrame, frame, maxFrameBytes } from '../codec/frame.js';
 import { createEmitter } from '../util/emitter.js';
 import type { Timers } from '../util/timers.js';
 import { encodeOutgoing } from './outgoing.js';
-import type { Transport, TransportMessage, TransportSendOptions } from './transport.js';
+import {
+  type FrameDrops,
+  noFrameDrops,
+  type Transport,
+  type TransportMessage,
+  type TransportSendOptions,
+} from './transport.js';
 
 export interface MemoryNetworkOptions<P> {
   /** Drives delivery; a `SimClock` in tests. */
@@ -50,6 +58,14 @@ export interface MemoryTransport<P> extends Transport<P> {
   /** This endpoint's peer id. */
   readonly id: string;
   readonly counters: Readonly<MemoryCounters>;
+  /** Received frames dropped undecoded, by reason (as `Mesh.dropped`). */
+  readonly dropped: Readonly<FrameDrops>;
+  /**
+   * Sends raw frame bytes as they are, past every check of `send`, as a hostile peer's data
+   * channel would carry them (tests of what a receiver does with them). Returns 1 when `to` is
+   * another member, else 0.
+   */
+  sendFrame(to: string, bytes: Uint8Array, options?: TransportSendOptions): number;
   /** Leaves the network: `network.leave(id)`. */
   close(): void;
 }
@@ -76,6 +92,7 @@ export class MemoryNetworkError extends Error {
 interface Member<P> {
   transport: MemoryTransport<P>;
   counters: MemoryCounters;
+  dropped: FrameDrops;
   /** Next frame sequence number per receiving peer and channel, as the mesh numbers frames per link. */
   seq: Map<string, { unreliable: number; reliable: number }>;
   deliver(message: TransportMessage<P>): void;
@@ -88,20 +105,26 @@ export function createMemoryNetwork<P = unknown>(options: MemoryNetworkOptions<P
   const members = new Map<string, Member<P>>();
 
   function post(sender: Member<P>, to: Member<P>, body: Uint8Array, reliable: boolean): void {
-    const from = sender.transport.id;
-    const toId = to.transport.id;
-    let seq = sender.seq.get(toId);
+    let seq = sender.seq.get(to.transport.id);
     if (!seq) {
       seq = { unreliable: 0, reliable: 0 };
-      sender.seq.set(toId, seq);
+      sender.seq.set(to.transport.id, seq);
     }
-    const bytes = frame(reliable ? seq.reliable++ : seq.unreliable++, body);
+    carry(sender, to, frame(reliable ? seq.reliable++ : seq.unreliable++, body), reliable);
+  }
+
+  function carry(sender: Member<P>, to: Member<P>, bytes: Uint8Array, reliable: boolean): void {
+    const from = sender.transport.id;
+    const toId = to.transport.id;
     sender.counters.sent++;
     timers.setTimeout(() => {
       // Either side may have left (or been replaced by a new member of the same id) meanwhile.
       if (members.get(from) !== sender || members.get(toId) !== to) return;
-      const decoded = decodeFrame(bytes);
-      if (!decoded.ok) throw new Error(`memory network: a frame failed to decode (${decoded.reason})`);
+      const decoded = decodeFrame(bytes, maxFrameBytes(reliable));
+      if (!decoded.ok) {
+        to.dropped[decoded.reason]++;
+        return;
+      }
       if (!validate(decoded.payload, from)) {
         to.counters.invalidPayloads++;
         return;
@@ -114,10 +137,12 @@ export function createMemoryNetwork<P = unknown>(options: MemoryNetworkOptions<P
     if (members.has(id)) throw new MemoryNetworkError('DUPLICATE_PEER', `"${id}" is already a member`);
     const events = createEmitter<{ message: TransportMessage<P> }>();
     const counters: MemoryCounters = { sent: 0, received: 0, invalidPayloads: 0 };
+    const dropped = noFrameDrops();
     const isMember = () => members.get(id) === member;
     const transport: MemoryTransport<P> = {
       id,
       counters,
+      dropped,
       peers: () => (isMember() ? [...members.keys()].filter((other) => other !== id) : []),
       send(to: string | 'all', payload: P, sendOptions: TransportSendOptions = {}): number {
         const reliable = sendOptions.reliable === true;
@@ -132,6 +157,12 @@ export function createMemoryNetwork<P = unknown>(options: MemoryNetworkOptions<P
         }
         return sent;
       },
+      sendFrame(to, bytes, sendOptions = {}) {
+        const target = members.get(to);
+        if (!isMember() || !target || target === member) return 0;
+        carry(member, target, bytes.slice(), sendOptions.reliable === true);
+        return 1;
+      },
       on: events.on,
       close: () => {
         if (!isMember()) return;
@@ -142,6 +173,7 @@ export function createMemoryNetwork<P = unknown>(options: MemoryNetworkOptions<P
     const member: Member<P> = {
       transport,
       counters,
+      dropped,
       seq: new Map(),
       deliver(message) {
         counters.received++;

@@ -4,8 +4,9 @@
  * channel. See link.ts for negotiation and recovery, codec/frame.ts for the wire format.
  *
  * Nothing a remote peer sends can throw into game code: signals are schema-checked, frames that
- * fail to decode and payloads the game's `validate` rejects are dropped and counted, and the
- * sender of every message is the link it arrived on, never a claim inside it.
+ * fail to decode (over the channel's limit, extension types, too deep, malformed: codec/frame.ts)
+ * and payloads the game's `validate` rejects are dropped and counted by reason, per link and in
+ * total, and the sender of every message is the link it arrived on, never a claim inside it.
  *
  * @example
  * const mesh = createMesh({ lobby, createPeerConnection: (c) => new RTCPeerConnection(c) });
@@ -18,7 +19,7 @@
  * present and future, and `track` events hand over the remote ones (see voice/voice.ts).
  */
 import type { Room } from '@tickmesh/protocol';
-import { decodeFrame, frame } from '../codec/frame.js';
+import { decodeFrame, frame, maxFrameBytes } from '../codec/frame.js';
 import type { LobbyClient } from '../signaling/lobby-client.js';
 import { emptyLinkStats, type LinkStats, LossCounter, readSelectedPair } from '../stats/link-stats.js';
 import { createEmitter } from '../util/emitter.js';
@@ -27,7 +28,13 @@ import { realTimers, type Timers } from '../util/timers.js';
 import { type ChannelKind, type CreatePeerConnection, createLink, type Link, type LinkState } from './link.js';
 import { encodeOutgoing } from './outgoing.js';
 import { parseMeshSignal } from './signal.js';
-import type { Transport, TransportSendOptions } from './transport.js';
+import {
+  type FrameDropReason,
+  type FrameDrops,
+  noFrameDrops,
+  type Transport,
+  type TransportSendOptions,
+} from './transport.js';
 
 /** Mesh timings and limits; every value can be overridden through `MeshOptions.tuning`. */
 export const meshDefaults = {
@@ -53,7 +60,7 @@ export const meshDefaults = {
 export type MeshTuning = typeof meshDefaults;
 
 export interface MeshCounters {
-  /** Frames that were not binary, too short, of another version, or not MessagePack. */
+  /** Frames dropped undecoded, whatever the reason (`Mesh.dropped` has them by reason). */
   malformedFrames: number;
   /** Decoded payloads the game's `validate` rejected. */
   invalidPayloads: number;
@@ -104,9 +111,16 @@ export interface Mesh<P> extends Transport<P> {
   /** Link state per remote peer of the room (a fresh snapshot on every read). */
   readonly links: ReadonlyMap<string, LinkState>;
   readonly counters: Readonly<MeshCounters>;
+  /**
+   * Frames dropped undecoded on every link, by reason: `text` (not binary), `short`, `version`,
+   * `oversize` (over the channel's limit: dropped unread), `extension` (a MessagePack extension
+   * type), `depth` (nested deeper than MAX_FRAME_DEPTH), `payload` (not one well-formed value).
+   * Per link: `stats(peerId).dropped`.
+   */
+  readonly dropped: Readonly<FrameDrops>;
   /** Sends to one peer or to every connected peer; returns how many links took the frame. */
   send(to: string | 'all', payload: P, options?: SendOptions): number;
-  /** The latest stats sample of a link. */
+  /** The latest stats sample of a link (its `dropped` counters are live). */
   stats(peerId: string): LinkStats | null;
   /** The link's RTCPeerConnection (for media tracks), while it exists. */
   peerConnection(peerId: string): RTCPeerConnection | null;
@@ -128,6 +142,7 @@ interface LinkEntry {
   loss: LossCounter;
   framesIn: number;
   framesOut: number;
+  dropped: FrameDrops;
   stats: LinkStats;
   remoteTrack: RemoteTrack | null;
   last: { at: number; bytesIn: number; bytesOut: number; framesIn: number; framesOut: number } | null;
@@ -143,6 +158,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
   const events = createEmitter<MeshEvents<P>>();
   const entries = new Map<string, LinkEntry>();
   const counters: MeshCounters = { malformedFrames: 0, invalidPayloads: 0, badSignals: 0, backpressureDrops: 0 };
+  const dropped = noFrameDrops();
   /** Consecutive failures per peer and the pending retry, for the newer side of each pair. */
   const retries = new Map<string, { failures: number; timer: unknown }>();
   /** The room this mesh has already asked newer members to reconnect in (see `relink`). */
@@ -213,6 +229,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       loss: new LossCounter(),
       framesIn: 0,
       framesOut: 0,
+      dropped: noFrameDrops(),
       stats: { ...emptyLinkStats },
       remoteTrack: null,
       last: null,
@@ -313,14 +330,20 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
     logger.debug('dropped a signal for another link', { from, sid: signal.sid });
   }
 
+  function drop(entry: LinkEntry, reason: FrameDropReason): void {
+    counters.malformedFrames++;
+    dropped[reason]++;
+    entry.dropped[reason]++;
+  }
+
   function receive(from: string, entry: LinkEntry, kind: ChannelKind, data: ArrayBuffer | string): void {
     if (typeof data === 'string') {
-      counters.malformedFrames++;
+      drop(entry, 'text');
       return;
     }
-    const decoded = decodeFrame(new Uint8Array(data));
+    const decoded = decodeFrame(new Uint8Array(data), maxFrameBytes(kind === 'reliable'));
     if (!decoded.ok) {
-      counters.malformedFrames++;
+      drop(entry, decoded.reason);
       return;
     }
     entry.framesIn++;
@@ -384,6 +407,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       localCandidateType: pair?.localCandidateType ?? 'unknown',
       remoteCandidateType: pair?.remoteCandidateType ?? 'unknown',
       relayProtocol: pair?.relayProtocol ?? null,
+      dropped: { ...entry.dropped },
     };
     entry.last = { at: now, bytesIn, bytesOut, framesIn: entry.framesIn, framesOut: entry.framesOut };
     if (entries.get(peerId) === entry) events.emit('stats', { peerId, stats: entry.stats });
@@ -410,9 +434,13 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       return new Map([...entries].map(([peerId, entry]) => [peerId, entry.link.state]));
     },
     counters,
+    dropped,
     peers: () => [...entries].filter(([, e]) => e.link.state === 'connected').map(([id]) => id),
     send,
-    stats: (peerId) => entries.get(peerId)?.stats ?? null,
+    stats(peerId) {
+      const entry = entries.get(peerId);
+      return entry === undefined ? null : { ...entry.stats, dropped: { ...entry.dropped } };
+    },
     peerConnection: (peerId) => entries.get(peerId)?.link.pc ?? null,
     channel: (peerId, kind) => entries.get(peerId)?.link.channel(kind) ?? null,
     setLocalAudioTrack(track) {

@@ -1,6 +1,8 @@
 /**
  * The checks every transport makes on a payload at `send`, before anything leaves: it must encode
- * as MessagePack, and its frame must fit the channel (1,150 bytes unreliable, 64 KiB reliable).
+ * as plain MessagePack (no extension types such as a Date, no nesting past MAX_FRAME_DEPTH: a
+ * receiver drops those), and its frame must fit the channel (1,150 bytes unreliable, 64 KiB
+ * reliable).
  * Every transport (the WebRTC mesh, the memory network) encodes through here, so code tested over
  * the memory transport or the conditioner fails exactly as it would over the mesh.
  */
@@ -9,8 +11,9 @@ import {
   encodePayload,
   FRAME_HEADER_BYTES,
   frame,
-  MAX_RELIABLE_FRAME_BYTES,
-  MAX_UNRELIABLE_FRAME_BYTES,
+  isPlainPayload,
+  MAX_FRAME_DEPTH,
+  maxFrameBytes,
 } from '../codec/frame.js';
 import { TransportError } from './transport.js';
 
@@ -22,8 +25,14 @@ export function encodeOutgoing(payload: unknown, reliable: boolean): Uint8Array 
   } catch (error) {
     throw new TransportError('NOT_ENCODABLE', `cannot encode the payload: ${String(error)}`);
   }
+  if (!isPlainPayload(body)) {
+    throw new TransportError(
+      'NOT_ENCODABLE',
+      `the payload is not plain data (nil, booleans, numbers, strings, binary, arrays, maps) nested at most ${MAX_FRAME_DEPTH} deep`,
+    );
+  }
   const size = FRAME_HEADER_BYTES + body.length;
-  const limit = reliable ? MAX_RELIABLE_FRAME_BYTES : MAX_UNRELIABLE_FRAME_BYTES;
+  const limit = maxFrameBytes(reliable);
   if (size > limit) {
     throw new TransportError(
       'PACKET_TOO_LARGE',
@@ -37,7 +46,7 @@ export function encodeOutgoing(payload: unknown, reliable: boolean): Uint8Array 
 
 /** A fresh copy of an encoded payload, as a receiver would decode it. */
 export function decodeOutgoing(body: Uint8Array): unknown {
-  const decoded = decodeFrame(frame(0, body));
+  const decoded = decodeFrame(frame(0, body), Number.POSITIVE_INFINITY);
   // A body encodeOutgoing produced always decodes; anything else is a bug in the codec.
   if (!decoded.ok) throw new Error(`an encoded payload failed to decode (${decoded.reason})`);
   return decoded.payload;

@@ -3,6 +3,8 @@
  * lossy transport used by deterministic tests and the network conditioner that wraps either.
  * One contract suite runs against every implementation.
  */
+import type { DecodeFailure } from '../codec/frame.js';
+
 export interface TransportMessage<P> {
   /** The peer the payload came from, as the transport knows it (never a claim in the payload). */
   from: string;
@@ -33,3 +35,20 @@ export class TransportError extends Error {
     super(message);
   }
 }
+
+/** Why a transport dropped a received frame before any listener saw it: `text` (not binary), or the decoder's reason. */
+export type FrameDropReason = 'text' | DecodeFailure;
+
+/** Received frames dropped undecoded, by reason. */
+export type FrameDrops = Record<FrameDropReason, number>;
+
+/** A fresh set of frame drop counters, all 0. */
+export const noFrameDrops = (): FrameDrops => ({
+  text: 0,
+  short: 0,
+  version: 0,
+  oversize: 0,
+  extension: 0,
+  depth: 0,
+  payload: 0,
+});
