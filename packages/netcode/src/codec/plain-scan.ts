@@ -35,7 +35,7 @@ const u32 = (bytes: Uint8Array, at: number) =>
  * The stack of counts, reused by every call: a scan runs to its end without calling out, so calls
  * never overlap. Counts never exceed a frame's length (checked before they are pushed).
  */
-let scratch = new Float64Array(64);
+let scratch: Float64Array = new Float64Array(64);
 
 function grow(stack: Float64Array): Float64Array {
   const bigger = new Float64Array(stack.length * 2);
