@@ -50,7 +50,7 @@ export {
   type SyncView,
 } from './sync/engine.js';
 export { type Entities, type GameDefinition, playerEntityId, type StepContext } from './sync/game.js';
-export { createInputLog, type InputLog } from './sync/input-log.js';
+export { createInputLog, type InputLog, type InputPutResult } from './sync/input-log.js';
 export {
   createInterpolationBuffer,
   defaultInterpolate,
@@ -120,7 +120,8 @@ export {
   type WorldState,
 } from './sync/snapshot/schema.js';
 export { dequantizeWorld, fromQuantized, isEntityId, quantizeEntity, quantizeWorld } from './sync/snapshot/world.js';
-export type { SyncCounters, SyncStats } from './sync/sync-stats.js';
+export type { SyncCounters, SyncDropReason, SyncDrops, SyncStats } from './sync/sync-stats.js';
+export { createTokenBuckets, type TokenBuckets } from './sync/token-bucket.js';
 export { resolveTuning, type SyncTuning, syncDefaults } from './sync/tuning.js';
 export {
   type ConditionedTransport,

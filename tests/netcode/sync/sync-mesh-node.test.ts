@@ -67,7 +67,7 @@ const position = (viewer: Player, of: Player) => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
-  server = await startLobbyServer({ host: '127.0.0.1', port: 0, rateLimitPerS: 500, rateBurst: 500 });
+  server = await startLobbyServer({ host: '127.0.0.1', port: 0, metricsPort: 0, rateLimitPerS: 500, rateBurst: 500 });
   for (const name of ['host', 'ann', 'bob']) players.push(await join(server.url, name));
   const [host, ...others] = players as [Player, Player, Player];
   const room = await host.session.lobby.createRoom();
@@ -130,7 +130,7 @@ describe('sync over the real WebRTC mesh (Node, wrtc)', () => {
     expect((await host.session.lobby.leaveRoom()).ok).toBe(true);
     host.close();
     await until(() => ann.session.sync.status.kind === 'hosting', 'ann to host', 10_000);
-    expect(bob.session.sync.status).toEqual({ kind: 'playing', hostId: ann.id });
+    expect(bob.session.sync.status).toEqual({ kind: 'playing', hostId: ann.id, hostSilent: false });
     const before = position(ann, bob)?.y ?? Number.NaN;
     const dy = before < 150 ? 1 : -1;
     bob.input = { dx: 0, dy, fire: false };

@@ -54,7 +54,7 @@ describe('host migration under loss', () => {
   it('the next member becomes host without a reset; the others follow it', () => {
     expect(peer('a').engine.status).toEqual({ kind: 'hosting', hostId: 'a' });
     for (const id of ['b', 'c']) {
-      expect(peer(id).engine.status).toEqual({ kind: 'playing', hostId: 'a' });
+      expect(peer(id).engine.status).toEqual({ kind: 'playing', hostId: 'a', hostSilent: false });
       const after = firstSnapshotAfterMs.get(id);
       expect(after).toBeLessThan(250);
     }

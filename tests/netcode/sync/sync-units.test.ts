@@ -72,8 +72,8 @@ describe('input packets', () => {
 describe('input log', () => {
   it('keeps the first copy, repeats the latest within a window, and prunes', () => {
     const log = createInputLog<string>();
-    expect(log.put('p', 10, 'a')).toBe(true);
-    expect(log.put('p', 10, 'b')).toBe(false);
+    expect(log.put('p', 10, 'a')).toBe('added');
+    expect(log.put('p', 10, 'b')).toBe('known');
     expect(log.latest('p', 14, 4)).toBe('a');
     expect(log.latest('p', 15, 4)).toBeUndefined();
     log.set('p', 10, 'c');

@@ -17,6 +17,10 @@
  *   host migration: a new host rebuilds its state from its newest snapshot by replaying every
  *           player's logged inputs up to the old host's tick, and carries on from there with the
  *           same links; the others forget their baselines and take a full snapshot
+ *   every peer is a stranger: each peer's packets and the host's events pass a token bucket;
+ *           inputs are taken only for ticks in a window around the local tick, and the log
+ *           keeps a bounded number per player (tuning.ts, the limits; SyncStats.dropped)
+ *   a client that hears no snapshot from the host for `hostSilenceMs` says so in its status
  *
  * References: Gabriel Gambetta, "Fast-Paced Multiplayer" (parts I-IV: prediction, reconciliation,
  * entity interpolation, lag compensation); Glenn Fiedler, "Fix Your Timestep!", "Snapshot
@@ -52,7 +56,8 @@ import type { QuantizedEntity, SchemaDefinition } from './snapshot/schema.js';
 import { dequantizeWorld, fromQuantized } from './snapshot/world.js';
 import { createStepper } from './stepper.js';
 import { createSyncStats, type SyncStats } from './sync-stats.js';
-import { resolveTuning, type SyncTuning } from './tuning.js';
+import { createTokenBuckets } from './token-bucket.js';
+import { inputLeadTicks, resolveTuning, type SyncTuning } from './tuning.js';
 
 /** What the engine needs of a transport; the mesh, the memory transport and the conditioner fit. */
 export interface SyncTransport {
@@ -67,8 +72,12 @@ export type SyncStatus =
   | { readonly kind: 'hosting'; readonly hostId: string }
   /** Waiting for the host's first snapshot and clock sample. */
   | { readonly kind: 'joining'; readonly hostId: string }
-  /** Predicting and interpolating from the host's snapshots. */
-  | { readonly kind: 'playing'; readonly hostId: string };
+  /**
+   * Predicting and interpolating from the host's snapshots. `hostSilent`: no snapshot has come from
+   * the host for `hostSilenceMs` or more (it may be gone or stalled); false again at the next one.
+   * `stats().hostSilentMs` says for how long.
+   */
+  | { readonly kind: 'playing'; readonly hostId: string; readonly hostSilent: boolean };
 
 /** What the renderer draws. */
 export interface SyncView<State, D extends SchemaDefinition> {
@@ -173,7 +182,10 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     logger.error('sync listener threw', { error }),
   );
   const stats = createSyncStats(timers);
-  const inputLog = createInputLog<Input>();
+  const inputLog = createInputLog<Input>(tuning.maxInputsPerPlayer);
+  const leadTicks = inputLeadTicks(tuning);
+  const packetBudget = createTokenBuckets(tuning.peerPacketsPerS, tuning.peerPacketBurst);
+  const eventBudget = createTokenBuckets(tuning.peerEventsPerS, tuning.peerEventBurst);
   const stepper = createStepper(game, tuning, inputLog);
 
   // The loop, either role.
@@ -213,6 +225,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   let replayNeeded = false;
   let ackTick = -1;
   let ownAcked = -1;
+  /** When the last snapshot part from the host came (or playing began), on `timers`. */
+  let lastSnapshotAt = 0;
 
   const isHost = () => status.kind === 'hosting';
   const guarded =
@@ -251,7 +265,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
 
   function hostTick(): void {
     const t = tick + 1;
-    if (inputLog.get(selfId, t) === undefined) inputLog.put(selfId, t, options.sampleInput(t));
+    if (inputLog.get(selfId, t) === undefined) inputLog.set(selfId, t, options.sampleInput(t));
     for (const player of players) {
       if (inputLog.get(player, t) !== undefined) lastInputOf.set(player, t);
       else if (inputLog.firstTick(player) >= 0 && inputLog.firstTick(player) < t) stats.count('inputsMissing');
@@ -298,19 +312,36 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     }
   }
 
+  /** Logs a peer's inputs of ticks in the window around the local tick; the rest are dropped. */
   function onInputPacket(from: string, packet: InputPacket<Input>): void {
+    const oldest = tick - tuning.inputHistoryTicks;
+    const newest = tick + leadTicks;
     let fresh = 0;
+    let taken = 0;
+    let full = 0;
     for (let i = 0; i < packet.inputs.length; i++) {
       const t = packet.firstTick + i;
-      if (!inputLog.put(from, t, packet.inputs[i] as Input)) continue;
+      if (t < oldest || t > newest) continue;
+      taken++;
+      const input = packet.inputs[i] as Input;
+      let put = inputLog.put(from, t, input);
+      if (put === 'full') {
+        // Only left behind by a clock jump past the periodic prune: make room once.
+        inputLog.prune(oldest);
+        put = inputLog.put(from, t, input);
+      }
+      if (put === 'full') full++;
+      if (put !== 'added') continue;
       fresh++;
       if (isHost() && t <= tick) stats.count('inputsLate');
     }
+    if (taken < packet.inputs.length) stats.drop('tickWindow', packet.inputs.length - taken);
+    if (full > 0) stats.drop('inputCap', full);
     if (fresh > 0) stats.count('inputsReceived', fresh);
-    if (!isHost()) return;
+    if (!isHost() || taken === 0) return;
     const last = packet.firstTick + packet.inputs.length - 1;
     if (packet.viewTick >= 0) lagHistory.setViewLag(from, last - packet.viewTick);
-    if (packet.ackTick > (ackOf.get(from) ?? -1)) ackOf.set(from, packet.ackTick);
+    if (packet.ackTick > (ackOf.get(from) ?? -1) && packet.ackTick <= tick) ackOf.set(from, packet.ackTick);
   }
 
   // ---- client -------------------------------------------------------------------------------
@@ -358,6 +389,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
       return;
     }
     stats.snapshotReceived(part.length);
+    lastSnapshotAt = timers.now();
+    if (status.kind === 'playing' && status.hostSilent) setStatus({ kind: 'playing', hostId, hostSilent: false });
     if (lastInputTick > ownAcked) ownAcked = lastInputTick;
     if (!got.complete) return;
     const world = got.world;
@@ -387,6 +420,9 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
 
   /** Steers the local tick toward the host's plus the lead (a jump when far off), then runs it. */
   function clientUpdate(now: number, elapsed: number): void {
+    if (status.kind === 'playing' && !status.hostSilent && now - lastSnapshotAt >= tuning.hostSilenceMs) {
+      setStatus({ kind: 'playing', hostId, hostSilent: true });
+    }
     hostClock.maybePing(now);
     const offset = hostClock.offsetMs();
     const young = status.kind === 'joining' && hostClock.estimate.samples < tuning.minClockSamples;
@@ -396,7 +432,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     if (status.kind === 'joining' || Math.abs(target - current) > tuning.snapThresholdMs) {
       tick = Math.max(Math.floor(target / tickMs), base.tick);
       accumulator = target - tick * tickMs;
-      if (status.kind === 'joining') setStatus({ kind: 'playing', hostId });
+      if (status.kind === 'joining') startPlaying(now);
       else stats.count('clockJumps');
       state = null;
       replayNeeded = true;
@@ -414,6 +450,11 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
       reconcile(base, now);
     }
     runTicks(clientTick);
+  }
+
+  function startPlaying(now: number): void {
+    lastSnapshotAt = now;
+    setStatus({ kind: 'playing', hostId, hostSilent: false });
   }
 
   // ---- loop and roles -----------------------------------------------------------------------
@@ -446,12 +487,16 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
 
   function onMessage(message: { from: string; payload: unknown; reliable: boolean }): void {
     if (status.kind === 'idle') return;
+    const { from } = message;
+    if (!packetBudget.take(from, timers.now())) {
+      stats.drop('budget');
+      return;
+    }
     const packet = parsePacket(message.payload, parseInput, tuning.maxInputsPerPacket);
     if (packet === null) {
       stats.count('packetsInvalid');
       return;
     }
-    const { from } = message;
     switch (packet.type) {
       case 'input':
         return onInputPacket(from, packet);
@@ -467,7 +512,14 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
         if (from === hostId) hostClock.onPong(packet.id, packet.sentAt, packet.hostTime, timers.now());
         return;
       case 'event': {
-        if (from !== hostId || isHost()) return;
+        if (from !== hostId || isHost()) {
+          stats.count('packetsIgnored');
+          return;
+        }
+        if (!eventBudget.take(from, timers.now())) {
+          stats.drop('eventRate');
+          return;
+        }
         const event = parseEvent(packet.event);
         if (event === null) stats.count('eventsRejected');
         else events.emit('event', { tick: packet.tick, event });
@@ -508,7 +560,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
       ownAcked = tick;
       replayNeeded = true;
     }
-    setStatus(base === null ? { kind: 'joining', hostId } : { kind: 'playing', hostId });
+    if (base === null) setStatus({ kind: 'joining', hostId });
+    else startPlaying(timers.now());
   }
 
   function view(): SyncView<State, D> | null {
@@ -550,6 +603,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     ownAcked = -1;
     tick = 0;
     accumulator = 0;
+    packetBudget.clear();
+    eventBudget.clear();
     if (status.kind !== 'idle') setStatus({ kind: 'idle' });
   }
 
@@ -577,6 +632,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     },
     setPlayers(next) {
       players = [...next].sort();
+      packetBudget.retain(players);
+      eventBudget.retain(players);
     },
     update,
     view,
@@ -588,6 +645,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
         tickOffsetMs: lead,
         interpDelayMs: isHost() ? 0 : renderClock.delayMs,
         snapshotJitterMs: renderClock.jitterMs,
+        hostSilentMs: status.kind === 'playing' ? Math.max(0, timers.now() - lastSnapshotAt) : 0,
         clockOffsetMs: estimate.offsetMs,
         clockErrorMs: estimate.errorMs,
         rttMs: estimate.rttMs,

@@ -3,10 +3,17 @@
  * steps the world with it, a client replays its predictions with it (its own inputs, and the
  * others' as they arrive, since inputs go to every peer), and a new host re-simulates from its
  * last snapshot with it, so inputs in flight when the host changed are not lost.
+ *
+ * It holds at most `maxPerPlayer` inputs per player: other peers fill it, so it must be bounded
+ * whatever they send (the engine also takes only ticks in a window around its own).
  */
+
+/** `added`; `known`, an input was already logged for that player and tick; `full`, the player has `maxPerPlayer`. */
+export type InputPutResult = 'added' | 'known' | 'full';
+
 export interface InputLog<Input> {
-  /** Records an input; returns false when one was already known for that player and tick. */
-  put(player: string, tick: number, input: Input): boolean;
+  /** Records an input, unless one is known for that player and tick or the player's inputs are at the cap. */
+  put(player: string, tick: number, input: Input): InputPutResult;
   /** Records an input, replacing any known for that player and tick (the local player's own). */
   set(player: string, tick: number, input: Input): void;
   get(player: string, tick: number): Input | undefined;
@@ -22,7 +29,14 @@ export interface InputLog<Input> {
   remove(player: string): void;
 }
 
-export function createInputLog<Input>(): InputLog<Input> {
+/**
+ * @example
+ * ```ts
+ * const log = createInputLog<Keys>(512);
+ * if (log.put(from, tick, keys) === 'full') stats.drop('inputCap');
+ * ```
+ */
+export function createInputLog<Input>(maxPerPlayer = Number.POSITIVE_INFINITY): InputLog<Input> {
   const players = new Map<string, { inputs: Map<number, Input>; newest: number; first: number }>();
   const entryOf = (player: string) => {
     let entry = players.get(player);
@@ -35,11 +49,12 @@ export function createInputLog<Input>(): InputLog<Input> {
   return {
     put(player, tick, input) {
       const entry = entryOf(player);
-      if (entry.inputs.has(tick)) return false;
+      if (entry.inputs.has(tick)) return 'known';
+      if (entry.inputs.size >= maxPerPlayer) return 'full';
       entry.inputs.set(tick, input);
       if (tick > entry.newest) entry.newest = tick;
       if (entry.first < 0 || tick < entry.first) entry.first = tick;
-      return true;
+      return 'added';
     },
     set(player, tick, input) {
       const entry = entryOf(player);

@@ -33,7 +33,20 @@ export interface SyncCounters {
   corrections: number;
 }
 
+/**
+ * Why the engine dropped what a peer sent (tuning.ts has the limits): `tickWindow`, inputs for
+ * ticks outside the window around the local tick; `inputCap`, inputs beyond `maxInputsPerPlayer`;
+ * `budget`, packets over the peer's `peerPacketsPerS` budget; `eventRate`, host events over
+ * `peerEventsPerS`.
+ */
+export type SyncDropReason = 'tickWindow' | 'inputCap' | 'budget' | 'eventRate';
+
+/** Inputs (`tickWindow`, `inputCap`), packets (`budget`) or events (`eventRate`) dropped, by reason. */
+export type SyncDrops = Record<SyncDropReason, number>;
+
 export interface SyncStats extends SyncCounters {
+  /** What peers sent that went over a limit, dropped, by reason (totals since start). */
+  dropped: Readonly<SyncDrops>;
   tick: number;
   /** Client: local tick time minus the host's estimated tick time (the lead), ms; host: 0. */
   tickOffsetMs: number;
@@ -47,6 +60,8 @@ export interface SyncStats extends SyncCounters {
   interpDelayMs: number;
   /** Client: mean snapshot arrival jitter, ms. */
   snapshotJitterMs: number;
+  /** Client: time since the last snapshot from the host, ms (0 on the host and before the first). */
+  hostSilentMs: number;
   /** Client: snapshots buffered ahead of the render time (moving average). */
   interpBufferDepth: number;
   /** Client: fraction of recent frames drawn past the newest snapshot (extrapolated). */
@@ -69,11 +84,19 @@ export interface SyncStats extends SyncCounters {
 
 export type LiveFigures = Pick<
   SyncStats,
-  'tick' | 'tickOffsetMs' | 'clockOffsetMs' | 'clockErrorMs' | 'rttMs' | 'interpDelayMs' | 'snapshotJitterMs'
+  | 'tick'
+  | 'tickOffsetMs'
+  | 'clockOffsetMs'
+  | 'clockErrorMs'
+  | 'rttMs'
+  | 'interpDelayMs'
+  | 'snapshotJitterMs'
+  | 'hostSilentMs'
 >;
 
 export interface SyncStatsRecorder {
   count(counter: keyof SyncCounters, by?: number): void;
+  drop(reason: SyncDropReason, by?: number): void;
   snapshotSent(bytes: number, full: boolean): void;
   snapshotReceived(bytes: number): void;
   correction(size: number): void;
@@ -98,6 +121,7 @@ export function createSyncStats(timers: Timers): SyncStatsRecorder {
     migrations: 0,
     corrections: 0,
   };
+  const dropped: SyncDrops = { tickWindow: 0, inputCap: 0, budget: 0, eventRate: 0 };
   let snapshots = 0;
   let bytesAvg = 0;
   let fullAvg = 0;
@@ -112,6 +136,9 @@ export function createSyncStats(timers: Timers): SyncStatsRecorder {
   return {
     count(counter, by = 1) {
       counters[counter] += by;
+    },
+    drop(reason, by = 1) {
+      dropped[reason] += by;
     },
     snapshotSent(bytes, full) {
       bytesAvg = ema(bytesAvg, bytes, snapshots === 0);
@@ -140,6 +167,7 @@ export function createSyncStats(timers: Timers): SyncStatsRecorder {
       correctionTimes = correctionTimes.filter((at) => now - at <= 1000);
       return {
         ...counters,
+        dropped: { ...dropped },
         ...live,
         interpBufferDepth: depthAvg,
         extrapolatedFraction: extrapolatedAvg,

@@ -1,6 +1,9 @@
 /**
  * Every tuning value of the sync layer in one place, with its default and unit. A game passes a
  * `Partial<SyncTuning>`; the demo's defaults are these.
+ *
+ * The limits at the end bound what one peer can make another do or hold (every peer is a
+ * stranger): what goes over them is dropped and counted in `SyncStats.dropped`, never thrown.
  */
 export interface SyncTuning {
   /** Simulation rate: fixed ticks per second. Default 60. */
@@ -63,6 +66,29 @@ export interface SyncTuning {
    * bit-identical states. Default true.
    */
   quantizeStates: boolean;
+  /**
+   * Inputs are only taken for ticks from `inputHistoryTicks` behind the local tick to this far
+   * ahead of it, ms; the rest are dropped (`dropped.tickWindow`). Default 2000.
+   */
+  maxInputLeadMs: number;
+  /**
+   * Most inputs the log keeps per player; beyond it new ones are dropped (`dropped.inputCap`). Must
+   * cover the tick window plus a second of history not yet pruned. Default 512.
+   */
+  maxInputsPerPlayer: number;
+  /**
+   * Packets of every kind taken from one peer per second, sustained (a token bucket per peer); the
+   * excess is dropped (`dropped.budget`). Default 400.
+   */
+  peerPacketsPerS: number;
+  /** Packets taken from one peer at once beyond that rate: its bucket's size. Default 200. */
+  peerPacketBurst: number;
+  /** Game events taken from the host per second, sustained; the excess is dropped (`dropped.eventRate`). Default 120. */
+  peerEventsPerS: number;
+  /** Events taken at once beyond that rate (each is a packet too, so at most `peerPacketBurst` count). Default 120. */
+  peerEventBurst: number;
+  /** A client with no snapshot from the host for this long says so in its status (`hostSilent`), ms. Default 3000. */
+  hostSilenceMs: number;
 }
 
 export const syncDefaults: Readonly<SyncTuning> = {
@@ -90,7 +116,18 @@ export const syncDefaults: Readonly<SyncTuning> = {
   maxCatchUpTicks: 15,
   updateIntervalMs: 4,
   quantizeStates: true,
+  maxInputLeadMs: 2000,
+  maxInputsPerPlayer: 512,
+  peerPacketsPerS: 400,
+  peerPacketBurst: 200,
+  peerEventsPerS: 120,
+  peerEventBurst: 120,
+  hostSilenceMs: 3000,
 };
+
+/** Ticks ahead of the local tick that inputs are taken for (`maxInputLeadMs`). */
+export const inputLeadTicks = (tuning: Readonly<SyncTuning>): number =>
+  Math.ceil((tuning.maxInputLeadMs * tuning.tickRateHz) / 1000);
 
 /** Merges a game's overrides with the defaults; throws a RangeError for rates that cannot work. */
 export function resolveTuning(overrides: Partial<SyncTuning> = {}): Readonly<SyncTuning> {
@@ -107,6 +144,18 @@ export function resolveTuning(overrides: Partial<SyncTuning> = {}): Readonly<Syn
   }
   if (tuning.maxInputsPerPacket < 1 || tuning.inputHistoryTicks < tuning.maxInputsPerPacket) {
     throw new RangeError('inputHistoryTicks must be at least maxInputsPerPacket, which must be at least 1');
+  }
+  const held = tuning.inputHistoryTicks + tickRateHz + inputLeadTicks(tuning) + 1;
+  if (!(tuning.maxInputsPerPlayer >= held)) {
+    throw new RangeError(
+      `maxInputsPerPlayer must cover inputHistoryTicks + tickRateHz + the maxInputLeadMs window (${held}), got ${tuning.maxInputsPerPlayer}`,
+    );
+  }
+  for (const key of ['peerPacketsPerS', 'peerEventsPerS', 'hostSilenceMs', 'maxInputLeadMs'] as const) {
+    if (!(tuning[key] > 0)) throw new RangeError(`${key} must be positive, got ${tuning[key]}`);
+  }
+  for (const key of ['peerPacketBurst', 'peerEventBurst'] as const) {
+    if (!(tuning[key] >= 1)) throw new RangeError(`${key} must be at least 1, got ${tuning[key]}`);
   }
   return tuning;
 }
