@@ -14,6 +14,7 @@ import {
   type GameDefinition,
   type LinkConditions,
   type MemoryNetwork,
+  type MemoryTransport,
   playerEntityId,
   type SchemaDefinition,
   type SimClock,
@@ -25,6 +26,8 @@ import { type DotsEvent, type DotsInput, type DotsState, dotsGame } from './dots
 export interface Peer<State, Input, Event, D extends SchemaDefinition> {
   id: string;
   engine: SyncEngine<State, Input, Event, D>;
+  /** The peer's own endpoint on the memory network, under the conditioner (its counters, its drops). */
+  endpoint: MemoryTransport<unknown>;
   /** The input this peer's script gave at each of its ticks. */
   sampled: Map<number, Input>;
   /** The inputs the engine stepped each tick, by player (the host's are the authoritative ones). */
@@ -66,13 +69,11 @@ export function createRoom<State, Input, Event, D extends SchemaDefinition>(
   const random = createRandom(options.seed ?? 1);
   const peers = new Map<string, Peer<State, Input, Event, D>>();
   for (const id of options.ids) {
-    const conditioned = conditionTransport(
-      network.join(id),
-      { outgoing: options.conditions },
-      { timers: clock, random },
-    );
+    const endpoint = network.join(id);
+    const conditioned = conditionTransport(endpoint, { outgoing: options.conditions }, { timers: clock, random });
     const peer: Peer<State, Input, Event, D> = {
       id,
+      endpoint,
       sampled: new Map(),
       stepped: new Map(),
       states: new Map(),
