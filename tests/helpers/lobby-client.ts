@@ -16,6 +16,8 @@
  *   expect(await a.request({ type: 'ping', t: 1 })).toMatchObject({ type: 'pong', t: 1 });
  * });
  */
+
+import { createRequire } from 'node:module';
 import { type LobbyConfig, type LobbyServer, type LobbyServerDeps, startLobbyServer } from '@tickmesh/lobby-server';
 import {
   type ClientMessageInput,
@@ -28,6 +30,16 @@ import {
 } from '@tickmesh/protocol';
 import { afterEach, beforeEach } from 'vitest';
 import WebSocket from 'ws';
+
+/** `ws`'s frame builder (exported at run time, not in its type definitions). */
+const { Sender } = createRequire(import.meta.url)('ws') as {
+  Sender: {
+    frame(
+      data: Buffer,
+      options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean },
+    ): Buffer[];
+  };
+};
 
 /** How long `next()` and `request()` wait by default. */
 export const WAIT_MS = 3000;
@@ -61,6 +73,8 @@ export interface LobbyClient {
   sendJson(value: unknown): void;
   /** Sends a text frame as is, or a binary frame for a `Uint8Array`. */
   sendRaw(data: string | Uint8Array): void;
+  /** Sends `bytes` as a TEXT frame, valid UTF-8 or not (what a browser never sends, an attacker may). */
+  sendTextBytes(bytes: Uint8Array): void;
   /** Sends `msg` with a fresh `rid` (unless it has one) and resolves with the first answer echoing it. */
   request(msg: Outgoing, timeoutMs?: number): Promise<ServerMessage>;
   /** Like `request`, but the answer must be of `type` (an `error` answer throws with its code). */
@@ -232,6 +246,20 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
         }
       }
       ws.send(data, { binary: typeof data !== 'string' });
+    },
+    sendTextBytes(bytes) {
+      // `ws` validates what it sends as text; its frame builder does not (internal but stable API).
+      const frame = Sender.frame(Buffer.from(bytes), {
+        fin: true,
+        opcode: 1,
+        mask: true,
+        readOnly: false,
+        rsv1: false,
+      });
+      (ws as unknown as { _sender: { sendFrame(list: Buffer[], cb: () => void): void } })._sender.sendFrame(
+        frame,
+        () => undefined,
+      );
     },
     request,
     async expectAnswer(msg, type, timeoutMs) {

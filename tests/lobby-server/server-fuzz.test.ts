@@ -1,7 +1,8 @@
 // Property: whatever one hostile client sends (random JSON, malformed frames, valid-looking messages
-// with wrong fields, huge strings, unknown types, binary frames, signals to random ids, room
-// operations in random order, reconnects), every other client keeps being served correctly, every
-// server message stays conformant, and the process stays up.
+// with wrong fields, huge strings, deep nesting, Unicode edge cases, unknown types, binary frames,
+// text frames of invalid UTF-8, signals to random ids, room operations in random order,
+// reconnects), every other client keeps being served correctly, every server message stays
+// conformant, and the process stays up.
 import { ErrorCode, Limits } from '@tickmesh/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +20,8 @@ type Action =
   | { kind: 'raw'; text: string }
   | { kind: 'binary'; bytes: Uint8Array }
   | { kind: 'sized'; bytes: number }
+  | { kind: 'deep'; levels: number; open: '[' | '{"a":'; type: string }
+  | { kind: 'utf8'; bytes: Uint8Array }
   | { kind: 'reconnect'; resume: boolean }
   | { kind: 'accomplice'; op: 'join' | 'ready' | 'unready' | 'leave' | 'drop' }
   | { kind: 'honest' };
@@ -60,6 +63,32 @@ function arbitraries(targets: { peerIds: string[] }) {
     {
       weight: 3,
       arbitrary: fc.constantFrom('', ' ', '\u0000', '\u0085', '😀'.repeat(30), '__proto__', 'constructor', 'NaN', '-0'),
+    },
+    // Unicode edge cases: bidi overrides and isolates, zero-width and invisible characters, lone
+    // surrogates of both halves, noncharacters, a BOM, combining marks alone, right-to-left text.
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        'Ann\u202Egnp.exe',
+        '\u2066x\u2069',
+        '\u200B\u200C\u200D',
+        '\u3164',
+        '\uFEFFAnn',
+        '\uD800',
+        'a\uDC00b',
+        '\uDBFF\uDBFF',
+        '\uFFFF\uFFFE',
+        '\u0301\u0301',
+        'أحمد',
+        '\u{1F600}'.repeat(24),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.string({
+        unit: fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+        maxLength: 8,
+      }),
     },
     { weight: 2, arbitrary: fc.constantFrom(-0, 1e308, -1, 2 ** 53, 0.5, Number.MAX_SAFE_INTEGER) },
     { weight: 2, arbitrary: fc.constantFrom(null, true, [], {}, { __proto__: null }) },
@@ -144,6 +173,26 @@ function arbitraries(targets: { peerIds: string[] }) {
     { weight: 1, arbitrary: fc.boolean().map((resume) => ({ kind: 'reconnect' as const, resume })) },
     {
       weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('deep' as const),
+        levels: fc.oneof(fc.integer({ min: 20, max: 40 }), fc.integer({ min: 1000, max: 30_000 })),
+        open: fc.constantFrom('[' as const, '{"a":' as const),
+        type: fc.constantFrom('signal', 'room.create', 'room.settings', 'hello', 'nope'),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .oneof(
+          fc.constant(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])),
+          fc.constant(new Uint8Array([0xed, 0xa0, 0x80])), // an encoded surrogate
+          fc.constant(new Uint8Array([0xc0, 0xaf])), // an overlong '/'
+          fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b) => Uint8Array.from([0x80, ...b])),
+        )
+        .map((bytes) => ({ kind: 'utf8' as const, bytes })),
+    },
+    {
+      weight: 2,
       arbitrary: fc
         .constantFrom('join', 'join', 'ready', 'ready', 'unready', 'leave', 'drop')
         .map((op) => ({ kind: 'accomplice' as const, op })),
@@ -151,6 +200,14 @@ function arbitraries(targets: { peerIds: string[] }) {
     { weight: 2, arbitrary: fc.constant({ kind: 'honest' as const }) },
   );
   return { action };
+}
+
+/** A message of `type` whose payload nests `levels` deep, as one frame (fits in 64 KiB up to ~30,000). */
+function deepFrame(action: Extract<Action, { kind: 'deep' }>): string {
+  const close = action.open === '[' ? ']' : '}';
+  const field = action.type === 'room.create' || action.type === 'room.settings' ? 'settings' : 'data';
+  const inner = `${action.open.repeat(action.levels)}1${close.repeat(action.levels)}`;
+  return `{"type":"${action.type}","to":"x","name":"x",${field === 'settings' ? `"settings":{"x":${inner}}` : `"data":${inner}`}}`;
 }
 
 /** A ping of exactly `bytes` bytes of JSON text. */
@@ -215,6 +272,18 @@ async function runHostile(
       case 'sized':
         await sendText(sizedPing(action.bytes));
         break;
+      case 'deep':
+        await sendText(deepFrame(action));
+        break;
+      case 'utf8': {
+        // The transport drops the connection itself (no close frame); the hostile comes back.
+        hostile.sendTextBytes(action.bytes);
+        expect((await hostile.closed).code).toBe(1006);
+        hostile = await lobby.connect({ label: 'hostile' });
+        retired.push(hostile);
+        if (identify) hostile.send({ type: 'hello', name: 'Mallory' });
+        break;
+      }
       case 'reconnect': {
         const welcome = hostile.log.find((m) => m.type === 'welcome');
         if (welcome?.type === 'welcome') token = welcome.token;

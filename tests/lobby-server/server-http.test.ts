@@ -1,7 +1,7 @@
 // The real lobby server's HTTP side and configuration: /healthz, /metrics, static files (and no
 // path traversal), the Origin allowlist, TURN REST credentials in welcome, and the native uWS binary.
 import { createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isNativeUws } from '@tickmesh/lobby-server';
@@ -146,6 +146,13 @@ describe('static files', () => {
   writeFileSync(join(root, 'assets', 'main-1a2b3c.js'), 'export const x = 1;');
   writeFileSync(join(base, 'secret.txt'), 'TOP SECRET');
   writeFileSync(join(base, 'public-secret', 'key.txt'), 'TOP SECRET');
+  // Dotfiles inside the root, and links that lead out of it.
+  writeFileSync(join(root, '.env'), 'TOP SECRET=1');
+  mkdirSync(join(root, '.git'));
+  writeFileSync(join(root, '.git', 'config'), 'TOP SECRET');
+  symlinkSync(join(base, 'secret.txt'), join(root, 'linked.txt'));
+  symlinkSync(join(base, 'public-secret'), join(root, 'linked-dir'));
+  symlinkSync(join(root, 'app.js'), join(root, 'alias.js'));
   afterAll(() => rmSync(base, { recursive: true, force: true }));
 
   const lobby = useLobbyServer({ staticDir: root });
@@ -173,6 +180,17 @@ describe('static files', () => {
     expect((await getHealth(lobby.server.port)).ok).toBe(true);
   });
 
+  it('serves a link that stays inside the root, and sends nosniff and a Content-Security-Policy', async () => {
+    const alias = await get('/alias.js');
+    expect(alias.status).toBe(200);
+    expect(alias.body).toBe('console.log("arena")');
+    const index = await get('/');
+    expect(index.headers['x-content-type-options']).toBe('nosniff');
+    expect(index.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(index.headers['content-security-policy']).toContain("object-src 'none'");
+    expect((await get('/missing.js')).headers['x-content-type-options']).toBe('nosniff');
+  });
+
   it('answers 404 for missing files and directories without an index', async () => {
     for (const path of ['/missing.js', '/assets/', '/empty', '/index.html/x']) {
       const res = await get(path);
@@ -194,7 +212,13 @@ describe('static files', () => {
     '//etc/passwd',
     '/index.html%00.js',
     '/%E0%A4%A',
-  ])('never serves anything outside staticDir: %s', async (path) => {
+    '/.env',
+    '/%2eenv',
+    '/.git/config',
+    '/assets/../.env',
+    '/linked.txt',
+    '/linked-dir/key.txt',
+  ])('never serves anything outside staticDir, nor dotfiles: %s', async (path) => {
     const res = await get(path);
     expect(res.status).toBe(404);
     expect(res.body).not.toContain('TOP SECRET');

@@ -48,13 +48,17 @@ export interface AppDeps {
 /** Seconds from the end of a round to the host's `room.end` (the end screen's time). */
 const END_SCREEN_S = 6;
 const NAME_KEY = 'tickmesh.arena.name';
-const TOKEN_KEY = 'tickmesh.arena.token';
+/** The session token is kept per lobby (a token means nothing to another lobby, and must not leak to one). */
+const tokenKey = (lobbyUrl: string) => `tickmesh.arena.token ${lobbyUrl}`;
 
 const FAILURES: Partial<Record<LobbyFailureCode, string>> = {
   ROOM_NOT_FOUND: 'No room with that code. Check it with your friend.',
   ROOM_FULL: 'That room is full.',
   ROOM_IN_GAME: 'That room is in a match; try again when it ends.',
-  INVALID_NAME: 'That name is not allowed (1-24 characters, no control characters).',
+  INVALID_NAME: 'That name is not allowed (1-24 visible characters, no control or direction-changing ones).',
+  TOO_MANY_ROOMS: 'Too many rooms are open from your network (or on this server). Join one instead.',
+  TOO_MANY_FAILED_JOINS: 'Too many wrong room codes from your network. Wait a minute, then try again.',
+  RATE_LIMITED: 'Slow down a little and try again.',
   TIMEOUT: 'The lobby server did not answer.',
   DISCONNECTED: 'Cannot reach the lobby server.',
 };
@@ -161,7 +165,9 @@ export function createApp(deps: AppDeps) {
     const client = createLobbyClient({
       url: params.lobby,
       name,
-      ...(storage.session.getItem(TOKEN_KEY) ? { token: storage.session.getItem(TOKEN_KEY) as string } : {}),
+      ...(storage.session.getItem(tokenKey(params.lobby))
+        ? { token: storage.session.getItem(tokenKey(params.lobby)) as string }
+        : {}),
     });
     lobby = client;
     client.on('room', (room) => onRoom(room));
@@ -178,7 +184,12 @@ export function createApp(deps: AppDeps) {
       menu.setNotice(FAILURES[welcome.code] ?? welcome.message, 'error');
       return null;
     }
-    storage.session.setItem(TOKEN_KEY, welcome.value.token);
+    storage.session.setItem(tokenKey(params.lobby), welcome.value.token);
+    // The lobby hands out a new token on every resume: keep the newest, so a reload resumes.
+    client.on('status', (status) => {
+      if (status.kind === 'identified' && client.token !== null)
+        storage.session.setItem(tokenKey(params.lobby), client.token);
+    });
     storage.local.setItem(NAME_KEY, name);
     net = createArenaNet({
       lobby: client,

@@ -64,7 +64,7 @@ export interface LobbyConfig {
   relayBytesPerS: number;
   /**
    * Bytes one peer's requests may make the server send to the rest of its room per second
-   * (`room.state` and `room.chat` copies; a bucket holding 8 s of it, which one request may
+   * (`room.state` and `room.chat` copies; a bucket holding 2 s of it, which one request may
    * overdraw); while overdrawn its room requests are refused with `RATE_LIMITED`. Default 8192.
    */
   fanoutBytesPerS: number;

@@ -13,6 +13,7 @@ export {
   toWireRoom,
 } from './machines/room.machine.js';
 export { type SessionContext, type SessionEvent, sessionMachine } from './machines/session.machine.js';
+export { cryptoIds, type IdSource } from './ids.js';
 export { RateLimiter, type RateVerdict } from './rate-limit.js';
 export { type LobbyServer, type LobbyServerDeps, startLobbyServer } from './server.js';
 export { isNativeUws } from './uws/app.js';

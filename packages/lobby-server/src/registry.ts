@@ -106,7 +106,7 @@ export interface RegistryDeps {
 const CODE_RETIREMENT_MS = 10 * 60 * 1000;
 /** Seconds of refill the relay and fan-out buckets hold (see config.ts). */
 const RELAY_BUCKET_S = 4;
-const FANOUT_BUCKET_S = 8;
+const FANOUT_BUCKET_S = 2;
 
 export type Registry = ReturnType<typeof createRegistry>;
 

@@ -29,6 +29,7 @@ export {
   type LobbySocket,
   type LobbySocketFactory,
   type LobbyStatus,
+  type RoomListPage,
 } from './signaling/lobby-client.js';
 export { type CandidateType, type LinkStats, LossCounter } from './stats/link-stats.js';
 export {

@@ -52,6 +52,13 @@ export type LobbyStatus =
 export type LobbyFailureCode = ErrorCode | 'TIMEOUT' | 'DISCONNECTED';
 export type LobbyResult<T> = { ok: true; value: T } | { ok: false; code: LobbyFailureCode; message: string };
 
+/** A page of `room.list`. */
+export interface RoomListPage {
+  rooms: RoomListEntry[];
+  /** The cursor of the next page, or null when this is the last. */
+  next: string | null;
+}
+
 export interface LobbyEvents {
   status: LobbyStatus;
   /** The current room changed (or became null: left, kicked, expired). */
@@ -106,7 +113,11 @@ export interface LobbyClient {
   }): Promise<LobbyResult<Room>>;
   joinRoom(code: string): Promise<LobbyResult<Room>>;
   quickplay(): Promise<LobbyResult<Room>>;
-  listRooms(): Promise<LobbyResult<RoomListEntry[]>>;
+  /**
+   * One page of the public rooms, oldest first: pass the previous page's `next` as `cursor` for the
+   * next one (`next` is null on the last page). `limit`: 1-100, default 50.
+   */
+  listRooms(page?: { cursor?: string; limit?: number }): Promise<LobbyResult<RoomListPage>>;
   leaveRoom(): Promise<LobbyResult<null>>;
   setReady(ready: boolean): Promise<LobbyResult<Room>>;
   setSettings(settings: Record<string, unknown>): Promise<LobbyResult<Room>>;
@@ -356,11 +367,11 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
     createRoom: (o = {}) => roomRequest({ type: 'room.create', ...o }),
     joinRoom: (code) => roomRequest({ type: 'room.join', code }),
     quickplay: () => roomRequest({ type: 'room.quickplay' }),
-    async listRooms() {
-      const result = await request({ type: 'room.list' });
+    async listRooms(page = {}) {
+      const result = await request({ type: 'room.list', ...page });
       if (!result.ok) return result;
       return result.value.type === 'room.list'
-        ? { ok: true, value: result.value.rooms }
+        ? { ok: true, value: { rooms: result.value.rooms, next: result.value.next ?? null } }
         : { ok: false, code: 'BAD_MESSAGE', message: `unexpected ${result.value.type}` };
     },
     async leaveRoom() {
