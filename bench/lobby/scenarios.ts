@@ -23,7 +23,13 @@ import type { BenchConfig } from './bench-config.ts';
 import { type GeneratorPool, shareOf } from './generator-pool.ts';
 import type { GeneratorCommand, GeneratorReport } from './generator-protocol.ts';
 import { cpuTimes, machineBusySeconds, rssKiB, totalCpuSeconds } from './proc-stats.ts';
-import { type ServerKind, type ServerProcess, type StartOptions, startServer } from './server-process.ts';
+import {
+  COMPARISON_FLAGS,
+  type ServerKind,
+  type ServerProcess,
+  type StartOptions,
+  startServer,
+} from './server-process.ts';
 import { mergeSorted, percentile, problemsOf, sumReports, type Totals } from './stats.ts';
 
 export const SERVER_KINDS = ['tickmesh', 'ws'] as const satisfies readonly ServerKind[];
@@ -261,7 +267,7 @@ export async function measureRooms(
     const problems: string[] = [];
     const warnings: string[] = [];
     for (const kind of SERVER_KINDS) {
-      const server = await startServer(kind, ctx.serverOptions);
+      const server = await startServer(kind, { ...ctx.serverOptions, flags: COMPARISON_FLAGS });
       servers.set(kind, server);
       ctx.log(`${kind}: ${config.roomClients} clients in rooms of ${config.roomSize} on ${server.url}`);
       const setup = await pool.run((i) => ({
@@ -301,7 +307,7 @@ export async function measureRooms(
 /** RSS per idle identified connection, on a fresh server. */
 export async function measureIdle(kind: ServerKind, ctx: Context): Promise<{ idle: IdleResult; problems: string[] }> {
   const { config, pool } = ctx;
-  const server = await startServer(kind, ctx.serverOptions);
+  const server = await startServer(kind, { ...ctx.serverOptions, flags: COMPARISON_FLAGS });
   try {
     ctx.log(`${kind}: ${config.idleClients} idle clients`);
     await sleep(config.idleSettleMs);

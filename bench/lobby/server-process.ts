@@ -3,9 +3,10 @@
  * bench can read the server's CPU and memory from /proc without running inside it.
  *
  * - `tickmesh`: the built CLI, `node packages/lobby-server/bin/tickmesh-lobby.js` on 127.0.0.1,
- *   port 0, with the per-connection rate limit raised out of the way (`--rate`/`--burst` 1e6).
- *   It runs the compiled dist (what production runs), so `npm run build` must have been run.
- * - `ws`: the baseline relay, `node --import tsx bench/lobby/ws-relay.ts`.
+ *   port 0, its `/metrics` on a port of its own (0), plus the scenario's flags: the relay comparison
+ *   raises the limits out of the way ({@link COMPARISON_FLAGS}), the attack scenario keeps the
+ *   defaults. It runs the compiled dist (what production runs), so `npm run build` must have been run.
+ * - `ws`: the baseline relay, `node --import tsx bench/lobby/ws-relay.ts` (no limits, no flags).
  *
  * Both print their `ws://…/lobby` URL on stdout; the server's stderr is passed through to ours.
  */
@@ -21,6 +22,8 @@ export interface ServerProcess {
   readonly pid: number;
   /** `ws://127.0.0.1:PORT/lobby`. */
   readonly url: string;
+  /** `http://127.0.0.1:PORT/metrics` of the tickmesh server; null for the ws relay. */
+  readonly metricsUrl: string | null;
   /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
   stop(): Promise<void>;
 }
@@ -28,10 +31,28 @@ export interface ServerProcess {
 export interface StartOptions {
   /** Run the server with `--cpu-prof` writing into this directory. */
   cpuProfDir?: string | undefined;
+  /** Flags for the tickmesh server on top of host, port and metrics port (the ws relay takes none). */
+  flags?: readonly string[];
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const RATE_OUT_OF_THE_WAY = '1000000';
+const OUT_OF_THE_WAY = '1000000000';
+
+/**
+ * The relay comparison (throughput, latency, idle memory) prices what the server does per message
+ * and per connection, not its limits against abuse; its clients all come from 127.0.0.1 and go as
+ * fast as the server delivers. So every limit they would run into is raised, explicitly, here.
+ */
+export const COMPARISON_FLAGS: readonly string[] = [
+  // The closed loop sends as fast as signals come back: hundreds a second per connection (default 20, burst 60).
+  ...['--rate', OUT_OF_THE_WAY, '--burst', OUT_OF_THE_WAY],
+  // One address opens every connection: 1,000 in rooms, 5,000 idle (default 64 per address).
+  ...['--max-conns-per-ip', OUT_OF_THE_WAY],
+  // One address creates every room: 250 rooms of 4 (default 20 per address).
+  ...['--max-rooms-per-ip', OUT_OF_THE_WAY],
+  // A closed-loop client relays hundreds of ~250-byte signal payloads a second (default 64 KiB/s per peer).
+  ...['--relay-bytes-per-s', OUT_OF_THE_WAY],
+];
 
 /** Throws unless the lobby server's dist exists; warns when a source file is newer than it. */
 export function checkBuild(warn: (line: string) => void): void {
@@ -60,7 +81,7 @@ function commandFor(kind: ServerKind, options: StartOptions): string[] {
     ...LOBBY_NODE_FLAGS,
     join(repoRoot, 'packages/lobby-server/bin/tickmesh-lobby.js'),
     ...['--host', '127.0.0.1', '--port', '0', '--metrics-port', '0'],
-    ...['--rate', RATE_OUT_OF_THE_WAY, '--burst', RATE_OUT_OF_THE_WAY],
+    ...(options.flags ?? []),
   ];
 }
 
@@ -89,14 +110,16 @@ export function startServer(kind: ServerKind, options: StartOptions = {}): Promi
     child.stdout?.on('data', (chunk: Buffer) => {
       if (listening) return;
       stdout += chunk.toString();
-      const url = /ws:\/\/\S+\/lobby/.exec(stdout)?.[0];
-      if (!url || child.pid === undefined) return;
+      const url = /ws:\/\/[^\s)]+\/lobby/.exec(stdout)?.[0];
+      const metricsUrl = /metrics=(http:\/\/\S+\/metrics)/.exec(stdout)?.[1] ?? null;
+      if (!url || child.pid === undefined || (kind === 'tickmesh' && metricsUrl === null)) return;
       listening = true;
       clearTimeout(timer);
       resolve({
         kind,
         pid: child.pid,
         url,
+        metricsUrl,
         async stop() {
           const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
           child.kill('SIGTERM');
