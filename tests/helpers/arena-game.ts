@@ -137,6 +137,10 @@ export async function openArena(
   await page.addInitScript(recordPeerConnections);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // The lobby serves the game under a Content-Security-Policy: anything it blocks is an error too.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) errors.push(m.text());
+  });
   await page.goto(`http://127.0.0.1:${server.port}/?name=${encodeURIComponent(name)}${query ? `&${query}` : ''}`);
   await page.waitForFunction(() => window.__arena !== undefined, null, { timeout: 10_000 });
   const snapshot = () => page.evaluate(() => window.__arena.snapshot());
