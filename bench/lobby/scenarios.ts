@@ -5,8 +5,7 @@
  *
  * - throughput: a server's clients run the closed loop; after a warm-up, delivered signals and
  *   the CPU time of the server, of the generators and of the whole machine are read at the start
- *   and end of the window. Server CPU per message = server CPU in the window / signals delivered
- *   in it. Each figure is the median over the rounds.
+ *   and end of the window (measure-window.ts). Each figure is the median over the rounds.
  * - latency: paced signals at a fixed total rate; after a warm-up, every delivery's one-way
  *   latency is recorded; percentiles are over every sample of every round.
  * - idle: identified clients that send nothing more; the server's RSS before any connection and
@@ -17,12 +16,11 @@
  * other processes took more than `maxOtherCpuPctOfCore` is repeated; if it stays noisy it is kept
  * and named in `warnings`.
  */
-import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchConfig } from './bench-config.ts';
 import { type GeneratorPool, shareOf } from './generator-pool.ts';
-import type { GeneratorCommand, GeneratorReport } from './generator-protocol.ts';
-import { cpuTimes, machineBusySeconds, rssKiB, totalCpuSeconds } from './proc-stats.ts';
+import { runWindow, type Window, type WindowMeasure } from './measure-window.ts';
+import { rssKiB } from './proc-stats.ts';
 import {
   COMPARISON_FLAGS,
   type ServerKind,
@@ -33,18 +31,6 @@ import {
 import { mergeSorted, percentile, problemsOf, sumReports, type Totals } from './stats.ts';
 
 export const SERVER_KINDS = ['tickmesh', 'ws'] as const satisfies readonly ServerKind[];
-
-/** What one measured window saw. */
-export interface WindowMeasure {
-  deliveredPerS: number;
-  serverCpuUsPerMsg: number;
-  serverCpuPctOfCore: number;
-  /** The share (%) of the server's CPU time spent in the kernel (socket syscalls, loopback TCP). */
-  serverKernelPct: number;
-  loadGenCpuPctOfCore: number;
-  /** CPU used by every other process on the machine meanwhile (noise; the bench's own included). */
-  otherCpuPctOfCore: number;
-}
 
 export interface ThroughputResult extends WindowMeasure {
   rounds: WindowMeasure[];
@@ -88,51 +74,6 @@ export interface Context {
   log: (line: string) => void;
 }
 
-interface Mark {
-  atMs: number;
-  serverCpuS: number;
-  serverKernelS: number;
-  generatorCpuS: number;
-  machineCpuS: number;
-  received: number;
-  latencies: Float64Array[];
-  stalls: Float64Array[];
-}
-
-async function mark(serverProcess: ServerProcess, pool: GeneratorPool, recordLatency: boolean): Promise<Mark> {
-  const atMs = performance.now();
-  const server = cpuTimes(serverProcess.pid);
-  const generatorCpuS = totalCpuSeconds(pool.pids);
-  const machineCpuS = machineBusySeconds();
-  const reports = await pool.run(() => ({ type: 'snapshot', recordLatency }));
-  return {
-    atMs,
-    serverCpuS: server.userS + server.systemS,
-    serverKernelS: server.systemS,
-    generatorCpuS,
-    machineCpuS,
-    received: sumReports(reports).received,
-    latencies: reports.map((r) => r.latenciesMs),
-    stalls: reports.map((r) => r.stallsMs),
-  };
-}
-
-function measureOf(start: Mark, end: Mark): WindowMeasure {
-  const seconds = (end.atMs - start.atMs) / 1000;
-  const delivered = end.received - start.received;
-  const serverCpuS = end.serverCpuS - start.serverCpuS;
-  const generatorCpuS = end.generatorCpuS - start.generatorCpuS;
-  const otherCpuS = end.machineCpuS - start.machineCpuS - serverCpuS - generatorCpuS;
-  return {
-    deliveredPerS: delivered / seconds,
-    serverCpuUsPerMsg: (serverCpuS * 1e6) / delivered,
-    serverCpuPctOfCore: (100 * serverCpuS) / seconds,
-    serverKernelPct: (100 * (end.serverKernelS - start.serverKernelS)) / serverCpuS,
-    loadGenCpuPctOfCore: (100 * generatorCpuS) / seconds,
-    otherCpuPctOfCore: Math.max(0, (100 * otherCpuS) / seconds),
-  };
-}
-
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -148,32 +89,6 @@ function medianOf(rounds: readonly WindowMeasure[]): WindowMeasure {
     loadGenCpuPctOfCore: median(rounds.map((r) => r.loadGenCpuPctOfCore)),
     otherCpuPctOfCore: median(rounds.map((r) => r.otherCpuPctOfCore)),
   };
-}
-
-interface Window {
-  measure: WindowMeasure;
-  latencies: Float64Array[];
-  stalls: Float64Array[];
-  reports: GeneratorReport[];
-}
-
-/** Starts `load`, warms up, measures one window, stops and drains. */
-async function runWindow(
-  server: ServerProcess,
-  ctx: Context,
-  load: GeneratorCommand,
-  warmupMs: number,
-  measureMs: number,
-): Promise<Window> {
-  const { pool, config } = ctx;
-  await pool.run(() => load);
-  await sleep(warmupMs);
-  const recordLatency = load.type === 'paced';
-  const start = await mark(server, pool, recordLatency);
-  await sleep(measureMs);
-  const end = await mark(server, pool, false);
-  const reports = await pool.run(() => ({ type: 'stop', drainTimeoutMs: config.drainTimeoutMs }));
-  return { measure: measureOf(start, end), latencies: end.latencies, stalls: end.stalls, reports };
 }
 
 /** Round `r` runs the servers in this order: A B, then B A, ... */
@@ -199,21 +114,20 @@ async function runRounds(
       const server = servers.get(kind);
       if (!server) throw new Error(`no ${kind} server`);
       ctx.log(`  ${phase} round ${round + 1}/${rounds}: ${kind}`);
+      const { drainTimeoutMs } = config;
       const once = () =>
         phase === 'throughput'
           ? runWindow(
               server,
-              ctx,
+              pool,
               { type: 'closed-loop', group: kind, window: config.windowPerClient },
-              config.throughputWarmupMs,
-              config.throughputMeasureMs,
+              { warmupMs: config.throughputWarmupMs, measureMs: config.throughputMeasureMs, drainTimeoutMs },
             )
           : runWindow(
               server,
-              ctx,
+              pool,
               { type: 'paced', group: kind, ratePerS: config.latencyRatePerS / pool.size },
-              config.latencyWarmupMs,
-              config.latencyMeasureMs,
+              { warmupMs: config.latencyWarmupMs, measureMs: config.latencyMeasureMs, drainTimeoutMs },
             );
       let window = await once();
       for (let retry = 0; isNoisy(window, config) && retry < config.noisyRetries; retry++) {
@@ -238,7 +152,7 @@ function throughputOf(windows: readonly Window[]): ThroughputResult {
   return { ...medianOf(rounds), rounds, totals: sumReports(windows.flatMap((w) => w.reports)) };
 }
 
-function latencyOf(windows: readonly Window[], offeredPerS: number): LatencyResult {
+export function latencyOf(windows: readonly Window[], offeredPerS: number): LatencyResult {
   const sorted = mergeSorted(windows.flatMap((w) => w.latencies));
   const stalls = mergeSorted(windows.flatMap((w) => w.stalls));
   return {
