@@ -1,7 +1,7 @@
 /**
- * The IPC messages between the bench (bench/lobby/main.ts) and its load generator children
- * (bench/lobby/load-generator.ts). Every command is answered with one report (or an error)
- * carrying the generator's counters since its last `stop` or `disconnect`, which reset them.
+ * The commands the bench (bench/lobby/main.ts) sends its load generator children
+ * (bench/lobby/load-generator.ts) over child-ipc.ts. Every command is answered with one report (or
+ * an error) carrying the generator's counters since its last `stop` or `disconnect`, which reset them.
  */
 
 /**
@@ -9,12 +9,28 @@
  * of both servers and the bench can alternate load between them.
  */
 export type GeneratorCommand =
-  /** Open `clients` connections and send `hello`; with `roomSize` > 0 also form rooms of that size. */
-  | { type: 'connect'; group: string; url: string; clients: number; roomSize: number; concurrency: number }
+  /**
+   * Open `clients` connections and send `hello`; with `roomSize` > 0 also form rooms of that size.
+   * With `forwardedForBase` (an IPv4 address as a 32-bit number), the group's client `k` presents
+   * the address `forwardedForBase + k` in `X-Forwarded-For` (for a server run with `--trust-proxy`).
+   */
+  | {
+      type: 'connect';
+      group: string;
+      url: string;
+      clients: number;
+      roomSize: number;
+      concurrency: number;
+      forwardedForBase?: number;
+    }
   /** Throughput: every client of `group` keeps `window` signals in flight; each delivery triggers the next. */
   | { type: 'closed-loop'; group: string; window: number }
-  /** Latency: send `ratePerS` signals per second, spread over the clients of `group` in turn. */
-  | { type: 'paced'; group: string; ratePerS: number }
+  /**
+   * Latency: send `ratePerS` signals per second, spread over the clients of `group` in turn (so each
+   * sends at `ratePerS / clients`, evenly spaced). With `sdpEvery` n, a client's every n-th signal
+   * carries an SDP-sized payload instead of a candidate.
+   */
+  | { type: 'paced'; group: string; ratePerS: number; sdpEvery?: number }
   /** Report counters and the latencies recorded since the last snapshot; then record or not. */
   | { type: 'snapshot'; recordLatency: boolean }
   /** Stop sending and wait up to `drainTimeoutMs` for signals in flight. */
@@ -32,6 +48,13 @@ export interface GeneratorCounters {
   errors: Record<string, number>;
   /** Relayed signals that failed a check: unknown sender, another room, a garbled payload. */
   malformed: number;
+  /**
+   * Signals a receiver never got although a later one from the same sender arrived: gaps in the
+   * sender-to-receiver sequence numbers (the server dropped them mid-stream).
+   */
+  seqGaps: number;
+  /** Signals whose sequence number was not above the last one from that sender (repeated or reordered). */
+  seqOutOfOrder: number;
   /** Messages that are neither signals nor errors while load runs. */
   unexpected: number;
   /** Connections that closed while not being torn down, by close code (`none`: no close frame). */
@@ -50,9 +73,6 @@ export interface GeneratorReport {
   stallsMs: Float64Array;
 }
 
-export type GeneratorRequest = { id: number; command: GeneratorCommand };
-export type GeneratorResponse = { id: number; report: GeneratorReport } | { id: number; error: string };
-
 export function emptyCounters(): GeneratorCounters {
   return {
     connected: 0,
@@ -61,6 +81,8 @@ export function emptyCounters(): GeneratorCounters {
     received: 0,
     errors: {},
     malformed: 0,
+    seqGaps: 0,
+    seqOutOfOrder: 0,
     unexpected: 0,
     closes: {},
     skipped: 0,

@@ -31,6 +31,12 @@ export interface LoadClient {
   /** Peer ids of the other members of its room, signalled in turn. */
   mates: string[];
   nextMate: number;
+  /** The last sequence number sent to each mate (same index as `mates`). */
+  seqTo: number[];
+  /** The last sequence number received from each sender, by peer id. */
+  lastSeqFrom: Map<string, number>;
+  /** Signals sent so far (which of them are SDP-sized follows from it). */
+  signalsSent: number;
   /** Signals it sent that have not arrived yet. */
   inFlight: number;
   /** True once {@link LoadClient.destroy} was called: its close is expected. */
@@ -57,11 +63,17 @@ function parse(text: string): ServerMessage | null {
   }
 }
 
-/** Connects, says `hello` and waits for `welcome`. */
-export async function connectLoadClient(url: URL, index: number, events: LoadClientEvents): Promise<ConnectResult> {
+/** Connects (presenting `forwardedFor` in `X-Forwarded-For`, if given), says `hello` and waits for `welcome`. */
+export async function connectLoadClient(
+  url: URL,
+  index: number,
+  events: LoadClientEvents,
+  forwardedFor?: string,
+): Promise<ConnectResult> {
   let client: LoadClient | null = null;
   let waiter: { expect: string; resolve: (message: ServerMessage) => void } | null = null;
-  const connected = await connectRawWs(url, {
+  const headers = forwardedFor === undefined ? {} : { 'X-Forwarded-For': forwardedFor };
+  const connected = await connectRawWs(url, headers, {
     onText(text) {
       if (client && text.startsWith(SIGNAL_PREFIX)) return events.onSignal(client, text);
       const message = parse(text);
@@ -100,6 +112,9 @@ function createClient(ws: RawWs, index: number, peerId: string, request: LoadCli
     room: null,
     mates: [],
     nextMate: 0,
+    seqTo: [],
+    lastSeqFrom: new Map(),
+    signalsSent: 0,
     inFlight: 0,
     closing: false,
     send: (text) => ws.sendText(text),

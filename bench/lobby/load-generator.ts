@@ -1,5 +1,5 @@
 /**
- * A load generator child process (forked by generator-pool.ts, driven over IPC by
+ * A load generator child process (forked by generator-pool.ts, driven over child-ipc.ts by
  * generator-protocol.ts commands). It owns a share of each server's clients, in whole rooms, so
  * the sender and receiver of every signal live here and share one clock:
  *
@@ -11,16 +11,13 @@
  *   is recorded too: the generator's own stalls, which end up in the measured latencies.
  *
  * A signal counts as delivered when its receiver reads it. Each is checked cheaply (a known sender
- * in the receiver's room) and one in 64 fully (JSON.parse, payload intact).
+ * in the receiver's room, the next sequence number from that sender) and one in 64 fully
+ * (JSON.parse, payload intact).
  */
 import { performance } from 'node:perf_hooks';
-import {
-  emptyCounters,
-  type GeneratorCommand,
-  type GeneratorReport,
-  type GeneratorRequest,
-  type GeneratorResponse,
-} from './generator-protocol.ts';
+import { ipv4Text } from './bench-addresses.ts';
+import { serveParent } from './child-ipc.ts';
+import { emptyCounters, type GeneratorCommand, type GeneratorReport } from './generator-protocol.ts';
 import { connectLoadClient, type LoadClient, type LoadClientEvents } from './load-client.ts';
 import { checkSignal, readRelayedSignal, signalFrame } from './signal-payload.ts';
 import { SampleBuffer } from './stats.ts';
@@ -40,13 +37,30 @@ const latencies = new SampleBuffer();
 /** How late (ms) each pacer tick fired: the generator's own stalls (GC, descheduling). */
 const stalls = new SampleBuffer();
 let pacer: NodeJS.Timeout | null = null;
+/** Paced mode: every n-th signal of a client is SDP-sized (0: none). */
+let sdpEvery = 0;
 
 function sendSignal(client: LoadClient): void {
-  const to = client.mates[client.nextMate++ % client.mates.length];
+  const mate = client.nextMate++ % client.mates.length;
+  const to = client.mates[mate];
   if (to === undefined) return;
-  client.send(signalFrame(to, performance.now()));
+  const seq = (client.seqTo[mate] ?? 0) + 1;
+  client.seqTo[mate] = seq;
+  const sdp = sdpEvery > 0 && client.signalsSent++ % sdpEvery === 0;
+  client.send(signalFrame(to, performance.now(), seq, sdp ? 'sdp' : 'candidate'));
   client.inFlight++;
   counters.sent++;
+}
+
+/** Counts gaps and repeats in the sequence from `sender` to `receiver`. */
+function checkSequence(receiver: LoadClient, sender: string, seq: number): void {
+  const last = receiver.lastSeqFrom.get(sender) ?? 0;
+  if (seq <= last) {
+    counters.seqOutOfOrder++;
+    return;
+  }
+  counters.seqGaps += seq - last - 1;
+  receiver.lastSeqFrom.set(sender, seq);
 }
 
 const events: LoadClientEvents = {
@@ -59,6 +73,7 @@ const events: LoadClientEvents = {
       return;
     }
     if (counters.received % FULL_CHECK_EVERY === 0 && !checkSignal(text, signal.from)) counters.malformed++;
+    checkSequence(receiver, signal.from, signal.seq);
     sender.inFlight--;
     if (recording) latencies.push(performance.now() - signal.sentAtMs);
     if (mode === 'closed-loop') sendSignal(sender);
@@ -92,12 +107,15 @@ function clientsOf(group: string): LoadClient[] {
   return clients;
 }
 
-async function connect(group: string, url: URL, count: number, roomSize: number, concurrency: number) {
-  const clients = clientsOf(group);
-  const indexes = Array.from({ length: count }, (_, i) => clients.length + i);
+async function connect(command: Extract<GeneratorCommand, { type: 'connect' }>) {
+  const { roomSize, concurrency, forwardedForBase } = command;
+  const url = new URL(command.url);
+  const clients = clientsOf(command.group);
+  const indexes = Array.from({ length: command.clients }, (_, i) => clients.length + i);
   const fresh: LoadClient[] = [];
   await inBatches(indexes, concurrency, async (index) => {
-    const result = await connectLoadClient(url, index, events);
+    const address = forwardedForBase === undefined ? undefined : ipv4Text(forwardedForBase + index);
+    const result = await connectLoadClient(url, index, events, address);
     if (!result.ok) {
       counters.connectFailures++;
       process.stderr.write(`load-generator: client ${index}: ${result.error}\n`);
@@ -127,6 +145,7 @@ async function formRoom(members: LoadClient[]): Promise<void> {
   for (const member of members) {
     member.room = code;
     member.mates = members.filter((m) => m !== member).map((m) => m.peerId);
+    member.seqTo = member.mates.map(() => 0);
     member.nextMate = member.index % member.mates.length;
   }
 }
@@ -177,14 +196,16 @@ function report(): GeneratorReport {
 async function handle(command: GeneratorCommand): Promise<GeneratorReport> {
   switch (command.type) {
     case 'connect':
-      await connect(command.group, new URL(command.url), command.clients, command.roomSize, command.concurrency);
+      await connect(command);
       return report();
     case 'closed-loop':
       mode = 'closed-loop';
+      sdpEvery = 0;
       for (const client of clientsOf(command.group)) for (let i = 0; i < command.window; i++) sendSignal(client);
       return report();
     case 'paced':
       mode = 'paced';
+      sdpEvery = command.sdpEvery ?? 0;
       startPaced(command.group, command.ratePerS);
       return report();
     case 'snapshot': {
@@ -219,16 +240,4 @@ function assertNever(value: never): never {
   throw new Error(`unknown command ${JSON.stringify(value)}`);
 }
 
-function isRequest(value: unknown): value is GeneratorRequest {
-  return typeof value === 'object' && value !== null && 'id' in value && 'command' in value;
-}
-
-process.on('message', (message: unknown) => {
-  if (!isRequest(message)) return;
-  const respond = (response: GeneratorResponse) => process.send?.(response);
-  handle(message.command).then(
-    (generatorReport) => respond({ id: message.id, report: generatorReport }),
-    (error: unknown) => respond({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
-  );
-});
-process.on('disconnect', () => process.exit(0));
+serveParent(handle);

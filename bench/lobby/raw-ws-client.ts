@@ -2,9 +2,12 @@
  * A lean WebSocket client over node:net, for load generation only. On a 2-core machine a
  * `ws`-based load client saturates before the servers under test do, so the bench speaks just
  * the subset of RFC 6455 it needs:
- * - the HTTP/1.1 upgrade, checking `Sec-WebSocket-Accept` (§4.1);
- * - text frames out, unfragmented, masked with a fresh random key per frame (§5.3), 7/16-bit
- *   lengths; text frames in with 7/16/64-bit lengths (servers never mask, §5.1);
+ * - the HTTP/1.1 upgrade, checking `Sec-WebSocket-Accept` (§4.1), with extra request headers
+ *   (`X-Forwarded-For` for a server behind a trusted proxy);
+ * - frames out, unfragmented, masked (§5.3), 7/16/64-bit lengths: text frames with a fresh random
+ *   key per frame, or frames encoded once by {@link encodeFrame} and sent as they are (the attacker
+ *   sends the same junk many times; reusing a mask is legal on the wire, only predictable);
+ * - text frames in with 7/16/64-bit lengths (servers never mask, §5.1);
  * - ping answered with pong, close answered with close (§5.5); no extensions, no fragments.
  *
  * Frames sent during one turn of the event loop are written together on setImmediate, one write
@@ -14,10 +17,12 @@ import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 
 const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-const OP_TEXT = 0x1;
-const OP_CLOSE = 0x8;
-const OP_PING = 0x9;
-const OP_PONG = 0xa;
+/** Frame opcodes (RFC 6455 §5.2). */
+export const Opcode = { text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const;
+const OP_TEXT = Opcode.text;
+const OP_CLOSE = Opcode.close;
+const OP_PING = Opcode.ping;
+const OP_PONG = Opcode.pong;
 
 export interface RawWsEvents {
   /** One text frame from the server. */
@@ -29,6 +34,8 @@ export interface RawWsEvents {
 export interface RawWs {
   /** Queues one text frame; queued frames are written on the next setImmediate. */
   sendText(text: string): void;
+  /** Queues one frame made by {@link encodeFrame}, as it is. */
+  sendFrame(encoded: Buffer): void;
   /** Drops the TCP connection without a close handshake (the bench tears down thousands at once). */
   destroy(): void;
 }
@@ -39,16 +46,19 @@ export type RawWsConnectResult = { ok: true; ws: RawWs } | { ok: false; error: s
 const keyPool = Buffer.allocUnsafe(64 * 1024);
 let keyOffset = keyPool.length;
 
-function frame(opcode: number, payload: Buffer | string): Buffer {
+/** One masked, final frame of `opcode` carrying `payload` (a string is sent as its UTF-8 bytes). */
+export function encodeFrame(opcode: number, payload: Buffer | string): Buffer {
   const length = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-  if (length >= 65_536) throw new RangeError('raw-ws-client sends frames under 64 KiB only');
-  const header = length < 126 ? 2 : 4;
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
   const out = Buffer.allocUnsafe(header + 4 + length);
   out[0] = 0x80 | opcode;
   if (length < 126) out[1] = 0x80 | length;
-  else {
+  else if (length < 65_536) {
     out[1] = 0x80 | 126;
     out.writeUInt16BE(length, 2);
+  } else {
+    out[1] = 0x80 | 127;
+    out.writeBigUInt64BE(BigInt(length), 2);
   }
   if (keyOffset + 4 > keyPool.length) {
     randomFillSync(keyPool);
@@ -80,8 +90,12 @@ function flush(): void {
   dirty.clear();
 }
 
-/** Opens `url` (ws://host:port/path) and completes the upgrade. */
-export function connectRawWs(url: URL, events: RawWsEvents): Promise<RawWsConnectResult> {
+/** Opens `url` (ws://host:port/path) and completes the upgrade, sending `headers` with the request. */
+export function connectRawWs(
+  url: URL,
+  headers: Readonly<Record<string, string>>,
+  events: RawWsEvents,
+): Promise<RawWsConnectResult> {
   return new Promise((resolve) => {
     const key = randomBytes(16).toString('base64');
     const accept = createHash('sha1')
@@ -98,14 +112,16 @@ export function connectRawWs(url: URL, events: RawWsEvents): Promise<RawWsConnec
       if (!upgraded) resolve({ ok: false, error });
     };
 
+    const queue = (encoded: Buffer) => {
+      if (conn.queue.length === 0) {
+        if (dirty.size === 0) setImmediate(flush);
+        dirty.add(conn);
+      }
+      conn.queue.push(encoded);
+    };
     const ws: RawWs = {
-      sendText(text) {
-        if (conn.queue.length === 0) {
-          if (dirty.size === 0) setImmediate(flush);
-          dirty.add(conn);
-        }
-        conn.queue.push(frame(OP_TEXT, text));
-      },
+      sendText: (text) => queue(encodeFrame(OP_TEXT, text)),
+      sendFrame: queue,
       destroy() {
         socket.destroy();
       },
@@ -136,7 +152,7 @@ export function connectRawWs(url: URL, events: RawWsEvents): Promise<RawWsConnec
         else if (opcode === OP_PING) pong(pending.subarray(start, end));
         else if (opcode === OP_CLOSE) {
           closeCode = length >= 2 ? pending.readUInt16BE(start) : 1005;
-          socket.end(frame(OP_CLOSE, pending.subarray(start, Math.min(end, start + 2))));
+          socket.end(encodeFrame(OP_CLOSE, pending.subarray(start, Math.min(end, start + 2))));
         } else if (opcode !== OP_PONG) return false;
         at = end;
       }
@@ -145,7 +161,7 @@ export function connectRawWs(url: URL, events: RawWsEvents): Promise<RawWsConnec
     }
 
     function pong(payload: Buffer): void {
-      socket.write(frame(OP_PONG, Buffer.from(payload)));
+      socket.write(encodeFrame(OP_PONG, Buffer.from(payload)));
     }
 
     function readHandshake(): void {
@@ -166,7 +182,11 @@ export function connectRawWs(url: URL, events: RawWsEvents): Promise<RawWsConnec
     socket.on('connect', () => {
       socket.write(
         `GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
+          Object.entries(headers)
+            .map(([name, value]) => `${name}: ${value}\r\n`)
+            .join('') +
+          '\r\n',
       );
     });
     socket.on('data', (chunk: Buffer) => {

@@ -1,7 +1,7 @@
 /**
  * Arithmetic over generator reports: summing counters across generators, percentiles of latency
- * samples, and the list of reasons a measurement cannot be trusted (lost or refused signals,
- * failed connections, closes, paced sends that had to be skipped).
+ * samples, and the list of reasons a measurement cannot be trusted (lost, skipped, repeated or
+ * refused signals, failed connections, closes, paced sends that had to be skipped).
  */
 import { emptyCounters, type GeneratorCounters, type GeneratorReport } from './generator-protocol.ts';
 
@@ -22,6 +22,8 @@ export function sumReports(reports: readonly GeneratorReport[]): Totals {
     totals.sent += counters.sent;
     totals.received += counters.received;
     totals.malformed += counters.malformed;
+    totals.seqGaps += counters.seqGaps;
+    totals.seqOutOfOrder += counters.seqOutOfOrder;
     totals.unexpected += counters.unexpected;
     totals.skipped += counters.skipped;
     totals.inFlight += inFlight;
@@ -42,6 +44,8 @@ export function problemsOf(label: string, totals: Totals): string[] {
   if (sum(totals.closes) > 0) problems.push(`${label}: connections closed by the server ${describe(totals.closes)}`);
   if (totals.inFlight > 0) problems.push(`${label}: ${totals.inFlight} signals never arrived`);
   if (totals.malformed > 0) problems.push(`${label}: ${totals.malformed} relayed signals failed their check`);
+  if (totals.seqGaps > 0) problems.push(`${label}: ${totals.seqGaps} signals skipped in their sender's sequence`);
+  if (totals.seqOutOfOrder > 0) problems.push(`${label}: ${totals.seqOutOfOrder} signals repeated or out of order`);
   if (totals.unexpected > 0) problems.push(`${label}: ${totals.unexpected} unexpected messages`);
   if (totals.skipped > 0) problems.push(`${label}: ${totals.skipped} paced sends skipped (server fell behind)`);
   return problems;
