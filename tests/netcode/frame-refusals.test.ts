@@ -35,8 +35,7 @@ const nested = (levels: number) => raw(...new Array(levels).fill(0x91), 0x01);
 
 describe('frames over the channel limit', () => {
   it('are dropped unread: 1,150 bytes unreliable, 64 KiB reliable', () => {
-    const fill = (bytes: number) =>
-      encodeFrame(0, 'x'.repeat(bytes - FRAME_HEADER_BYTES - (bytes > 256 + 8 ? 3 : 2)));
+    const fill = (bytes: number) => encodeFrame(0, 'x'.repeat(bytes - FRAME_HEADER_BYTES - (bytes > 256 + 8 ? 3 : 2)));
     const atLimit = fill(MAX_UNRELIABLE_FRAME_BYTES);
     expect(atLimit.length).toBe(MAX_UNRELIABLE_FRAME_BYTES);
     expect(refusal(atLimit, false)).toBe('ok');
@@ -69,11 +68,15 @@ describe('MessagePack extension types', () => {
     ['a Float32Array (0x74)', new Float32Array([1.5, 2]), extended],
     ['an Int16Array (0x74)', new Int16Array([1, -1]), extended],
     ['an ArrayBuffer (0x74)', new ArrayBuffer(4), extended],
-    ['a cycle (structured clone 0x69, 0x70)', (() => {
-      const cycle: Record<string, unknown> = { a: 1 };
-      cycle.self = cycle;
-      return cycle;
-    })(), extended],
+    [
+      'a cycle (structured clone 0x69, 0x70)',
+      (() => {
+        const cycle: Record<string, unknown> = { a: 1 };
+        cycle.self = cycle;
+        return cycle;
+      })(),
+      extended,
+    ],
     ['a record definition (0x72)', { x: 1, y: 2 }, records],
   ];
   for (const [name, value, packr] of values) {
