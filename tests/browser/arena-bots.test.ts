@@ -15,6 +15,7 @@ import {
   serveArena,
   until,
 } from '../helpers/arena-game.js';
+import { describeWith } from '../helpers/requirements.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const PLAY_MS = 20_000;
@@ -36,7 +37,7 @@ afterAll(async () => {
   build?.remove();
 });
 
-describe('arena: a browser player and three bots', () => {
+describeWith(['chromium'], 'arena: a browser player and three bots', () => {
   it('fills a room with bots that ready up and play; the browser sees all four move', async () => {
     if (!browser || !server) throw new Error('not set up');
     const ann = await openArena(browser, server, 'Ann', 'create=1', { width: 1280, height: 720 });

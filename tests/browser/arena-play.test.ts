@@ -29,6 +29,7 @@ import {
   until,
 } from '../helpers/arena-game.js';
 import { makeWavs } from '../helpers/fake-mic.js';
+import { describeWith } from '../helpers/requirements.js';
 
 let build: ArenaBuild | undefined;
 let browser: Browser | undefined;
@@ -145,7 +146,7 @@ function record(page: ArenaPage): Promise<void> {
 const recording = (page: ArenaPage) =>
   page.page.evaluate(() => (window as unknown as { __rec: Recording }).__rec) as Promise<Recording>;
 
-describe('arena in Chromium: three players', () => {
+describeWith(['chromium'], 'arena in Chromium: three players', () => {
   it('plays a round: join by code, ready, start, move, kill, host leaves', async () => {
     if (!browser || !server) throw new Error('not set up');
     const ann = await openArena(browser, server, 'Ann', '', { width: 1280, height: 720 });
@@ -288,7 +289,7 @@ describe('arena in Chromium: three players', () => {
   }, 90_000);
 });
 
-describe('arena in Chromium: a short round with voice', () => {
+describeWith(['chromium'], 'arena in Chromium: a short round with voice', () => {
   it('ends the round: end screen with the scores, then everyone back in the room; the talker rings, the silent never', async () => {
     if (!toneBrowser || !quietBrowser || !server) throw new Error('not set up');
     // Tia's microphone plays a tone, Sam's silence; both start voice on entering the room.

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, poll, untilOrReport } from '../helpers/chromium.js';
 import { startCoturn } from '../helpers/coturn.js';
 import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';
+import { describeWith } from '../helpers/requirements.js';
 import type { JoinOptions, Received } from './page/harness.js';
 
 interface BrowserPeer {
@@ -133,7 +134,7 @@ function flowing(all: Record<string, LinkStats | null>[]): boolean {
 const from = (inbox: Received[], peer: BrowserPeer, tag: Received['tag']) =>
   inbox.filter((m) => m.from === peer.peerId && m.tag === tag);
 
-describe('mesh in Chromium over host candidates', () => {
+describeWith(['chromium'], 'mesh in Chromium over host candidates', () => {
   let server: LobbyServer;
   beforeAll(async () => {
     server = await startServer();
@@ -271,7 +272,7 @@ describe('mesh in Chromium over host candidates', () => {
   }, 20_000);
 });
 
-describe('mesh in Chromium relay-only through coturn', () => {
+describeWith(['chromium', 'turnserver'], 'mesh in Chromium relay-only through coturn', () => {
   const secret = 'chromium-turn-secret';
   let turn: Awaited<ReturnType<typeof startCoturn>>;
   let server: LobbyServer;

@@ -1,5 +1,5 @@
 // Voice over the mesh in real Chromium. Each browser process gets its own fake microphone
-// (`--use-file-for-fake-audio-capture`): a tone made with sox, or silence. Pages form a mesh
+// (`--use-file-for-fake-audio-capture`): a tone the test writes itself, or silence. Pages form a mesh
 // through the lobby server with `audio: true` and start voice; what a player would notice is read
 // from the pages: remote voices present, audio packets and energy arriving, a muted player going
 // quiet, a late joiner, a refused microphone, speaking indicators. Runs inside the loopback-only
@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, untilOrReport } from '../helpers/chromium.js';
 import { fakeMicArg, makeWavs } from '../helpers/fake-mic.js';
 import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';
+import { describeWith } from '../helpers/requirements.js';
 import type { JoinOptions } from './page/harness.js';
 import type { VoiceStartOptions } from './page/voice-harness.js';
 
@@ -148,7 +149,7 @@ async function hearing(listeners: BrowserPeer[], speakers: BrowserPeer[], ms: nu
   );
 }
 
-describe('voice over the mesh in Chromium', () => {
+describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
   it('3 pages hear each other; a muted page goes quiet; a page joining later hears and is heard', async ({
     annotate,
   }) => {

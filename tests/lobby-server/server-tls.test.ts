@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { describeWith } from '../helpers/requirements.js';
 
 let dir = '';
 let server: LobbyServer;
@@ -32,7 +33,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('TLS', () => {
+describeWith(['openssl'], 'TLS', () => {
   it('serves wss:// with the given certificate', async () => {
     expect(server.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+\/lobby$/);
     const ca = readFileSync(join(dir, 'cert.pem'));

@@ -5,6 +5,7 @@ import type { LinkState } from '@tickmesh/netcode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Coturn, startCoturn } from '../helpers/coturn.js';
 import { linkedTo, meshRoom, type NodePeer, until } from '../helpers/netcode-peer.js';
+import { describeWith } from '../helpers/requirements.js';
 
 type Packet = [channel: 'u' | 'r', n: number, from: string];
 
@@ -32,7 +33,7 @@ const idOf = (p: NodePeer<unknown>) => p.lobby.peerId ?? '';
 const everyoneLinked = () => peers.every((p) => linkedTo(p, peers));
 const pairs = () => peers.flatMap((p) => peers.filter((q) => q !== p).map((q) => [p, q] as const));
 
-describe('mesh over TURN (coturn, relay-only)', () => {
+describeWith(['turnserver'], 'mesh over TURN (coturn, relay-only)', () => {
   it.each(['udp', 'tcp'] as const)(
     'relays every link of a mesh of 3 over TURN/%s, both channels, both ways',
     async (transport) => {
