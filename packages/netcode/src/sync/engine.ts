@@ -35,6 +35,7 @@ import type { ClockEstimate } from './clock/clock-estimator.js';
 import { addCorrections, copyEntities, createCorrections } from './corrections.js';
 import type { Entities, GameDefinition } from './game.js';
 import { createHostClock } from './host-clock.js';
+import { createInputIntake } from './input-intake.js';
 import { createInputLog } from './input-log.js';
 import { blendEntities, createInterpolationBuffer, defaultInterpolate } from './interpolation.js';
 import { createLagHistory } from './lag-history.js';
@@ -57,7 +58,7 @@ import { dequantizeWorld, fromQuantized } from './snapshot/world.js';
 import { createStepper } from './stepper.js';
 import { createSyncStats, type SyncStats } from './sync-stats.js';
 import { createTokenBuckets } from './token-bucket.js';
-import { inputLeadTicks, resolveTuning, type SyncTuning } from './tuning.js';
+import { resolveTuning, type SyncTuning } from './tuning.js';
 
 /** What the engine needs of a transport; the mesh, the memory transport and the conditioner fit. */
 export interface SyncTransport {
@@ -183,7 +184,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   );
   const stats = createSyncStats(timers);
   const inputLog = createInputLog<Input>(tuning.maxInputsPerPlayer);
-  const leadTicks = inputLeadTicks(tuning);
+  const intake = createInputIntake(inputLog, tuning, stats);
   const packetBudget = createTokenBuckets(tuning.peerPacketsPerS, tuning.peerPacketBurst);
   const eventBudget = createTokenBuckets(tuning.peerEventsPerS, tuning.peerEventBurst);
   const stepper = createStepper(game, tuning, inputLog);
@@ -312,33 +313,11 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     }
   }
 
-  /** Logs a peer's inputs of ticks in the window around the local tick; the rest are dropped. */
+  /** Logs a peer's inputs of ticks in the window around the local tick (the rest are dropped); acks, view lag. */
   function onInputPacket(from: string, packet: InputPacket<Input>): void {
-    const oldest = tick - tuning.inputHistoryTicks;
-    const newest = tick + leadTicks;
-    let fresh = 0;
-    let taken = 0;
-    let full = 0;
-    for (let i = 0; i < packet.inputs.length; i++) {
-      const t = packet.firstTick + i;
-      if (t < oldest || t > newest) continue;
-      taken++;
-      const input = packet.inputs[i] as Input;
-      let put = inputLog.put(from, t, input);
-      if (put === 'full') {
-        // Only left behind by a clock jump past the periodic prune: make room once.
-        inputLog.prune(oldest);
-        put = inputLog.put(from, t, input);
-      }
-      if (put === 'full') full++;
-      if (put !== 'added') continue;
-      fresh++;
-      if (isHost() && t <= tick) stats.count('inputsLate');
-    }
-    if (taken < packet.inputs.length) stats.drop('tickWindow', packet.inputs.length - taken);
-    if (full > 0) stats.drop('inputCap', full);
-    if (fresh > 0) stats.count('inputsReceived', fresh);
+    const { taken, late } = intake.take(from, packet, tick);
     if (!isHost() || taken === 0) return;
+    if (late > 0) stats.count('inputsLate', late);
     const last = packet.firstTick + packet.inputs.length - 1;
     if (packet.viewTick >= 0) lagHistory.setViewLag(from, last - packet.viewTick);
     if (packet.ackTick > (ackOf.get(from) ?? -1) && packet.ackTick <= tick) ackOf.set(from, packet.ackTick);
