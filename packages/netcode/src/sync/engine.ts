@@ -19,7 +19,8 @@
  *           same links; the others forget their baselines and take a full snapshot
  *   every peer is a stranger: each peer's packets and the host's events pass a token bucket;
  *           inputs are taken only for ticks in a window around the local tick, and the log
- *           keeps a bounded number per player (tuning.ts, the limits; SyncStats.dropped)
+ *           keeps a bounded number per player (input-intake.ts); tuning.ts has the limits,
+ *           SyncStats.dropped the refusals
  *   a client that hears no snapshot from the host for `hostSilenceMs` says so in its status
  *
  * References: Gabriel Gambetta, "Fast-Paced Multiplayer" (parts I-IV: prediction, reconciliation,
