@@ -5,7 +5,7 @@
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import type { LinkStats } from '@tickmesh/netcode';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { launchChromium, poll, untilOrReport } from '../helpers/chromium.js';
 import { startCoturn } from '../helpers/coturn.js';
 import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';

@@ -10,7 +10,7 @@ import { join as joinPath } from 'node:path';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import type { LinkStats, VoiceLinkStats } from '@tickmesh/netcode';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, untilOrReport } from '../helpers/chromium.js';
 import { fakeMicArg, makeWavs } from '../helpers/fake-mic.js';
 import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';

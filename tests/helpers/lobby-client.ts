@@ -2,7 +2,7 @@
  * A lobby test client on the `ws` package, and a per-test lobby server fixture.
  *
  * The client is also the conformance check of the server: every frame the server sends is parsed
- * with the protocol's `serverMessageSchema`, and a frame that fails it (or that echoes a `rid`
+ * with the protocol's `serverMessageCheck`, and a frame that fails it (or that echoes a `rid`
  * this client never sent) is a violation. A violation rejects whatever the test is waiting for at
  * once, and fails the test in `afterEach` even if nothing was waiting.
  *
@@ -26,7 +26,7 @@ import {
   type ServerMessage,
   type ServerMessageOf,
   type ServerMessageType,
-  serverMessageSchema,
+  serverMessageCheck,
 } from '@tickmesh/protocol';
 import { afterEach, beforeEach } from 'vitest';
 import WebSocket from 'ws';
@@ -146,11 +146,9 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     } catch {
       return violate(`server frame is not JSON: ${text.slice(0, 200)}`);
     }
-    const parsed = serverMessageSchema.safeParse(value);
-    if (!parsed.success) {
-      return violate(`server message fails serverMessageSchema: ${text.slice(0, 300)} (${parsed.error.message})`);
-    }
-    const message = parsed.data;
+    const why = serverMessageCheck(value);
+    if (why !== null) return violate(`server message fails serverMessageCheck: ${text.slice(0, 300)} (${why})`);
+    const message = value as ServerMessage;
     if ('rid' in message && message.rid !== undefined && !sentRids.has(message.rid)) {
       return violate(`server echoed a rid this client never sent: ${text.slice(0, 300)}`);
     }

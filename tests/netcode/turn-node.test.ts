@@ -2,7 +2,7 @@
 // the test's network namespace, and the lobby handing out TURN REST credentials for it.
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import type { LinkState } from '@tickmesh/netcode';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type Coturn, startCoturn } from '../helpers/coturn.js';
 import { linkedTo, meshRoom, type NodePeer, until } from '../helpers/netcode-peer.js';
 import { describeWith } from '../helpers/requirements.js';

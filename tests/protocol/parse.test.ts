@@ -5,7 +5,7 @@ import {
   parseClientMessage,
   parseServerMessage,
   type ServerMessage,
-  serverMessageSchema,
+  serverMessageCheck,
 } from '@tickmesh/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -160,6 +160,11 @@ describe('parseServerMessage', () => {
     for (const message of messages) expect(parseServerMessage(JSON.stringify(message))).toEqual(message);
     expect(parseServerMessage('{"type":"welcome"}')).toBeNull();
     expect(parseServerMessage('nope')).toBeNull();
-    expect(serverMessageSchema.safeParse({ type: 'error', code: 'NOPE', message: '' }).success).toBe(false);
+    expect(serverMessageCheck({ type: 'error', code: 'NOPE', message: '' })).toBe(
+      'code: expected "BAD_MESSAGE" | "TOO_LARGE" | "UNKNOWN_TYPE" | "NOT_IDENTIFIED" | "INVALID_NAME" | "ALREADY_IN_ROOM" | "NOT_IN_ROOM" | "ROOM_NOT_FOUND" | "ROOM_FULL" | "ROOM_IN_GAME" | "NOT_HOST" | "NOT_READY" | "BAD_STATE" | "PEER_NOT_FOUND" | "RATE_LIMITED" | "TOO_MANY_ROOMS" | "TOO_MANY_FAILED_JOINS"',
+    );
+    expect(serverMessageCheck({ type: 'room.state', room: { code: 'A', peers: [] } })).toBe(
+      'room.state: expected "open" | "countdown" | "playing"',
+    );
   });
 });

@@ -2,6 +2,8 @@
  * `@tickmesh/protocol`: the tickmesh lobby protocol, version 1 (docs/lobby-protocol.md), shared by
  * the lobby server and every client.
  */
+
+export * from './check.js';
 export * from './client-messages.js';
 export * from './codes.js';
 export * from './json-scan.js';

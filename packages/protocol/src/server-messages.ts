@@ -1,108 +1,118 @@
 /**
  * Server-to-client messages of lobby protocol v1. The server builds them from these types; a
- * client parses what it receives with these schemas (a bad message is logged and dropped).
+ * client checks what it receives against them ({@link parseServerMessage}: a bad message is
+ * dropped). The shapes are small checks (check.ts) rather than zod, so a browser game does not
+ * ship a schema library to read eight message types; each type is inferred from its check.
  */
-import { z } from 'zod';
-import { ridSchema } from './client-messages.js';
+import {
+  arr,
+  bool,
+  type Check,
+  custom,
+  either,
+  expected,
+  type Infer,
+  int,
+  num,
+  obj,
+  oneOf,
+  opt,
+  record,
+  str,
+  tagged,
+  unknown,
+} from './check.js';
 import { ErrorCode, LeftReason } from './codes.js';
-
-const rid = { rid: ridSchema.optional() };
+import { Limits } from './limits.js';
+import { codePointLength } from './text.js';
 
 /** A room's lifecycle state. */
 export const RoomState = { OPEN: 'open', COUNTDOWN: 'countdown', PLAYING: 'playing' } as const;
 export type RoomState = (typeof RoomState)[keyof typeof RoomState];
-const roomStateSchema = z.enum([RoomState.OPEN, RoomState.COUNTDOWN, RoomState.PLAYING]);
+const roomState = oneOf(RoomState.OPEN, RoomState.COUNTDOWN, RoomState.PLAYING);
 
-export const peerInfoSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  ready: z.boolean(),
+/** Request id echoed on every direct answer: a string of at most 64 code points, or a safe integer. */
+const rid: Check<string | number> = custom((v, p) =>
+  (typeof v === 'string' && codePointLength(v) <= Limits.maxRidLength) || Number.isSafeInteger(v)
+    ? null
+    : expected(p, 'a string of at most 64 characters or a safe integer'),
+);
+const echo = { rid: opt(rid) };
+
+export const peerInfoCheck = obj({
+  id: str(),
+  name: str(),
+  ready: bool,
   /** False while the peer is in its reconnect grace. */
-  connected: z.boolean(),
+  connected: bool,
   /** Join order within the room: 1, 2, 3 ... never reused. */
-  seq: z.number().int().positive(),
+  seq: int,
 });
-export type PeerInfo = z.infer<typeof peerInfoSchema>;
+export type PeerInfo = Infer<typeof peerInfoCheck>;
 
-export const roomSchema = z.object({
-  code: z.string(),
-  state: roomStateSchema,
-  hostId: z.string(),
-  public: z.boolean(),
-  maxPlayers: z.number().int(),
-  settings: z.record(z.string(), z.unknown()),
+export const roomCheck = obj({
+  code: str(),
+  state: roomState,
+  hostId: str(),
+  public: bool,
+  maxPlayers: int,
+  settings: record,
   /** Epoch ms; present only in `countdown`. */
-  countdownEndsAt: z.number().optional(),
-  peers: z.array(peerInfoSchema),
+  countdownEndsAt: opt(num),
+  peers: arr(peerInfoCheck),
 });
-export type Room = z.infer<typeof roomSchema>;
+export type Room = Infer<typeof roomCheck>;
 
 /** An `RTCIceServer` as handed to `RTCPeerConnection`. */
-export const iceServerSchema = z.object({
-  urls: z.union([z.string(), z.array(z.string())]),
-  username: z.string().optional(),
-  credential: z.string().optional(),
+export const iceServerCheck = obj({
+  urls: either(str(), arr(str())),
+  username: opt(str()),
+  credential: opt(str()),
 });
-export type IceServer = z.infer<typeof iceServerSchema>;
+export type IceServer = Infer<typeof iceServerCheck>;
 
-export const welcomeSchema = z.object({
-  ...rid,
-  type: z.literal('welcome'),
-  peerId: z.string(),
-  token: z.string(),
-  iceServers: z.array(iceServerSchema),
-  resumed: z.boolean(),
-  protocol: z.literal(1),
-});
-export const pongSchema = z.object({ ...rid, type: z.literal('pong'), t: z.number().optional() });
-export const roomStateMessageSchema = z.object({ ...rid, type: z.literal('room.state'), room: roomSchema });
-export const roomListSchema = z.object({
-  ...rid,
-  type: z.literal('room.list'),
-  rooms: z.array(
-    z.object({ code: z.string(), players: z.number().int(), maxPlayers: z.number().int(), state: roomStateSchema }),
-  ),
-  /** Present when more public rooms follow this page: pass it as the next request's `cursor`. */
-  next: z.string().optional(),
-});
-export const roomChatSchema = z.object({
-  ...rid,
-  type: z.literal('room.chat'),
-  from: z.string(),
-  name: z.string(),
-  text: z.string(),
-  at: z.number(),
-});
-export const roomLeftSchema = z.object({
-  ...rid,
-  type: z.literal('room.left'),
-  code: z.string(),
-  reason: z.enum([LeftReason.LEFT, LeftReason.KICKED, LeftReason.CLOSED]),
-});
-export const signalSchema = z.object({ type: z.literal('signal'), from: z.string(), data: z.unknown() });
-export const errorSchema = z.object({
-  ...rid,
-  type: z.literal('error'),
-  code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
-  message: z.string(),
-});
+const roomListEntry = obj({ code: str(), players: int, maxPlayers: int, state: roomState });
 
-export const serverMessageSchema = z.discriminatedUnion('type', [
-  welcomeSchema,
-  pongSchema,
-  roomStateMessageSchema,
-  roomListSchema,
-  roomChatSchema,
-  roomLeftSchema,
-  signalSchema,
-  errorSchema,
-]);
+/** Every server message, by its `type`. */
+export const serverMessageChecks = {
+  welcome: obj({
+    ...echo,
+    type: oneOf('welcome'),
+    peerId: str(),
+    token: str(),
+    iceServers: arr(iceServerCheck),
+    resumed: bool,
+    protocol: oneOf(1),
+  }),
+  pong: obj({ ...echo, type: oneOf('pong'), t: opt(num) }),
+  'room.state': obj({ ...echo, type: oneOf('room.state'), room: roomCheck }),
+  'room.list': obj({
+    ...echo,
+    type: oneOf('room.list'),
+    rooms: arr(roomListEntry),
+    /** Present when more public rooms follow this page: pass it as the next request's `cursor`. */
+    next: opt(str()),
+  }),
+  'room.chat': obj({ ...echo, type: oneOf('room.chat'), from: str(), name: str(), text: str(), at: num }),
+  'room.left': obj({
+    ...echo,
+    type: oneOf('room.left'),
+    code: str(),
+    reason: oneOf(LeftReason.LEFT, LeftReason.KICKED, LeftReason.CLOSED),
+  }),
+  signal: obj({ type: oneOf('signal'), from: str(), data: unknown }),
+  error: obj({ ...echo, type: oneOf('error'), code: oneOf(...Object.values(ErrorCode)), message: str() }),
+} as const;
+
+export const serverMessageCheck = tagged(serverMessageChecks);
 /** Any server-to-client message. */
-export type ServerMessage = z.infer<typeof serverMessageSchema>;
+export type ServerMessage = Infer<typeof serverMessageCheck>;
 export type ServerMessageType = ServerMessage['type'];
 /** One server message by type. */
 export type ServerMessageOf<K extends ServerMessageType> = Extract<ServerMessage, { type: K }>;
-export type RoomListEntry = ServerMessageOf<'room.list'>['rooms'][number];
+export type RoomListEntry = Infer<typeof roomListEntry>;
+/** Every server message type, in the order of the protocol's table. */
+export const serverMessageTypes = Object.keys(serverMessageChecks) as ServerMessageType[];
 
 /** Parses one server frame; `null` when it is not a valid v1 server message. */
 export function parseServerMessage(text: string): ServerMessage | null {
@@ -112,8 +122,7 @@ export function parseServerMessage(text: string): ServerMessage | null {
   } catch {
     return null;
   }
-  const result = serverMessageSchema.safeParse(value);
-  return result.success ? result.data : null;
+  return serverMessageCheck(value) === null ? (value as ServerMessage) : null;
 }
 
 /** `message` with `rid` set when the request carried one (every direct answer echoes it). */
