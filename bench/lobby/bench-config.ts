@@ -1,9 +1,30 @@
 /**
  * Every tuning value of the lobby bench in one place: the full run (`npm run bench:lobby`) and a
  * smaller, shorter smoke run (`--quick`). Units are in the names. Measured time per server is
- * `rounds * measureMs`: 8 s of throughput and 5 s of latency in the full run.
+ * `rounds * measureMs`: 8 s of throughput and 5 s of latency in the full run; the attack scenario
+ * measures 10 s without attackers and 10 s with them.
  */
 import { availableParallelism } from 'node:os';
+
+/** The attack scenario (attack-scenario.ts; the hostile mix itself is attack-mix.ts). */
+export interface AttackConfig {
+  /** Honest clients, in rooms of 2, each presenting an address of its own. */
+  honestClients: number;
+  /** Signals each honest client sends its room mate per second, evenly spaced (server default: 20 msg/s). */
+  honestRatePerClientPerS: number;
+  /** Every n-th honest signal is SDP-sized (~1.8 KB), the others candidate-sized (~300 B). */
+  honestSdpEvery: number;
+  /** Both windows, with and without attackers: warm-up (attackers ramp up), then the measured time. */
+  warmupMs: number;
+  measureMs: number;
+  /** After a window, how long honest signals still in flight may take to arrive before counting as lost. */
+  drainTimeoutMs: number;
+  /** Connections an attacker slot opens per second at most, reconnects included. */
+  connectsPerSlotPerS: number;
+  /** Churn: connections each churn slot opens per second, each held this long after `welcome`. */
+  churnOpensPerSlotPerS: number;
+  churnHoldMs: number;
+}
 
 export interface BenchConfig {
   /**
@@ -42,6 +63,7 @@ export interface BenchConfig {
   noisyRetries: number;
   /** After load stops, how long signals still in flight may take to arrive before counting as lost. */
   drainTimeoutMs: number;
+  attack: AttackConfig;
 }
 
 export const fullConfig: BenchConfig = {
@@ -63,6 +85,17 @@ export const fullConfig: BenchConfig = {
   maxOtherCpuPctOfCore: 15,
   noisyRetries: 2,
   drainTimeoutMs: 5_000,
+  attack: {
+    honestClients: 1_000,
+    honestRatePerClientPerS: 10,
+    honestSdpEvery: 5,
+    warmupMs: 2_000,
+    measureMs: 10_000,
+    drainTimeoutMs: 10_000,
+    connectsPerSlotPerS: 20,
+    churnOpensPerSlotPerS: 25,
+    churnHoldMs: 500,
+  },
 };
 
 export const quickConfig: BenchConfig = {
@@ -78,4 +111,5 @@ export const quickConfig: BenchConfig = {
   idleClients: 1_000,
   idleSettleMs: 500,
   noiseFloorMs: 1_000,
+  attack: { ...fullConfig.attack, honestClients: 200, warmupMs: 1_000, measureMs: 3_000 },
 };

@@ -35,13 +35,15 @@ export interface Window {
   reports: GeneratorReport[];
 }
 
-export interface WindowTiming {
+export interface WindowOptions {
   warmupMs: number;
   measureMs: number;
   /** After load stops, how long signals still in flight may take to arrive before counting as lost. */
   drainTimeoutMs: number;
   /** Processes whose CPU is counted apart (neither generators nor noise). */
   sidePids?: readonly number[];
+  /** Runs right after the measured window, before the load stops (e.g. to stop an attack first). */
+  afterMeasure?: () => Promise<void>;
 }
 
 interface Mark {
@@ -101,20 +103,25 @@ function measureOf(start: Mark, end: Mark): { measure: WindowMeasure; sideCpuPct
   };
 }
 
-/** Starts `load` on the generators, warms up, measures one window, stops and drains. */
+/**
+ * Starts `load` on the generators (the same command for each, or generator i's own), warms up,
+ * measures one window, stops and drains.
+ */
 export async function runWindow(
   server: ServerProcess,
   pool: GeneratorPool,
-  load: GeneratorCommand,
-  timing: WindowTiming,
+  load: GeneratorCommand | ((index: number) => GeneratorCommand),
+  options: WindowOptions,
 ): Promise<Window> {
-  const sidePids = timing.sidePids ?? [];
-  await pool.run(() => load);
-  await sleep(timing.warmupMs);
-  const recordLatency = load.type === 'paced';
+  const sidePids = options.sidePids ?? [];
+  const commandFor = typeof load === 'function' ? load : () => load;
+  await pool.run(commandFor);
+  await sleep(options.warmupMs);
+  const recordLatency = commandFor(0).type === 'paced';
   const start = await mark(server, pool, sidePids, recordLatency);
-  await sleep(timing.measureMs);
+  await sleep(options.measureMs);
   const end = await mark(server, pool, sidePids, false);
-  const reports = await pool.run(() => ({ type: 'stop', drainTimeoutMs: timing.drainTimeoutMs }));
+  await options.afterMeasure?.();
+  const reports = await pool.run(() => ({ type: 'stop', drainTimeoutMs: options.drainTimeoutMs }));
   return { ...measureOf(start, end), latencies: end.latencies, stalls: end.stalls, reports };
 }
