@@ -84,7 +84,7 @@ function honestRows(result: AttackResult): string[][] {
     both('honest errors / closes', (w) => `${tally(w.honest.totals.errors)} / ${tally(w.honest.totals.closes)}`),
     both('server CPU (% of a core)', (w) => fixed(w.honest.serverCpuPctOfCore, 0)),
     both('server RSS start -> end (MB)', (w) => `${mb(w.serverRssBeforeKiB)} -> ${mb(w.serverRssAfterKiB)}`),
-    both('server sessions / connections at end', (w) =>
+    both('server sessions / connections after', (w) =>
       w.server ? `${count(w.server.sessions)} / ${count(w.server.connections)}` : 'n/a',
     ),
     both('attacker CPU (% of a core)', (w) => fixed(w.attackerCpuPctOfCore, 0)),
@@ -131,12 +131,14 @@ export function renderAttackTable(result: AttackResult): string {
     '',
     `attacks, over the whole attack (${fixed(result.attacks.durationMs / 1000, 1)} s):`,
     renderRows(attackRows(result)),
+    '(answers counted while the attacker was connected: a paced attack answered well under once per frame',
+    ' means the server was that far behind on it when the attack stopped)',
   ];
   const server = result.underAttack.server;
   if (server) {
     lines.push(
       '',
-      "the server's own count during the attack (/metrics):",
+      "the server's own count of the attack (/metrics, once it had answered every attack frame):",
       `  limit hits: ${tally(server.limitHits)}`,
       `  closes: ${tally(server.closes)}`,
       `  errors sent: ${tally(server.errors)}`,

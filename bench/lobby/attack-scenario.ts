@@ -54,7 +54,10 @@ export interface AttackWindow {
   attackerCpuPctOfCore: number;
   serverRssBeforeKiB: number;
   serverRssAfterKiB: number;
-  /** The server's /metrics over the warm-up and measured window; null when it could not be read. */
+  /**
+   * The server's /metrics from the start of the warm-up until the attack stopped and the server
+   * answered (after any backlog); null when it could not be read.
+   */
   server: ServerView | null;
 }
 
@@ -141,10 +144,12 @@ async function measureWindow(
       measureMs: tuning.measureMs,
       drainTimeoutMs: tuning.drainTimeoutMs,
       sidePids: attacker.pids,
+      // The attack lasts exactly the warm-up and the window; the server's counts, read after, also
+      // cover the backlog of attack frames it still had to get through.
       async afterMeasure() {
         end.rssKiB = rssKiB(server.pid);
-        end.samples = await scrapeOrNull(server, problems);
         if (attack) end.report = (await attacker.run(() => ({ type: 'stop' })))[0] ?? null;
+        end.samples = await scrapeOrNull(server, problems);
       },
     },
   );

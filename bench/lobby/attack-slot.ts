@@ -15,7 +15,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Limits } from '@tickmesh/protocol';
-import { type AttackConn, openAttackConn } from './attack-conn.ts';
+import { type Answer, type AttackConn, openAttackConn } from './attack-conn.ts';
 import { bigSettings, bigSignalFrame, type FixedFrames, guessFrame, PACING, type RoleSpec } from './attack-mix.ts';
 import type { AttackSettings, RoleCounters } from './attacker-protocol.ts';
 
@@ -79,6 +79,13 @@ class TokenBucket {
   }
 }
 
+/** The room code of a `room.state` answer, or null. */
+function roomCodeOf(answer: Answer | null): string | null {
+  const room = answer?.room;
+  if (typeof room !== 'object' || room === null || !('code' in room)) return null;
+  return typeof room.code === 'string' ? room.code : null;
+}
+
 const hello = (ctx: SlotContext) => JSON.stringify({ type: 'hello', name: `${ctx.spec.role}-${ctx.index}` });
 
 /** Says hello and joins the slot's room; false when the connection is no use any more. */
@@ -107,9 +114,8 @@ async function setUp(ctx: SlotContext, conn: AttackConn, bucket: TokenBucket): P
   const settings = ctx.spec.role === 'ready-toggle' ? bigSettings(false) : {};
   bucket.spend();
   const create = { type: 'room.create', public: true, maxPlayers: Limits.maxPlayers, settings };
-  const created = await conn.request(JSON.stringify(create), 'room.state');
-  const code = (created?.room as { code?: unknown } | undefined)?.code;
-  if (typeof code !== 'string') return false;
+  const code = roomCodeOf(await conn.request(JSON.stringify(create), 'room.state'));
+  if (code === null) return false;
   room.code = code;
   room.members.set(ctx.seat, welcome.peerId);
   return true;
