@@ -19,7 +19,7 @@ import {
   encodeSnapshot,
   quantizeWorld,
   type SnapshotPart,
-} from '@tickmesh/netcode';
+} from '@tickmesh/netcode/internals';
 import { FLOAT32_OPTIONS, Packr } from 'msgpackr';
 import { arenaSchema, type PlainState, type Scenario, toPlainState } from './arena.ts';
 import { prepareColyseus } from './colyseus.ts';

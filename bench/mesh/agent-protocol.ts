@@ -4,7 +4,7 @@
  * (agent-child.ts) gets the same commands over the IPC channel, with Node's `advanced`
  * serialization so typed arrays cross as they are.
  */
-import type { MeshCounters } from '@tickmesh/netcode';
+import type { MeshCounters } from '@tickmesh/netcode/internals';
 import type { PcTrace } from './pc-trace.ts';
 import type { TrafficPlan, TrafficReport } from './traffic.ts';
 

@@ -10,7 +10,7 @@
  * `nowMs()` reads CLOCK_MONOTONIC (`process.hrtime`), one clock for every process on the machine,
  * so a receiver can subtract the stamp of a sender that runs in another process.
  */
-import { encodeFrame } from '@tickmesh/netcode';
+import { encodeFrame } from '@tickmesh/netcode/internals';
 
 export const PACKET_BYTES = 100;
 

@@ -3,14 +3,8 @@
  * @roamhq/wrtc (RTCPeerConnections traced by pc-trace.ts), answering agent-protocol.ts commands.
  * The same handler serves an agent in the bench's own process and one in a child process.
  */
-import {
-  createLobbyClient,
-  createMesh,
-  type LobbyClient,
-  type Logger,
-  type Mesh,
-  type MeshCounters,
-} from '@tickmesh/netcode';
+import { createLobbyClient, createMesh, type LobbyClient, type Logger, type Mesh } from '@tickmesh/netcode';
+import type { MeshCounters } from '@tickmesh/netcode/internals';
 import { createSocket } from '../../tests/helpers/netcode-peer.ts';
 import type {
   AgentCommand,

@@ -12,16 +12,16 @@
  *    naive baseline (each snapshot sent whole as MessagePack, no quantization or delta).
  */
 import { parseArgs } from 'node:util';
-import { encodePayload, FRAME_HEADER_BYTES } from '@tickmesh/netcode';
-import type { DotsInput } from '../../tests/netcode/sync/dots-game.ts';
+import { encodePayload, FRAME_HEADER_BYTES } from '@tickmesh/netcode/internals';
 import {
   createDotsRoom,
   createRoom,
+  type DotsInput,
   dotOf,
   remoteDrawErrors,
   startAll,
   wanderScript,
-} from '../../tests/netcode/sync/harness.ts';
+} from '@tickmesh/netcode/testing';
 import { type SkirmishInput, skirmish } from './skirmish.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

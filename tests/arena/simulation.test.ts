@@ -1,6 +1,6 @@
 // The arena's pure simulation: movement, walls, shots, kills, respawn, round end, the snapshot
 // round trip of its states, determinism, and strict parsing of untrusted inputs and events.
-import { dequantizeWorld, quantizeWorld } from '@tickmesh/netcode';
+import { dequantizeWorld, quantizeWorld } from '@tickmesh/netcode/internals';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAPS, mapById } from '../../examples/arena-game/src/sim/maps.js';

@@ -1,5 +1,7 @@
 // NTP-style clock offset estimation with minimum-RTT filtering, on simulated exchanges.
-import { createClockEstimator, createRandom } from '@tickmesh/netcode';
+
+import { createClockEstimator } from '@tickmesh/netcode/internals';
+import { createRandom } from '@tickmesh/netcode/testing';
 import { describe, expect, it } from 'vitest';
 
 /** One ping/pong over legs of `up` and `down` ms, host clock ahead by `offset`, host turnaround 0.2 ms. */

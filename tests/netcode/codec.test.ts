@@ -1,6 +1,6 @@
 // Frames on lossy, unordered channels: each decodes alone, in any order, with a fresh decoder, and
 // nothing a peer sends makes the decoder throw.
-import { decodeFrame, encodeFrame, FRAME_HEADER_BYTES, FRAME_VERSION, LossCounter } from '@tickmesh/netcode';
+import { decodeFrame, encodeFrame, FRAME_HEADER_BYTES, FRAME_VERSION, LossCounter } from '@tickmesh/netcode/internals';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';

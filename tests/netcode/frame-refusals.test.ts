@@ -13,7 +13,7 @@ import {
   maxFrameBytes,
   PacketTag,
   scanPlain,
-} from '@tickmesh/netcode';
+} from '@tickmesh/netcode/internals';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';

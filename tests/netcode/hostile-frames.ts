@@ -6,7 +6,9 @@
  * extension types, frames nested a whole frame deep, reliable game events (only the host may send
  * them), and clock pings or garbage.
  */
-import { createRandom, encodeFrame, FRAME_HEADER_BYTES, FRAME_VERSION, PacketTag } from '@tickmesh/netcode';
+
+import { encodeFrame, FRAME_HEADER_BYTES, FRAME_VERSION, PacketTag } from '@tickmesh/netcode/internals';
+import { createRandom } from '@tickmesh/netcode/testing';
 import { Packr } from 'msgpackr';
 
 export type HostileKind =

@@ -1,7 +1,8 @@
 // The link's recovery policy alone, on a manual clock with a scripted RTCPeerConnection: ICE
 // restarts after a disconnect, recovery, and the bounded time before a link is reported failed.
 // (Real WebRTC runs in mesh-node.test.ts; a real network drop cannot be staged on loopback.)
-import { type LinkState, silentLogger, type Timers } from '@tickmesh/netcode';
+import type { LinkState, Timers } from '@tickmesh/netcode';
+import { silentLogger } from '@tickmesh/netcode/testing';
 import { describe, expect, it } from 'vitest';
 import { createLink } from '../../packages/netcode/src/transport/link.js';
 import type { LinkSignal } from '../../packages/netcode/src/transport/signal.js';

@@ -4,7 +4,8 @@
 // link pair staging an offer collision in which the polite side's own offer is still being made.
 import wrtc from '@roamhq/wrtc';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
-import { type Logger, type RemoteTrack, realTimers } from '@tickmesh/netcode';
+import type { Logger, RemoteTrack } from '@tickmesh/netcode';
+import { realTimers } from '@tickmesh/netcode/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLink, type Link } from '../../packages/netcode/src/transport/link.js';
 import { linkedTo, meshRoom, type NodePeer, nodePeer, until } from '../helpers/netcode-peer.js';

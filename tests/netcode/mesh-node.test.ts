@@ -1,7 +1,8 @@
 // The mesh over real WebRTC in Node (@roamhq/wrtc) through a real lobby server on loopback.
 import wrtc from '@roamhq/wrtc';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
-import { createMesh, MAX_UNRELIABLE_FRAME_BYTES, TransportError } from '@tickmesh/netcode';
+import { createMesh, TransportError } from '@tickmesh/netcode';
+import { MAX_UNRELIABLE_FRAME_BYTES } from '@tickmesh/netcode/internals';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { linkedTo, meshRoom, type NodePeer, nodePeer, until } from '../helpers/netcode-peer.js';
 

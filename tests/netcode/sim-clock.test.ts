@@ -1,6 +1,6 @@
 // The simulated clock (time order, ties in scheduling order, intervals, cancellation) and the
 // seeded random source (replayable, uniform enough).
-import { createRandom, createSimClock, normalSample } from '@tickmesh/netcode';
+import { createRandom, createSimClock, normalSample } from '@tickmesh/netcode/testing';
 import { describe, expect, it } from 'vitest';
 
 describe('sim clock', () => {

@@ -1,5 +1,6 @@
 // The snapshot delta codec: quantized worlds survive encode, decode and apply exactly, as one part
 // or many, in any order, each part alone; nothing a peer sends makes the decoder throw.
+import { defineSnapshotSchema, type EntityState, field, SnapshotError, type WorldState } from '@tickmesh/netcode';
 import {
   applySnapshotPart,
   applySnapshotParts,
@@ -7,20 +8,15 @@ import {
   createSnapshotReceiver,
   DEFAULT_SNAPSHOT_PART_BYTES,
   decodeSnapshot,
-  defineSnapshotSchema,
-  type EntityState,
   EntityTable,
   encodeSnapshot,
-  field,
   fromQuantized,
   MAX_UNRELIABLE_FRAME_BYTES,
   type QuantizedWorld,
   quantizeWorld,
   SNAPSHOT_FORMAT_VERSION,
-  SnapshotError,
   type SnapshotPart,
-  type WorldState,
-} from '@tickmesh/netcode';
+} from '@tickmesh/netcode/internals';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileFieldReader, keyedFieldReader } from '../../packages/netcode/src/sync/snapshot/schema.js';

@@ -1,14 +1,14 @@
 // The network conditioner over the memory transport, on a simulated clock with a seeded random
 // source: every figure below is exact for its seed, and the tolerances are what the statistics
 // of the stated sample size allow (about 3 standard deviations), so a change of seed passes too.
+import type { LinkConditions } from '@tickmesh/netcode';
 import {
   ConditionerError,
   conditionTransport,
   createMemoryNetwork,
   createRandom,
   createSimClock,
-  type LinkConditions,
-} from '@tickmesh/netcode';
+} from '@tickmesh/netcode/testing';
 import { describe, expect, it } from 'vitest';
 
 interface Probe {

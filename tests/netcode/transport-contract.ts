@@ -2,14 +2,9 @@
 // registered by every implementation's test file (memory, conditioned memory, the WebRTC mesh).
 // Endpoints are made once per suite; each test tags its packets and looks only at its own, so a
 // straggler from an earlier test cannot disturb a later one.
-import {
-  encodeFrame,
-  MAX_FRAME_DEPTH,
-  MAX_UNRELIABLE_FRAME_BYTES,
-  type Transport,
-  TransportError,
-  type TransportMessage,
-} from '@tickmesh/netcode';
+import { TransportError } from '@tickmesh/netcode';
+import { encodeFrame, MAX_FRAME_DEPTH, MAX_UNRELIABLE_FRAME_BYTES } from '@tickmesh/netcode/internals';
+import type { Transport, TransportMessage } from '@tickmesh/netcode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 export interface ContractPacket {

@@ -1,15 +1,15 @@
 // The in-memory transport on a simulated clock: the Transport contract (plain, and wrapped in the
 // conditioner with and without loss), then what is particular to it: latency, leaving, validation.
+import type { LinkConditions } from '@tickmesh/netcode';
 import {
   conditionTransport,
   createMemoryNetwork,
   createRandom,
   createSimClock,
-  type LinkConditions,
   MemoryNetworkError,
   type SimClock,
   type Transport,
-} from '@tickmesh/netcode';
+} from '@tickmesh/netcode/testing';
 import { describe, expect, it } from 'vitest';
 import { type ContractEndpoints, type ContractPacket, transportContract } from './transport-contract.js';
 

@@ -1,7 +1,7 @@
 // The Transport contract over the real WebRTC mesh in Node (@roamhq/wrtc) through a real lobby
 // server on loopback, and the network conditioner wrapped around the real mesh.
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
-import { conditionTransport, createRandom, realTimers } from '@tickmesh/netcode';
+import { conditionTransport, createRandom, realTimers } from '@tickmesh/netcode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkedTo, meshRoom, type NodePeer, until } from '../helpers/netcode-peer.js';
 import { type ContractPacket, transportContract } from './transport-contract.js';

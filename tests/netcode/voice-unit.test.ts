@@ -1,19 +1,16 @@
 // The voice module's pure parts (speaking detection, spatial placement, stats parsing, error
 // mapping) and createVoice's lifecycle on fakes: statuses, mute and push-to-talk, a lost device.
 // Real media runs in tests/browser/voice-chromium.test.ts.
+import { createVoice, type LinkState, type MeshEvents, type VoiceStatus } from '@tickmesh/netcode';
 import {
   classifyMediaError,
   createEmitter,
   createSpeakingDetector,
-  createVoice,
-  type LinkState,
-  type MeshEvents,
   readVoiceStats,
   rms,
   toListenerSpace,
   type VoiceMesh,
-  type VoiceStatus,
-} from '@tickmesh/netcode';
+} from '@tickmesh/netcode/internals';
 import { describe, expect, it } from 'vitest';
 
 describe('speaking detection', () => {

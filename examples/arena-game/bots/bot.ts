@@ -4,7 +4,8 @@
  * mode. It joins a room, readies up whenever the room is open, and plays until closed.
  */
 import wrtc from '@roamhq/wrtc';
-import { createLobbyClient, createRandom, type LobbyClient, type LobbySocket, type Logger } from '@tickmesh/netcode';
+import { createLobbyClient, type LobbyClient, type LobbySocket, type Logger } from '@tickmesh/netcode';
+import { createRandom } from '@tickmesh/netcode/testing';
 import WebSocket from 'ws';
 import { createBotBrain } from '../src/bot-brain.js';
 import { type ArenaNet, createArenaNet } from '../src/net.js';

@@ -2,7 +2,7 @@
  * The menu's live background: the real simulation stepped locally with four bot brains, so the
  * first thing a visitor sees is the game itself.
  */
-import { createRandom } from '@tickmesh/netcode';
+import { createRandom } from '@tickmesh/netcode/testing';
 import { createBotBrain } from './bot-brain.js';
 import { colorOfSeq } from './colors.js';
 import type { PlayerLook, RenderFrame } from './scenes/arena-scene.js';

@@ -11,6 +11,7 @@ import {
   type Mesh,
   type Session,
 } from '@tickmesh/netcode';
+import { conditionTransport } from '@tickmesh/netcode/testing';
 import {
   type ArenaEntity,
   type ArenaEvent,
@@ -97,6 +98,8 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     // Every link gets its audio line in its first offer: turning the mic on or off later is a
     // track swap, never a renegotiation racing the other side's.
     voice: {},
+    // The netgraph's latency, jitter and loss sliders.
+    condition: conditionTransport,
   });
   const dt = 1 / session.sync.tuning.tickRateHz;
   const corrections: { at: number; total: number }[] = [];

@@ -3,7 +3,7 @@
  *
  *   lobby client ── room.state ──► session ── start / setHost / setPlayers / stop ──► sync engine
  *        │                            │                                                 │
- *        └── signaling ──► mesh ──► conditioner (perfect unless the game asks) ◄── packets
+ *        └── signaling ──► mesh ──► [conditioner, when asked for] ◄── packets
  *
  * and follows the room: the game's simulation starts when the room becomes `playing` (the room's
  * host is the authority), the host migrates when the room names another, players follow the
@@ -14,7 +14,7 @@ import { createSyncEngine, type SyncEngine } from './sync/engine.js';
 import type { GameDefinition } from './sync/game.js';
 import type { SchemaDefinition } from './sync/snapshot/schema.js';
 import type { SyncTuning } from './sync/tuning.js';
-import { type ConditionedTransport, conditionTransport, type LinkConditions } from './transport/conditioner.js';
+import type { ConditionedTransport, conditionTransport, LinkConditions } from './transport/conditioner.js';
 import type { CreatePeerConnection } from './transport/link.js';
 import { createMesh, type Mesh, type MeshTuning } from './transport/mesh.js';
 import { type Logger, silentLogger } from './util/logger.js';
@@ -38,6 +38,13 @@ export interface SessionOptions<State, Input, Event, D extends SchemaDefinition>
    * with these options (the microphone is only captured on `voice.start()`). Default: no voice.
    */
   voice?: Omit<VoiceOptions, 'mesh' | 'timers' | 'logger'>;
+  /**
+   * Puts a network conditioner between the game's traffic and the mesh, so `setConditions` can
+   * make the network worse on purpose (a debug panel's sliders, a test at 100 ms and 5% loss):
+   * pass `conditionTransport` from `@tickmesh/netcode/testing`. Default: none, and nothing of it
+   * in the game's bundle.
+   */
+  condition?: typeof conditionTransport;
   timers?: Timers;
   logger?: Logger;
   /** Random source for the mesh's session ids and the conditioner. Default `Math.random`. */
@@ -52,10 +59,13 @@ export interface Session<State, Input, Event, D extends SchemaDefinition> {
   readonly sync: SyncEngine<State, Input, Event, D>;
   /** Voice chat, when the session was made with `voice`; else null. */
   readonly voice: Voice | null;
-  /** The network conditioner between the game's traffic and the mesh (a debug panel's sliders). */
-  readonly conditioner: ConditionedTransport<unknown>;
-  /** Makes every link's game traffic worse on purpose, both directions (latency, jitter, loss...). */
-  setConditions(conditions: Partial<LinkConditions>): void;
+  /** The network conditioner between the game's traffic and the mesh, when made with `condition`. */
+  readonly conditioner: ConditionedTransport<unknown> | null;
+  /**
+   * Makes every link's game traffic worse on purpose, both directions (latency, jitter, loss...);
+   * false (nothing changed) for a session made without `condition`.
+   */
+  setConditions(conditions: Partial<LinkConditions>): boolean;
   /** Stops the game and closes every link; the lobby client stays the game's to close. */
   close(): void;
 }
@@ -110,10 +120,10 @@ export function createSession<State, Input, Event, D extends SchemaDefinition>(
     random,
   });
   const voice = options.voice === undefined ? null : createVoice({ ...options.voice, mesh, timers, logger });
-  const conditioner = conditionTransport(mesh, {}, { timers, random });
+  const conditioner = options.condition ? options.condition(mesh, {}, { timers, random }) : null;
   const sync = createSyncEngine({
     game: options.game,
-    transport: conditioner,
+    transport: conditioner ?? mesh,
     selfId,
     sampleInput: (tick) => options.sampleInput(tick),
     ...(options.sync === undefined ? {} : { tuning: options.sync }),
@@ -145,13 +155,14 @@ export function createSession<State, Input, Event, D extends SchemaDefinition>(
     voice,
     conditioner,
     setConditions(conditions) {
-      conditioner.setConditions('all', conditions, 'both');
+      conditioner?.setConditions('all', conditions, 'both');
+      return conditioner !== null;
     },
     close() {
       unsubscribe();
       voice?.stop();
       sync.close();
-      conditioner.close();
+      conditioner?.close();
       mesh.close();
     },
   };

@@ -25,10 +25,12 @@ export const custom = <T>(fn: (value: unknown, path: string) => string | null): 
   ((value: unknown, path = '') => fn(value, path)) as Check<T>;
 export { fail as expected };
 
-/** A string, of at most `max` UTF-16 units when given. */
-export const str = (max = Number.POSITIVE_INFINITY): Check<string> =>
+/** A string of `min` to `max` UTF-16 units. */
+export const str = (max = Number.POSITIVE_INFINITY, min = 0): Check<string> =>
   custom((v, p) =>
-    typeof v === 'string' && v.length <= max ? null : fail(p, `a string${max < Infinity ? ` of at most ${max}` : ''}`),
+    typeof v === 'string' && v.length <= max && v.length >= min
+      ? null
+      : fail(p, `a string${max < Infinity ? ` of ${min} to ${max}` : ''}`),
   );
 /** A finite number. */
 export const num: Check<number> = custom((v, p) =>
@@ -46,10 +48,11 @@ export const oneOf = <const T extends readonly (string | number | boolean)[]>(..
     (values as readonly unknown[]).includes(v) ? null : fail(p, values.map((x) => JSON.stringify(x)).join(' | ')),
   );
 
-/** An array of at most `max` items, each passing `item`. */
-export const arr = <T>(item: Check<T>, max = Number.POSITIVE_INFINITY): Check<T[]> =>
+/** An array of `min` to `max` items, each passing `item`. */
+export const arr = <T>(item: Check<T>, max = Number.POSITIVE_INFINITY, min = 0): Check<T[]> =>
   custom((v, p) => {
-    if (!Array.isArray(v) || v.length > max) return fail(p, `an array${max < Infinity ? ` of at most ${max}` : ''}`);
+    if (!Array.isArray(v) || v.length > max || v.length < min)
+      return fail(p, `an array${max < Infinity ? ` of ${min} to ${max}` : ''}`);
     for (let i = 0; i < v.length; i++) {
       const why = item(v[i], `${p}[${i}]`);
       if (why !== null) return why;
@@ -62,11 +65,17 @@ export const record: Check<Record<string, unknown>> = custom((v, p) =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? null : fail(p, 'an object'),
 );
 
+/** `c`, or null. */
+export const orNull = <T>(c: Check<T>): Check<T | null> => custom((v, p) => (v === null ? null : c(v, p)));
+
 /** Marks a field of {@link obj} as optional: absent, or passing `c`. */
 export interface Optional<T> {
   readonly optional: Check<T>;
 }
 export const opt = <T>(c: Check<T>): Optional<T> => ({ optional: c });
+
+/** A field of {@link obj} that must be absent (tells apart shapes that `either` accepts). */
+export const absent: Optional<never> = { optional: custom((_v, p) => fail(p, 'nothing')) };
 
 type Field = Check<unknown> | Optional<unknown>;
 type RequiredFields<S> = { [K in keyof S as S[K] extends Optional<unknown> ? never : K]: Infer<S[K]> };

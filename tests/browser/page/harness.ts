@@ -16,8 +16,8 @@ import {
   type LobbyClient,
   type Logger,
   type Mesh,
-  type MeshCounters,
 } from '@tickmesh/netcode';
+import type { MeshCounters } from '@tickmesh/netcode/internals';
 import { createVoiceHarness } from './voice-harness.js';
 
 /** `u`/`r`: numbered burst on the unreliable/reliable channel; `s`: background stream (either channel). */

@@ -9,9 +9,9 @@ import {
   createRandom,
   createSimClock,
   createSyncEngine,
-} from '@tickmesh/netcode';
+  dotsGame,
+} from '@tickmesh/netcode/testing';
 import { describe, expect, it } from 'vitest';
-import { dotsGame } from './dots-game.js';
 
 describe('clock steering', () => {
   it('sheds a lead made too large by a slow start within about a second, without a jump', () => {

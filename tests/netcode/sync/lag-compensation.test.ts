@@ -3,17 +3,14 @@
  * sees it. The host, checking the shot against the state the shooter saw (`context.seenBy`),
  * scores the hit; checked against its own present the same shot misses.
  */
+import { defineSnapshotSchema, field, type GameDefinition, type SyncEngine } from '@tickmesh/netcode';
 import {
   conditionTransport,
   createMemoryNetwork,
   createRandom,
   createSimClock,
   createSyncEngine,
-  defineSnapshotSchema,
-  field,
-  type GameDefinition,
-  type SyncEngine,
-} from '@tickmesh/netcode';
+} from '@tickmesh/netcode/testing';
 import { describe, expect, it } from 'vitest';
 
 const schema = defineSnapshotSchema({ target: { x: field.fixed(1 / 16) } });

@@ -14,10 +14,10 @@ import { runInNewContext } from 'node:vm';
 import wrtc from '@roamhq/wrtc';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { createLobbyClient, createSession, playerEntityId, type Session } from '@tickmesh/netcode';
+import { type DotsEvent, type DotsInput, type DotsState, dotsGame, type dotsSchema } from '@tickmesh/netcode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocket, type NodePeer, nodePeer, until } from '../../helpers/netcode-peer.js';
 import { createAttack } from '../hostile-frames.js';
-import { type DotsEvent, type DotsInput, type DotsState, dotsGame, type dotsSchema } from './dots-game.js';
 
 type DotsSession = Session<DotsState, DotsInput, DotsEvent, typeof dotsSchema.definition>;
 

@@ -13,11 +13,17 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type FrameDrops, playerEntityId, type SyncTuning } from '@tickmesh/netcode';
+import {
+  createRoom,
+  type DotsInput,
+  type DotsRoom,
+  type DotsState,
+  dotOf,
+  dotsGame,
+  wanderScript,
+} from '@tickmesh/netcode/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAttack, type HostileKind } from '../hostile-frames.js';
-import type { DotsInput, DotsState } from './dots-game.js';
-import { dotsGame } from './dots-game.js';
-import { createRoom, type DotsRoom, dotOf, wanderScript } from './harness.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

@@ -4,21 +4,18 @@
  * `stats().dropped`; and a client noticing a silent host. One hostile endpoint on the memory
  * network against a real engine, on a simulated clock.
  */
+import { type SyncStatus, syncDefaults } from '@tickmesh/netcode';
+import { createInputLog, createTokenBuckets, PacketTag, resolveTuning } from '@tickmesh/netcode/internals';
 import {
   conditionTransport,
-  createInputLog,
   createMemoryNetwork,
   createRandom,
   createSimClock,
   createSyncEngine,
-  createTokenBuckets,
-  PacketTag,
-  resolveTuning,
-  type SyncStatus,
-  syncDefaults,
-} from '@tickmesh/netcode';
+  type DotsInput,
+  dotsGame,
+} from '@tickmesh/netcode/testing';
 import { describe, expect, it } from 'vitest';
-import { type DotsInput, dotsGame } from './dots-game.js';
 
 const still: DotsInput = { dx: 0, dy: 0, fire: false };
 const LEAD_TICKS = Math.ceil((syncDefaults.maxInputLeadMs * syncDefaults.tickRateHz) / 1000);

@@ -4,18 +4,21 @@
  * simulated clock with a seeded random source. Every player wanders and taps fire; inputs stop for
  * the last 10 s. `npm run bench:sync` runs the same game and prints the figures.
  */
-import { dequantizeWorld, playerEntityId, quantizeWorld } from '@tickmesh/netcode';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { type DotsState, dotsGame, dotsSchema } from './dots-game.js';
+import { playerEntityId } from '@tickmesh/netcode';
+import { dequantizeWorld, quantizeWorld } from '@tickmesh/netcode/internals';
 import {
   createDotsRoom,
+  type DotsState,
   dotOf,
+  dotsGame,
+  dotsSchema,
   type DotsPeer as Peer,
   type DotsRoom as Room,
   remoteDrawErrors,
   startAll,
   wanderScript,
-} from './harness.js';
+} from '@tickmesh/netcode/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const BAD_NETWORK = { latencyMs: 50, jitterMs: 20, loss: 0.05, duplicate: 0.02, reorder: 0.02 };
 const PLAYERS = ['h', 'a', 'b', 'c'];

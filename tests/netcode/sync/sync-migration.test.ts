@@ -4,7 +4,6 @@
  * the links it already has. Nobody resets, no input is lost, every peer converges on the new host.
  */
 import { playerEntityId } from '@tickmesh/netcode';
-import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createDotsRoom,
   dotOf,
@@ -12,7 +11,8 @@ import {
   type DotsRoom as Room,
   startAll,
   wanderScript,
-} from './harness.js';
+} from '@tickmesh/netcode/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const BAD_NETWORK = { latencyMs: 40, jitterMs: 15, loss: 0.05, duplicate: 0.02, reorder: 0.02 };
 const STOP_TICK = 22 * 60;

@@ -3,19 +3,15 @@
  * 1,129 bytes, each applied on its own, the entities the game ranks first in the first part; over
  * a lossy link every client still ends up with the host's world.
  */
+import { defineSnapshotSchema, field, type GameDefinition } from '@tickmesh/netcode';
+import { DEFAULT_SNAPSHOT_PART_BYTES, decodeSnapshot, PacketTag } from '@tickmesh/netcode/internals';
 import {
   conditionTransport,
   createMemoryNetwork,
   createRandom,
   createSimClock,
   createSyncEngine,
-  DEFAULT_SNAPSHOT_PART_BYTES,
-  decodeSnapshot,
-  defineSnapshotSchema,
-  field,
-  type GameDefinition,
-  PacketTag,
-} from '@tickmesh/netcode';
+} from '@tickmesh/netcode/testing';
 import { describe, expect, it } from 'vitest';
 
 const schema = defineSnapshotSchema({ walker: { x: field.fixed(1 / 16), y: field.fixed(1 / 16) } });

@@ -1,22 +1,23 @@
 /** The pure parts of the sync layer: packets, input log, interpolation, render clock, corrections. */
+import { defaultInterpolate, defineSnapshotSchema, field } from '@tickmesh/netcode';
 import {
   createCorrections,
   createInputLog,
   createInterpolationBuffer,
-  createMemoryNetwork,
   createRenderClock,
-  createSimClock,
-  createSyncEngine,
-  defaultInterpolate,
-  defineSnapshotSchema,
-  field,
   inputsEqual,
   PacketTag,
   parsePacket,
-} from '@tickmesh/netcode';
+} from '@tickmesh/netcode/internals';
+import {
+  createMemoryNetwork,
+  createSimClock,
+  createSyncEngine,
+  type DotsInput,
+  dotsGame,
+} from '@tickmesh/netcode/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type DotsInput, dotsGame } from './dots-game.js';
 
 const parseDots = (raw: unknown) => dotsGame.parseInput(raw);
 const still: DotsInput = { dx: 0, dy: 0, fire: false };

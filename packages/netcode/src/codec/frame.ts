@@ -13,10 +13,11 @@
  * channel's limit is dropped before anything reads it (`oversize`); then a non-recursive pre-scan
  * (plain-scan.ts) admits plain data only (`extension`: no Dates, Sets, RegExps, BigInts, typed
  * arrays, records), at most MAX_FRAME_DEPTH arrays or maps deep (`depth`), and exactly one
- * well-formed value (`payload`), before msgpackr decodes it. The encoder writes `undefined` as
- * nil, so honest payloads never hold an extension.
+ * well-formed value (`payload`), before msgpackr decodes it. The encoder (plain-pack.ts) writes
+ * plain data only, `undefined` as nil, so honest payloads never hold an extension.
  */
-import { Packr } from 'msgpackr';
+import { Unpackr } from 'msgpackr/unpack';
+import { packPlain } from './plain-pack.js';
 import { scanPlain } from './plain-scan.js';
 
 export const FRAME_VERSION = 1;
@@ -28,13 +29,7 @@ export const MAX_RELIABLE_FRAME_BYTES = 64 * 1024;
 /** Deepest nesting of arrays and maps in a frame's payload (a packet of the sync layer uses 2 plus the game's input). */
 export const MAX_FRAME_DEPTH = 32;
 
-const packr = new Packr({
-  useRecords: false,
-  moreTypes: false,
-  int64AsType: 'number',
-  mapsAsObjects: true,
-  encodeUndefinedAsNil: true,
-});
+const unpackr = new Unpackr({ useRecords: false, int64AsType: 'number', mapsAsObjects: true });
 
 /** Why a frame was dropped undecoded. */
 export type DecodeFailure = 'short' | 'version' | 'oversize' | 'extension' | 'depth' | 'payload';
@@ -44,9 +39,12 @@ export type DecodedFrame = { ok: true; seq: number; payload: unknown } | { ok: f
 export const maxFrameBytes = (reliable: boolean): number =>
   reliable ? MAX_RELIABLE_FRAME_BYTES : MAX_UNRELIABLE_FRAME_BYTES;
 
-/** Encodes a payload once, to be framed for each link with {@link frame}. Throws for values MessagePack cannot hold. */
+/**
+ * Encodes a payload once, to be framed for each link with {@link frame}. Throws a TypeError for
+ * anything but plain data nested at most {@link MAX_FRAME_DEPTH} deep (what a receiver accepts).
+ */
 export function encodePayload(payload: unknown): Uint8Array {
-  return packr.pack(payload);
+  return packPlain(payload, MAX_FRAME_DEPTH);
 }
 
 /** A frame: header with `seq`, then the encoded payload. */
@@ -81,12 +79,9 @@ export function decodeFrame(data: Uint8Array, maxBytes: number = MAX_RELIABLE_FR
   if (refused !== null) return { ok: false, reason: refused };
   const seq = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(1);
   try {
-    return { ok: true, seq, payload: packr.unpack(data.subarray(FRAME_HEADER_BYTES)) };
+    return { ok: true, seq, payload: unpackr.unpack(data.subarray(FRAME_HEADER_BYTES)) };
   } catch {
     // Plain, whole and shallow, yet refused: a map key msgpackr cannot make a property name.
     return { ok: false, reason: 'payload' };
   }
 }
-
-/** Whether an encoded payload is plain data within the depth limit, as a receiver will require. */
-export const isPlainPayload = (body: Uint8Array): boolean => scanPlain(body, 0, MAX_FRAME_DEPTH) === null;

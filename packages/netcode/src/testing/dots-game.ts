@@ -4,7 +4,9 @@
  * get corrected) and score a point on each press of "fire". Pure and deterministic, as the
  * contract asks; every player's score is the number of presses the host processed.
  */
-import { defineSnapshotSchema, type Entities, field, type GameDefinition, playerEntityId } from '@tickmesh/netcode';
+import { type Entities, type GameDefinition, playerEntityId } from '../sync/game.js';
+import { field } from '../sync/snapshot/fields.js';
+import { defineSnapshotSchema } from '../sync/snapshot/schema.js';
 
 export const dotsSchema = defineSnapshotSchema({
   dot: { x: field.fixed(1 / 16), y: field.fixed(1 / 16), score: field.int(), fire: field.bool() },

@@ -20,7 +20,7 @@
  */
 import type { Room } from '@tickmesh/protocol';
 import { decodeFrame, frame, maxFrameBytes } from '../codec/frame.js';
-import type { LobbyClient } from '../signaling/lobby-client.js';
+import type { LobbyClient, LobbyEvents } from '../signaling/lobby-client.js';
 import { emptyLinkStats, type LinkStats, LossCounter, readSelectedPair } from '../stats/link-stats.js';
 import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
@@ -85,8 +85,19 @@ export interface RemoteTrack {
   stream: MediaStream | null;
 }
 
+/**
+ * What the mesh needs of a signaling channel: who it is, the room it follows, the ICE servers to
+ * use, a way to relay a signal to another member, and the room and signal events. A
+ * `LobbyClient` is one; a game with its own signaling (or a test) can pass anything that fits.
+ */
+export type SignalingClient = Pick<LobbyClient, 'peerId' | 'room' | 'iceServers' | 'signal'> & {
+  on(type: 'room', listener: (room: LobbyEvents['room']) => void): () => void;
+  on(type: 'signal', listener: (event: LobbyEvents['signal']) => void): () => void;
+};
+
 export interface MeshOptions<P> {
-  lobby: LobbyClient;
+  /** The signaling channel the mesh follows: a connected {@link LobbyClient}. */
+  lobby: SignalingClient;
   createPeerConnection: CreatePeerConnection;
   /** `'relay'` forces every link through TURN. Default `'all'`. */
   iceTransportPolicy?: RTCIceTransportPolicy;

@@ -11,7 +11,6 @@ import {
   encodePayload,
   FRAME_HEADER_BYTES,
   frame,
-  isPlainPayload,
   MAX_FRAME_DEPTH,
   maxFrameBytes,
 } from '../codec/frame.js';
@@ -23,12 +22,9 @@ export function encodeOutgoing(payload: unknown, reliable: boolean): Uint8Array 
   try {
     body = encodePayload(payload);
   } catch (error) {
-    throw new TransportError('NOT_ENCODABLE', `cannot encode the payload: ${String(error)}`);
-  }
-  if (!isPlainPayload(body)) {
     throw new TransportError(
       'NOT_ENCODABLE',
-      `the payload is not plain data (nil, booleans, numbers, strings, binary, arrays, maps) nested at most ${MAX_FRAME_DEPTH} deep`,
+      `the payload is not plain data (nil, booleans, numbers, strings, binary, arrays, plain objects) nested at most ${MAX_FRAME_DEPTH} deep: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
   const size = FRAME_HEADER_BYTES + body.length;
