@@ -29,16 +29,36 @@ import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
 
-/** The minimal WebSocket this client needs: the browser's, or `ws` in Node. */
+/**
+ * An event handler slot the client assigns. Declared through a method so it is compared
+ * bivariantly, as methods are: a socket whose events carry more than the client reads (the
+ * browser's `CloseEvent`, `ws`'s `WebSocket.CloseEvent`) fits without a cast, while one whose event
+ * lacks or mistypes a field the client reads (a `code` that is a string) is still refused.
+ */
+type SocketHandler<E> = { handle(event: E): void }['handle'];
+
+/**
+ * The part of a WebSocket this client uses: `readyState`, `send`, `close` and the four `on*`
+ * handlers, of which it reads only `code` and `reason` on close and `data` on message. The
+ * browser's `WebSocket` and the `ws` package's both fit as they are.
+ *
+ * @example
+ * ```ts
+ * import WebSocket from 'ws';
+ * const lobby = createLobbyClient({ url, name: 'bot', createSocket: (url) => new WebSocket(url) });
+ * ```
+ */
 export interface LobbySocket {
   readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
+  onopen: SocketHandler<unknown> | null;
+  onclose: SocketHandler<{ readonly code: number; readonly reason: string }> | null;
+  onerror: SocketHandler<unknown> | null;
+  onmessage: SocketHandler<{ readonly data: unknown }> | null;
 }
+
+/** Opens a {@link LobbySocket} to `url`; e.g. `(url) => new WebSocket(url)` with `ws` in Node. */
 export type LobbySocketFactory = (url: string) => LobbySocket;
 
 export type LobbyStatus =
