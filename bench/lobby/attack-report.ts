@@ -80,7 +80,12 @@ function honestRows(result: AttackResult): string[][] {
       verdict(targets.p99Ratio),
     ),
     both('honest p99.9 / max latency (ms)', (w) => `${fixed(w.honest.p999Ms, 1)} / ${fixed(w.honest.maxMs, 0)}`),
-    both('honest signals lost', (w) => count(w.lost), '', verdict(targets.lostSignals)),
+    both(
+      'honest signals lost (dropped + undelivered)',
+      (w) => `${count(w.lost)} (${count(w.dropped)} + ${count(w.undelivered)})`,
+      '',
+      verdict(targets.lostSignals),
+    ),
     both('honest errors / closes', (w) => `${tally(w.honest.totals.errors)} / ${tally(w.honest.totals.closes)}`),
     both('server CPU (% of a core)', (w) => fixed(w.honest.serverCpuPctOfCore, 0)),
     both('server RSS start -> end (MB)', (w) => `${mb(w.serverRssBeforeKiB)} -> ${mb(w.serverRssAfterKiB)}`),
@@ -121,6 +126,7 @@ export function renderAttackTable(result: AttackResult): string {
   const sdpShare = `1 in ${result.honestSdpEvery} SDP-sized`;
   const slots = ATTACK_MIX.reduce((n, spec) => n + spec.slots, 0);
   const addresses = new Set(ATTACK_MIX.map((spec) => spec.address)).size;
+  const drain = `undelivered: not arrived ${fixed(result.drainTimeoutMs / 1000, 0)} s after the window`;
   const lines = [
     `under attack: ${count(result.honestClients)} honest clients in rooms of 2, one address each, ` +
       `${result.honestRatePerClientPerS} signals/s each (${sdpShare}): ${count(result.offeredPerS)} msg/s offered; ` +
@@ -128,6 +134,7 @@ export function renderAttackTable(result: AttackResult): string {
       `${result.serverRatePerS} msg/s (burst ${result.serverBurst}); every limit at its default, --trust-proxy; ` +
       `${fixed(result.measureMs / 1000, 0)} s measured per column`,
     renderRows(honestRows(result)),
+    `(dropped: missing from a sender's sequence of arrived signals; ${drain}, the attack stopped)`,
     '',
     `attacks, over the whole attack (${fixed(result.attacks.durationMs / 1000, 1)} s):`,
     renderRows(attackRows(result)),

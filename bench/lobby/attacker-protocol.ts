@@ -19,7 +19,9 @@ export interface AttackSettings {
   only?: readonly AttackRole[];
 }
 
-export type AttackerCommand = { type: 'start'; settings: AttackSettings } | { type: 'stop' };
+export type AttackerCommand =
+  /** Answered once the attacker has loaded and built its frames (so that work lands in no window). */
+  { type: 'ready' } | { type: 'start'; settings: AttackSettings } | { type: 'stop' };
 
 /** One attack's counts over the whole attack. */
 export interface RoleCounters {

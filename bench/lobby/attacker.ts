@@ -84,6 +84,8 @@ async function stop(current: Attack): Promise<AttackerReport> {
 
 async function handle(command: AttackerCommand): Promise<AttackerReport> {
   switch (command.type) {
+    case 'ready':
+      return { durationMs: 0, roles: {} };
     case 'start':
       if (attack?.running) throw new Error('an attack is already running');
       attack = start(command.settings);
