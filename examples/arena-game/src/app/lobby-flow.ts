@@ -1,0 +1,185 @@
+/**
+ * The lobby flow: connect under the player's name (resuming with the token remembered for this
+ * lobby), then create, join or quick-play a room; the room actions (ready, settings, start,
+ * leave, chat, end); ready-up for `ready=1`; and a sentence for every refusal. Another name means
+ * a new lobby client and a new net layer. Room changes and chat go to the callbacks, whichever
+ * client they come from.
+ */
+import type {
+  LobbyClient,
+  LobbyClientOptions,
+  LobbyEvents,
+  LobbyFailureCode,
+  LobbyResult,
+  Room,
+} from '@tickmesh/netcode';
+import type { MenuView } from '../ui/menu.js';
+import type { Remembered } from './remembered.js';
+
+/** What the player asked for (a menu button, or the URL). */
+export type RoomRequest = { kind: 'quickplay' } | { kind: 'create' } | { kind: 'join'; code: string };
+
+/** A change of the current room: `before` as last seen (null: none), `room` now (null: left). */
+export interface RoomChange {
+  before: Room | null;
+  room: Room | null;
+}
+
+/** Refusals in the player's words; any other shows the server's message. */
+const FAILURES: Partial<Record<LobbyFailureCode, string>> = {
+  ROOM_NOT_FOUND: 'No room with that code. Check it with your friend.',
+  ROOM_FULL: 'That room is full.',
+  ROOM_IN_GAME: 'That room is in a match; try again when it ends.',
+  INVALID_NAME: 'That name is not allowed (1-24 visible characters, no control or direction-changing ones).',
+  TOO_MANY_ROOMS: 'Too many rooms are open from your network (or on this server). Join one instead.',
+  TOO_MANY_FAILED_JOINS: 'Too many wrong room codes from your network. Wait a minute, then try again.',
+  RATE_LIMITED: 'Slow down a little and try again.',
+  TIMEOUT: 'The lobby server did not answer.',
+  DISCONNECTED: 'Cannot reach the lobby server.',
+};
+
+/** Why the room was lost, when the player did not leave it themselves. */
+const LOST: Partial<Record<LobbyEvents['left']['reason'], string>> = {
+  kicked: 'The host removed you from the room.',
+  expired: 'Your connection dropped for too long; the room moved on.',
+};
+
+/** What the menu says when the lobby refuses (`code`, with the server's `message`). */
+export function failureText(code: LobbyFailureCode, message: string): string {
+  return FAILURES[code] ?? message;
+}
+
+export interface LobbyFlowDeps<Net extends { close(): void }> {
+  /** Lobby WebSocket URL. */
+  lobbyUrl: string;
+  remembered: Pick<Remembered, 'token' | 'setToken' | 'setName'>;
+  /** The settings a room this page creates starts with. */
+  newRoomSettings: Record<string, unknown>;
+  /** Mark ready on entering an open room as a guest (`ready=1`), once until the room is left. */
+  autoReady: boolean;
+  createClient(options: LobbyClientOptions): LobbyClient;
+  /** The net layer of a client that has just connected. */
+  createNet(client: LobbyClient): Net;
+  /** Where the flow says what it is doing, and why it failed. */
+  menu: Pick<MenuView, 'setBusy' | 'setNotice'>;
+  roomChanged(change: RoomChange): void;
+  /** A chat message, with the room of the client it came to. */
+  chat(message: LobbyEvents['chat'], room: Room | null): void;
+  /** A client has connected and its net layer is made: subscribe to the net's events here. */
+  connected(client: LobbyClient, net: Net): void;
+}
+
+export interface LobbyFlow<Net> {
+  room(): Room | null;
+  /** This player's peer id, once identified. */
+  selfId(): string | null;
+  net(): Net | null;
+  /** Connects as `name` (unless connected as it already), then asks; a resumed session already in a room stays there. */
+  enter(name: string, request: RoomRequest): Promise<void>;
+  ready(ready: boolean): void;
+  start(): void;
+  leave(): void;
+  /** Host: changes some of the room's settings, keeping the others. */
+  settings(settings: Record<string, unknown>): void;
+  chat(text: string): void;
+  /** Host: ends the match; everyone goes back to the room lobby. */
+  end(): void;
+}
+
+/**
+ * @example
+ * const flow = createLobbyFlow({ lobbyUrl, remembered, newRoomSettings, autoReady: false, createClient: createLobbyClient,
+ *   createNet: (client) => createArenaNet({ lobby: client, ... }), menu, roomChanged, chat, connected });
+ * menuButton.onclick = () => void flow.enter('Ann', { kind: 'quickplay' });
+ */
+export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDeps<Net>): LobbyFlow<Net> {
+  const { menu, remembered } = deps;
+  let client: LobbyClient | null = null;
+  let clientName = '';
+  let net: Net | null = null;
+  let lastRoom: Room | null = null;
+  let readySent = false;
+
+  function onRoom(room: Room | null): void {
+    const before = lastRoom;
+    lastRoom = room;
+    deps.roomChanged({ before, room });
+    if (!room) {
+      readySent = false;
+      return;
+    }
+    if (deps.autoReady && !readySent && room.state === 'open' && room.hostId !== selfId()) {
+      readySent = true;
+      void client?.setReady(true);
+    }
+  }
+
+  function selfId(): string | null {
+    return client?.peerId ?? null;
+  }
+
+  async function connect(name: string): Promise<LobbyClient | null> {
+    if (client && clientName === name && client.status.kind === 'identified') return client;
+    net?.close();
+    net = null;
+    client?.close();
+    clientName = name;
+    const token = remembered.token();
+    const next = deps.createClient({ url: deps.lobbyUrl, name, ...(token ? { token } : {}) });
+    client = next;
+    next.on('room', onRoom);
+    next.on('chat', (m) => deps.chat(m, next.room));
+    next.on('left', ({ reason }) => {
+      const lost = LOST[reason];
+      if (lost) menu.setNotice(lost, 'error');
+    });
+    const welcome = await next.connect();
+    if (!welcome.ok) {
+      menu.setNotice(failureText(welcome.code, welcome.message), 'error');
+      return null;
+    }
+    remembered.setToken(welcome.value.token);
+    // The lobby hands out a new token on every resume: keep the newest, so a reload resumes.
+    next.on('status', (status) => {
+      if (status.kind === 'identified' && next.token !== null) remembered.setToken(next.token);
+    });
+    remembered.setName(name);
+    net = deps.createNet(next);
+    deps.connected(next, net);
+    return next;
+  }
+
+  function ask(to: LobbyClient, request: RoomRequest): Promise<LobbyResult<Room>> {
+    switch (request.kind) {
+      case 'quickplay':
+        return to.quickplay();
+      case 'create':
+        return to.createRoom({ settings: deps.newRoomSettings });
+      case 'join':
+        return to.joinRoom(request.code);
+    }
+  }
+
+  return {
+    room: () => client?.room ?? null,
+    selfId,
+    net: () => net,
+    async enter(name, request) {
+      menu.setBusy(true);
+      menu.setNotice('Connecting…');
+      const connected = await connect(name);
+      if (connected) {
+        const result = connected.room ? null : await ask(connected, request);
+        if (result && !result.ok) menu.setNotice(failureText(result.code, result.message), 'error');
+        else menu.setNotice('');
+      }
+      menu.setBusy(false);
+    },
+    ready: (ready) => void client?.setReady(ready),
+    start: () => void client?.start(),
+    leave: () => void client?.leaveRoom(),
+    settings: (settings) => void client?.setSettings({ ...client.room?.settings, ...settings }),
+    chat: (text) => void client?.chat(text),
+    end: () => void client?.end(),
+  };
+}

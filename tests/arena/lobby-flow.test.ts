@@ -1,0 +1,337 @@
+// The arena's lobby flow against a scripted lobby client: the session token remembered per lobby
+// URL (and the newest one kept), refusals in the player's words, a resumed session staying in its
+// room, ready=1 marking a guest ready once, and a new name making a new client and net layer.
+import type {
+  LobbyClient,
+  LobbyClientOptions,
+  LobbyEvents,
+  LobbyFailureCode,
+  LobbyResult,
+  LobbyStatus,
+  Room,
+} from '@tickmesh/netcode';
+import { createEmitter } from '@tickmesh/netcode/internals';
+import { describe, expect, it } from 'vitest';
+import {
+  createLobbyFlow,
+  failureText,
+  type RoomChange,
+  type RoomRequest,
+} from '../../examples/arena-game/src/app/lobby-flow.js';
+import { createRemembered, type KeyValueStore } from '../../examples/arena-game/src/app/remembered.js';
+
+type Welcome = Awaited<ReturnType<LobbyClient['connect']>>;
+type Refusal = { ok: false; code: LobbyFailureCode; message: string };
+
+/** What the scripted lobby answers. */
+interface Script {
+  /** The session token of each welcome, in order. */
+  tokens: string[];
+  refuseConnect?: Refusal;
+  refuseJoin?: Refusal;
+  /** A resumed session already in this room. */
+  resumedIn?: (selfId: string) => Room;
+  /** Host of the rooms made by create/join/quickplay: this client, or another peer. */
+  host?: 'self' | 'other';
+}
+
+const LOBBY = 'ws://lobby.test/lobby';
+
+function makeRoom(selfId: string, host: 'self' | 'other'): Room {
+  return {
+    code: 'AAAAAA',
+    state: 'open',
+    hostId: host === 'self' ? selfId : 'other',
+    public: false,
+    maxPlayers: 8,
+    settings: { roundS: 120 },
+    peers: [
+      { id: selfId, name: 'Me', ready: false, connected: true, seq: 2 },
+      { id: 'other', name: 'Other', ready: false, connected: true, seq: 1 },
+    ],
+  };
+}
+
+class FakeLobby implements LobbyClient {
+  status: LobbyStatus = { kind: 'idle' };
+  peerId: string | null = null;
+  token: string | null = null;
+  room: Room | null = null;
+  iceServers = [];
+  droppedMessages = 0;
+  closed = false;
+  readonly requests: string[] = [];
+  readonly events = createEmitter<LobbyEvents>();
+
+  constructor(
+    readonly options: LobbyClientOptions,
+    private readonly script: Script,
+    private readonly n: number,
+  ) {}
+
+  on<K extends keyof LobbyEvents>(type: K, listener: (event: LobbyEvents[K]) => void): () => void {
+    return this.events.on(type, listener);
+  }
+
+  setRoom(room: Room | null): void {
+    this.room = room;
+    this.events.emit('room', room);
+  }
+
+  async connect(): Promise<Welcome> {
+    if (this.script.refuseConnect) return this.script.refuseConnect;
+    const peerId = `peer-${this.n}`;
+    const token = this.script.tokens.shift() ?? 'no-token';
+    this.peerId = peerId;
+    this.token = token;
+    this.status = { kind: 'identified', peerId, resumed: this.options.token !== undefined };
+    if (this.script.resumedIn) this.setRoom(this.script.resumedIn(peerId));
+    return { ok: true, value: { type: 'welcome', peerId, token, iceServers: [], resumed: false, protocol: 1 } };
+  }
+
+  private enterRoom(request: string): Promise<LobbyResult<Room>> {
+    this.requests.push(request);
+    if (this.script.refuseJoin) return Promise.resolve(this.script.refuseJoin);
+    const room = makeRoom(this.peerId ?? '', this.script.host ?? 'other');
+    this.setRoom(room);
+    return Promise.resolve({ ok: true, value: room });
+  }
+
+  /** The room a request answers with. */
+  private current(): Room {
+    return this.room ?? makeRoom(this.peerId ?? '', 'other');
+  }
+
+  private request<T>(what: string, value: T): Promise<LobbyResult<T>> {
+    this.requests.push(what);
+    return Promise.resolve({ ok: true, value });
+  }
+
+  createRoom(options?: { settings?: Record<string, unknown> }) {
+    return this.enterRoom(`create ${JSON.stringify(options?.settings)}`);
+  }
+  joinRoom(code: string) {
+    return this.enterRoom(`join ${code}`);
+  }
+  quickplay() {
+    return this.enterRoom('quickplay');
+  }
+  listRooms() {
+    return this.request('list', { rooms: [], next: null });
+  }
+  leaveRoom() {
+    return this.request('leave', null);
+  }
+  setReady(ready: boolean) {
+    return this.request(`ready ${ready}`, this.current());
+  }
+  setSettings(settings: Record<string, unknown>) {
+    return this.request(`settings ${JSON.stringify(settings)}`, this.current());
+  }
+  start() {
+    return this.request('start', this.current());
+  }
+  end() {
+    return this.request('end', this.current());
+  }
+  kick(peerId: string) {
+    return this.request(`kick ${peerId}`, this.current());
+  }
+  chat(text: string) {
+    return this.request(`chat ${text}`, null);
+  }
+  ping() {
+    return this.request('ping', 1);
+  }
+  signal(): void {}
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/** A Storage stand-in. */
+function store(): KeyValueStore & { items: Map<string, string> } {
+  const items = new Map<string, string>();
+  return { items, getItem: (k) => items.get(k) ?? null, setItem: (k, v) => void items.set(k, v) };
+}
+
+function setup(
+  script: Script,
+  options: { storage?: { local: KeyValueStore; session: KeyValueStore }; autoReady?: boolean } = {},
+) {
+  const storage = options.storage ?? { local: store(), session: store() };
+  const clients: FakeLobby[] = [];
+  const nets: { closed: boolean }[] = [];
+  const notices: [string, string | undefined][] = [];
+  const busy: boolean[] = [];
+  const changes: RoomChange[] = [];
+  const connected: string[] = [];
+  const flow = createLobbyFlow({
+    lobbyUrl: LOBBY,
+    remembered: createRemembered(storage, LOBBY),
+    newRoomSettings: { roundS: 10 },
+    autoReady: options.autoReady ?? false,
+    createClient: (o) => {
+      const client = new FakeLobby(o, script, clients.length + 1);
+      clients.push(client);
+      return client;
+    },
+    createNet: () => {
+      const net = {
+        closed: false,
+        close() {
+          net.closed = true;
+        },
+      };
+      nets.push(net);
+      return net;
+    },
+    menu: {
+      setBusy: (b) => void busy.push(b),
+      setNotice: (text, kind) => void notices.push([text, kind]),
+    },
+    roomChanged: (change) => void changes.push(change),
+    chat: () => {},
+    connected: (client) => void connected.push(client.peerId ?? '?'),
+  });
+  return { flow, storage, clients, nets, notices, busy, changes, connected };
+}
+
+const quickplay: RoomRequest = { kind: 'quickplay' };
+
+describe('createLobbyFlow', () => {
+  it('connects, remembers the name and this lobby’s token, enters the room and says nothing more', async () => {
+    const t = setup({ tokens: ['t1'] });
+    await t.flow.enter('Ann', { kind: 'join', code: 'AAAAAA' });
+    const [client] = t.clients;
+    expect(client?.options).toEqual({ url: LOBBY, name: 'Ann' });
+    expect(client?.requests).toEqual(['join AAAAAA']);
+    expect(t.storage.local.getItem('tickmesh.arena.name')).toBe('Ann');
+    expect(t.storage.session.getItem(`tickmesh.arena.token ${LOBBY}`)).toBe('t1');
+    expect(t.busy).toEqual([true, false]);
+    expect(t.notices).toEqual([
+      ['Connecting…', undefined],
+      ['', undefined],
+    ]);
+    expect(t.connected).toEqual(['peer-1']);
+    expect(t.flow.room()?.code).toBe('AAAAAA');
+    expect(t.flow.selfId()).toBe('peer-1');
+  });
+
+  it('resumes with the remembered token, keeps the newest one, and stays in a room it is already in', async () => {
+    const session = store();
+    session.setItem(`tickmesh.arena.token ${LOBBY}`, 'old');
+    session.setItem('tickmesh.arena.token ws://elsewhere/lobby', 'not-ours');
+    const t = setup(
+      { tokens: ['t2'], resumedIn: (id) => makeRoom(id, 'self') },
+      { storage: { local: store(), session } },
+    );
+    await t.flow.enter('Ann', quickplay);
+    const [client] = t.clients;
+    expect(client?.options).toEqual({ url: LOBBY, name: 'Ann', token: 'old' });
+    expect(client?.requests).toEqual([]);
+    expect(session.getItem(`tickmesh.arena.token ${LOBBY}`)).toBe('t2');
+    // A later resume hands out another token.
+    if (client) {
+      client.token = 't3';
+      client.events.emit('status', { kind: 'identified', peerId: 'peer-1', resumed: true });
+    }
+    expect(session.getItem(`tickmesh.arena.token ${LOBBY}`)).toBe('t3');
+  });
+
+  it('asks with the request: create with the new room settings, quick play', async () => {
+    const t = setup({ tokens: ['a', 'b'] });
+    await t.flow.enter('Ann', { kind: 'create' });
+    await t.flow.enter('Bo', quickplay);
+    expect(t.clients.map((c) => c.requests)).toEqual([['create {"roundS":10}'], ['quickplay']]);
+  });
+
+  it('says a refusal in the player’s words, or the server’s when it has none', async () => {
+    const down = setup({ tokens: [], refuseConnect: { ok: false, code: 'DISCONNECTED', message: 'socket closed' } });
+    await down.flow.enter('Ann', quickplay);
+    expect(down.notices.at(-1)).toEqual(['Cannot reach the lobby server.', 'error']);
+    expect(down.busy).toEqual([true, false]);
+    expect(down.connected).toEqual([]);
+
+    const full = setup({ tokens: ['t'], refuseJoin: { ok: false, code: 'ROOM_FULL', message: 'full' } });
+    await full.flow.enter('Ann', { kind: 'join', code: 'ZZZZZZ' });
+    expect(full.notices.at(-1)).toEqual(['That room is full.', 'error']);
+
+    expect(failureText('ROOM_NOT_FOUND', 'x')).toBe('No room with that code. Check it with your friend.');
+    expect(failureText('ALREADY_IN_ROOM', 'the server says so')).toBe('the server says so');
+  });
+
+  it('tells the player when the host removed them or the room moved on', async () => {
+    const t = setup({ tokens: ['t'] });
+    await t.flow.enter('Ann', quickplay);
+    const [client] = t.clients;
+    client?.events.emit('left', { code: 'AAAAAA', reason: 'kicked' });
+    client?.events.emit('left', { code: 'AAAAAA', reason: 'left' });
+    client?.events.emit('left', { code: 'AAAAAA', reason: 'expired' });
+    expect(t.notices.slice(2)).toEqual([
+      ['The host removed you from the room.', 'error'],
+      ['Your connection dropped for too long; the room moved on.', 'error'],
+    ]);
+  });
+
+  it('ready=1: a guest marks ready once per room stay, a host never', async () => {
+    const guest = setup({ tokens: ['t'] }, { autoReady: true });
+    await guest.flow.enter('Ann', quickplay);
+    const [client] = guest.clients;
+    client?.setRoom(client.room);
+    expect(client?.requests).toEqual(['quickplay', 'ready true']);
+    client?.setRoom(null);
+    await guest.flow.enter('Ann', quickplay);
+    expect(client?.requests).toEqual(['quickplay', 'ready true', 'quickplay', 'ready true']);
+
+    const host = setup({ tokens: ['t'], host: 'self' }, { autoReady: true });
+    await host.flow.enter('Ann', quickplay);
+    expect(host.clients[0]?.requests).toEqual(['quickplay']);
+  });
+
+  it('passes every room change on with the room before it', async () => {
+    const t = setup({ tokens: ['t'] });
+    await t.flow.enter('Ann', quickplay);
+    const [client] = t.clients;
+    const first = client?.room ?? null;
+    client?.setRoom(null);
+    expect(t.changes).toEqual([
+      { before: null, room: first },
+      { before: first, room: null },
+    ]);
+  });
+
+  it('keeps the client under the same name, and replaces client and net under another', async () => {
+    const t = setup({ tokens: ['a', 'b'] });
+    await t.flow.enter('Ann', quickplay);
+    t.clients[0]?.setRoom(null);
+    await t.flow.enter('Ann', quickplay);
+    expect(t.clients).toHaveLength(1);
+    await t.flow.enter('Bo', quickplay);
+    expect(t.clients).toHaveLength(2);
+    expect(t.clients[0]?.closed).toBe(true);
+    expect(t.nets.map((n) => n.closed)).toEqual([true, false]);
+    expect(t.flow.net()).toBe(t.nets[1]);
+    expect(t.flow.selfId()).toBe('peer-2');
+  });
+
+  it('sends the room actions to the current client, settings merged with the room’s', async () => {
+    const t = setup({ tokens: ['t'], host: 'self' });
+    await t.flow.enter('Ann', quickplay);
+    t.flow.settings({ map: 1 });
+    t.flow.ready(false);
+    t.flow.start();
+    t.flow.chat('hi');
+    t.flow.end();
+    t.flow.leave();
+    expect(t.clients[0]?.requests).toEqual([
+      'quickplay',
+      'settings {"roundS":120,"map":1}',
+      'ready false',
+      'start',
+      'chat hi',
+      'end',
+      'leave',
+    ]);
+  });
+});
