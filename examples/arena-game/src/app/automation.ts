@@ -1,0 +1,96 @@
+/**
+ * The automation surface, `window.__arena` (README "Automation surface"): a stable contract the
+ * browser tests read. `snapshot()` is plain JSON with the netgraph's own figures; `screenOf()`
+ * says where a player is drawn, so a test can aim the real mouse at it.
+ */
+import type { CandidateType, LinkState, Room, VoiceStatus } from '@tickmesh/netcode';
+import { type ArenaNet, type NetFigures, NO_NET_FIGURES, type PeerNet } from '../net.js';
+import { PlayerFlag, playerEntityId } from '../simulation.js';
+import type { LobbyFlow } from './lobby-flow.js';
+import type { AppPhase } from './match-flow.js';
+
+/** What `window.__arena.snapshot()` returns. */
+export interface ArenaSnapshot {
+  room: { code: string; state: Room['state']; hostId: string } | null;
+  selfId: string | null;
+  phase: AppPhase;
+  /** Every peer of the room; position and health null until its player is in the world. */
+  players: {
+    id: string;
+    name: string;
+    x: number | null;
+    y: number | null;
+    hp: number | null;
+    score: number;
+    alive: boolean;
+  }[];
+  /** Every link of the mesh. */
+  peers: {
+    id: string;
+    link: LinkState | 'connecting';
+    rttMs: number | null;
+    candidateType: CandidateType;
+    kbpsIn: number;
+    kbpsOut: number;
+  }[];
+  voice: { state: VoiceStatus; speaking: string[] };
+  net: NetFigures;
+}
+
+export interface Automation {
+  snapshot(): ArenaSnapshot;
+  /** Where a player is drawn on the page (CSS px), or null. */
+  screenOf(peerId: string): { x: number; y: number } | null;
+}
+
+export interface AutomationDeps {
+  lobby: Pick<LobbyFlow<Pick<ArenaNet, 'view' | 'peers' | 'figures'>>, 'room' | 'selfId' | 'net'>;
+  phase(): AppPhase;
+  voiceStatus(): VoiceStatus;
+  speaking: ReadonlySet<string>;
+  /** Where a world point is on the page (the scene's camera). */
+  screenOf(x: number, y: number): { x: number; y: number };
+}
+
+export function createAutomation(deps: AutomationDeps): Automation {
+  const { lobby } = deps;
+  return {
+    snapshot() {
+      const room = lobby.room();
+      const net = lobby.net();
+      const view = net?.view() ?? null;
+      return {
+        room: room ? { code: room.code, state: room.state, hostId: room.hostId } : null,
+        selfId: lobby.selfId(),
+        phase: deps.phase(),
+        players: (room?.peers ?? []).map((p) => {
+          const e = view?.world.get(playerEntityId(p.id));
+          const f = e?.kind === 'player' ? e.fields : null;
+          return {
+            id: p.id,
+            name: p.name,
+            x: f?.x ?? null,
+            y: f?.y ?? null,
+            hp: f?.hp ?? null,
+            score: f?.score ?? 0,
+            alive: f ? (f.flags & PlayerFlag.alive) !== 0 : false,
+          };
+        }),
+        peers: [...(net?.peers() ?? new Map<string, PeerNet>()).values()].map((q) => ({
+          id: q.id,
+          link: q.link ?? 'connecting',
+          rttMs: q.rttMs,
+          candidateType: q.candidateType,
+          kbpsIn: q.kbpsIn,
+          kbpsOut: q.kbpsOut,
+        })),
+        voice: { state: deps.voiceStatus(), speaking: [...deps.speaking] },
+        net: net?.figures() ?? NO_NET_FIGURES,
+      };
+    },
+    screenOf(peerId) {
+      const e = lobby.net()?.view()?.world.get(playerEntityId(peerId));
+      return e?.kind === 'player' ? deps.screenOf(e.fields.x, e.fields.y) : null;
+    },
+  };
+}
