@@ -7,6 +7,11 @@ export const ROUND_LENGTHS_S = [60, 120, 180, 300] as const;
 /** What a new private room starts with; `lateJoin` lets friends join a match already running. */
 export const DEFAULT_ROOM_SETTINGS = { roundS: 120, map: 0, lateJoin: true };
 
+/** What a room this page creates starts with: the defaults, with the round length of `round=` if given. */
+export function newRoomSettings(roundS: number | null): typeof DEFAULT_ROOM_SETTINGS {
+  return roundS === null ? DEFAULT_ROOM_SETTINGS : { ...DEFAULT_ROOM_SETTINGS, roundS };
+}
+
 /** Round length and map from a room's settings (defaults for missing or odd values). */
 export function roomSettings(room: Room | null): { roundS: number; map: number } {
   const s = room?.settings ?? {};
