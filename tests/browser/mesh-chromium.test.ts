@@ -6,7 +6,7 @@ import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import type { LinkStats } from '@tickmesh/netcode';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { launchChromium, poll, untilOrReport } from '../helpers/chromium.js';
+import { launchChromium, untilOrReport } from '../helpers/chromium.js';
 import { startCoturn } from '../helpers/coturn.js';
 import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';
 import { describeWith } from '../helpers/requirements.js';
@@ -193,10 +193,15 @@ describeWith(['chromium'], 'mesh in Chromium over host candidates', () => {
       async () => (await inboxes()).every((inbox) => inbox.filter((m) => m.tag === 'r').length === 2 * N),
       'every reliable packet',
     );
-    // Unreliable packets still in flight get a moment (all of them may not come: that is the point).
-    await poll(
-      async () => (await inboxes()).every((inbox) => inbox.filter((m) => m.tag === 'u').length === 2 * N),
-      1000,
+    // Unreliable packets may come after the last reliable one, and not all of them (that is the point).
+    const distinctUnreliable = (inbox: Received[], q: BrowserPeer) => new Set(from(inbox, q, 'u').map((m) => m.n)).size;
+    await until(
+      peers,
+      async () =>
+        (await inboxes()).every((inbox, i) =>
+          peers.every((q, j) => j === i || distinctUnreliable(inbox, q) >= N * 0.9),
+        ),
+      'nine in ten unreliable packets on every link',
     );
     const received = await inboxes();
     for (const [i, p] of peers.entries()) {
@@ -206,9 +211,7 @@ describeWith(['chromium'], 'mesh in Chromium over host candidates', () => {
         const reliable = from(inbox, q, 'r');
         expect(reliable.every((m) => m.reliable)).toBe(true);
         expect(reliable.map((m) => m.n)).toEqual([...Array(N).keys()]); // all, in order
-        const unreliable = from(inbox, q, 'u');
-        expect(unreliable.every((m) => !m.reliable)).toBe(true);
-        expect(new Set(unreliable.map((m) => m.n)).size).toBeGreaterThanOrEqual(N * 0.9);
+        expect(from(inbox, q, 'u').every((m) => !m.reliable)).toBe(true);
       }
     }
     for (const p of peers)

@@ -14,6 +14,7 @@ import { build } from 'vite';
 import type { ArenaSnapshot } from '../../examples/arena-game/src/app.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 import { fakeMicArg } from './fake-mic.js';
+import { waitFor } from './wait.js';
 
 const gameRoot = fileURLToPath(new URL('../../examples/arena-game/', import.meta.url));
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
@@ -159,8 +160,8 @@ export async function openArena(
 }
 
 /**
- * Polls `check` every 25 ms until it holds; on timeout fails with `what`, every page's snapshot and
- * its WebRTC connections.
+ * `waitFor` with a check every 25 ms; on timeout the error names `what` and carries every page's
+ * errors, snapshot and WebRTC connections.
  */
 export async function until(
   pages: readonly ArenaPage[],
@@ -168,21 +169,16 @@ export async function until(
   what: string,
   timeoutMs = 15_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) {
-      const states = await Promise.all(
-        pages.map(async (p) => ({
-          name: p.name,
-          errors: p.errors,
-          snapshot: await p.snapshot().catch(String),
-          webrtc: await readPeerConnections(p.page).catch(String),
-        })),
-      );
-      throw new Error(`timed out waiting for ${what}\n${JSON.stringify(states, null, 2)}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const report = () =>
+    Promise.all(
+      pages.map(async (p) => ({
+        name: p.name,
+        errors: p.errors,
+        snapshot: await p.snapshot().catch(String),
+        webrtc: await readPeerConnections(p.page).catch(String),
+      })),
+    );
+  await waitFor(check, what, { timeoutMs, intervalMs: 25, report });
 }
 
 export const everyPage = <T>(pages: readonly ArenaPage[], read: (p: ArenaPage) => Promise<T>) =>

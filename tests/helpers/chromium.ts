@@ -8,6 +8,7 @@
  * - Timer throttling and renderer backgrounding off: several pages run at once, none in front.
  */
 import { type Browser, chromium } from 'playwright-core';
+import { waitFor } from './wait.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -32,23 +33,15 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
 
-/** Polls `check` every 50 ms: true once it holds, false when `timeoutMs` passes first. */
-export async function poll(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return true;
-}
-
-/** Waits for `check`; on timeout fails with `what` and whatever `report` says about the pages. */
+/**
+ * `waitFor` at the browser tests' pace (a check every 50 ms, 10 s by default): on timeout the error
+ * names `what` and carries what `report` says about the pages.
+ */
 export async function untilOrReport(
   check: () => Promise<boolean>,
   what: string,
   report: () => Promise<unknown>,
   timeoutMs = 10_000,
 ): Promise<void> {
-  if (await poll(check, timeoutMs)) return;
-  throw new Error(`timed out waiting for ${what}\n${JSON.stringify(await report(), null, 2)}`);
+  await waitFor(check, what, { timeoutMs, intervalMs: 50, report });
 }

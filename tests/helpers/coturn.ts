@@ -20,6 +20,7 @@ import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { waitFor } from './wait.js';
 
 export interface Coturn {
   /** `turn:127.0.0.1:PORT?transport=udp` and `...?transport=tcp`. */
@@ -162,15 +163,15 @@ function launch(argv: readonly string[]): Launched {
 
 /** Waits until coturn answers a STUN Binding request over UDP and accepts a TCP connection. */
 async function ready(server: Launched, port: number): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    const exit = server.exited();
-    if (exit !== null) throw new Error(`turnserver ${exit}`);
-    if ((await stunAnswers(port, 200)) && (await tcpAccepts(port, 200))) return;
-    if (Date.now() > deadline)
-      throw new Error(`turnserver not answering on ${HOST}:${port} after ${READY_TIMEOUT_MS} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(
+    async () => {
+      const exit = server.exited();
+      if (exit !== null) throw new Error(`turnserver ${exit}`);
+      return (await stunAnswers(port, 200)) && (await tcpAccepts(port, 200));
+    },
+    `turnserver to answer STUN over UDP and accept TCP on ${HOST}:${port}`,
+    { timeoutMs: READY_TIMEOUT_MS, intervalMs: 50 },
+  );
 }
 
 /** Sends a STUN Binding request (RFC 5389) and resolves whether a Binding success response came back. */
