@@ -52,15 +52,6 @@ export async function nodePeer<P = unknown>(
   return peer;
 }
 
-/** Resolves once `check` holds, re-checking every 20 ms; rejects with `what` after `timeoutMs`. */
-export async function until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** True when `peer` has a connected link to each of `others`. */
 export function linkedTo(peer: NodePeer<unknown>, others: readonly NodePeer<unknown>[]): boolean {
   return others.every((o) => o === peer || peer.mesh.links.get(o.lobby.peerId ?? '') === ('connected' as LinkState));

@@ -4,7 +4,7 @@ import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { createLobbyClient, type LobbyClient, type LobbySocket, type LobbyStatus } from '@tickmesh/netcode';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { until } from '../helpers/netcode-peer.js';
+import { waitFor } from '../helpers/wait.js';
 
 let server: LobbyServer | null = null;
 const clients: LobbyClient[] = [];
@@ -53,7 +53,7 @@ describe('lobby client', () => {
     const rooms: unknown[] = [];
     ann.lobby.on('room', (r) => rooms.push(r));
     expect(await bob.lobby.joinRoom(created.value.code.toLowerCase())).toMatchObject({ ok: true });
-    await until(() => ann.lobby.room?.peers.length === 2, 'ann sees bob join');
+    await waitFor(() => ann.lobby.room?.peers.length === 2, 'ann sees bob join');
     expect(rooms.length).toBeGreaterThan(0);
     expect(await bob.lobby.start()).toMatchObject({ ok: false, code: 'NOT_HOST' });
     expect(await ann.lobby.start()).toMatchObject({ ok: false, code: 'NOT_READY' });
@@ -61,13 +61,13 @@ describe('lobby client', () => {
     const chats: string[] = [];
     bob.lobby.on('chat', (c) => chats.push(c.text));
     expect(await ann.lobby.chat('gl hf')).toEqual({ ok: true, value: null });
-    await until(() => chats.includes('gl hf'), 'chat');
+    await waitFor(() => chats.includes('gl hf'), 'chat');
     const ping = await ann.lobby.ping();
     expect(ping.ok && ping.value >= 0).toBe(true);
     const left: string[] = [];
     bob.lobby.on('left', (e) => left.push(e.reason));
     expect(await ann.lobby.kick(bob.lobby.peerId ?? '')).toMatchObject({ ok: true });
-    await until(() => left.includes('kicked') && bob.lobby.room === null, 'bob told he was kicked');
+    await waitFor(() => left.includes('kicked') && bob.lobby.room === null, 'bob told he was kicked');
   });
 
   it('resumes its session after a dropped connection, keeping peer id and room', async () => {
@@ -82,7 +82,7 @@ describe('lobby client', () => {
     const peerId = bob.lobby.peerId;
 
     bob.cut();
-    await until(
+    await waitFor(
       () =>
         ann.lobby.room?.peers.find((p) => p.id === peerId)?.connected === true && bob.statuses.includes('reconnecting'),
       'bob back',
@@ -107,7 +107,7 @@ describe('lobby client', () => {
     const left: string[] = [];
     bob.lobby.on('left', (e) => left.push(e.reason));
     bob.cut();
-    await until(() => left.includes('expired'), 'the room reported lost', 5000);
+    await waitFor(() => left.includes('expired'), 'the room reported lost', { timeoutMs: 5000 });
     expect(bob.lobby.status).toMatchObject({ kind: 'identified', resumed: false });
     expect(bob.lobby.peerId).not.toBe(oldId);
     expect(bob.lobby.room).toBeNull();
@@ -127,7 +127,7 @@ describe('lobby client', () => {
       ok: true,
       value: { resumed: true, peerId: first.lobby.peerId },
     });
-    await until(() => first.lobby.status.kind === 'closed', 'the first client told');
+    await waitFor(() => first.lobby.status.kind === 'closed', 'the first client told');
     expect(first.lobby.status).toMatchObject({ kind: 'closed', reason: 'taken-over' });
     expect(second.lobby.status.kind).toBe('identified');
   });

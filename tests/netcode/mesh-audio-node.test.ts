@@ -8,7 +8,8 @@ import type { Logger, RemoteTrack } from '@tickmesh/netcode';
 import { realTimers } from '@tickmesh/netcode/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLink, type Link } from '../../packages/netcode/src/transport/link.js';
-import { linkedTo, meshRoom, type NodePeer, nodePeer, until } from '../helpers/netcode-peer.js';
+import { linkedTo, meshRoom, type NodePeer, nodePeer } from '../helpers/netcode-peer.js';
+import { waitFor } from '../helpers/wait.js';
 
 type Packet = [n: number];
 
@@ -75,22 +76,15 @@ async function audioPacketsIn(pc: RTCPeerConnection | null): Promise<number> {
   return packets;
 }
 
-async function pollUntil(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Every peer receives rising audio packets from every other. */
 async function everyoneHearsEveryone(): Promise<void> {
   const pairs = peers.flatMap((p) => peers.filter((q) => q !== p).map((q) => [p, q] as const));
   const before = await Promise.all(pairs.map(([p, q]) => packetsFrom(p, q)));
-  await pollUntil(
+  await waitFor(
     async () =>
       (await Promise.all(pairs.map(([p, q]) => packetsFrom(p, q)))).every((n, i) => n > (before[i] ?? 0) + 20),
     'audio packets rising on every link, both ways',
+    { intervalMs: 50 }, // each check reads the connections' stats
   );
 }
 
@@ -104,9 +98,9 @@ describe('mesh audio over @roamhq/wrtc', () => {
   it('with audio transceivers from the first offer: tracks on every link, later links too, no renegotiation', async () => {
     peers = await meshRoom<Packet>(server.url, ['ann', 'bob', 'cy'], { audio: true });
     const seen = peers.map(collectTracks);
-    await until(everyoneLinked, 'a full mesh of 3');
+    await waitFor(everyoneLinked, 'a full mesh of 3');
     // Wait out the last answers, then count every offer/answer from here on.
-    await until(
+    await waitFor(
       () =>
         peers.every((p) => peers.every((q) => p.mesh.peerConnection(idOf(q))?.signalingState !== 'have-local-offer')),
       'negotiations settled',
@@ -138,14 +132,14 @@ describe('mesh audio over @roamhq/wrtc', () => {
     tones.push(diTone);
     di.mesh.setLocalAudioTrack(diTone.track);
     expect((await di.lobby.joinRoom(peers[0]?.lobby.room?.code ?? '')).ok).toBe(true);
-    await until(everyoneLinked, 'di linked to everyone');
+    await waitFor(everyoneLinked, 'di linked to everyone');
     await everyoneHearsEveryone();
     // The bitrate cap is checked in Chromium (voice-chromium.test.ts): wrtc's getParameters() omits it.
   }, 30_000);
 
   it('adds audio by renegotiation when every peer starts at once, and the data channels carry on', async () => {
     peers = await meshRoom<Packet>(server.url, ['ann', 'bob', 'cy']);
-    await until(everyoneLinked, 'a full mesh of 3');
+    await waitFor(everyoneLinked, 'a full mesh of 3');
     const channelsBefore = peers.map((p) => peers.map((q) => p.mesh.channel(idOf(q), 'reliable')));
     // A reliable stream runs through the renegotiations.
     let n = 0;
@@ -177,7 +171,7 @@ describe('mesh audio over @roamhq/wrtc', () => {
       for (const q of peers) {
         if (q === p) continue;
         expect(linkedTo(p, [q])).toBe(true);
-        await until(
+        await waitFor(
           () => p.inbox.filter((m) => m.from === idOf(q)).length === n,
           `every reliable frame from ${q.name} at ${p.name}`,
         );
@@ -246,22 +240,25 @@ describe('link offer collision over @roamhq/wrtc', () => {
     const polite: Link = make(true, () => impolite);
     const impolite: Link = make(false, () => polite);
     links = [polite, impolite];
-    await until(() => links.every((l) => l.state === 'connected'), 'the pair connected');
-    await until(() => links.every((l) => l.pc.signalingState === 'stable'), 'the first negotiation settled');
+    await waitFor(() => links.every((l) => l.state === 'connected'), 'the pair connected');
+    await waitFor(() => links.every((l) => l.pc.signalingState === 'stable'), 'the first negotiation settled');
 
     const [politeTone, impoliteTone] = [tone(), tone()];
     tones.push(politeTone, impoliteTone);
     polite.setAudioTrack(politeTone.track);
-    await until(() => heldOffers === 1, "the polite side's offer being made");
+    await waitFor(() => heldOffers === 1, "the polite side's offer being made");
     impolite.setAudioTrack(impoliteTone.track);
-    await until(() => offersToPolite === 1, "the impolite side's offer at the polite side");
+    await waitFor(() => offersToPolite === 1, "the impolite side's offer at the polite side");
     await new Promise((r) => setTimeout(r, 50));
     releaseOffers();
 
-    await until(() => links.every((l) => l.pc.signalingState === 'stable'), 'both sides back to stable', 5_000);
-    await pollUntil(
+    await waitFor(() => links.every((l) => l.pc.signalingState === 'stable'), 'both sides back to stable', {
+      timeoutMs: 5_000,
+    });
+    await waitFor(
       async () => (await Promise.all(links.map((l) => audioPacketsIn(l.pc)))).every((n) => n > 20),
       'audio packets both ways',
+      { intervalMs: 50 }, // each check reads the connections' stats
     );
     for (const l of links) expect(l.audioTransceiver()?.currentDirection).toBe('sendrecv');
     expect(warnings).not.toContain('signal failed');

@@ -4,7 +4,8 @@ import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { createMesh, TransportError } from '@tickmesh/netcode';
 import { MAX_UNRELIABLE_FRAME_BYTES } from '@tickmesh/netcode/internals';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { linkedTo, meshRoom, type NodePeer, nodePeer, until } from '../helpers/netcode-peer.js';
+import { linkedTo, meshRoom, type NodePeer, nodePeer } from '../helpers/netcode-peer.js';
+import { waitFor } from '../helpers/wait.js';
 
 type Packet = [channel: 'u' | 'r', n: number, pad: string];
 
@@ -26,7 +27,7 @@ const everyoneLinked = () => peers.every((p) => linkedTo(p, peers));
 describe('mesh over @roamhq/wrtc', () => {
   it('forms the full mesh, delivers both channels, and heals after a leave and rejoin', async () => {
     peers = await meshRoom<Packet>(server.url, ['ann', 'bob', 'cy', 'di']);
-    await until(everyoneLinked, 'a full mesh of 4 (6 links)');
+    await waitFor(everyoneLinked, 'a full mesh of 4 (6 links)');
     for (const p of peers) {
       expect(p.mesh.links.size).toBe(3);
       expect(p.mesh.peers().sort()).toEqual(
@@ -52,7 +53,10 @@ describe('mesh over @roamhq/wrtc', () => {
       }
       if (n % 20 === 19) await new Promise((r) => setTimeout(r, 5));
     }
-    await until(() => peers.every((p) => p.inbox.filter((m) => m.reliable).length === 3 * N), 'every reliable packet');
+    await waitFor(
+      () => peers.every((p) => p.inbox.filter((m) => m.reliable).length === 3 * N),
+      'every reliable packet',
+    );
     await new Promise((r) => setTimeout(r, 200));
     for (const p of peers) {
       for (const q of peers) {
@@ -70,22 +74,22 @@ describe('mesh over @roamhq/wrtc', () => {
     const [ann, bob, cy, di] = peers as [NodePeer<Packet>, NodePeer<Packet>, NodePeer<Packet>, NodePeer<Packet>];
     const diId = idOf(di);
     expect((await di.lobby.leaveRoom()).ok).toBe(true);
-    await until(
+    await waitFor(
       () => [ann, bob, cy].every((p) => !p.mesh.links.has(diId)) && di.mesh.links.size === 0,
       'links to di closed',
     );
     // It rejoins: the mesh is whole again.
     const code = ann.lobby.room?.code ?? '';
     expect((await di.lobby.joinRoom(code)).ok).toBe(true);
-    await until(everyoneLinked, 'the mesh whole again after a rejoin');
+    await waitFor(everyoneLinked, 'the mesh whole again after a rejoin');
     di.inbox.length = 0;
     ann.mesh.send(diId, ['r', 7, 'again'], { reliable: true });
-    await until(() => di.inbox.some((m) => m.payload[2] === 'again'), 'a packet over the new link');
+    await waitFor(() => di.inbox.some((m) => m.payload[2] === 'again'), 'a packet over the new link');
   });
 
   it('converges when every peer renegotiates at the same instant (adding a track)', async () => {
     peers = await meshRoom<Packet>(server.url, ['ann', 'bob', 'cy']);
-    await until(everyoneLinked, 'a full mesh of 3');
+    await waitFor(everyoneLinked, 'a full mesh of 3');
     const tracksSeen = new Map<string, number>();
     const tracks: MediaStreamTrack[] = [];
     // All at once: every peer adds a track to every link in the same turn.
@@ -100,15 +104,15 @@ describe('mesh over @roamhq/wrtc', () => {
         pc.addTrack(track);
       }
     }
-    await until(() => peers.every((p) => (tracksSeen.get(p.name) ?? 0) === 2), 'every peer receiving 2 tracks');
-    await until(
+    await waitFor(() => peers.every((p) => (tracksSeen.get(p.name) ?? 0) === 2), 'every peer receiving 2 tracks');
+    await waitFor(
       () =>
         peers.every((p) => peers.every((q) => q === p || p.mesh.peerConnection(idOf(q))?.signalingState === 'stable')),
       'every connection back to stable',
     );
     // The data channels were not disturbed.
     for (const p of peers) p.mesh.send('all', ['r', 1, 'after'], { reliable: true });
-    await until(
+    await waitFor(
       () => peers.every((p) => p.inbox.filter((m) => m.payload[2] === 'after').length === 2),
       'data after renegotiation',
     );
@@ -118,12 +122,12 @@ describe('mesh over @roamhq/wrtc', () => {
 
   it('samples link stats: RTT, rates, loss and candidate types', async () => {
     peers = await meshRoom<Packet>(server.url, ['ann', 'bob'], { tuning: { statsIntervalMs: 250 } });
-    await until(everyoneLinked, 'a pair');
+    await waitFor(everyoneLinked, 'a pair');
     const [ann, bob] = peers as [NodePeer<Packet>, NodePeer<Packet>];
     const sender = setInterval(() => ann.mesh.send('all', ['u', 0, 'x'.repeat(100)]), 10);
     try {
-      await until(() => (bob.mesh.stats(idOf(ann))?.packetsInPerS ?? 0) > 20, 'bob measuring ann’s packets');
-      await until(() => (ann.mesh.stats(idOf(bob))?.packetsOutPerS ?? 0) > 20, 'ann measuring her own');
+      await waitFor(() => (bob.mesh.stats(idOf(ann))?.packetsInPerS ?? 0) > 20, 'bob measuring ann’s packets');
+      await waitFor(() => (ann.mesh.stats(idOf(bob))?.packetsOutPerS ?? 0) > 20, 'ann measuring her own');
     } finally {
       clearInterval(sender);
     }
@@ -131,13 +135,13 @@ describe('mesh over @roamhq/wrtc', () => {
     expect(seen).toMatchObject({ localCandidateType: 'host', remoteCandidateType: 'host', relayProtocol: null });
     expect(seen?.bytesInPerS).toBeGreaterThan(2000);
     expect(seen?.packetsLost).toBe(0);
-    await until(() => ann.mesh.stats(idOf(bob))?.rttMs !== null, 'an RTT sample');
+    await waitFor(() => ann.mesh.stats(idOf(bob))?.rttMs !== null, 'an RTT sample');
     expect(ann.mesh.stats(idOf(bob))?.rttMs).toBeLessThan(50);
   });
 
   it('refuses oversize unreliable packets with a typed error', async () => {
     peers = await meshRoom<Packet>(server.url, ['ann', 'bob']);
-    await until(everyoneLinked, 'a pair');
+    await waitFor(everyoneLinked, 'a pair');
     const [ann] = peers as [NodePeer<Packet>];
     const tooBig: Packet = ['u', 0, 'x'.repeat(MAX_UNRELIABLE_FRAME_BYTES)];
     expect(() => ann.mesh.send('all', tooBig)).toThrowError(TransportError);
@@ -158,7 +162,7 @@ describe('mesh over @roamhq/wrtc', () => {
       typeof v[1] === 'number' &&
       typeof v[2] === 'string';
     peers = await meshRoom<Packet>(server.url, ['ann', 'bob', 'mallory'], { validate: isPacket });
-    await until(everyoneLinked, 'a full mesh of 3');
+    await waitFor(everyoneLinked, 'a full mesh of 3');
     const [ann, bob, mallory] = peers as [NodePeer<Packet>, NodePeer<Packet>, NodePeer<Packet>];
     const errors: unknown[] = [];
     const onError = (e: unknown) => errors.push(e);
@@ -180,8 +184,8 @@ describe('mesh over @roamhq/wrtc', () => {
         r.send(new Uint8Array([1, 0, 0, 0, 9, 0x93, 0xa1, 0x78, 0x01, 0x02])); // valid frame, invalid payload
       }
       ann.mesh.send(idOf(bob), ['r', 42, 'still fine'], { reliable: true });
-      await until(() => bob.inbox.some((m) => m.payload[2] === 'still fine'), 'honest traffic after the spray');
-      await until(
+      await waitFor(() => bob.inbox.some((m) => m.payload[2] === 'still fine'), 'honest traffic after the spray');
+      await waitFor(
         () => ann.mesh.counters.malformedFrames >= 100 && bob.mesh.counters.malformedFrames >= 100,
         'garbage counted',
       );
@@ -207,29 +211,34 @@ describe('mesh over @roamhq/wrtc', () => {
     const created = await ann.lobby.createRoom();
     if (!created.ok) throw new Error(created.code);
     await bob.lobby.joinRoom(created.value.code);
-    await until(() => states.includes('failed'), 'the link reported failed', 5000);
+    await waitFor(() => states.includes('failed'), 'the link reported failed', { timeoutMs: 5000 });
     expect(states[0]).toBe('connecting');
     expect(bob.mesh.links.get(idOf(ann))).toBe('failed');
     // bob joined last, so bob's side tries again (after 300 ms, then 600 ms ...).
-    await until(() => states.filter((s) => s === 'failed').length >= 2, 'a retry that fails again', 5000);
+    await waitFor(() => states.filter((s) => s === 'failed').length >= 2, 'a retry that fails again', {
+      timeoutMs: 5000,
+    });
     expect(states.slice(0, 4)).toEqual(['connecting', 'failed', 'connecting', 'failed']);
   });
 
   it('gives an older peer that reloads (new mesh, resumed session) its links back', async () => {
     peers = await meshRoom<Packet>(server.url, ['ann', 'bob', 'cy']);
-    await until(everyoneLinked, 'a full mesh of 3');
+    await waitFor(everyoneLinked, 'a full mesh of 3');
     const [ann, bob, cy] = peers as [NodePeer<Packet>, NodePeer<Packet>, NodePeer<Packet>];
     // ann is the oldest: her new mesh cannot offer, it asks bob and cy for new connections.
     ann.mesh.close();
     ann.mesh = createMesh<Packet>({ lobby: ann.lobby, createPeerConnection: (c) => new wrtc.RTCPeerConnection(c) });
     ann.mesh.on('message', (m) => ann.inbox.push(m));
-    await until(everyoneLinked, 'ann linked again');
+    await waitFor(everyoneLinked, 'ann linked again');
     bob.mesh.send(idOf(ann), ['r', 1, 'welcome back'], { reliable: true });
     cy.mesh.send(idOf(ann), ['r', 2, 'welcome back'], { reliable: true });
-    await until(() => ann.inbox.filter((m) => m.payload[2] === 'welcome back').length === 2, 'packets to the new mesh');
+    await waitFor(
+      () => ann.inbox.filter((m) => m.payload[2] === 'welcome back').length === 2,
+      'packets to the new mesh',
+    );
     // cy is the newest: its new mesh offers by itself.
     cy.mesh.close();
     cy.mesh = createMesh<Packet>({ lobby: cy.lobby, createPeerConnection: (c) => new wrtc.RTCPeerConnection(c) });
-    await until(everyoneLinked, 'cy linked again');
+    await waitFor(everyoneLinked, 'cy linked again');
   });
 });

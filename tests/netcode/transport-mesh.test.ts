@@ -3,7 +3,8 @@
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { conditionTransport, createRandom, realTimers } from '@tickmesh/netcode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linkedTo, meshRoom, type NodePeer, until } from '../helpers/netcode-peer.js';
+import { linkedTo, meshRoom, type NodePeer } from '../helpers/netcode-peer.js';
+import { waitFor } from '../helpers/wait.js';
 import { type ContractPacket, transportContract } from './transport-contract.js';
 
 const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -17,7 +18,7 @@ async function linkedRoom(names: string[]): Promise<{ server: LobbyServer; peers
     rateBurst: 500,
   });
   const peers = await meshRoom<ContractPacket>(server.url, names);
-  await until(() => peers.every((p) => linkedTo(p, peers)), `a full mesh of ${names.length}`);
+  await waitFor(() => peers.every((p) => linkedTo(p, peers)), `a full mesh of ${names.length}`);
   return { server, peers };
 }
 
@@ -33,7 +34,9 @@ transportContract(
     return {
       transports: room.peers.map((p) => p.mesh),
       ids: room.peers.map((p) => p.lobby.peerId ?? ''),
-      until,
+      async until(check, what) {
+        await waitFor(check, what);
+      },
       settle: wait,
       close: () => closeRoom(room),
     };
@@ -70,7 +73,7 @@ describe('conditioner over the WebRTC mesh', () => {
       expect(net.send('all', { test: 'cr', n }, { reliable: true })).toBe(1);
     }
     const reliable = () => bob.inbox.filter((m) => m.payload.test === 'cr').map((m) => m.payload.n);
-    await until(() => reliable().length === N, 'every reliable message');
+    await waitFor(() => reliable().length === N, 'every reliable message');
     await wait(200);
     expect(reliable()).toEqual([...Array(N).keys()]);
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(59);

@@ -4,8 +4,9 @@ import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import type { LinkState } from '@tickmesh/netcode';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { type Coturn, startCoturn } from '../helpers/coturn.js';
-import { linkedTo, meshRoom, type NodePeer, until } from '../helpers/netcode-peer.js';
+import { linkedTo, meshRoom, type NodePeer } from '../helpers/netcode-peer.js';
 import { describeWith } from '../helpers/requirements.js';
+import { waitFor } from '../helpers/wait.js';
 
 type Packet = [channel: 'u' | 'r', n: number, from: string];
 
@@ -45,7 +46,7 @@ describeWith(['turnserver'], 'mesh over TURN (coturn, relay-only)', () => {
           { urls: turnUrls, username: expect.stringMatching(/^\d+:/), credential: expect.any(String) },
         ]);
       }
-      await until(everyoneLinked, 'a full mesh of 3 over TURN');
+      await waitFor(everyoneLinked, 'a full mesh of 3 over TURN');
 
       // Traffic on both channels of every link in both directions, until a stats sample shows it.
       let n = 0;
@@ -58,7 +59,7 @@ describeWith(['turnserver'], 'mesh over TURN (coturn, relay-only)', () => {
         n++;
       }, 10);
       try {
-        await until(
+        await waitFor(
           () =>
             pairs().every(([p, q]) => {
               const s = p.mesh.stats(idOf(q));
@@ -67,7 +68,7 @@ describeWith(['turnserver'], 'mesh over TURN (coturn, relay-only)', () => {
               );
             }),
           'a stats sample with traffic on every link',
-          10_000,
+          { timeoutMs: 10_000 },
         );
       } finally {
         clearInterval(traffic);
@@ -83,7 +84,7 @@ describeWith(['turnserver'], 'mesh over TURN (coturn, relay-only)', () => {
       }
 
       // Every sender's packets arrived at every receiver on both channels.
-      await until(
+      await waitFor(
         () =>
           pairs().every(([p, q]) => {
             const from = p.inbox.filter((m) => m.payload[2] === q.name);
@@ -117,10 +118,10 @@ describeWith(['turnserver'], 'mesh over TURN (coturn, relay-only)', () => {
     expect(ann.lobby.iceServers[0]?.urls).toEqual(turn.urls); // TURN offered, with credentials coturn refuses
     const states: LinkState[] = [];
     for (const p of peers) p.mesh.on('link', (e) => states.push(e.state));
-    await until(
+    await waitFor(
       () => ann.mesh.links.get(idOf(bob)) === 'failed' && bob.mesh.links.get(idOf(ann)) === 'failed',
       'the link reported failed on both sides',
-      connectTimeoutMs + 3_000,
+      { timeoutMs: connectTimeoutMs + 3_000 },
     );
     expect(Date.now() - started).toBeLessThan(connectTimeoutMs + 3_000);
     expect(states).not.toContain('connected');

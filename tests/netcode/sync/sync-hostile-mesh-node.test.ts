@@ -16,7 +16,8 @@ import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { createLobbyClient, createSession, playerEntityId, type Session } from '@tickmesh/netcode';
 import { type DotsEvent, type DotsInput, type DotsState, dotsGame, type dotsSchema } from '@tickmesh/netcode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSocket, type NodePeer, nodePeer, until } from '../../helpers/netcode-peer.js';
+import { createSocket, type NodePeer, nodePeer } from '../../helpers/netcode-peer.js';
+import { waitFor } from '../../helpers/wait.js';
 import { createAttack } from '../hostile-frames.js';
 
 type DotsSession = Session<DotsState, DotsInput, DotsEvent, typeof dotsSchema.definition>;
@@ -97,15 +98,15 @@ beforeAll(async () => {
     expect((await lobby.joinRoom(room.value.code)).ok).toBe(true);
     expect((await lobby.setReady(true)).ok).toBe(true);
   }
-  await until(
+  await waitFor(
     () => players.every((p) => p.session.mesh.peers().length === 3) && mallory.mesh.peers().length === 3,
     'a full mesh of four',
   );
   expect((await host.session.lobby.start()).ok).toBe(true);
-  await until(
+  await waitFor(
     () => players.every((p) => p.session.sync.status.kind === 'hosting' || p.session.sync.status.kind === 'playing'),
     'the game to run',
-    10_000,
+    { timeoutMs: 10_000 },
   );
 }, 30_000);
 
@@ -151,11 +152,11 @@ describe('a hostile member writes 20,000 raw frames to the host (real mesh, wrtc
       // Let the event loop turn (every peer shares this one) and keep SCTP's buffer short.
       if (i % 20 === 19) {
         await new Promise((resolve) => setImmediate(resolve));
-        await until(() => channel.bufferedAmount < 256 * 1024, 'the hostile channel to drain');
+        await waitFor(() => channel.bufferedAmount < 256 * 1024, 'the hostile channel to drain');
       }
     }
     const dropped = host.session.mesh.dropped;
-    await until(
+    await waitFor(
       () =>
         dropped.oversize >= reliableMade.oversize &&
         dropped.extension >= reliableMade.extension &&
@@ -203,10 +204,10 @@ describe('a hostile member writes 20,000 raw frames to the host (real mesh, wrtc
       const b = position(host, of);
       return a !== undefined && b !== undefined && Math.hypot(a.x - b.x, a.y - b.y) < 0.5;
     };
-    await until(
+    await waitFor(
       () => agree(ann, bob) && agree(bob, ann) && agree(ann, ann) && agree(bob, bob),
       'the views to settle on the host',
-      5_000,
+      { timeoutMs: 5_000 },
     );
   });
 });

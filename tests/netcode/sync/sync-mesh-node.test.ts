@@ -8,7 +8,8 @@ import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { createLobbyClient, createSession, playerEntityId, type Session } from '@tickmesh/netcode';
 import { type DotsEvent, type DotsInput, type DotsState, dotsGame, type dotsSchema } from '@tickmesh/netcode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSocket, until } from '../../helpers/netcode-peer.js';
+import { createSocket } from '../../helpers/netcode-peer.js';
+import { waitFor } from '../../helpers/wait.js';
 
 type DotsSession = Session<DotsState, DotsInput, DotsEvent, typeof dotsSchema.definition>;
 
@@ -76,12 +77,12 @@ beforeAll(async () => {
     expect((await other.session.lobby.joinRoom(room.value.code)).ok).toBe(true);
     expect((await other.session.lobby.setReady(true)).ok).toBe(true);
   }
-  await until(() => players.every((p) => p.session.mesh.peers().length === 2), 'a full mesh');
+  await waitFor(() => players.every((p) => p.session.mesh.peers().length === 2), 'a full mesh');
   expect((await host.session.lobby.start()).ok).toBe(true);
-  await until(
+  await waitFor(
     () => players.every((p) => p.session.sync.status.kind === 'hosting' || p.session.sync.status.kind === 'playing'),
     'the game to run',
-    10_000,
+    { timeoutMs: 10_000 },
   );
 }, 30_000);
 
@@ -129,7 +130,7 @@ describe('sync over the real WebRTC mesh (Node, wrtc)', () => {
     // Leaving (not just dropping: a dropped peer keeps its slot through the reconnect grace).
     expect((await host.session.lobby.leaveRoom()).ok).toBe(true);
     host.close();
-    await until(() => ann.session.sync.status.kind === 'hosting', 'ann to host', 10_000);
+    await waitFor(() => ann.session.sync.status.kind === 'hosting', 'ann to host', { timeoutMs: 10_000 });
     expect(bob.session.sync.status).toEqual({ kind: 'playing', hostId: ann.id, hostSilent: false });
     const before = position(ann, bob)?.y ?? Number.NaN;
     const dy = before < 150 ? 1 : -1;
