@@ -7,7 +7,8 @@ import { cryptoIds, type IdSource } from '@tickmesh/lobby-server';
 import { CloseCode, ErrorCode, Limits, type ServerMessage } from '@tickmesh/protocol';
 import { describe, expect, it } from 'vitest';
 import { getHealth, getMetrics, sample } from '../helpers/http.js';
-import { eventually, type LobbyClient, type LobbyFixture, useLobbyServer } from '../helpers/lobby-client.js';
+import { type LobbyClient, type LobbyFixture, useLobbyServer } from '../helpers/lobby-client.js';
+import { letTimePass, waitFor } from '../helpers/wait.js';
 
 const from = (address: string, label = address) => ({ label, headers: { 'x-forwarded-for': address } });
 
@@ -212,13 +213,17 @@ describe('hostile clients against the default limits', () => {
       const frame = JSON.stringify({ type: 'room.ready', ready: i % 2 === 0 });
       attacker.sendRaw(frame);
       sent += Buffer.byteLength(frame);
-      await new Promise((r) => setTimeout(r, 25));
+      await letTimePass(25); // 40 toggles a second
     }
     // Its own ping waits its turn in the message rate limit like any other message.
-    await eventually(async () => {
-      await attacker.barrier(400);
-      return true;
-    }, 5000);
+    await waitFor(
+      async () => {
+        await attacker.barrier(400);
+        return true;
+      },
+      "the attacker's ping answered",
+      { timeoutMs: 5000, retryOnError: true },
+    );
     const received = (await Promise.all(others.map((m) => m.settle()))).reduce((sum, log) => sum + wireBytes(log), 0);
     // Before the limit: 10.45 MB for 4 KB (x2,611). Now at most a 2 s bucket (16 KiB), 5 s of
     // refill (40 KiB) and the one room.state fan-out a request may overdraw (15 copies of 5.4 KB):
@@ -242,7 +247,7 @@ describe('hostile clients against the default limits', () => {
     const started = Date.now();
     for (let i = 0; i < 55; i++) sender.send({ type: 'signal', to: victim.peerId, data });
     for (let i = 0; i < 40; i++) {
-      await new Promise((r) => setTimeout(r, 60)); // under the 20 a second the message rate allows
+      await letTimePass(60); // under the 20 a second the message rate allows
       sender.send({ type: 'signal', to: victim.peerId, data });
     }
     await sender.barrier();

@@ -3,6 +3,7 @@
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { letTimePass } from '../helpers/wait.js';
 
 let server: LobbyServer | null = null;
 afterEach(async () => {
@@ -73,7 +74,7 @@ describe('backpressure', () => {
     })();
     for (let i = 0; i < 2000 && !dropped; i++) {
       sender.ws.send(frame);
-      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
+      if (i % 50 === 49) await letTimePass(5); // a pause between bursts, for the drop's room.state to come in
     }
     await dropSeen;
     expect(dropped).not.toBeNull();

@@ -7,13 +7,8 @@ import { ErrorCode, Limits } from '@tickmesh/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { getHealth } from '../helpers/http.js';
-import {
-  eventually,
-  joinedRoom,
-  type LobbyClient,
-  type LobbyFixture,
-  useLobbyServer,
-} from '../helpers/lobby-client.js';
+import { joinedRoom, type LobbyClient, type LobbyFixture, useLobbyServer } from '../helpers/lobby-client.js';
+import { waitFor } from '../helpers/wait.js';
 
 type Action =
   | { kind: 'json'; value: unknown }
@@ -362,12 +357,12 @@ describe('a hostile client', () => {
     ]);
     expect(round.n).toBeGreaterThan(60);
     // The process is alive and its counts settle back to the two honest connections.
-    await eventually(async () => {
-      const health = await getHealth(lobby.server.port);
-      return health.connections === 2 ? health : undefined;
+    const health = () => getHealth(lobby.server.port);
+    await waitFor(async () => (await health()).connections === 2, 'the two honest connections alone', {
+      report: health,
     });
     // The hostile sessions' grace ran out, so only the honest room remains.
-    await eventually(async () => ((await getHealth(lobby.server.port)).rooms === 1 ? true : undefined));
+    await waitFor(async () => (await health()).rooms === 1, 'the honest room alone', { report: health });
     await a.expectError({ type: 'room.create' }, ErrorCode.ALREADY_IN_ROOM);
   });
 });

@@ -9,7 +9,8 @@ import { ErrorCode } from '@tickmesh/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimulatedClock } from 'xstate';
 import { getHealth, getMetrics, httpRequest, sample } from '../helpers/http.js';
-import { connect, eventually, joinedRoom, type LobbyClient, useLobbyServer } from '../helpers/lobby-client.js';
+import { connect, joinedRoom, type LobbyClient, useLobbyServer } from '../helpers/lobby-client.js';
+import { waitFor } from '../helpers/wait.js';
 
 it('runs on the native uWebSockets.js binary, not the ws-based fallback', () => {
   expect(isNativeUws()).toBe(true);
@@ -37,7 +38,9 @@ describe('GET /healthz', () => {
     await anonymous.close();
     await b.close();
     await a.next('room.state', (m) => m.room.peers.some((p) => !p.connected));
-    await eventually(async () => ((await getHealth(lobby.server.port)).connections === 2 ? true : undefined));
+    await waitFor(async () => (await getHealth(lobby.server.port)).connections === 2, 'the drop to reach the server', {
+      report: () => getHealth(lobby.server.port),
+    });
     expect(await getHealth(lobby.server.port)).toEqual({ ok: true, connections: 2, rooms: 1 });
   });
 });
@@ -125,10 +128,16 @@ describe('GET /metrics: rate-limit drops', () => {
     for (let i = 0; i < 10; i++) a.sendJson({ type: 'ping', rid: i });
     expect(await a.next('error')).toMatchObject({ code: ErrorCode.RATE_LIMITED });
     await other.barrier();
-    const m = await eventually(async () => {
-      const now = await getMetrics(lobby.server.metricsPort);
-      return sample(now, 'tickmesh_lobby_rate_limit_drops_total') === 7 ? now : undefined;
-    });
+    const m = await waitFor(
+      async () => {
+        const now = await getMetrics(lobby.server.metricsPort);
+        return sample(now, 'tickmesh_lobby_rate_limit_drops_total') === 7 && now;
+      },
+      '7 rate-limit drops counted',
+      {
+        report: async () => sample(await getMetrics(lobby.server.metricsPort), 'tickmesh_lobby_rate_limit_drops_total'),
+      },
+    );
     expect(sample(m, 'tickmesh_lobby_errors_total', { code: 'RATE_LIMITED' })).toBe(1);
     expect(sample(m, 'tickmesh_lobby_messages_total', { type: 'ping' })).toBe(4);
     expect(a.log.filter((x) => x.type === 'pong').map((x) => x.rid)).toEqual([0, 1, 2]);

@@ -4,7 +4,8 @@ import { RateLimiter } from '@tickmesh/lobby-server';
 import { CloseCode, ErrorCode, Limits } from '@tickmesh/protocol';
 import { describe, expect, it } from 'vitest';
 import { getHealth, getMetrics, sample } from '../helpers/http.js';
-import { eventually, joinedRoom, type LobbyClient, useLobbyServer } from '../helpers/lobby-client.js';
+import { joinedRoom, type LobbyClient, useLobbyServer } from '../helpers/lobby-client.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** A ping that is exactly `bytes` bytes of JSON text, padded with an extra field. */
 function pingOfSize(bytes: number, rid: string): string {
@@ -150,11 +151,20 @@ describe('rate limit on a real socket', () => {
     expect(limited).toMatchObject({ code: ErrorCode.RATE_LIMITED });
     expect(limited).not.toHaveProperty('rid');
     // Every flood message is either answered or counted as dropped.
-    const { pongs, dropped } = await eventually(async () => {
-      const drops = sample(await getMetrics(lobby.server.metricsPort), 'tickmesh_lobby_rate_limit_drops_total');
-      const answered = flooder.log.filter((m) => m.type === 'pong');
-      return answered.length + drops === FLOOD ? { pongs: answered, dropped: drops } : undefined;
-    });
+    const { pongs, dropped } = await waitFor(
+      async () => {
+        const drops = sample(await getMetrics(lobby.server.metricsPort), 'tickmesh_lobby_rate_limit_drops_total');
+        const answered = flooder.log.filter((m) => m.type === 'pong');
+        return answered.length + drops === FLOOD && { pongs: answered, dropped: drops };
+      },
+      `each of the ${FLOOD} flood messages answered or counted dropped`,
+      {
+        report: async () => ({
+          pongs: flooder.log.filter((m) => m.type === 'pong').length,
+          dropped: sample(await getMetrics(lobby.server.metricsPort), 'tickmesh_lobby_rate_limit_drops_total'),
+        }),
+      },
+    );
     const elapsedS = (Date.now() - started) / 1000;
     expect(dropped).toBeGreaterThan(0);
     // The burst goes through at once, then the refill: nothing more.
@@ -183,15 +193,14 @@ describe('rate limit on a real socket', () => {
 
 /** Pings until one is answered (rate-limited pings are dropped silently or with RATE_LIMITED). */
 async function eventuallyAnswered(client: LobbyClient): Promise<void> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    try {
+  await waitFor(
+    async () => {
       await client.expectAnswer({ type: 'ping' }, 'pong', 300);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-  }
+      return true;
+    },
+    'a ping answered once tokens refill',
+    { timeoutMs: 5000, intervalMs: 0, retryOnError: true },
+  );
 }
 
 describe('RateLimiter (injected times)', () => {

@@ -3,7 +3,8 @@
 import { ErrorCode, Limits } from '@tickmesh/protocol';
 import { describe, expect, it } from 'vitest';
 import { getHealth } from '../helpers/http.js';
-import { eventually, joinedRoom, type LobbyClient, useLobbyServer } from '../helpers/lobby-client.js';
+import { joinedRoom, type LobbyClient, useLobbyServer } from '../helpers/lobby-client.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('hello', () => {
   const lobby = useLobbyServer();
@@ -223,7 +224,13 @@ describe('reconnection inside the grace', () => {
     await a.next('room.state', (m) => m.room.peers.some((p) => p.id === b.peerId && !p.connected));
     await a.terminate();
     // Both drops have reached the server once no WebSocket is open.
-    await eventually(async () => ((await getHealth(lobby.server.port)).connections === 0 ? true : undefined));
+    await waitFor(
+      async () => (await getHealth(lobby.server.port)).connections === 0,
+      'both drops to reach the server',
+      {
+        report: () => getHealth(lobby.server.port),
+      },
+    );
     const b2 = await lobby.connect();
     await b2.hello('Bob', b.token);
     const back = await b2.next('room.state');
@@ -326,7 +333,9 @@ describe('after the grace', () => {
     await probe.expectAnswer({ type: 'room.join', code }, 'room.state');
     await probe.expectAnswer({ type: 'room.leave' }, 'room.left');
     // Wait until the grace expires (the room disappears), then its code is unknown.
-    await eventually(async () => ((await getHealth(lobby.server.port)).rooms === 0 ? true : undefined));
+    await waitFor(async () => (await getHealth(lobby.server.port)).rooms === 0, 'the room to expire', {
+      report: () => getHealth(lobby.server.port),
+    });
     await probe.expectError({ type: 'room.join', code }, ErrorCode.ROOM_NOT_FOUND);
   });
 });
