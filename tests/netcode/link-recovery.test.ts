@@ -6,6 +6,7 @@ import { silentLogger } from '@tickmesh/netcode/testing';
 import { describe, expect, it } from 'vitest';
 import { createLink } from '../../packages/netcode/src/transport/link.js';
 import type { LinkSignal } from '../../packages/netcode/src/transport/signal.js';
+import { waitFor } from '../helpers/wait.js';
 
 function manualTimers() {
   let now = 0;
@@ -117,7 +118,9 @@ function setup({ initiator = true, connected = true } = {}) {
   return { link, pc, states, signals, advance };
 }
 
-const flush = () => new Promise((r) => setTimeout(r, 0));
+/** The link's offer is made and sent in a promise chain: wait for it to reach `sendSignal`. */
+const offerSent = (signals: LinkSignal[]) =>
+  waitFor(() => signals.some((s) => s.description?.type === 'offer'), 'the ICE restart offer sent');
 
 describe('link recovery', () => {
   it('is connected once ICE is connected and both channels are open', () => {
@@ -133,7 +136,7 @@ describe('link recovery', () => {
     advance(1_999);
     expect(pc.offers).toEqual([]);
     advance(1);
-    await flush();
+    await offerSent(signals);
     expect(pc.offers).toEqual([{ iceRestart: true }]);
     expect(signals.at(-1)).toMatchObject({ sid: 'sid1', description: { type: 'offer' } });
     pc.ice('connected');
@@ -153,9 +156,9 @@ describe('link recovery', () => {
   });
 
   it('restarts at once on failed, and reports failed when nothing recovers in time', async () => {
-    const { link, pc, states, advance } = setup();
+    const { link, pc, states, signals, advance } = setup();
     pc.ice('failed');
-    await flush();
+    await offerSent(signals);
     expect(pc.offers).toEqual([{ iceRestart: true }]);
     advance(9_999);
     expect(link.state).toBe('reconnecting');

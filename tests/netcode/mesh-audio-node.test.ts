@@ -9,7 +9,7 @@ import { realTimers } from '@tickmesh/netcode/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLink, type Link } from '../../packages/netcode/src/transport/link.js';
 import { linkedTo, meshRoom, type NodePeer, nodePeer } from '../helpers/netcode-peer.js';
-import { waitFor } from '../helpers/wait.js';
+import { letTimePass, waitFor } from '../helpers/wait.js';
 
 type Packet = [n: number];
 
@@ -181,9 +181,19 @@ describe('mesh audio over @roamhq/wrtc', () => {
     // Taking the track away stops the packets (no renegotiation needed for that).
     const [ann, bob] = peers as [NodePeer<Packet>, NodePeer<Packet>];
     ann.mesh.setLocalAudioTrack(null);
-    await new Promise((r) => setTimeout(r, 300));
-    const stopped = await packetsFrom(bob, ann);
-    await new Promise((r) => setTimeout(r, 500));
+    // Packets already on their way still arrive: wait for a quarter second without one.
+    let stopped = -1;
+    await waitFor(
+      async () => {
+        const packets = await packetsFrom(bob, ann);
+        const still = packets === stopped;
+        stopped = packets;
+        return still;
+      },
+      "ann's audio packets to stop arriving at bob",
+      { intervalMs: 250 },
+    );
+    await letTimePass(500); // time for more to arrive, were any still sent
     expect(await packetsFrom(bob, ann)).toBe(stopped);
   }, 30_000);
 });
@@ -249,7 +259,9 @@ describe('link offer collision over @roamhq/wrtc', () => {
     await waitFor(() => heldOffers === 1, "the polite side's offer being made");
     impolite.setAudioTrack(impoliteTone.track);
     await waitFor(() => offersToPolite === 1, "the impolite side's offer at the polite side");
-    await new Promise((r) => setTimeout(r, 50));
+    // The offer is in the polite side's signal queue, which the test cannot see into: a moment for
+    // the queue to reach it, so that the release finds the polite side already handling it.
+    await letTimePass(50);
     releaseOffers();
 
     await waitFor(() => links.every((l) => l.pc.signalingState === 'stable'), 'both sides back to stable', {
