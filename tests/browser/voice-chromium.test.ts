@@ -15,6 +15,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH, untilOrReport } from '../helpers/chromium
 import { fakeMicArg, makeWavs } from '../helpers/fake-mic.js';
 import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';
 import { describeWith } from '../helpers/requirements.js';
+import { letTimePass } from '../helpers/wait.js';
 import type { JoinOptions } from './page/harness.js';
 import type { VoiceStartOptions } from './page/voice-harness.js';
 
@@ -125,7 +126,21 @@ const fullMesh = (peers: readonly BrowserPeer[]) => async () =>
 const startVoice = (p: BrowserPeer, options: VoiceStartOptions = {}) =>
   p.page.evaluate((o) => window.__voice.start(o), options);
 const voiceStats = (p: BrowserPeer) => p.page.evaluate(() => window.__voice.stats());
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Below this level (0..1) a voice plays silence: the test tone never drops under 0.1 at the microphone. */
+const QUIET_LEVEL = 0.01;
+
+/** Each listener plays sound from each speaker. */
+const soundFrom = (listeners: readonly BrowserPeer[], speakers: readonly BrowserPeer[]) => async () =>
+  (await Promise.all(listeners.map(voiceStats))).every((stats, i) =>
+    speakers.every((s) => s === listeners[i] || (stats[s.peerId]?.totalAudioEnergy ?? 0) > 0),
+  );
+
+/** Each listener plays silence from `speaker`: what was in flight and in the jitter buffer has played out. */
+const quietFrom = (listeners: readonly BrowserPeer[], speaker: BrowserPeer) => async () =>
+  (await Promise.all(listeners.map(voiceStats))).every(
+    (stats) => (stats[speaker.peerId]?.audioLevel ?? 1) < QUIET_LEVEL,
+  );
 
 /** What `listener` received from `speaker` between two stats reads. */
 function rise(before: Record<string, VoiceLinkStats>, after: Record<string, VoiceLinkStats>, speaker: BrowserPeer) {
@@ -140,7 +155,7 @@ function rise(before: Record<string, VoiceLinkStats>, after: Record<string, Voic
 /** Every listener keeps receiving packets and sound energy from every speaker over `ms`. */
 async function hearing(listeners: BrowserPeer[], speakers: BrowserPeer[], ms: number) {
   const before = await Promise.all(listeners.map(voiceStats));
-  await sleep(ms);
+  await letTimePass(ms); // the window the rise is measured over
   const after = await Promise.all(listeners.map(voiceStats));
   return listeners.map((l, i) =>
     Object.fromEntries(
@@ -167,7 +182,7 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
       'two remote voices on every page',
     );
     // Packets and sound from both others on every page.
-    await sleep(500);
+    await until(peers, soundFrom(peers, peers), 'sound from both others on every page');
     for (const heard of await hearing(peers, peers, 1500))
       for (const { packets, energy } of Object.values(heard)) {
         expect(packets).toBeGreaterThan(40); // 50 a second while the tone plays
@@ -176,7 +191,7 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
 
     // cy mutes: ann and bob stop getting sound from cy, and still get it from each other.
     await cy.page.evaluate(() => window.__voice.setMuted(true));
-    await sleep(500); // what was already in flight and in the jitter buffer plays out
+    await until(peers, quietFrom([ann, bob], cy), 'cy gone quiet at ann and bob');
     const [annHeard, bobHeard] = await hearing([ann, bob], peers, 1500);
     expect(annHeard?.cy?.energy).toBeLessThan((annHeard?.bob?.energy ?? 0) / 100);
     expect(bobHeard?.cy?.energy).toBeLessThan((bobHeard?.ann?.energy ?? 0) / 100);
@@ -198,7 +213,7 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
         ),
       'three remote voices on every page',
     );
-    await sleep(500);
+    await until(everyone, soundFrom(everyone, everyone), 'sound from the 3 others on every page');
     for (const heard of await hearing(everyone, everyone, 1500))
       for (const { packets, energy } of Object.values(heard)) {
         expect(packets).toBeGreaterThan(40);
@@ -215,7 +230,7 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
     const upload = async () => {
       const t0 = Date.now();
       const a = await voiceStats(ann);
-      await sleep(2000);
+      await letTimePass(2000); // the window the rates are measured over
       const b = await voiceStats(ann);
       const seconds = (Date.now() - t0) / 1000;
       const links: Record<string, LinkStats | null> = await ann.page.evaluate(() => window.__mesh.stats());
@@ -234,7 +249,7 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
       expect(link.opusKbps).toBeLessThan(34); // the 32 kbit/s cap, give or take a sampling edge
     }
     await ann.page.evaluate(() => window.__voice.setMuted(true));
-    await sleep(300);
+    await until(everyone, quietFrom([bob, cy, di], ann), 'ann gone quiet at the 3 others');
     const mutedUpload = await upload();
     const fmt = (xs: { opusKbps: number; rtpKbps: number; packetsPerS: number; wireKbps: number }[]) =>
       xs
@@ -280,7 +295,7 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
       async () => (await bob.page.evaluate(() => window.__voice.peers())).length === 1,
       'ann heard at bob',
     );
-    await sleep(300);
+    await until(peers, soundFrom([bob], [ann]), 'sound from ann at bob');
     const [bobHeard, annHeard] = await hearing([bob, ann], peers, 1000);
     expect(bobHeard?.ann?.energy).toBeGreaterThan(0);
     expect(annHeard?.bob?.packets).toBe(0);
@@ -310,7 +325,7 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
       async () => (await cy.page.evaluate(() => window.__voice.speaking())).includes(bob.peerId),
       'cy sees bob speaking',
     );
-    await sleep(1500);
+    await letTimePass(1500); // time for a silent microphone to light up, were it going to
     const annLog = await ann.page.evaluate(() => window.__voice.speakingLog());
     const cyLog = await cy.page.evaluate(() => window.__voice.speakingLog());
     const bobLog = await bob.page.evaluate(() => window.__voice.speakingLog());
