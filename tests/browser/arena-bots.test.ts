@@ -16,6 +16,7 @@ import {
   until,
 } from '../helpers/arena-game.js';
 import { describeWith } from '../helpers/requirements.js';
+import { letTimePass } from '../helpers/wait.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const PLAY_MS = 20_000;
@@ -111,7 +112,7 @@ describeWith(['chromium'], 'arena: a browser player and three bots', () => {
         key = key === 'd' ? 'a' : 'd';
         await ann.page.keyboard.down(key);
       }
-      await ann.page.waitForTimeout(200);
+      await letTimePass(200); // a sample every 200 ms for PLAY_MS
     }
     await ann.page.keyboard.up(key);
     await ann.page.mouse.up();

@@ -22,6 +22,7 @@ import {
   type ArenaPage,
   buildArena,
   everyPage,
+  framesDrawn,
   launchArenaBrowser,
   openArena as openArenaPage,
   screenshot,
@@ -30,6 +31,7 @@ import {
 } from '../helpers/arena-game.js';
 import { makeWavs } from '../helpers/fake-mic.js';
 import { describeWith } from '../helpers/requirements.js';
+import { letTimePass } from '../helpers/wait.js';
 
 let build: ArenaBuild | undefined;
 let browser: Browser | undefined;
@@ -150,7 +152,7 @@ describeWith(['chromium'], 'arena in Chromium: three players', () => {
   it('plays a round: join by code, ready, start, move, kill, host leaves', async () => {
     if (!browser || !server) throw new Error('not set up');
     const ann = await openArena(browser, server, 'Ann', '', { width: 1280, height: 720 });
-    await ann.page.waitForTimeout(400); // the attract mode draws a few frames
+    await framesDrawn(ann.page); // the attract mode draws a few frames
     await screenshot(ann.page, 'menu');
     await ann.page.getByTestId('create-room').click();
     await until([ann], async () => (await ann.snapshot()).room !== null, 'the room to be created');
@@ -192,7 +194,7 @@ describeWith(['chromium'], 'arena in Chromium: three players', () => {
     await ann.page.getByTestId('chat-input').fill('good luck, have fun');
     await ann.page.getByTestId('chat-input').press('Enter');
     await until([ann], async () => !(await ann.page.getByTestId('start').isDisabled()), 'start to be enabled');
-    await ann.page.waitForTimeout(300);
+    await framesDrawn(ann.page);
     await screenshot(ann.page, 'room-lobby');
 
     // Software WebGL on two cores: small windows while playing keep the machine's timing honest.
@@ -211,13 +213,20 @@ describeWith(['chromium'], 'arena in Chromium: three players', () => {
     // Bob holds D for one second; Ann and Cy see his x grow soon after the key goes down (within
     // 2 s: a page that never shows the move fails; the speed is measured by bench:feel), and once
     // he stops, every page draws him where he stopped.
-    await bob.page.waitForTimeout(300);
+    await until(
+      pages,
+      async () => {
+        const xs = await everyPage(pages, async (p) => (await playerIn(p, bobId))?.x ?? Number.NaN);
+        return xs.every((x) => Math.abs(x - (xs[0] ?? Number.NaN)) < 1);
+      },
+      'every page to draw Bob in the same place before he moves',
+    );
     const x0 = (await playerIn(bob, bobId))?.x ?? 0;
     await Promise.all([ann, cy].map(async (p) => watchX(p, bobId, Math.max(x0, (await playerIn(p, bobId))?.x ?? 0))));
     await bob.page.mouse.move(200, 200);
     const keyDownAt = Date.now();
     await bob.page.keyboard.down('d');
-    await bob.page.waitForTimeout(1000);
+    await letTimePass(1000); // Bob holds D for a second
     await bob.page.keyboard.up('d');
     const seenAfter = await everyPage([ann, cy], (p) =>
       p.page.evaluate(() => (window as unknown as { __movedAt?: number }).__movedAt ?? null),
@@ -245,7 +254,7 @@ describeWith(['chromium'], 'arena in Chromium: three players', () => {
         await cy.page.mouse.move(at.x, at.y);
         await cy.page.mouse.down();
       }
-      await cy.page.waitForTimeout(150);
+      await letTimePass(150); // aim again every 150 ms: Bob may move
       downed = ((await playerIn(cy, cyId))?.score ?? 0) >= 1;
     }
     await cy.page.mouse.up();
@@ -281,7 +290,7 @@ describeWith(['chromium'], 'arena in Chromium: three players', () => {
     expect(hosts[0]).toBe(hosts[1]);
     const cyX = (await playerIn(bob, cyId))?.x ?? 0;
     await cy.page.keyboard.down('a');
-    await cy.page.waitForTimeout(600);
+    await letTimePass(600); // Cy holds A for 0.6 s
     await cy.page.keyboard.up('a');
     await until(rest, async () => ((await playerIn(bob, cyId))?.x ?? cyX) < cyX - 20, 'Cy to move under the new host');
     for (const p of rest) expect(await p.page.getByText('now the host').count()).toBeGreaterThan(0);
@@ -325,12 +334,12 @@ describeWith(['chromium'], 'arena in Chromium: a short round with voice', () => 
         await sam.page.mouse.move(at.x, at.y);
         await sam.page.mouse.down();
       }
-      await sam.page.waitForTimeout(150);
+      await letTimePass(150); // aim again every 150 ms: Tia may move
     }
     await sam.page.mouse.up();
 
     if ((await sam.snapshot()).phase === 'ended') {
-      await sam.page.waitForTimeout(300);
+      await framesDrawn(sam.page);
       await screenshot(sam.page, 'end-screen');
     }
 

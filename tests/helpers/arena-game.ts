@@ -181,6 +181,19 @@ export async function until(
   await waitFor(check, what, { timeoutMs, intervalMs: 25, report });
 }
 
+/** Resolves once the page has drawn `count` more animation frames (say, before a screenshot). */
+export function framesDrawn(page: Page, count = 5): Promise<void> {
+  return page.evaluate(
+    (n) =>
+      new Promise<void>((resolve) => {
+        let left = n;
+        const frame = () => (--left <= 0 ? resolve() : requestAnimationFrame(frame));
+        requestAnimationFrame(frame);
+      }),
+    count,
+  );
+}
+
 export const everyPage = <T>(pages: readonly ArenaPage[], read: (p: ArenaPage) => Promise<T>) =>
   Promise.all(pages.map(read));
 
