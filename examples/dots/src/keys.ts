@@ -14,7 +14,7 @@ const MOVE: Record<string, [axis: 'dx' | 'dy', sign: -1 | 1]> = {
   ArrowDown: ['dy', 1],
   KeyS: ['dy', 1],
 };
-const isGameKey = (code: string) => code === 'Space' || code in MOVE;
+const isGameKey = (code: string) => code === 'Space' || Object.hasOwn(MOVE, code);
 const typing = (event: KeyboardEvent) => event.target instanceof HTMLInputElement;
 const axis = (neg: boolean, pos: boolean): Axis => (neg === pos ? 0 : pos ? 1 : -1);
 

@@ -87,6 +87,8 @@ async function connect(): Promise<LobbyClient | null> {
     game: dotsGame,
     sampleInput: () => keys.sample(),
     createPeerConnection: (config) => new RTCPeerConnection(config),
+    // `?relay` in the page's URL: every link through TURN, to try the relay path (docs/netcode.md).
+    iceTransportPolicy: new URLSearchParams(location.search).has('relay') ? 'relay' : 'all',
   });
   session.sync.on('event', ({ event }) => note(`${nameOf(client.room, event.player)} scored (${event.score}).`));
   return client;
@@ -146,7 +148,9 @@ function drawnDots(): DotsSnapshot['dots'] {
   return [...(view?.entities ?? [])].map(([id, { fields }]) => ({
     player: peers.get(id)?.id ?? null,
     name: peers.get(id)?.name ?? '?',
-    ...{ x: fields.x, y: fields.y, score: fields.score },
+    x: fields.x,
+    y: fields.y,
+    score: fields.score,
     local: view?.localEntities.has(id) ?? false,
   }));
 }
