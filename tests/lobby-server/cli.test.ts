@@ -80,6 +80,8 @@ describe('tickmesh-lobby CLI', () => {
       '--fanout-bytes-per-s',
       '--metrics-port',
       '--metrics-host',
+      '--session-secret',
+      '--state-dir',
     ]);
   });
 

@@ -1,5 +1,12 @@
 // The room and session machines alone, on XState's simulated clock: every transition and guard.
-import { type RoomContext, type RoomEvent, roomMachine, runMachine, sessionMachine } from '@tickmesh/lobby-server';
+import {
+  type RoomContext,
+  type RoomEvent,
+  restoredRoom,
+  roomMachine,
+  runMachine,
+  sessionMachine,
+} from '@tickmesh/lobby-server';
 import { ErrorCode } from '@tickmesh/protocol';
 import { describe, expect, it } from 'vitest';
 import { createActor, SimulatedClock } from 'xstate';
@@ -308,6 +315,67 @@ describe('room machine: playing', () => {
     r.send({ type: 'disconnect', by: 'a' });
     expect(r.state()).toBe('playing');
     expect(r.ctx().hostId).toBe('b');
+  });
+});
+
+describe('room machine: restored after a lobby restart', () => {
+  /** A playing room of a (host), b and c, restored by c: a and b are away. */
+  function restored() {
+    const clock = new SimulatedClock();
+    const wire = {
+      code: 'ABCDEF',
+      state: 'playing' as const,
+      hostId: 'a',
+      public: false,
+      maxPlayers: 8,
+      settings: { map: 2 },
+      peers: [
+        { id: 'a', name: 'Ann', ready: false, connected: true, seq: 1 },
+        { id: 'b', name: 'Bob', ready: true, connected: true, seq: 2 },
+        { id: 'c', name: 'Cy', ready: true, connected: true, seq: 4 },
+      ],
+    };
+    const snapshot = restoredRoom({ room: wire, by: 'c', countdownMs: COUNTDOWN_MS, now: () => clock.now() });
+    const input = { ...wire, creator: { id: 'c', name: 'Cy' }, countdownMs: COUNTDOWN_MS, now: () => clock.now() };
+    const actor = createActor(roomMachine, { clock, snapshot, input });
+    actor.start();
+    return { actor, ctx: () => actor.getSnapshot().context, state: () => actor.getSnapshot().value };
+  }
+
+  it('starts where the ticket was: playing, ready flags and seqs kept, only the restorer connected', () => {
+    const r = restored();
+    expect(r.state()).toBe('playing');
+    expect(r.ctx()).toMatchObject({ hostId: 'a', nextSeq: 5, restoring: true });
+    expect(r.ctx().peers.map((p) => [p.id, p.ready, p.connected])).toEqual([
+      ['a', false, false],
+      ['b', true, false],
+      ['c', true, true],
+    ]);
+  });
+
+  it('keeps the away host and stays playing with one connected member while restoring', () => {
+    const r = restored();
+    r.actor.send({ type: 'resume', by: 'b', name: 'Bob' });
+    r.actor.send({ type: 'disconnect', by: 'b' });
+    expect(r.state()).toBe('playing');
+    expect(r.ctx().hostId).toBe('a');
+    r.actor.send({ type: 'leave', by: 'a' });
+    expect(r.ctx().hostId).toBe('c');
+  });
+
+  it('applies the usual rules once the restore ends: a new host, and open with fewer than 2 connected', () => {
+    const r = restored();
+    r.actor.send({ type: 'restoreEnded' });
+    expect(r.ctx()).toMatchObject({ restoring: false, hostId: 'c' });
+    expect(r.state()).toBe('open');
+  });
+
+  it('plays on after the restore ends when members came back', () => {
+    const r = restored();
+    r.actor.send({ type: 'resume', by: 'a', name: 'Ann' });
+    r.actor.send({ type: 'restoreEnded' });
+    expect(r.state()).toBe('playing');
+    expect(r.ctx().hostId).toBe('a');
   });
 });
 

@@ -91,7 +91,7 @@ describe('start and countdown (a countdown long enough never to elapse in a test
     expect(started.room.peers.map((p) => p.ready)).toEqual([false, true, true]);
     for (const x of [b, c]) {
       const copy = await x.next('room.state');
-      expect(copy).toEqual({ type: 'room.state', room: started.room });
+      expect(copy).toEqual({ type: 'room.state', room: started.room, ticket: started.ticket });
     }
   });
 
@@ -230,7 +230,7 @@ describe('playing (a short countdown)', () => {
     expect(playing.room.peers.map((p) => p.ready)).toEqual([false, true, true]);
     for (const x of [b, c]) {
       await x.next('room.state', (m) => m.room.state === 'countdown');
-      expect(await x.next('room.state')).toEqual({ type: 'room.state', room: playing.room });
+      expect(await x.next('room.state')).toEqual({ type: 'room.state', room: playing.room, ticket: playing.ticket });
     }
     for (const x of [a, b, c]) expect(await x.settle()).toEqual([]);
   });
@@ -254,7 +254,7 @@ describe('playing (a short countdown)', () => {
     const joined = await d.expectAnswer({ type: 'room.join', code }, 'room.state');
     expect(joined.room.state).toBe('playing');
     expect(joined.room.peers.at(-1)).toEqual({ id: d.peerId, name: 'Dee', ready: false, connected: true, seq: 4 });
-    expect(await a.next('room.state')).toEqual({ type: 'room.state', room: joined.room });
+    expect(await a.next('room.state')).toEqual({ type: 'room.state', room: joined.room, ticket: joined.ticket });
     // lateJoin: false (or anything but true) does not.
     const strict = await playingRoom({ settings: { lateJoin: 'yes' } });
     const e = await lobby.identified('Eve');
@@ -282,7 +282,8 @@ describe('playing (a short countdown)', () => {
     const ended = await a.expectAnswer({ type: 'room.end', rid: 'end' }, 'room.state');
     expect(ended.rid).toBe('end');
     expectOpenAndUnready(ended);
-    for (const x of [b, c]) expect(await x.next('room.state')).toEqual({ type: 'room.state', room: ended.room });
+    for (const x of [b, c])
+      expect(await x.next('room.state')).toEqual({ type: 'room.state', room: ended.room, ticket: ended.ticket });
     await a.expectError({ type: 'room.end' }, ErrorCode.BAD_STATE);
     // Settings may be edited again.
     await a.expectAnswer({ type: 'room.settings', settings: { round: 2 } }, 'room.state');

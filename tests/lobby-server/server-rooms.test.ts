@@ -106,7 +106,7 @@ describe('room membership', () => {
       { id: b.peerId, name: 'Bob', ready: false, connected: true, seq: 2 },
     ]);
     const hostCopy = await a.next('room.state');
-    expect(hostCopy).toEqual({ type: 'room.state', room: joined.room });
+    expect(hostCopy).toEqual({ type: 'room.state', room: joined.room, ticket: joined.ticket });
     expect(await a.settle()).toEqual([]);
     expect(await b.settle()).toEqual([]);
     // Mixed case works too.
@@ -233,7 +233,7 @@ describe('room membership', () => {
     expect(after.room.peers.map((p) => p.id)).toEqual([a.peerId, b.peerId]);
     expect(await c.next('room.left')).toEqual({ type: 'room.left', code, reason: 'kicked' });
     const bCopy = await b.next('room.state');
-    expect(bCopy).toEqual({ type: 'room.state', room: after.room });
+    expect(bCopy).toEqual({ type: 'room.state', room: after.room, ticket: after.ticket });
     expect(await c.settle()).toEqual([]);
     // The kicked peer is in no room, and may come back (with a new seq).
     await c.expectError({ type: 'room.chat', text: 'hey' }, ErrorCode.NOT_IN_ROOM);
@@ -344,7 +344,7 @@ describe('room membership', () => {
     const mine = await b.expectAnswer({ type: 'room.ready', ready: true, rid: 1 }, 'room.state');
     expect(mine.room.peers.map((p) => p.ready)).toEqual([false, true]);
     const seen = await a.next('room.state');
-    expect(seen).toEqual({ type: 'room.state', room: mine.room });
+    expect(seen).toEqual({ type: 'room.state', room: mine.room, ticket: mine.ticket });
     const again = await b.expectAnswer({ type: 'room.ready', ready: true, rid: 2 }, 'room.state');
     expect(again.room).toEqual(mine.room);
     expect(await a.settle()).toEqual([]);

@@ -72,6 +72,13 @@ export interface LobbyConfig {
   metricsPort: number;
   /** Interface of the `/metrics` listener. Default 127.0.0.1 (not reachable from other machines). */
   metricsHost: string;
+  /**
+   * Secret that signs session tokens and room tickets, so a restart keeps players' ids and rooms
+   * (every node of a cluster must share it). Default none: a secret made once and kept in `stateDir`.
+   */
+  sessionSecret: string | null;
+  /** Where the server keeps its session secret. Default `$XDG_STATE_HOME/tickmesh-lobby` (~/.local/state/tickmesh-lobby). */
+  stateDir: string | null;
 }
 
 export const defaultConfig: LobbyConfig = {
@@ -102,6 +109,8 @@ export const defaultConfig: LobbyConfig = {
   fanoutBytesPerS: 8 * 1024,
   metricsPort: 9464,
   metricsHost: '127.0.0.1',
+  sessionSecret: null,
+  stateDir: null,
 };
 
 const count = z.coerce
@@ -147,6 +156,8 @@ export const configSchema = z
     fanoutBytesPerS: count.min(1),
     metricsPort: count.max(65_535, 'must be at most 65535'),
     metricsHost: z.string().min(1),
+    sessionSecret: z.string().min(16, 'must be at least 16 characters').nullable(),
+    stateDir: z.string().min(1).nullable(),
   })
   .refine((c) => (c.tlsCert === null) === (c.tlsKey === null), 'give both --tls-cert and --tls-key, or neither');
 

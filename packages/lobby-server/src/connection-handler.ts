@@ -165,6 +165,8 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
           return registry.roomRequest(client, session, { type: 'start', by: session.peerId }, msg.rid);
         case 'room.end':
           return registry.roomRequest(client, session, { type: 'end', by: session.peerId }, msg.rid);
+        case 'room.restore':
+          return registry.roomRestore(client, session, msg);
         case 'room.kick':
           return registry.roomRequest(
             client,

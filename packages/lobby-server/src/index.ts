@@ -7,9 +7,11 @@ export { silentLogger, streamLogger } from './logger.js';
 export { type MachineInstance, runMachine, type TimerClock } from './machines/machine-runner.js';
 export {
   connectedCount,
+  type RestoredRoom,
   type RoomContext,
   type RoomEvent,
   type RoomInput,
+  restoredRoom,
   roomMachine,
   toWireRoom,
 } from './machines/room.machine.js';

@@ -62,6 +62,16 @@ const FLAGS = [
   ],
   ['--metrics-port <port>', 'TICKMESH_METRICS_PORT', 'port of the /metrics listener; 0 picks one (default 9464)'],
   ['--metrics-host <host>', 'TICKMESH_METRICS_HOST', 'interface of the /metrics listener (default 127.0.0.1)'],
+  [
+    '--session-secret <secret>',
+    'TICKMESH_SESSION_SECRET',
+    'signs session tokens and room tickets, so a restart keeps ids and rooms (default: kept in --state-dir)',
+  ],
+  [
+    '--state-dir <dir>',
+    'TICKMESH_STATE_DIR',
+    'where the session secret is kept (default ~/.local/state/tickmesh-lobby)',
+  ],
 ] as const;
 
 const list = (v: unknown): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String));
@@ -118,6 +128,8 @@ export function parseArgs(argv: readonly string[], env: Env): Partial<LobbyConfi
   set('fanoutBytesPerS', pick(options.fanoutBytesPerS, env.TICKMESH_FANOUT_BYTES_PER_S));
   set('metricsPort', pick(options.metricsPort, env.TICKMESH_METRICS_PORT));
   set('metricsHost', pick(options.metricsHost, env.TICKMESH_METRICS_HOST));
+  set('sessionSecret', pick(options.sessionSecret, env.TICKMESH_SESSION_SECRET));
+  set('stateDir', pick(options.stateDir, env.TICKMESH_STATE_DIR));
   return overrides as Partial<LobbyConfig>;
 }
 

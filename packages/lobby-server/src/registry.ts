@@ -11,8 +11,10 @@ import {
   ErrorCode,
   LeftReason,
   Limits,
+  type PeerInfo,
   PROTOCOL_VERSION,
   type Rid,
+  type Room,
   type RoomListEntry,
   type RoomSettings,
   RoomState,
@@ -26,9 +28,10 @@ import type { LobbyConfig } from './config.js';
 import { iceServersFor } from './ice.js';
 import type { IdSource } from './ids.js';
 import { type MachineInstance, realTimerClock, runMachine, type TimerClock } from './machines/machine-runner.js';
-import { type RoomContext, type RoomEvent, roomMachine, toWireRoom } from './machines/room.machine.js';
+import { type RoomContext, type RoomEvent, restoredRoom, roomMachine, toWireRoom } from './machines/room.machine.js';
 import { type SessionEmitted, sessionMachine } from './machines/session.machine.js';
 import { bump, LimitName, type LobbyCounters } from './metrics.js';
+import type { Signer } from './signing.js';
 
 /** XState's timer clock (not exported by name): its default uses setTimeout; tests pass a `SimulatedClock`. */
 export type MachineClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
@@ -93,6 +96,8 @@ export interface RegistryDeps {
   >;
   counters: LobbyCounters;
   ids: IdSource;
+  /** Signs tokens and room tickets with the session secret (signing.ts). */
+  signer: Signer;
   addresses: AddressBook;
   /** Wall clock, epoch ms (chat `at`, `countdownEndsAt`, TURN expiry, code retirement). */
   now: () => number;
@@ -104,6 +109,8 @@ export interface RegistryDeps {
 
 /** A room code is not handed out again for this long after its room is deleted. */
 const CODE_RETIREMENT_MS = 10 * 60 * 1000;
+/** How long an expired session's peer id is remembered, so its signed token cannot revive it. */
+const EXPIRED_MEMORY_MS = 60 * 60 * 1000;
 /** Seconds of refill the relay and fan-out buckets hold (see config.ts). */
 const RELAY_BUCKET_S = 4;
 const FANOUT_BUCKET_S = 2;
@@ -111,13 +118,15 @@ const FANOUT_BUCKET_S = 2;
 export type Registry = ReturnType<typeof createRegistry>;
 
 export function createRegistry(deps: RegistryDeps) {
-  const { config, counters, ids, now, addresses, monotonicMs } = deps;
+  const { config, counters, ids, now, addresses, monotonicMs, signer } = deps;
   const sessionsByToken = new Map<string, Session>();
   const sessionsById = new Map<string, Session>();
   const rooms = new Map<string, RoomEntry>();
   /** Public rooms in creation order, for `room.list` pages. */
   const publicRooms: RoomEntry[] = [];
   let nextListSeq = 1;
+  /** Peers whose sessions expired here, until when; their signed tokens do not restore them. */
+  const expiredPeers = new Map<string, number>();
   /** Deleted rooms' codes and when they may be reused; insertion order is expiry order. */
   const retiredCodes = new Map<string, number>();
 
@@ -178,18 +187,28 @@ export function createRegistry(deps: RegistryDeps) {
     return entry.actor.getSnapshot().value as RoomState;
   }
 
-  function broadcastState(entry: RoomEntry): void {
+  /**
+   * A `room.state` of `entry` as text, with its ticket (a restart can give the room back to whoever
+   * holds both), and with `rid` for the sender of the request that caused it.
+   */
+  function roomStateText(entry: RoomEntry, rid?: Rid): { text: string; peers: readonly PeerInfo[] } {
     const snapshot = entry.actor.getSnapshot();
     const room = toWireRoom(snapshot.context, snapshot.value as RoomState);
-    const plain = JSON.stringify({ type: 'room.state', room } satisfies ServerMessage);
+    const roomJson = JSON.stringify(room);
+    const ridJson = rid === undefined ? '' : `,"rid":${JSON.stringify(rid)}`;
+    const ticket = JSON.stringify(signer.roomTicket(roomJson));
+    return { text: `{"type":"room.state","room":${roomJson},"ticket":${ticket}${ridJson}}`, peers: room.peers };
+  }
+
+  function broadcastState(entry: RoomEntry): void {
+    const { text: plain, peers } = roomStateText(entry);
     const cause = entry.cause;
     let others = 0;
-    for (const peer of room.peers) {
+    for (const peer of peers) {
       const client = sessionsById.get(peer.id)?.client;
       if (!client) continue;
       if (cause && cause.peerId === peer.id) {
-        if (cause.rid !== undefined) send(client, { type: 'room.state', room, rid: cause.rid });
-        else client.conn.send(plain);
+        client.conn.send(cause.rid === undefined ? plain : roomStateText(entry, cause.rid).text);
       } else {
         client.conn.send(plain);
         others++;
@@ -218,6 +237,37 @@ export function createRegistry(deps: RegistryDeps) {
         now,
       },
     });
+    return track(code, options.public, actor, address);
+  }
+
+  /** Brings back a room a restart lost, from a member's ticket (see restoreRoom). */
+  function createRestoredRoom(room: Room, by: Session, address: string): RoomEntry {
+    const snapshot = restoredRoom({ room, by: by.peerId, countdownMs: config.countdownMs, now });
+    // XState takes the input too, and ignores it when it starts from a snapshot.
+    const input = {
+      code: room.code,
+      public: room.public,
+      maxPlayers: room.maxPlayers,
+      settings: room.settings,
+      creator: { id: by.peerId, name: by.actor.context.name },
+      countdownMs: config.countdownMs,
+      now,
+    };
+    const actor = createActor(roomMachine, { ...clockOption, snapshot, input });
+    const entry = track(room.code, room.public, actor, address);
+    // Members not back when the grace ends are removed, as if their own grace had run out.
+    timerClock.setTimeout(() => {
+      if (rooms.get(entry.code) !== entry) return;
+      for (const peer of entry.actor.getSnapshot().context.peers) {
+        if (!peer.connected && !sessionsById.has(peer.id)) dispatch(entry, { type: 'leave', by: peer.id }, null);
+      }
+      if (rooms.get(entry.code) === entry) dispatch(entry, { type: 'restoreEnded' }, null);
+    }, config.graceMs);
+    return entry;
+  }
+
+  /** Registers a room actor: its broadcasts, its deletion, the indexes; then starts it. */
+  function track(code: string, isPublic: boolean, actor: Actor<typeof roomMachine>, address: string): RoomEntry {
     const initial = actor.getSnapshot();
     const entry: RoomEntry = {
       code,
@@ -243,7 +293,7 @@ export function createRegistry(deps: RegistryDeps) {
       broadcastState(entry);
     });
     rooms.set(code, entry);
-    if (options.public) publicRooms.push(entry);
+    if (isPublic) publicRooms.push(entry);
     addresses.roomOpened(address);
     actor.start();
     return entry;
@@ -272,8 +322,7 @@ export function createRegistry(deps: RegistryDeps) {
   /** Answers the sender with the current room when its accepted request changed nothing. */
   function answerUnchanged(entry: RoomEntry, client: Client, rid: Rid | undefined): void {
     if (entry.broadcasted) return;
-    const snapshot = entry.actor.getSnapshot();
-    send(client, withRid({ type: 'room.state', room: toWireRoom(snapshot.context, snapshot.value as RoomState) }, rid));
+    client.conn.send(roomStateText(entry, rid).text);
   }
 
   function roomOf(session: Session): RoomEntry | null {
@@ -302,9 +351,9 @@ export function createRegistry(deps: RegistryDeps) {
 
   // ---- sessions ------------------------------------------------------------------------------
 
-  function createSession(client: Client, name: string): Session {
-    const peerId = ids.peerId();
-    const token = ids.token();
+  /** A new session, with a new peer id, or with `peerId` when a restart lost it (signed token). */
+  function createSession(client: Client, name: string, peerId = ids.peerId()): Session {
+    const token = signer.issueToken(peerId, ids.token());
     const actor = runMachine<typeof sessionMachine, SessionEmitted>(
       sessionMachine,
       { peerId, name, graceMs: config.graceMs },
@@ -332,6 +381,12 @@ export function createRegistry(deps: RegistryDeps) {
     if (entry) dispatch(entry, { type: 'leave', by: session.peerId }, null);
     sessionsByToken.delete(session.token);
     sessionsById.delete(session.peerId);
+    // Its signed token must not bring the id back (that is for restarts): remembered a while.
+    expiredPeers.set(session.peerId, now() + EXPIRED_MEMORY_MS);
+    for (const [peerId, until] of expiredPeers) {
+      if (until > now()) break;
+      expiredPeers.delete(peerId);
+    }
   }
 
   // ---- message handlers ----------------------------------------------------------------------
@@ -340,9 +395,13 @@ export function createRegistry(deps: RegistryDeps) {
     if (client.session) return sendError(client, ErrorCode.BAD_STATE, 'already identified', msg.rid);
     const existing = msg.token === undefined ? undefined : sessionsByToken.get(msg.token);
     if (!existing) {
-      const session = createSession(client, msg.name);
+      // A token this server signed, for a peer it holds no session of: it restarted (or the
+      // session expired). The peer gets its id back; its room, if any, comes back by room.restore.
+      const signedFor = msg.token === undefined ? null : signer.verifyToken(msg.token);
+      const restarted = signedFor !== null && !sessionsById.has(signedFor) && !expiredPeers.has(signedFor);
+      const session = createSession(client, msg.name, restarted ? signedFor : undefined);
       client.session = session;
-      send(client, welcome(session, false, msg.rid));
+      send(client, welcome(session, restarted, msg.rid, restarted));
       return;
     }
     // Resume: same peer id, same room, the new name, a new token (the one just used stops
@@ -354,7 +413,7 @@ export function createRegistry(deps: RegistryDeps) {
       previous.conn.close(CloseCode.SESSION_TAKEN_OVER, 'session resumed elsewhere');
     }
     sessionsByToken.delete(existing.token);
-    existing.token = ids.token();
+    existing.token = signer.issueToken(existing.peerId, ids.token());
     sessionsByToken.set(existing.token, existing);
     existing.client = client;
     client.session = existing;
@@ -374,7 +433,7 @@ export function createRegistry(deps: RegistryDeps) {
     }
   }
 
-  function welcome(session: Session, resumed: boolean, rid: Rid | undefined): ServerMessage {
+  function welcome(session: Session, resumed: boolean, rid: Rid | undefined, restarted = false): ServerMessage {
     return withRid(
       {
         type: 'welcome',
@@ -383,6 +442,7 @@ export function createRegistry(deps: RegistryDeps) {
         iceServers: iceServersFor(config, session.peerId, now()),
         resumed,
         protocol: PROTOCOL_VERSION,
+        ...(restarted ? { restarted: true as const } : {}),
       },
       rid,
     );
@@ -502,6 +562,50 @@ export function createRegistry(deps: RegistryDeps) {
     dispatch(entry, { type: 'leave', by: session.peerId }, null);
   }
 
+  /**
+   * `room.restore`: a member gives back a room a restart lost, as the server last sent it with its
+   * ticket. The first member back brings the room back (the others away, the host kept, a playing
+   * room playing); each later member is let back in as from its reconnect grace.
+   */
+  function roomRestore(client: Client, session: Session, msg: ClientMessageOf<'room.restore'>): void {
+    const { room, rid } = msg;
+    if (!signer.verifyTicket(JSON.stringify(room), msg.ticket)) {
+      return sendError(
+        client,
+        ErrorCode.BAD_MESSAGE,
+        "room.restore: the ticket is not this server's for that room",
+        rid,
+      );
+    }
+    if (!room.peers.some((p) => p.id === session.peerId)) {
+      return sendError(client, ErrorCode.PEER_NOT_FOUND, 'room.restore: you are not a member of that room', rid);
+    }
+    const current = roomOf(session);
+    if (current && current.code !== room.code)
+      return sendError(client, ErrorCode.ALREADY_IN_ROOM, 'leave your room first', rid);
+    const live = rooms.get(room.code);
+    if (live) {
+      if (!live.actor.getSnapshot().context.peers.some((p) => p.id === session.peerId)) {
+        return sendError(client, ErrorCode.BAD_STATE, `room ${room.code} is live without you`, rid);
+      }
+      session.actor.send({ type: 'joined', code: live.code });
+      dispatch(
+        live,
+        { type: 'resume', by: session.peerId, name: session.actor.context.name },
+        { peerId: session.peerId, rid },
+      );
+      return answerUnchanged(live, client, rid);
+    }
+    if (retiredCodes.has(room.code))
+      return sendError(client, ErrorCode.ROOM_NOT_FOUND, `room ${room.code} has ended`, rid);
+    if (!mayCreateRoom(client, rid)) return;
+    const entry = createRestoredRoom(room, session, client.address);
+    session.actor.send({ type: 'joined', code: entry.code });
+    entry.cause = { peerId: session.peerId, rid };
+    broadcastState(entry);
+    entry.cause = null;
+  }
+
   /** ready, settings, start, end, kick: the machine decides; the sender always gets an answer. */
   function roomRequest(client: Client, session: Session, event: RoomEvent, rid: Rid | undefined): void {
     const entry = roomOf(session);
@@ -587,6 +691,7 @@ export function createRegistry(deps: RegistryDeps) {
     roomList,
     roomLeave,
     roomRequest,
+    roomRestore,
     roomChat,
     signal,
     disconnect,

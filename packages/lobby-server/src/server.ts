@@ -15,6 +15,8 @@ import { cryptoIds, type IdSource } from './ids.js';
 import { type Logger, silentLogger } from './logger.js';
 import { createCounters, createMetricsRegistry, type LobbyCounters } from './metrics.js';
 import { createRegistry, type MachineClock } from './registry.js';
+import { loadSessionSecret } from './session-secret.js';
+import { createSigner } from './signing.js';
 import { startUwsServer } from './uws/app.js';
 
 export interface LobbyServerDeps {
@@ -52,6 +54,7 @@ export async function startLobbyServer(
     config,
     counters,
     ids: deps.ids ?? cryptoIds,
+    signer: createSigner(loadSessionSecret(config, logger)),
     addresses,
     now: deps.now ?? Date.now,
     monotonicMs,

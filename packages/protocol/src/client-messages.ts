@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { ErrorCode } from './codes.js';
 import { Limits } from './limits.js';
+import { type Room, roomCheck } from './server-messages.js';
 import { codePointLength, isCleanText, isValidName, jsonByteLength } from './text.js';
 
 /** Request id echoed on every direct answer: a string of at most 64 code points, or a safe integer. */
@@ -79,6 +80,18 @@ export const roomSettingsSchema = z.object({
 export const roomStartSchema = z.object({ ...base, type: z.literal('room.start') });
 export const roomEndSchema = z.object({ ...base, type: z.literal('room.end') });
 export const roomKickSchema = z.object({ ...base, type: z.literal('room.kick'), peerId: idString });
+
+/**
+ * `room.restore` (an extension of v1, docs/lobby-protocol.md "Surviving a lobby restart"): after a
+ * restart lost the room, a member hands back the room as the server last sent it with its
+ * `ticket`, and gets it back.
+ */
+export const roomRestoreSchema = z.object({
+  ...base,
+  type: z.literal('room.restore'),
+  room: z.custom<Room>((v) => roomCheck(v) === null, 'room must be a room as room.state carries it'),
+  ticket: z.string().max(Limits.maxIdLength),
+});
 export const roomChatRequestSchema = z.object({
   ...base,
   type: z.literal('room.chat'),
@@ -116,6 +129,7 @@ export const clientMessageSchemas = {
   'room.start': roomStartSchema,
   'room.end': roomEndSchema,
   'room.kick': roomKickSchema,
+  'room.restore': roomRestoreSchema,
   'room.chat': roomChatRequestSchema,
   signal: signalRequestSchema,
 } as const;

@@ -83,9 +83,20 @@ export const serverMessageChecks = {
     iceServers: arr(iceServerCheck),
     resumed: bool,
     protocol: oneOf(1),
+    /**
+     * Extension: the server restarted since this session began and no longer knows its room; a
+     * client that was in one sends `room.restore` with the room and its ticket.
+     */
+    restarted: opt(oneOf(true)),
   }),
   pong: obj({ ...echo, type: oneOf('pong'), t: opt(num) }),
-  'room.state': obj({ ...echo, type: oneOf('room.state'), room: roomCheck }),
+  'room.state': obj({
+    ...echo,
+    type: oneOf('room.state'),
+    room: roomCheck,
+    /** Extension: the server's signature of `room`, for `room.restore` after a restart. */
+    ticket: opt(str(64)),
+  }),
   'room.list': obj({
     ...echo,
     type: oneOf('room.list'),

@@ -12,6 +12,12 @@
  * over at once. A refused request changes nothing and emits `rejected` with its error code, so the
  * socket layer can answer without knowing the rules.
  *
+ * A room can also be restored (after a lobby restart, from a member's signed room ticket): it
+ * starts in the state the ticket says, with the restorer connected and every other member away,
+ * and stays `restoring` until the registry ends that window (`restoreEnded`, after the grace).
+ * While restoring, members being away is the lobby's doing, not theirs: the host keeps its role
+ * and a playing room does not reopen for want of connected members.
+ *
  * The machine reads no clock: delays come from the actor's clock, `countdownEndsAt` from `input.now`.
  */
 import { ErrorCode, type PeerInfo, type Room, type RoomSettings, RoomState } from '@tickmesh/protocol';
@@ -29,6 +35,15 @@ export interface RoomInput {
   now: () => number;
 }
 
+/** A room brought back from a ticket (see {@link restoredRoom}). */
+export interface RestoredRoom {
+  room: Room;
+  /** The member restoring it: the only one connected at first. */
+  by: string;
+  countdownMs: number;
+  now: () => number;
+}
+
 export interface RoomContext {
   code: string;
   public: boolean;
@@ -42,6 +57,8 @@ export interface RoomContext {
   countdownEndsAt: number | null;
   countdownMs: number;
   now: () => number;
+  /** True while a restored room waits for its members to come back (see the header). */
+  restoring: boolean;
 }
 
 /** Events the registry sends. `by` is the peer that sent the request. */
@@ -54,7 +71,8 @@ export type RoomEvent =
   | { type: 'ready'; by: string; ready: boolean }
   | { type: 'settings'; by: string; settings: RoomSettings }
   | { type: 'start'; by: string }
-  | { type: 'end'; by: string };
+  | { type: 'end'; by: string }
+  | { type: 'restoreEnded' };
 
 export type RoomEmitted = { type: 'rejected'; code: ErrorCode };
 
@@ -67,7 +85,9 @@ function electHost(peers: readonly PeerInfo[], hostId: string): string {
 }
 
 function withPeers(context: RoomContext, peers: readonly PeerInfo[]): Partial<RoomContext> {
-  return { peers, hostId: electHost(peers, context.hostId) };
+  // While restoring, an away host is away because the lobby was: it keeps the role.
+  const keep = context.restoring && peers.some((p) => p.id === context.hostId);
+  return { peers, hostId: keep ? context.hostId : electHost(peers, context.hostId) };
 }
 
 function setPeer(peers: readonly PeerInfo[], id: string, patch: Partial<PeerInfo>): PeerInfo[] {
@@ -125,7 +145,7 @@ export const roomMachine = setup({
       connectedCount(context) >= 2 && context.peers.every((p) => !p.connected || p.ready || p.id === context.hostId),
     resumingPeerNotReady: ({ context, event }) =>
       event.type === 'resume' && context.peers.some((p) => p.id === event.by && !p.connected && !p.ready),
-    fewerThanTwoConnected: ({ context }) => connectedCount(context) < 2,
+    fewerThanTwoConnected: ({ context }) => !context.restoring && connectedCount(context) < 2,
     isEmpty: ({ context }) => context.peers.length === 0,
   },
   actions: {
@@ -176,6 +196,10 @@ export const roomMachine = setup({
     ),
     startCountdown: assign(({ context }) => ({ countdownEndsAt: context.now() + context.countdownMs })),
     stopCountdown: assign({ countdownEndsAt: null }),
+    endRestore: assign(({ context }) => ({
+      ...withPeers({ ...context, restoring: false }, context.peers),
+      restoring: false,
+    })),
   },
 }).createMachine({
   id: 'room',
@@ -190,6 +214,7 @@ export const roomMachine = setup({
     countdownEndsAt: null,
     countdownMs: input.countdownMs,
     now: input.now,
+    restoring: false,
   }),
   initial: 'open',
   // Handlers shared by open, countdown and playing; states override where the rules differ.
@@ -220,6 +245,7 @@ export const roomMachine = setup({
       { guard: not('senderIsHost'), actions: reject(ErrorCode.NOT_HOST) },
       { actions: reject(ErrorCode.BAD_STATE) },
     ],
+    restoreEnded: { actions: 'endRestore' },
   },
   states: {
     open: {
@@ -279,3 +305,29 @@ export const roomMachine = setup({
     closed: { type: 'final' },
   },
 });
+
+/**
+ * The snapshot a restored room starts from: the room as its ticket describes it, in `playing` if
+ * it was playing and in `open` otherwise (a countdown does not survive a restart), the restorer
+ * connected, every other member away, `restoring` until `restoreEnded`. Start an actor from it
+ * with `createActor(roomMachine, { snapshot })`: it runs no entry action, so ready flags stay.
+ */
+export function restoredRoom(restore: RestoredRoom) {
+  const { room } = restore;
+  const peers = room.peers.map((p) => ({ ...p, connected: p.id === restore.by }));
+  const context: RoomContext = {
+    code: room.code,
+    public: room.public,
+    maxPlayers: room.maxPlayers,
+    settings: room.settings,
+    peers,
+    hostId: room.hostId,
+    nextSeq: Math.max(0, ...peers.map((p) => p.seq)) + 1,
+    countdownEndsAt: null,
+    countdownMs: restore.countdownMs,
+    now: restore.now,
+    restoring: true,
+  };
+  const value = room.state === RoomState.PLAYING ? RoomState.PLAYING : RoomState.OPEN;
+  return roomMachine.resolveState({ value, context });
+}
