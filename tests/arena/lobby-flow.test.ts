@@ -59,6 +59,7 @@ class FakeLobby implements LobbyClient {
   room: Room | null = null;
   iceServers = [];
   droppedMessages = 0;
+  queuedSignals = 0;
   closed = false;
   readonly requests: string[] = [];
   readonly events = createEmitter<LobbyEvents>();
@@ -68,6 +69,10 @@ class FakeLobby implements LobbyClient {
     private readonly script: Script,
     private readonly n: number,
   ) {}
+
+  get connection() {
+    return this.status.kind === 'identified' ? ('online' as const) : ('offline' as const);
+  }
 
   on<K extends keyof LobbyEvents>(type: K, listener: (event: LobbyEvents[K]) => void): () => void {
     return this.events.on(type, listener);

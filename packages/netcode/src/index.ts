@@ -21,10 +21,14 @@ export {
   type RoomSettings,
   RoomState,
 } from '@tickmesh/protocol';
+// A game session: the mesh, the sync engine and voice, following the lobby room.
+export { createSession, type Session, SessionError, type SessionOptions } from './session.js';
 export {
+  connectionOf,
   createLobbyClient,
   type LobbyClient,
   type LobbyClientOptions,
+  type LobbyConnection,
   type LobbyEvents,
   type LobbyFailureCode,
   type LobbyResult,
@@ -33,14 +37,14 @@ export {
   type LobbyStatus,
   type RoomListPage,
 } from './signaling/lobby-client.js';
-
-// A game session: the mesh, the sync engine and voice, following the lobby room.
-export { createSession, type Session, SessionError, type SessionOptions } from './session.js';
-
+// The mesh (a session makes one; a game that only needs channels can use it alone).
+export type { CandidateType, LinkStats } from './stats/link-stats.js';
+// The running game: status, what to draw, tuning, stats.
+export type { SyncEngine, SyncEvents, SyncStatus, SyncView } from './sync/engine.js';
+export { type Entities, type GameDefinition, playerEntityId, type StepContext } from './sync/game.js';
 // The game contract.
 export { defaultInterpolate, type InterpolateEntity } from './sync/interpolation.js';
-export { type Entities, type GameDefinition, playerEntityId, type StepContext } from './sync/game.js';
-export { field, type FieldSpec } from './sync/snapshot/fields.js';
+export { type FieldSpec, field } from './sync/snapshot/fields.js';
 export {
   defineSnapshotSchema,
   type EntityFields,
@@ -50,14 +54,8 @@ export {
   type SnapshotSchema,
   type WorldState,
 } from './sync/snapshot/schema.js';
-
-// The running game: status, what to draw, tuning, stats.
-export type { SyncEngine, SyncEvents, SyncStatus, SyncView } from './sync/engine.js';
 export type { SyncDrops, SyncStats } from './sync/sync-stats.js';
 export { type SyncTuning, syncDefaults } from './sync/tuning.js';
-
-// The mesh (a session makes one; a game that only needs channels can use it alone).
-export { type CandidateType, type LinkStats } from './stats/link-stats.js';
 export { type LinkConditions, linkConditionDefaults } from './transport/conditioner.js';
 export type { ChannelKind, CreatePeerConnection, LinkState } from './transport/link.js';
 export {
@@ -72,7 +70,9 @@ export {
   type SignalingClient,
 } from './transport/mesh.js';
 export { type FrameDrops, TransportError } from './transport/transport.js';
-
+// What the game injects.
+export type { Logger } from './util/logger.js';
+export type { Timers } from './util/timers.js';
 // Voice chat.
 export type { VoiceFailure } from './voice/media-errors.js';
 export type { ListenerPose, Point } from './voice/spatial.js';
@@ -89,7 +89,3 @@ export {
   voiceDefaults,
 } from './voice/voice.js';
 export type { VoiceLinkStats } from './voice/voice-stats.js';
-
-// What the game injects.
-export type { Logger } from './util/logger.js';
-export type { Timers } from './util/timers.js';

@@ -101,5 +101,5 @@ export {
   type SpeakingTuning,
   speakingDefaults,
 } from './voice/speaking-detector.js';
-export { type VoiceMesh } from './voice/voice.js';
+export type { VoiceMesh } from './voice/voice.js';
 export { emptyVoiceLinkStats, readVoiceStats } from './voice/voice-stats.js';

@@ -4,8 +4,13 @@
  * - Requests are promises matched by `rid`; expected refusals are values (`{ ok: false, code }`),
  *   never exceptions.
  * - Every server frame is parsed with the protocol's schema; a bad one is logged, counted and dropped.
- * - A dropped connection is retried with exponential backoff and jitter, resuming the session by
- *   its token (same peer id, same room) while the server still holds it in its grace.
+ * - A dropped connection is retried for as long as the game keeps the client, with exponential
+ *   backoff and jitter (capped at 30 s), resuming the session by its token (same peer id, same
+ *   room) while the server still holds it in its grace. Signals it could not send meanwhile are
+ *   kept and sent once their target can be reached again (signal-queue.ts).
+ * - A lobby restart does not end a game: the server's `room.left` `closed` leaves the room as it
+ *   is, and once back, a client the restarted server recognises (`welcome.restarted`) gives the
+ *   room back with the last room and ticket it got (`room.restore`, docs/lobby-protocol.md).
  * - Its status is one union value, never a set of booleans.
  *
  * @example
@@ -28,6 +33,7 @@ import {
 import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
+import { createSignalQueue } from './signal-queue.js';
 
 /**
  * An event handler slot the client assigns. Declared through a method so it is compared
@@ -66,7 +72,21 @@ export type LobbyStatus =
   | { kind: 'connecting'; attempt: number }
   | { kind: 'identified'; peerId: string; resumed: boolean }
   | { kind: 'reconnecting'; attempt: number; retryInMs: number; reason: string }
-  | { kind: 'closed'; reason: 'client' | 'taken-over' | 'gave-up' | 'refused'; detail: string };
+  | { kind: 'closed'; reason: 'client' | 'taken-over' | 'refused'; detail: string };
+
+/**
+ * The lobby connection as a game shows it: `online` (identified), `reconnecting` (connecting or
+ * waiting to retry; the game and the mesh go on), `offline` (not started, or closed for good).
+ */
+export type LobbyConnection = 'online' | 'reconnecting' | 'offline';
+
+/** What a status means for the connection. */
+export const connectionOf = (status: LobbyStatus): LobbyConnection =>
+  status.kind === 'identified'
+    ? 'online'
+    : status.kind === 'connecting' || status.kind === 'reconnecting'
+      ? 'reconnecting'
+      : 'offline';
 
 /** Why a request did not get its answer. `TIMEOUT` and `DISCONNECTED` are the client's own. */
 export type LobbyFailureCode = ErrorCode | 'TIMEOUT' | 'DISCONNECTED';
@@ -81,12 +101,18 @@ export interface RoomListPage {
 
 export interface LobbyEvents {
   status: LobbyStatus;
+  /** The connection changed (see {@link LobbyConnection}); a game shows "lobby offline, reconnecting". */
+  connection: LobbyConnection;
   /** The current room changed (or became null: left, kicked, expired). */
   room: Room | null;
   chat: ServerMessageOf<'room.chat'>;
   signal: { from: string; data: unknown };
-  /** No longer in a room; `expired` when a reconnect came too late to resume the session. */
-  left: { code: string; reason: 'left' | 'kicked' | 'closed' | 'expired' };
+  /**
+   * No longer in a room: `left`, `kicked`, or `expired` when a reconnect came too late to resume
+   * the session (or the room could not be restored). A server going away (`room.left` `closed`)
+   * is not this: the client keeps the room and reconnects.
+   */
+  left: { code: string; reason: 'left' | 'kicked' | 'expired' };
 }
 
 export interface LobbyClientOptions {
@@ -109,14 +135,19 @@ export interface LobbyClientOptions {
   requestTimeoutMs?: number;
   /** First reconnect delay, doubled per attempt. Default 250. */
   reconnectInitialMs?: number;
-  /** Reconnect delay cap. Default 5000. */
+  /** Reconnect delay cap: the client retries forever, at least this often. Default 30000. */
   reconnectMaxMs?: number;
-  /** Attempts before giving up (status `closed`, reason `gave-up`). Default 20. */
-  reconnectAttempts?: number;
+  /** `connect()` reports a lobby it could not reach by then (and keeps trying). Default 5000. */
+  connectTimeoutMs?: number;
+  /** Signals kept while the lobby is away: most, and for how long. Default 256 and 60000. */
+  maxQueuedSignals?: number;
+  maxQueuedSignalAgeMs?: number;
 }
 
 export interface LobbyClient {
   readonly status: LobbyStatus;
+  /** {@link connectionOf} the status. */
+  readonly connection: LobbyConnection;
   readonly peerId: string | null;
   /** The session secret; pass it as `token` to a later client to resume this session. */
   readonly token: string | null;
@@ -124,7 +155,12 @@ export interface LobbyClient {
   readonly iceServers: readonly IceServer[];
   /** Server frames that failed the protocol schema and were dropped. */
   readonly droppedMessages: number;
-  /** Connects and identifies; resolves once `welcome` arrives (or the first attempt fails). */
+  /** Signals kept while the lobby is away, waiting to be sent. */
+  readonly queuedSignals: number;
+  /**
+   * Connects and identifies; resolves once `welcome` arrives, or with `DISCONNECTED` when none has
+   * after `connectTimeoutMs` (the client keeps trying: watch `connection`, or call again).
+   */
   connect(): Promise<LobbyResult<ServerMessageOf<'welcome'>>>;
   createRoom(options?: {
     public?: boolean;
@@ -147,7 +183,10 @@ export interface LobbyClient {
   chat(text: string): Promise<LobbyResult<null>>;
   /** Round trip to the server in ms. */
   ping(): Promise<LobbyResult<number>>;
-  /** Fire-and-forget relay to another member of the room. */
+  /**
+   * Relays `data` to another member of the room, fire and forget; while the lobby is away, it is
+   * kept and sent once the target is back in the room.
+   */
   signal(to: string, data: unknown): void;
   on<K extends keyof LobbyEvents>(type: K, listener: (event: LobbyEvents[K]) => void): () => void;
   /** Closes for good (no reconnect). */
@@ -168,8 +207,12 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
   const random = options.random ?? Math.random;
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const initialMs = options.reconnectInitialMs ?? 250;
-  const maxMs = options.reconnectMaxMs ?? 5_000;
-  const maxAttempts = options.reconnectAttempts ?? 20;
+  const maxMs = options.reconnectMaxMs ?? 30_000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+  const queue = createSignalQueue({
+    maxSignals: options.maxQueuedSignals ?? 256,
+    maxAgeMs: options.maxQueuedSignalAgeMs ?? 60_000,
+  });
   const createSocket =
     options.createSocket ??
     ((url: string) => new (globalThis as unknown as { WebSocket: new (u: string) => LobbySocket }).WebSocket(url));
@@ -180,6 +223,10 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
   let token: string | undefined = options.token;
   let peerId: string | null = null;
   let room: Room | null = null;
+  /** The server's ticket for `room` (room.restore after a lobby restart). */
+  let ticket: string | null = null;
+  /** The server confirmed `room` since this connection identified (signals can reach it). */
+  let roomConfirmed = false;
   let iceServers: IceServer[] = [];
   let nextRid = 1;
   let attempt = 0;
@@ -189,13 +236,36 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
   let welcomeWaiters: ((result: LobbyResult<ServerMessageOf<'welcome'>>) => void)[] = [];
 
   function setStatus(next: LobbyStatus): void {
+    const before = connectionOf(status);
     status = next;
     events.emit('status', next);
+    const after = connectionOf(next);
+    if (after !== before) events.emit('connection', after);
   }
 
-  function setRoom(next: Room | null): void {
+  function setRoom(next: Room | null, nextTicket: string | null = null): void {
     room = next;
+    ticket = next === null ? null : nextTicket;
     events.emit('room', next);
+    flushSignals();
+  }
+
+  /** Sends the kept signals whose target is a connected member of the room now. */
+  function flushSignals(): void {
+    if (queue.size === 0 || !roomConfirmed || status.kind !== 'identified' || socket?.readyState !== OPEN) return;
+    const connected = new Set(room?.peers.filter((p) => p.connected).map((p) => p.id));
+    for (const s of queue.take((to) => connected.has(to), timers.now())) {
+      socket.send(JSON.stringify({ type: 'signal', to: s.to, data: s.data }));
+    }
+  }
+
+  /** After a lobby restart: gives the room back, or drops it when the server will not have it. */
+  async function restoreRoom(lost: Room, lostTicket: string): Promise<void> {
+    const result = await request({ type: 'room.restore', room: lost, ticket: lostTicket });
+    if (result.ok || room?.code !== lost.code) return; // room.state set it already
+    logger.warn('lobby: the room could not be restored', { code: lost.code, reason: result.code });
+    setRoom(null);
+    events.emit('left', { code: lost.code, reason: 'expired' });
   }
 
   function failPending(code: LobbyFailureCode, message: string): void {
@@ -242,6 +312,7 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
     ws.onclose = (event) => {
       if (socket !== ws) return;
       socket = null;
+      roomConfirmed = false;
       failPending('DISCONNECTED', 'the lobby connection closed');
       if (status.kind === 'closed') return;
       if (event.code === 4001) {
@@ -254,12 +325,7 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
   }
 
   function scheduleReconnect(reason: string): void {
-    if (attempt >= maxAttempts) {
-      setStatus({ kind: 'closed', reason: 'gave-up', detail: `${attempt} attempts failed; last: ${reason}` });
-      settleWelcome({ ok: false, code: 'DISCONNECTED', message: reason });
-      return;
-    }
-    const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt - 1));
+    const base = Math.min(maxMs, initialMs * 2 ** Math.min(30, Math.max(0, attempt - 1)));
     const retryInMs = Math.round(base / 2 + random() * (base / 2));
     setStatus({ kind: 'reconnecting', attempt, retryInMs, reason });
     reconnectTimer = timers.setTimeout(() => {
@@ -289,14 +355,25 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
           const code = room.code;
           setRoom(null);
           events.emit('left', { code, reason: 'expired' });
+        } else if (message.restarted && room) {
+          // The server restarted and no longer knows the room: give it back.
+          if (ticket !== null) void restoreRoom(room, ticket);
+          else {
+            const code = room.code;
+            setRoom(null);
+            events.emit('left', { code, reason: 'expired' });
+          }
         }
         settleWelcome({ ok: true, value: message });
         return;
       }
       case 'room.state':
-        setRoom(message.room);
+        roomConfirmed = true;
+        setRoom(message.room, message.ticket ?? null);
         return;
       case 'room.left':
+        // `closed`: the server is going away, not the room; keep it and come back.
+        if (message.reason === 'closed') return;
         if (room?.code === message.code) setRoom(null);
         events.emit('left', { code: message.code, reason: message.reason });
         return;
@@ -361,6 +438,9 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
     get status() {
       return status;
     },
+    get connection() {
+      return connectionOf(status);
+    },
     get peerId() {
       return peerId;
     },
@@ -380,7 +460,21 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
       if (status.kind === 'identified') {
         return Promise.resolve({ ok: false, code: 'BAD_STATE', message: 'already connected' });
       }
-      const result = new Promise<LobbyResult<ServerMessageOf<'welcome'>>>((resolve) => welcomeWaiters.push(resolve));
+      const result = new Promise<LobbyResult<ServerMessageOf<'welcome'>>>((resolve) => {
+        const timer = timers.setTimeout(() => {
+          welcomeWaiters = welcomeWaiters.filter((w) => w !== settle);
+          resolve({
+            ok: false,
+            code: 'DISCONNECTED',
+            message: `cannot reach the lobby at ${options.url}; still trying`,
+          });
+        }, connectTimeoutMs);
+        const settle = (r: LobbyResult<ServerMessageOf<'welcome'>>) => {
+          timers.clearTimeout(timer);
+          resolve(r);
+        };
+        welcomeWaiters.push(settle);
+      });
       if (status.kind === 'idle') open();
       return result;
     },
@@ -414,11 +508,14 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
     },
     signal(to, data) {
       const ws = socket;
-      if (!ws || ws.readyState !== OPEN) {
-        logger.warn('lobby: signal dropped while disconnected', { to });
+      if (!ws || ws.readyState !== OPEN || status.kind !== 'identified') {
+        queue.push(to, data, timers.now());
         return;
       }
       ws.send(JSON.stringify({ type: 'signal', to, data }));
+    },
+    get queuedSignals() {
+      return queue.size;
     },
     on: events.on,
     close() {

@@ -3,9 +3,10 @@
  * `npm run bench:sync` use: a seeded wandering script and how far remote dots are drawn from
  * the truth.
  */
+
+import { playerEntityId } from '../sync/game.js';
 import type { LinkConditions } from '../transport/conditioner.js';
 import { createRandom } from '../util/random.js';
-import { playerEntityId } from '../sync/game.js';
 import { type DotsEvent, type DotsInput, type DotsState, dotsGame } from './dots-game.js';
 import { createRoom, type Peer, type Room, type Script } from './sim-room.js';
 
