@@ -80,6 +80,7 @@ function setup(inMatch: boolean) {
       room: () => (inMatch ? room : null),
       selfId: () => (inMatch ? 'ann' : null),
       net: () => (inMatch ? net : null),
+      connection: () => (inMatch ? 'reconnecting' : 'offline'),
     },
     phase: () => phase,
     voiceStatus: () => (inMatch ? 'on' : 'off'),
@@ -99,13 +100,14 @@ describe('the automation surface', () => {
       peers: [],
       voice: { state: 'off', speaking: [] },
       net: NO_NET_FIGURES,
+      lobby: 'offline',
     } satisfies ArenaSnapshot);
   });
 
   it('in a match: the room, every peer as a player (null until in the world), every link, voice and figures', () => {
     const automation = setup(true);
     const snapshot = automation.snapshot();
-    expect(Object.keys(snapshot)).toEqual(['room', 'selfId', 'phase', 'players', 'peers', 'voice', 'net']);
+    expect(Object.keys(snapshot)).toEqual(['room', 'selfId', 'phase', 'players', 'peers', 'voice', 'net', 'lobby']);
     expect(snapshot).toEqual({
       room: { code: 'AAAAAA', state: 'playing', hostId: 'ann' },
       selfId: 'ann',
@@ -120,6 +122,7 @@ describe('the automation surface', () => {
       ],
       voice: { state: 'on', speaking: ['bob'] },
       net: figures,
+      lobby: 'reconnecting',
     } satisfies ArenaSnapshot);
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
     expect(automation.screenOf('ann')).toEqual({ x: 50, y: 100 });

@@ -128,7 +128,7 @@ export interface ArenaPage {
 
 export async function openArena(
   browser: Browser,
-  server: LobbyServer,
+  server: Pick<LobbyServer, 'port'>,
   name: string,
   query: string,
   viewport = { width: 960, height: 540 },

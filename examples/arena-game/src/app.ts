@@ -29,6 +29,7 @@ import { type ArenaParams, inviteLink } from './params.js';
 import type { ArenaScene, RenderFrame } from './scenes/arena-scene.js';
 import { matchSettings, newRoomSettings } from './settings.js';
 import { createHud } from './ui/hud.js';
+import { createLobbyStatus } from './ui/lobby-status.js';
 import { createMenu } from './ui/menu.js';
 import { createNetgraph } from './ui/netgraph.js';
 import { createRoomView } from './ui/room.js';
@@ -181,6 +182,9 @@ export function createApp(deps: AppDeps): ArenaApp {
     placeVoices: (w, me, inRoom) => voice.placeVoices(w, me, inRoom),
     attract: (ms) => attract.frame(ms),
   });
+  // Unobtrusive: the game goes on while the lobby is away (a restart, a blip).
+  const lobbyStatus = createLobbyStatus();
+  ui.append(lobbyStatus.el);
   const automation = createAutomation({
     lobby,
     phase: () => match.phase(),
@@ -198,6 +202,7 @@ export function createApp(deps: AppDeps): ArenaApp {
       setInterval(() => {
         match.update(performance.now());
         screens.render();
+        lobbyStatus.render(lobby.room() !== null ? lobby.connection() : 'online');
       }, CLOCK_MS);
     },
     frame,

@@ -3,7 +3,7 @@
  * browser tests read. `snapshot()` is plain JSON with the netgraph's own figures; `screenOf()`
  * says where a player is drawn, so a test can aim the real mouse at it.
  */
-import type { CandidateType, LinkState, Room, VoiceStatus } from '@tickmesh/netcode';
+import type { CandidateType, LinkState, LobbyConnection, Room, VoiceStatus } from '@tickmesh/netcode';
 import { type ArenaNet, type NetFigures, NO_NET_FIGURES, type PeerNet } from '../net.js';
 import { PlayerFlag, playerEntityId } from '../simulation.js';
 import type { LobbyFlow } from './lobby-flow.js';
@@ -35,6 +35,8 @@ export interface ArenaSnapshot {
   }[];
   voice: { state: VoiceStatus; speaking: string[] };
   net: NetFigures;
+  /** The lobby connection (`reconnecting` while the lobby restarts; the game goes on). */
+  lobby: LobbyConnection;
 }
 
 export interface Automation {
@@ -44,7 +46,7 @@ export interface Automation {
 }
 
 export interface AutomationDeps {
-  lobby: Pick<LobbyFlow<Pick<ArenaNet, 'view' | 'peers' | 'figures'>>, 'room' | 'selfId' | 'net'>;
+  lobby: Pick<LobbyFlow<Pick<ArenaNet, 'view' | 'peers' | 'figures'>>, 'room' | 'selfId' | 'net' | 'connection'>;
   phase(): AppPhase;
   voiceStatus(): VoiceStatus;
   speaking: ReadonlySet<string>;
@@ -86,6 +88,7 @@ export function createAutomation(deps: AutomationDeps): Automation {
         })),
         voice: { state: deps.voiceStatus(), speaking: [...deps.speaking] },
         net: net?.figures() ?? NO_NET_FIGURES,
+        lobby: lobby.connection(),
       };
     },
     screenOf(peerId) {

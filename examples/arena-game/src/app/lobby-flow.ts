@@ -8,6 +8,7 @@
 import type {
   LobbyClient,
   LobbyClientOptions,
+  LobbyConnection,
   LobbyEvents,
   LobbyFailureCode,
   LobbyResult,
@@ -74,6 +75,8 @@ export interface LobbyFlow<Net> {
   /** This player's peer id, once identified. */
   selfId(): string | null;
   net(): Net | null;
+  /** The lobby connection: the game goes on while it is `reconnecting` (a restart, a blip). */
+  connection(): LobbyConnection;
   /** Connects as `name` (unless connected as it already), then asks; a resumed session already in a room stays there. */
   enter(name: string, request: RoomRequest): Promise<void>;
   ready(ready: boolean): void;
@@ -164,6 +167,7 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
     room: () => client?.room ?? null,
     selfId,
     net: () => net,
+    connection: () => client?.connection ?? 'offline',
     async enter(name, request) {
       menu.setBusy(true);
       menu.setNotice('Connecting…');

@@ -1,0 +1,171 @@
+// A lobby restart never ends a game (issue 12, one node without Redis). Two Chromium pages of the
+// arena and two Node bots (@roamhq/wrtc, the same netcode) play in a room of the real
+// `tickmesh-lobby` command. The lobby is stopped (SIGTERM, as a deploy does; then SIGKILL, as a
+// crash does) and started again 2 s later on the same port: play never stops (the bots' movement
+// keeps arriving on the pages through the outage, the pages stay `playing` and say the lobby is
+// reconnecting), and afterwards the room is back on the new process with the same code, host and
+// all four members, and the pages are online again.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import {
+  type ArenaBuild,
+  type ArenaPage,
+  buildArena,
+  everyPage,
+  launchArenaBrowser,
+  openArena,
+  screenshot,
+  until,
+} from '../helpers/arena-game.js';
+import { getHealth } from '../helpers/http.js';
+import { buildLobby, freePort, type LobbyProcess, startLobbyProcess } from '../helpers/lobby-process.js';
+import { describeWith } from '../helpers/requirements.js';
+import { letTimePass, waitFor } from '../helpers/wait.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const OUTAGE_MS = 2000;
+
+let build: ArenaBuild | undefined;
+let browser: Browser | undefined;
+let lobby: LobbyProcess | undefined;
+let bots: ChildProcess | undefined;
+let botOutput = '';
+const stateDir = mkdtempSync(join(tmpdir(), 'tickmesh-lobby-state-'));
+const opened: ArenaPage[] = [];
+
+beforeAll(async () => {
+  buildLobby();
+  [build, browser] = await Promise.all([buildArena(), launchArenaBrowser()]);
+}, 90_000);
+afterEach(async () => {
+  bots?.kill('SIGTERM');
+  bots = undefined;
+  await Promise.all(opened.splice(0).map((p) => p.context.close().catch(() => undefined)));
+  await lobby?.stop('SIGTERM');
+  lobby = undefined;
+});
+afterAll(async () => {
+  await browser?.close();
+  build?.remove();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+/** The lobby command serving the arena; its session secret lives in the test's state dir. */
+const startLobby = (port: number) =>
+  startLobbyProcess(port, ['--static', build?.dir ?? '', '--state-dir', stateDir, '--rate', '500', '--burst', '500']);
+
+async function open(name: string, query: string): Promise<ArenaPage> {
+  if (!browser || !lobby) throw new Error('not set up');
+  const page = await openArena(browser, lobby, name, query);
+  opened.push(page);
+  return page;
+}
+
+/**
+ * How many distinct positions `page` draws `players` at over `ms` (sampled every 100 ms, summed
+ * over the players: a bot stops now and then to aim, two rarely both do).
+ */
+async function movesSeen(page: ArenaPage, players: readonly string[], ms: number): Promise<number> {
+  const seen = new Set<string>();
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    for (const p of (await page.snapshot()).players) {
+      if (players.includes(p.id) && p.x != null && p.y != null)
+        seen.add(`${p.id} ${Math.round(p.x)},${Math.round(p.y)}`);
+    }
+    await letTimePass(100); // sampling what the page draws over the window
+  }
+  return seen.size;
+}
+
+/** Every page in play, with all four players drawn, and online. */
+async function allPlaying(pages: readonly ArenaPage[], what: string): Promise<void> {
+  await until(
+    pages,
+    async () =>
+      (await everyPage(pages, (p) => p.snapshot())).every(
+        (s) =>
+          s.phase === 'playing' &&
+          s.lobby === 'online' &&
+          s.players.length === 4 &&
+          s.players.every((q) => q.x !== null),
+      ),
+    what,
+    30_000,
+  );
+}
+
+describeWith(['chromium'], 'the arena through lobby restarts (one node, no Redis)', () => {
+  it('plays on through a SIGTERM and a SIGKILL of the lobby, and gets its room back each time', async () => {
+    const port = await freePort();
+    lobby = await startLobby(port);
+    const ann = await open('Ann', 'create=1&round=600');
+    await until([ann], async () => (await ann.snapshot()).room !== null, 'the room to be created');
+    const code = (await ann.snapshot()).room?.code ?? '';
+    const bob = await open('Bob', `room=${code}&ready=1`);
+    bots = spawn(
+      'node',
+      ['--conditions', 'source', '--import', 'tsx', 'examples/arena-game/bots/main.ts'].concat([
+        '--lobby',
+        lobby.url,
+        '--room',
+        code,
+        '--count',
+        '2',
+      ]),
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    bots.stdout?.on('data', (d) => (botOutput += String(d)));
+    bots.stderr?.on('data', (d) => (botOutput += String(d)));
+    const pages = [ann, bob];
+    await until(
+      [ann],
+      async () => {
+        const s = await ann.snapshot();
+        return s.players.length === 4 && s.peers.length === 3 && s.peers.every((p) => p.link === 'connected');
+      },
+      `Bob and two bots in the room, linked (bots said: ${botOutput})`,
+      30_000,
+    );
+    await until([ann], async () => !(await ann.page.getByTestId('start').isDisabled()), 'everyone ready');
+    await ann.page.getByTestId('start').click();
+    await allPlaying(pages, 'all four playing');
+    const annId = await ann.selfId();
+    const botIds = (await ann.snapshot()).players.filter((p) => p.name.endsWith('(bot)')).map((p) => p.id);
+    expect(botIds).toHaveLength(2);
+
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      await lobby.stop(signal);
+      lobby = undefined;
+      // The outage: the bots' moves keep arriving, peer to peer; the pages play and say so.
+      const [annMoves, bobMoves] = await Promise.all([
+        movesSeen(ann, botIds, OUTAGE_MS),
+        movesSeen(bob, botIds, OUTAGE_MS),
+      ]);
+      expect(annMoves, `${signal}: the bots' moves on Ann's page during the outage`).toBeGreaterThan(5);
+      expect(bobMoves, `${signal}: the bots' moves on Bob's page during the outage`).toBeGreaterThan(5);
+      for (const s of await everyPage(pages, (p) => p.snapshot())) {
+        expect(s).toMatchObject({ phase: 'playing', lobby: 'reconnecting', room: { code, state: 'playing' } });
+      }
+      if (signal === 'SIGTERM') await screenshot(bob.page, 'lobby-offline');
+
+      lobby = await startLobby(port);
+      await allPlaying(pages, `${signal}: every page back online, still playing`);
+      for (const s of await everyPage(pages, (p) => p.snapshot())) {
+        expect(s.room).toEqual({ code, state: 'playing', hostId: annId });
+      }
+      // The new process holds the room again, with all four members connected.
+      await waitFor(async () => {
+        const health = await getHealth(port);
+        return health.rooms === 1 && health.connections === 4;
+      }, `${signal}: the restarted lobby to hold the room and its four members`);
+      expect(await movesSeen(ann, botIds, 1000)).toBeGreaterThan(3);
+    }
+    for (const p of pages) expect(p.errors).toEqual([]);
+  }, 150_000);
+});
