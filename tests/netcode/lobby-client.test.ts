@@ -82,9 +82,12 @@ describe('lobby client', () => {
     const peerId = bob.lobby.peerId;
 
     bob.cut();
+    // Ann may still see Bob connected before the server notices the drop: wait for Bob's own welcome.
     await waitFor(
       () =>
-        ann.lobby.room?.peers.find((p) => p.id === peerId)?.connected === true && bob.statuses.includes('reconnecting'),
+        bob.statuses.includes('reconnecting') &&
+        bob.lobby.status.kind === 'identified' &&
+        ann.lobby.room?.peers.find((p) => p.id === peerId)?.connected === true,
       'bob back',
     );
     expect(bob.lobby.status).toMatchObject({ kind: 'identified', peerId, resumed: true });
