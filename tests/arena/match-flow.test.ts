@@ -168,6 +168,21 @@ describe('createMatchFlow', () => {
     expect(ends()).toBe(0);
   });
 
+  it('forgets an end screen when the player is taken out of the room (kicked, expired) during it', () => {
+    const { at, flow, ends } = setup('ann');
+    at.room = room('playing');
+    at.world = world(Phase.ended);
+    flow.update(0);
+    at.room = null;
+    flow.roomChanged(null);
+    // Later, in another room's match that ends: a full end screen before the host sends room.end.
+    at.room = room('playing');
+    flow.roomChanged(at.room);
+    flow.update(60_000);
+    expect(flow.backInS(60_000)).toBe(END_SCREEN_S);
+    expect(ends()).toBe(0);
+  });
+
   it('keeps its count through room updates within the match (a host change)', () => {
     const { at, flow, ends } = setup('bob');
     at.room = room('playing');

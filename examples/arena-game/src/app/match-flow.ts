@@ -100,7 +100,9 @@ export function createMatchFlow(deps: MatchFlowDeps): MatchFlow {
     },
     backInS: (nowMs) => endScreenBackInS(roundEnd, nowMs, endScreenS),
     roomChanged(room) {
-      if (room && room.state !== 'playing') roundEnd = ROUND_NOT_ENDED;
+      // Out of the match (back to the room, or out of the room: left, kicked, expired), a later
+      // end screen counts from its own start.
+      if (room === null || room.state !== 'playing') roundEnd = ROUND_NOT_ENDED;
     },
   };
 }
