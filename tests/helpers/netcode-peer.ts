@@ -22,7 +22,7 @@ export interface NodePeer<P = unknown> {
   close(): void;
 }
 
-export const createSocket = (url: string) => new WebSocket(url) as unknown as LobbySocket;
+export const createSocket = (url: string): LobbySocket => new WebSocket(url);
 
 export async function nodePeer<P = unknown>(
   url: string,

@@ -4,7 +4,7 @@
  * mode. It joins a room, readies up whenever the room is open, and plays until closed.
  */
 import wrtc from '@roamhq/wrtc';
-import { createLobbyClient, type LobbyClient, type LobbySocket, type Logger } from '@tickmesh/netcode';
+import { createLobbyClient, type LobbyClient, type Logger } from '@tickmesh/netcode';
 import { createRandom } from '@tickmesh/netcode/testing';
 import WebSocket from 'ws';
 import { createBotBrain } from '../src/bot-brain.js';
@@ -32,7 +32,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const lobby = createLobbyClient({
     url: options.lobbyUrl,
     name: options.name,
-    createSocket: (url) => new WebSocket(url) as unknown as LobbySocket,
+    createSocket: (url) => new WebSocket(url),
     logger: options.logger,
   });
   const welcome = await lobby.connect();

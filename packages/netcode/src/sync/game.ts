@@ -40,15 +40,17 @@ export interface StepContext<State, Event> {
  *
  * @example
  * ```ts
- * const dots: GameDefinition<DotsState, DotsInput, never, typeof dotsSchema.definition> = {
- *   schema: dotsSchema,
+ * // State: { dots: Map<entity id, { x, y }> }; Input: { dx, dy }. A whole game: examples/dots.
+ * const dots: GameDefinition<State, Input, never, typeof schema.definition> = {
+ *   schema,                                          // defineSnapshotSchema({ dot: { x: field.fixed(1 / 16), ... } })
  *   initialState: () => ({ dots: new Map() }),
  *   neutralInput: { dx: 0, dy: 0 },
- *   parseInput: (raw) => (isDotsInput(raw) ? raw : null),
+ *   parseInput: (raw) => parseDotsInput(raw),        // untrusted: null unless every field checks out
+ *   parseEvent: () => null,
  *   step: (state, inputs, dt) => moveDots(state, inputs, dt),
- *   toWorld: (state) => dotsToEntities(state),
- *   fromWorld: (entities) => entitiesToDots(entities),
- *   localEntities: (state, playerId) => [state.dots.get(playerId)?.id ?? -1],
+ *   toWorld: (state) => new Map([...state.dots].map(([id, fields]) => [id, { kind: 'dot' as const, fields }])),
+ *   fromWorld: (entities) => ({ dots: new Map([...entities].map(([id, e]) => [id, { ...e.fields }])) }),
+ *   localEntities: (_state, player) => [playerEntityId(player)],
  * };
  * ```
  */
