@@ -126,7 +126,7 @@ export function renderAttackTable(result: AttackResult): string {
   const sdpShare = `1 in ${result.honestSdpEvery} SDP-sized`;
   const slots = ATTACK_MIX.reduce((n, spec) => n + spec.slots, 0);
   const addresses = new Set(ATTACK_MIX.map((spec) => spec.address)).size;
-  const drain = `undelivered: not arrived ${fixed(result.drainTimeoutMs / 1000, 0)} s after the window`;
+  const drain = `not arrived ${fixed(result.drainTimeoutMs / 1000, 0)} s after the window, the attack stopped at its end`;
   const lines = [
     `under attack: ${count(result.honestClients)} honest clients in rooms of 2, one address each, ` +
       `${result.honestRatePerClientPerS} signals/s each (${sdpShare}): ${count(result.offeredPerS)} msg/s offered; ` +
@@ -134,7 +134,7 @@ export function renderAttackTable(result: AttackResult): string {
       `${result.serverRatePerS} msg/s (burst ${result.serverBurst}); every limit at its default, --trust-proxy; ` +
       `${fixed(result.measureMs / 1000, 0)} s measured per column`,
     renderRows(honestRows(result)),
-    `(dropped: missing from a sender's sequence of arrived signals; ${drain}, the attack stopped)`,
+    `(lost: ${drain}; dropped: a later signal from the same sender did arrive)`,
     '',
     `attacks, over the whole attack (${fixed(result.attacks.durationMs / 1000, 1)} s):`,
     renderRows(attackRows(result)),

@@ -48,11 +48,11 @@ const SETTLE_MS = 1_000;
 /** One window, with or without attackers. */
 export interface AttackWindow {
   honest: LatencyResult;
-  /** Honest signals that never arrived: `dropped` plus `undelivered`. */
+  /** Honest signals that never arrived (after the drain): `dropped` plus `undelivered`. */
   lost: number;
-  /** Honest signals the server dropped: gaps in a sender's sequence of arrived signals. */
+  /** Of them, signals the server dropped: gaps before a later signal from the same sender arrived. */
   dropped: number;
-  /** Honest signals still on their way when the drain ran out. */
+  /** Of them, signals with no later one arrived either: still queued somewhere, or dropped at the end. */
   undelivered: number;
   /** CPU of the attacker process in the measured window (% of a core). */
   attackerCpuPctOfCore: number;
@@ -162,9 +162,10 @@ async function measureWindow(
   return {
     window: {
       honest,
-      lost: honest.totals.seqGaps + honest.totals.inFlight,
+      // A dropped signal never arrives either: it is in flight for good, and also a gap.
+      lost: honest.totals.inFlight,
       dropped: honest.totals.seqGaps,
-      undelivered: honest.totals.inFlight,
+      undelivered: honest.totals.inFlight - honest.totals.seqGaps,
       attackerCpuPctOfCore: window.sideCpuPctOfCore,
       serverRssBeforeKiB,
       serverRssAfterKiB: end.rssKiB,
