@@ -50,8 +50,10 @@ export const COMPARISON_FLAGS: readonly string[] = [
   ...['--max-conns-per-ip', OUT_OF_THE_WAY],
   // One address creates every room: 250 rooms of 4 (default 20 per address).
   ...['--max-rooms-per-ip', OUT_OF_THE_WAY],
-  // A closed-loop client relays hundreds of ~250-byte signal payloads a second (default 64 KiB/s per peer).
+  // A closed-loop client relays hundreds of ~250-byte signal payloads a second (default 64 KiB/s per peer)...
   ...['--relay-bytes-per-s', OUT_OF_THE_WAY],
+  // ...and sends those bytes in (default 64 KiB/s per connection).
+  ...['--in-bytes-per-s', OUT_OF_THE_WAY],
 ];
 
 /** Throws unless the lobby server's dist exists; warns when a source file is newer than it. */

@@ -73,6 +73,7 @@ describe('tickmesh-lobby CLI', () => {
       '--max-conns',
       '--trust-proxy',
       '--hello-timeout-ms',
+      '--in-bytes-per-s',
       '--max-rooms-per-ip',
       '--max-rooms',
       '--join-failures-per-min',

@@ -43,8 +43,9 @@ describe('backpressure', () => {
       metricsPort: 0,
       rateLimitPerS: 100_000,
       rateBurst: 100_000,
-      // This test is about the transport's slow-consumer close, not the sender's relay budget.
+      // This test is about the transport's slow-consumer close, not the sender's byte budgets.
       relayBytesPerS: 1e9,
+      inBytesPerS: 1e9,
     });
     const sender = await connect(server.url);
     const sleeper = await connect(server.url);

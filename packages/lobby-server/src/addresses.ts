@@ -1,6 +1,8 @@
 /**
  * What the server holds per client address, so that no one address can take more than its share:
- * open connections, live rooms it created, and `room.join`s that named no room in the last minute
+ * open connections and sessions waiting in their reconnect grace (one limit for both: a client
+ * that connects, says hello and drops, again and again, would otherwise fill the server with
+ * sessions), live rooms it created, and `room.join`s that named no room in the last minute
  * (room code guessing). An entry lives only while it counts something, so the book itself stays
  * bounded by the connections and rooms it describes.
  *
@@ -54,6 +56,8 @@ export function clientAddress(socketAddress: string, forwardedFor: string, trust
 
 interface AddressEntry {
   connections: number;
+  /** Sessions made from this address that wait in their reconnect grace. */
+  graced: number;
   rooms: number;
   /** Times (ms, monotonic) of recent failed joins, oldest first. */
   failedJoins: number[];
@@ -75,21 +79,39 @@ export class AddressBook {
   private entry(address: string): AddressEntry {
     let entry = this.entries.get(address);
     if (!entry) {
-      entry = { connections: 0, rooms: 0, failedJoins: [] };
+      entry = { connections: 0, graced: 0, rooms: 0, failedJoins: [] };
       this.entries.set(address, entry);
     }
     return entry;
   }
 
   private release(address: string, entry: AddressEntry): void {
-    if (entry.connections === 0 && entry.rooms === 0 && entry.failedJoins.length === 0) this.entries.delete(address);
+    if (entry.connections === 0 && entry.graced === 0 && entry.rooms === 0 && entry.failedJoins.length === 0)
+      this.entries.delete(address);
   }
 
-  /** Counts a connection; false (still counted, to be closed) when the address is over its limit. */
-  connectionOpened(address: string): boolean {
-    const entry = this.entry(address);
-    entry.connections++;
-    return entry.connections <= this.limits.maxConnsPerIp;
+  /** Counts a connection (until {@link connectionClosed}, whether it is let in or not). */
+  connectionOpened(address: string): void {
+    this.entry(address).connections++;
+  }
+
+  /** True while the address's connections and sessions in grace are within `maxConnsPerIp`. */
+  mayHoldConnections(address: string): boolean {
+    const entry = this.entries.get(address);
+    return entry === undefined || entry.connections + entry.graced <= this.limits.maxConnsPerIp;
+  }
+
+  /** A session from `address` began its reconnect grace. */
+  graceStarted(address: string): void {
+    this.entry(address).graced++;
+  }
+
+  /** A session from `address` left its grace (resumed or expired). */
+  graceEnded(address: string): void {
+    const entry = this.entries.get(address);
+    if (!entry) return;
+    entry.graced = Math.max(0, entry.graced - 1);
+    this.release(address, entry);
   }
 
   connectionClosed(address: string): void {

@@ -37,7 +37,10 @@ export interface LobbyConfig {
   idleTimeoutS: number;
   /** Bytes buffered for one slow socket before it is closed (4002) instead of buffered further. Default 1 MiB. */
   maxBackpressureBytes: number;
-  /** Open connections from one address (an IPv6 /64 counts as one); more are closed with 1013. Default 64. */
+  /**
+   * Open connections from one address (an IPv6 /64 counts as one), with the sessions dropped from
+   * it that wait in their reconnect grace; more connections are closed with 1013. Default 64.
+   */
   maxConnsPerIp: number;
   /** Open connections in all; more are closed with 1013. Default 50000. */
   maxConns: number;
@@ -48,6 +51,11 @@ export interface LobbyConfig {
   trustProxy: boolean;
   /** A connection that has not said `hello` this long after opening is closed with 4003. Default 10000. */
   helloTimeoutMs: number;
+  /**
+   * Bytes one connection may send per second (a bucket holding 4 s of it); a message over it is
+   * dropped with `RATE_LIMITED`, as one over the message rate. Default 65536.
+   */
+  inBytesPerS: number;
   /** Live rooms created from one address; more are refused with `TOO_MANY_ROOMS`. Default 20. */
   maxRoomsPerIp: number;
   /** Live rooms in all; more are refused with `TOO_MANY_ROOMS`. Default 10000. */
@@ -102,6 +110,7 @@ export const defaultConfig: LobbyConfig = {
   maxConns: 50_000,
   trustProxy: false,
   helloTimeoutMs: 10_000,
+  inBytesPerS: 64 * 1024,
   maxRoomsPerIp: 20,
   maxRooms: 10_000,
   joinFailuresPerMin: 20,
@@ -149,6 +158,7 @@ export const configSchema = z
     maxConns: count.min(1),
     trustProxy: flag,
     helloTimeoutMs: count.min(1),
+    inBytesPerS: count.min(Limits.maxFrameBytes, `must be at least ${Limits.maxFrameBytes} (one frame)`),
     maxRoomsPerIp: count.min(1),
     maxRooms: count.min(1),
     joinFailuresPerMin: count.min(1),

@@ -6,13 +6,14 @@
  */
 import { CloseCode, ErrorCode, Limits, parseClientMessage, type ServerMessage, withRid } from '@tickmesh/protocol';
 import type { AddressBook } from './addresses.js';
+import { ByteBudget } from './byte-budget.js';
 import type { LobbyConfig } from './config.js';
 import { bump, LimitName, type LobbyCounters } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import type { Client, Connection, Registry } from './registry.js';
 
 export interface ConnectionHandlerDeps {
-  config: Pick<LobbyConfig, 'rateLimitPerS' | 'rateBurst' | 'maxConns' | 'helloTimeoutMs'>;
+  config: Pick<LobbyConfig, 'rateLimitPerS' | 'rateBurst' | 'maxConns' | 'helloTimeoutMs' | 'inBytesPerS'>;
   registry: Registry;
   counters: LobbyCounters;
   addresses: AddressBook;
@@ -20,10 +21,17 @@ export interface ConnectionHandlerDeps {
   monotonicMs: () => number;
 }
 
-/** A client as the handler tracks it: the registry's view plus its rate limiter. */
+/** A client as the handler tracks it: the registry's view plus its rate limits. */
 export interface HandledClient extends Client {
   readonly limiter: RateLimiter;
+  /** Bytes this connection may still send (see `inBytesPerS`). */
+  readonly inBytes: ByteBudget;
+  /** When it was last told it sent too many bytes (at most once a second). */
+  lastBytesNotice: number;
 }
+
+/** Seconds of `inBytesPerS` a connection may send at once. */
+const IN_BUCKET_S = 4;
 
 export type ConnectionHandler = ReturnType<typeof createConnectionHandler>;
 
@@ -53,28 +61,38 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
 
   return {
     /**
-     * A socket opened from `address` (see addresses.ts). Over the per-address or total connection
-     * limit it is closed at once with 1013 (try again later); it still counts until it has closed.
+     * A socket opened from `address` (see addresses.ts): counted, and handed back for the transport
+     * to keep; then {@link admit} decides whether it may stay. (Two steps, because closing a socket
+     * runs the transport's close callback at once, which must find the client to uncount it.)
      */
     open(conn: Connection, address: string): HandledClient {
       open++;
       const nowMs = deps.monotonicMs();
-      const client: HandledClient = {
+      addresses.connectionOpened(address);
+      return {
         conn,
         address,
         session: null,
         limiter: new RateLimiter({ ratePerS: config.rateLimitPerS, burst: config.rateBurst }, nowMs),
+        inBytes: new ByteBudget(config.inBytesPerS, config.inBytesPerS * IN_BUCKET_S, nowMs),
+        lastBytesNotice: Number.NEGATIVE_INFINITY,
       };
-      if (!addresses.connectionOpened(address)) {
+    },
+
+    /**
+     * Over the per-address or total connection limit, a socket just opened is closed with 1013
+     * (try again later); else its hello deadline starts.
+     */
+    admit(client: HandledClient): void {
+      if (!addresses.mayHoldConnections(client.address)) {
         limitHit(LimitName.connsPerIp);
         closeFor(client, CloseCode.TRY_AGAIN_LATER, 'too many connections from your address');
       } else if (open > config.maxConns) {
         limitHit(LimitName.conns);
         closeFor(client, CloseCode.TRY_AGAIN_LATER, 'server full');
       } else {
-        awaitingHello.set(client, nowMs + config.helloTimeoutMs);
+        awaitingHello.set(client, deps.monotonicMs() + config.helloTimeoutMs);
       }
-      return client;
     },
 
     /** Closes connections that have not said `hello` by their deadline (4003); call every second or so. */
@@ -95,7 +113,18 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
      */
     message(client: HandledClient, text: string | null, byteLength: number): void {
       if (byteLength > Limits.maxFrameBytes) return closeFor(client, CloseCode.MESSAGE_TOO_BIG, 'message too big');
-      const verdict = client.limiter.take(deps.monotonicMs());
+      const nowMs = deps.monotonicMs();
+      // Bytes in, per connection: 20 frames a second of 64 KiB would be 1.3 MB/s to parse.
+      if (!client.inBytes.take(byteLength, nowMs)) {
+        counters.rateLimitDrops++;
+        limitHit(LimitName.inBytes);
+        if (nowMs - client.lastBytesNotice >= 1000) {
+          client.lastBytesNotice = nowMs;
+          refuse(client, ErrorCode.RATE_LIMITED, 'too many bytes in the last seconds; this message was dropped');
+        }
+        return;
+      }
+      const verdict = client.limiter.take(nowMs);
       if (verdict !== 'accept') {
         counters.rateLimitDrops++;
         if (verdict === 'close') return closeFor(client, CloseCode.POLICY_VIOLATION, 'rate limit exceeded');

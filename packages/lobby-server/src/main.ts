@@ -43,6 +43,7 @@ const FLAGS = [
     'TICKMESH_HELLO_TIMEOUT_MS',
     'close a connection without hello after this (default 10000)',
   ],
+  ['--in-bytes-per-s <n>', 'TICKMESH_IN_BYTES_PER_S', 'bytes one connection may send per second (default 65536)'],
   ['--max-rooms-per-ip <n>', 'TICKMESH_MAX_ROOMS_PER_IP', 'live rooms created from one address (default 20)'],
   ['--max-rooms <n>', 'TICKMESH_MAX_ROOMS', 'live rooms in all (default 10000)'],
   [
@@ -121,6 +122,7 @@ export function parseArgs(argv: readonly string[], env: Env): Partial<LobbyConfi
   set('maxConns', pick(options.maxConns, env.TICKMESH_MAX_CONNS));
   set('trustProxy', options.trustProxy === true ? true : env.TICKMESH_TRUST_PROXY);
   set('helloTimeoutMs', pick(options.helloTimeoutMs, env.TICKMESH_HELLO_TIMEOUT_MS));
+  set('inBytesPerS', pick(options.inBytesPerS, env.TICKMESH_IN_BYTES_PER_S));
   set('maxRoomsPerIp', pick(options.maxRoomsPerIp, env.TICKMESH_MAX_ROOMS_PER_IP));
   set('maxRooms', pick(options.maxRooms, env.TICKMESH_MAX_ROOMS));
   set('joinFailuresPerMin', pick(options.joinFailuresPerMin, env.TICKMESH_JOIN_FAILURES_PER_MIN));

@@ -28,6 +28,7 @@ export const LimitName = {
   connsPerIp: 'conns_per_ip',
   conns: 'conns',
   helloTimeout: 'hello_timeout',
+  inBytes: 'in_bytes',
   roomsPerIp: 'rooms_per_ip',
   rooms: 'rooms',
   joinFailures: 'join_failures',

@@ -65,6 +65,8 @@ export interface Session {
   /** The session machine (not an actor: thousands of idle sessions must stay cheap). */
   readonly actor: MachineInstance<typeof sessionMachine>;
   client: Client | null;
+  /** While in its reconnect grace: the address it dropped from, whose limit the grace counts against. */
+  graceAddress: string | null;
 }
 
 interface RoomEntry {
@@ -369,6 +371,7 @@ export function createRegistry(deps: RegistryDeps) {
       fanout: new ByteBudget(config.fanoutBytesPerS, config.fanoutBytesPerS * FANOUT_BUCKET_S, nowMs),
       actor,
       client,
+      graceAddress: null,
     };
     sessionsByToken.set(token, session);
     sessionsById.set(peerId, session);
@@ -377,6 +380,7 @@ export function createRegistry(deps: RegistryDeps) {
 
   /** The grace ran out (the session machine is now `gone` and stops itself): remove the peer as if it left. */
   function expireSession(session: Session): void {
+    endGrace(session);
     const entry = roomOf(session);
     if (entry) dispatch(entry, { type: 'leave', by: session.peerId }, null);
     sessionsByToken.delete(session.token);
@@ -417,6 +421,7 @@ export function createRegistry(deps: RegistryDeps) {
     sessionsByToken.set(existing.token, existing);
     existing.client = client;
     client.session = existing;
+    endGrace(existing);
     const wasLive = previous !== null;
     const { leftWhileAway } = existing.actor.context;
     existing.actor.send(wasLive ? { type: 'renamed', name: msg.name } : { type: 'resumed', name: msg.name });
@@ -657,12 +662,21 @@ export function createRegistry(deps: RegistryDeps) {
     counters.relayedBytes += dataJson.length;
   }
 
+  /** A session left its reconnect grace (resumed or expired): its address no longer holds it. */
+  function endGrace(session: Session): void {
+    if (session.graceAddress === null) return;
+    addresses.graceEnded(session.graceAddress);
+    session.graceAddress = null;
+  }
+
   /** The socket closed: its session, if any, enters its reconnect grace. */
   function disconnect(client: Client): void {
     const session = client.session;
     client.session = null;
     if (!session || session.client !== client) return;
     session.client = null;
+    session.graceAddress = client.address;
+    addresses.graceStarted(client.address);
     session.actor.send({ type: 'disconnected' });
     const entry = roomOf(session);
     if (entry) dispatch(entry, { type: 'disconnect', by: session.peerId }, null);

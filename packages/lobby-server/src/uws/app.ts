@@ -200,6 +200,7 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
           },
           data.address,
         );
+        handler.admit(data.client);
       });
     },
     message(ws, message, isBinary) {
