@@ -30,6 +30,13 @@ export interface HandledClient extends Client {
   lastBytesNotice: number;
 }
 
+/** One frame as the transport hands it: its size on the wire, and its text decoded on demand. */
+export interface Frame {
+  byteLength: number;
+  /** The frame as UTF-8 text; null for a binary frame. Only valid during the `message` call. */
+  text(): string | null;
+}
+
 /** Seconds of `inBytesPerS` a connection may send at once. */
 const IN_BUCKET_S = 4;
 
@@ -111,7 +118,8 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
      * One frame arrived. `text` is the decoded frame for text frames, `null` for binary ones;
      * `byteLength` is the frame's size on the wire.
      */
-    message(client: HandledClient, text: string | null, byteLength: number): void {
+    message(client: HandledClient, frame: Frame): void {
+      const { byteLength } = frame;
       if (byteLength > Limits.maxFrameBytes) return closeFor(client, CloseCode.MESSAGE_TOO_BIG, 'message too big');
       const nowMs = deps.monotonicMs();
       // Bytes in, per connection: 20 frames a second of 64 KiB would be 1.3 MB/s to parse.
@@ -132,6 +140,8 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
           refuse(client, ErrorCode.RATE_LIMITED, 'too many messages; this one was dropped');
         return;
       }
+      // Decoded only now: a frame the limits drop costs no string.
+      const text = frame.text();
       if (text === null) {
         bump(counters.messagesByType, 'invalid');
         return refuse(client, ErrorCode.BAD_MESSAGE, 'binary frames are not part of the protocol; send JSON text');

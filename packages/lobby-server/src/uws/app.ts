@@ -207,9 +207,12 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
       guarded(ws, 'message', () => {
         const data = ws.getUserData();
         if (!data.client || data.closing) return;
-        const bytes = message.byteLength;
-        const text = isBinary || bytes > Limits.maxFrameBytes ? null : Buffer.from(message).toString('utf8');
-        handler.message(data.client, text, bytes);
+        const byteLength = message.byteLength;
+        handler.message(data.client, {
+          byteLength,
+          // The ArrayBuffer is only valid inside this callback, and handler.message is synchronous.
+          text: () => (isBinary || byteLength > Limits.maxFrameBytes ? null : Buffer.from(message).toString('utf8')),
+        });
       });
     },
     close(ws, code, reason) {
