@@ -1,48 +1,12 @@
-// The arena's automation surface (`window.__arena`, README "Automation surface"): a contract the
-// browser tests read, so its shape is pinned here, key by key, before and in a match.
-import type { Room } from '@tickmesh/netcode';
 import { describe, expect, it } from 'vitest';
 import { type ArenaSnapshot, createAutomation } from '../../examples/arena-game/src/app/automation.js';
 import type { AppPhase } from '../../examples/arena-game/src/app/match-flow.js';
 import { type NetFigures, NO_NET_FIGURES, type PeerNet } from '../../examples/arena-game/src/net.js';
-import {
-  type ArenaEntity,
-  arenaToWorld,
-  initialArenaState,
-  PlayerFlag,
-  playerEntityId,
-} from '../../examples/arena-game/src/simulation.js';
+import { arenaToWorld, initialArenaState, playerEntityId } from '../../examples/arena-game/src/simulation.js';
+import { arenaRoom, player } from './fixtures.js';
 
-const room: Room = {
-  code: 'AAAAAA',
-  state: 'playing',
-  hostId: 'ann',
-  public: false,
-  maxPlayers: 8,
-  settings: {},
-  peers: [
-    { id: 'ann', name: 'Ann', ready: true, connected: true, seq: 1 },
-    { id: 'bob', name: 'Bob', ready: true, connected: true, seq: 2 },
-  ],
-};
-
-const annPlayer: ArenaEntity = {
-  kind: 'player',
-  fields: {
-    x: 100,
-    y: 200,
-    vx: 0,
-    vy: 0,
-    angle: 0,
-    hp: 80,
-    score: 3,
-    deaths: 1,
-    flags: PlayerFlag.alive,
-    respawnTick: 0,
-    nextFireTick: 0,
-    spawnTick: 0,
-  },
-};
+const room = arenaRoom('playing', 'ann');
+const annPlayer = player({ x: 100, y: 200, hp: 80, score: 3, deaths: 1 });
 
 const figures: NetFigures = {
   snapshotBytesAvg: 120,

@@ -1,49 +1,18 @@
-// The arena HUD's model from the world and the room: round time, health, the respawn count, and a
-// scoreboard row for every peer (zeros until its player is in the world).
-import type { Room } from '@tickmesh/netcode';
 import { describe, expect, it } from 'vitest';
 import { hudModel } from '../../examples/arena-game/src/app/hud-model.js';
 import { colorOfSeq } from '../../examples/arena-game/src/colors.js';
 import type { PeerNet } from '../../examples/arena-game/src/net.js';
 import {
-  type ArenaEntity,
   arenaToWorld,
   arenaTuning,
   initialArenaState,
   MATCH_ID,
   playerEntityId,
 } from '../../examples/arena-game/src/simulation.js';
+import { arenaRoom, player } from './fixtures.js';
 
-const room: Room = {
-  code: 'AAAAAA',
-  state: 'playing',
-  hostId: 'bob',
-  public: false,
-  maxPlayers: 8,
-  settings: {},
-  peers: [
-    { id: 'ann', name: 'Ann', ready: true, connected: true, seq: 1 },
-    { id: 'bob', name: 'Bob', ready: true, connected: true, seq: 2 },
-  ],
-};
-
-const deadAnn: ArenaEntity = {
-  kind: 'player',
-  fields: {
-    x: 0,
-    y: 0,
-    vx: 0,
-    vy: 0,
-    angle: 0,
-    hp: 0,
-    score: 2,
-    deaths: 4,
-    flags: 0,
-    respawnTick: 130,
-    nextFireTick: 0,
-    spawnTick: 0,
-  },
-};
+const room = arenaRoom('playing', 'bob');
+const deadAnn = player({ hp: 0, score: 2, deaths: 4, flags: 0, respawnTick: 130 });
 
 const people = {
   room,

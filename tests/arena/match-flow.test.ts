@@ -18,19 +18,9 @@ import {
   MATCH_ID,
   Phase,
 } from '../../examples/arena-game/src/simulation.js';
+import { arenaRoom } from './fixtures.js';
 
-const room = (state: Room['state'], hostId = 'ann'): Room => ({
-  code: 'ABCDEF',
-  state,
-  hostId,
-  public: false,
-  maxPlayers: 8,
-  settings: {},
-  peers: [
-    { id: 'ann', name: 'Ann', ready: true, connected: true, seq: 1 },
-    { id: 'bob', name: 'Bob', ready: true, connected: true, seq: 2 },
-  ],
-});
+const room = (state: Room['state'], hostId = 'ann'): Room => arenaRoom(state, hostId, 'ABCDEF');
 
 /** The world of a match in `phase`. */
 function world(phase: number): Map<number, ArenaEntity> {

@@ -11,7 +11,8 @@ import {
   micLabel,
   nextMicMode,
 } from '../../examples/arena-game/src/app/voice-controls.js';
-import { type ArenaEntity, playerEntityId } from '../../examples/arena-game/src/simulation.js';
+import { playerEntityId } from '../../examples/arena-game/src/simulation.js';
+import { player } from './fixtures.js';
 
 /** A voice that records what it is told; `start()` answers `started`. */
 function fakeVoice(started: VoiceResult = { ok: true }) {
@@ -180,24 +181,8 @@ describe('createVoiceControls', () => {
 
   it('places the listener at this player and every other voice at its player, or nowhere', async () => {
     const { controls, calls } = setup();
-    const me: ArenaEntity = {
-      kind: 'player',
-      fields: {
-        x: 100,
-        y: 200,
-        vx: 0,
-        vy: 0,
-        angle: 1,
-        hp: 100,
-        score: 0,
-        deaths: 0,
-        flags: 1,
-        respawnTick: 0,
-        nextFireTick: 0,
-        spawnTick: 0,
-      },
-    };
-    const bob: ArenaEntity = { kind: 'player', fields: { ...me.fields, x: 300, y: 400 } };
+    const me = player({ x: 100, y: 200, angle: 1 });
+    const bob = player({ x: 300, y: 400, angle: 1 });
     const world = new Map([
       [playerEntityId('ann'), me],
       [playerEntityId('bob'), bob],

@@ -2,12 +2,12 @@
 // players come back with their peer ids (signed tokens), and the room comes back from their room
 // tickets, same code, members, seqs, host and state, still playing; while it is being restored,
 // members away because the lobby was do not reopen it or lose the host their role.
-import { type AddressInfo, createServer } from 'node:net';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { ErrorCode, type Room } from '@tickmesh/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getHealth } from '../helpers/http.js';
 import { connect, type LobbyClient } from '../helpers/lobby-client.js';
+import { freePort } from '../helpers/lobby-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SECRET = 'test-session-secret-0123456789';
@@ -18,15 +18,6 @@ afterEach(async () => {
   for (const c of clients.splice(0)) if (c.isOpen()) await c.close();
   for (const s of servers.splice(0)) await s.close();
 });
-
-/** A free port of 127.0.0.1 right now. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /**
  * A lobby on `port`, or on a free port named up front: as a deployment does. (uWS sets

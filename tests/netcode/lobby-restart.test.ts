@@ -2,11 +2,11 @@
 // it keeps its room when the server goes away, says it is reconnecting, keeps trying for as long
 // as it takes, keeps the signals it could not send and delivers them once the target is back,
 // and gives the room back to the restarted server, which still has it playing.
-import { type AddressInfo, createServer } from 'node:net';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { createLobbyClient, type LobbyClient, type LobbyConnection } from '@tickmesh/netcode';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { freePort } from '../helpers/lobby-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const SECRET = 'lobby-restart-test-secret';
@@ -18,14 +18,6 @@ afterEach(async () => {
   await server?.close();
   server = null;
 });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** A lobby on a named port (uWS only lets a named port be listened on again at once). */
 const start = (port: number) =>

@@ -11,16 +11,12 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import wrtc from '@roamhq/wrtc';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
-import { createLobbyClient, createSession, playerEntityId, type Session } from '@tickmesh/netcode';
-import { type DotsEvent, type DotsInput, type DotsState, dotsGame, type dotsSchema } from '@tickmesh/netcode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSocket, type NodePeer, nodePeer } from '../../helpers/netcode-peer.js';
+import { type DotsPlayer, dotPosition, joinDots } from '../../helpers/dots-player.js';
+import { type NodePeer, nodePeer } from '../../helpers/netcode-peer.js';
 import { waitFor } from '../../helpers/wait.js';
 import { createAttack } from '../hostile-frames.js';
-
-type DotsSession = Session<DotsState, DotsInput, DotsEvent, typeof dotsSchema.definition>;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -31,61 +27,31 @@ function heapUsed(): number {
 const MB = 1024 * 1024;
 const PACKETS = 20_000;
 
-interface Player {
-  id: string;
-  session: DotsSession;
-  input: DotsInput;
-  /** Inputs sampled that the host has not stepped yet, by tick. */
-  pending: Map<number, DotsInput>;
-  close(): void;
-}
-
 let server: LobbyServer;
+type Player = DotsPlayer;
 const players: Player[] = [];
 let mallory: NodePeer;
 /** The host's steps of the clients' inputs: how many compared, which differed. */
 const stepped = { compared: 0, wrong: [] as string[] };
 
+/** A player whose inputs the host's authoritative ticks are checked against, as they come. */
 async function join(url: string, name: string): Promise<Player> {
-  const lobby = createLobbyClient({ url, name, createSocket });
-  if (!(await lobby.connect()).ok) throw new Error(`lobby refused ${name}`);
-  const player: Player = {
-    id: lobby.peerId ?? '',
-    input: { dx: 0, dy: 0, fire: false },
-    pending: new Map(),
-    session: null as unknown as DotsSession,
-    close() {
-      player.session.close();
-      lobby.close();
-    },
-  };
-  player.session = createSession({
-    lobby,
-    game: dotsGame,
-    createPeerConnection: (config) => new wrtc.RTCPeerConnection(config),
-    sampleInput: (tick) => {
-      player.pending.set(tick, player.input);
-      return player.input;
-    },
-  });
+  const player = await joinDots(url, name);
   player.session.sync.on('tick', ({ tick, inputs, authoritative }) => {
     if (!authoritative) return;
     for (const other of players) {
-      const sampled = other.pending.get(tick);
+      const sampled = other.sampled.get(tick);
       if (other === player || sampled === undefined) continue;
-      other.pending.delete(tick);
+      other.sampled.delete(tick);
       stepped.compared++;
       if (JSON.stringify(inputs.get(other.id)) !== JSON.stringify(sampled)) stepped.wrong.push(`${other.id}@${tick}`);
     }
-    player.pending.clear();
+    player.sampled.clear();
   });
   return player;
 }
 
-const position = (viewer: Player, of: Player) => {
-  const entity = viewer.session.sync.view()?.entities.get(playerEntityId(of.id));
-  return entity?.kind === 'dot' ? entity.fields : undefined;
-};
+const position = dotPosition;
 
 beforeAll(async () => {
   server = await startLobbyServer({ host: '127.0.0.1', port: 0, rateLimitPerS: 500, rateBurst: 500 });
@@ -154,7 +120,7 @@ describe('a hostile member writes 20,000 raw frames to the host (real mesh, wrtc
     }, 'the clients to lead the host (no late input for a second)');
     stepped.compared = 0;
     stepped.wrong.length = 0;
-    for (const player of players) player.pending.clear();
+    for (const player of players) player.sampled.clear();
 
     const lateBefore = host.session.sync.stats().inputsLate;
     const before = heapUsed();

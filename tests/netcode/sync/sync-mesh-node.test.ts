@@ -3,56 +3,25 @@
  * mesh (@roamhq/wrtc), each running a session of the dots game. The room starts the game, players
  * move and score, the host leaves mid-game and the room's next host carries on.
  */
-import wrtc from '@roamhq/wrtc';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
-import { createLobbyClient, createSession, playerEntityId, type Session } from '@tickmesh/netcode';
-import { type DotsEvent, type DotsInput, type DotsState, dotsGame, type dotsSchema } from '@tickmesh/netcode/testing';
+import { playerEntityId } from '@tickmesh/netcode';
+import type { DotsEvent, DotsInput } from '@tickmesh/netcode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSocket } from '../../helpers/netcode-peer.js';
+import { type DotsPlayer, dotPosition, joinDots } from '../../helpers/dots-player.js';
 import { letTimePass, waitFor } from '../../helpers/wait.js';
 
-type DotsSession = Session<DotsState, DotsInput, DotsEvent, typeof dotsSchema.definition>;
-
-interface Player {
-  name: string;
-  id: string;
-  session: DotsSession;
-  /** What the player holds now; the script changes it. */
-  input: DotsInput;
-  sampled: Map<number, DotsInput>;
+interface Player extends DotsPlayer {
   hostStepped: Map<number, ReadonlyMap<string, DotsInput>>;
   events: DotsEvent[];
-  close(): void;
 }
 
 let server: LobbyServer;
 const players: Player[] = [];
 
 async function join(url: string, name: string): Promise<Player> {
-  const lobby = createLobbyClient({ url, name, createSocket });
-  const welcome = await lobby.connect();
-  if (!welcome.ok) throw new Error(`lobby refused ${name}`);
-  const player: Player = {
-    name,
-    id: lobby.peerId ?? '',
-    input: { dx: 0, dy: 0, fire: false },
-    sampled: new Map(),
-    hostStepped: new Map(),
-    events: [],
-    session: null as unknown as DotsSession,
-    close() {
-      player.session.close();
-      lobby.close();
-    },
-  };
-  player.session = createSession({
-    lobby,
-    game: dotsGame,
-    createPeerConnection: (config) => new wrtc.RTCPeerConnection(config),
-    sampleInput: (tick) => {
-      player.sampled.set(tick, player.input);
-      return player.input;
-    },
+  const player: Player = Object.assign(await joinDots(url, name), {
+    hostStepped: new Map<number, ReadonlyMap<string, DotsInput>>(),
+    events: [] as DotsEvent[],
   });
   player.session.sync.on('tick', ({ tick, inputs, authoritative }) => {
     if (authoritative) player.hostStepped.set(tick, inputs);
@@ -61,10 +30,7 @@ async function join(url: string, name: string): Promise<Player> {
   return player;
 }
 
-const position = (viewer: Player, of: Player) => {
-  const entity = viewer.session.sync.view()?.entities.get(playerEntityId(of.id));
-  return entity?.kind === 'dot' ? entity.fields : undefined;
-};
+const position = dotPosition;
 /** True when each viewer draws `of` within half a pixel of the first viewer. */
 function agreeOn(of: Player, viewers: readonly Player[]): boolean {
   const [first, ...rest] = viewers.map((v) => position(v, of));
