@@ -5,7 +5,7 @@
  */
 import { createLobbyClient, createMesh, type LobbyClient, type Logger, type Mesh } from '@tickmesh/netcode';
 import type { MeshCounters } from '@tickmesh/netcode/internals';
-import { createSocket } from '../../tests/helpers/netcode-peer.ts';
+import WebSocket from 'ws';
 import type {
   AgentCommand,
   AgentCommandType,
@@ -67,7 +67,7 @@ export function createPeerAgent(): PeerAgent {
 
   async function connect(url: string, name: string): Promise<AgentReplies['connect']> {
     if (peer) throw new Error('already connected');
-    const lobby = createLobbyClient({ url, name, createSocket, logger });
+    const lobby = createLobbyClient({ url, name, createSocket: (u) => new WebSocket(u), logger });
     const welcome = await lobby.connect();
     if (!welcome.ok) throw new Error(`${name}: lobby refused: ${welcome.code} ${welcome.message}`);
     // Count what the mesh signals through the lobby (each one costs a token of the lobby's rate limit).
