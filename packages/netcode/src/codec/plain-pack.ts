@@ -19,103 +19,162 @@
 
 const utf8 = new TextEncoder();
 
-class Writer {
-  bytes = new Uint8Array(256);
-  view = new DataView(this.bytes.buffer);
-  at = 0;
+/**
+ * One buffer, reused by every call (a pack runs to its end without calling out, so calls never
+ * overlap); each result is a copy of the bytes written. Grown by doubling when a payload needs it.
+ */
+let bytes = new Uint8Array(1024);
+let view = new DataView(bytes.buffer);
+let at = 0;
 
-  reserve(n: number): void {
-    if (this.at + n <= this.bytes.length) return;
-    let size = this.bytes.length * 2;
-    while (size < this.at + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.bytes.subarray(0, this.at));
-    this.bytes = next;
-    this.view = new DataView(next.buffer);
-  }
-
-  byte(b: number): void {
-    this.reserve(1);
-    this.bytes[this.at++] = b;
-  }
-
-  /** A type byte, then `value` as an unsigned big-endian integer of `size` bytes (1, 2 or 4). */
-  head(type: number, value: number, size: 1 | 2 | 4): void {
-    this.reserve(1 + size);
-    this.bytes[this.at++] = type;
-    if (size === 1) this.bytes[this.at] = value;
-    else if (size === 2) this.view.setUint16(this.at, value);
-    else this.view.setUint32(this.at, value);
-    this.at += size;
-  }
-
-  /** A length header: the fix form under `fixLimit`, else the 8 (when `short` exists), 16 or 32-bit form. */
-  length(n: number, fix: number, fixLimit: number, short: number | null, long16: number, long32: number): void {
-    if (n < fixLimit) this.byte(fix | n);
-    else if (short !== null && n < 0x100) this.head(short, n, 1);
-    else if (n < 0x10000) this.head(long16, n, 2);
-    else this.head(long32, n, 4);
-  }
-
-  raw(bytes: Uint8Array): void {
-    this.reserve(bytes.length);
-    this.bytes.set(bytes, this.at);
-    this.at += bytes.length;
-  }
+function reserve(n: number): void {
+  if (at + n <= bytes.length) return;
+  let size = bytes.length * 2;
+  while (size < at + n) size *= 2;
+  const next = new Uint8Array(size);
+  next.set(bytes.subarray(0, at));
+  bytes = next;
+  view = new DataView(next.buffer);
 }
 
-function writeNumber(w: Writer, value: number): void {
+/** A type byte, then `value` as an unsigned big-endian integer of `size` bytes (1, 2 or 4). */
+function head(type: number, value: number, size: 1 | 2 | 4): void {
+  reserve(1 + size);
+  bytes[at++] = type;
+  if (size === 1) bytes[at] = value;
+  else if (size === 2) view.setUint16(at, value);
+  else view.setUint32(at, value);
+  at += size;
+}
+
+/** A length header: the fix form under `fixLimit`, else the 8 (when `short` exists), 16 or 32-bit form. */
+function length(n: number, fix: number, fixLimit: number, short: number | null, long16: number, long32: number): void {
+  if (n < fixLimit) {
+    reserve(1);
+    bytes[at++] = fix | n;
+  } else if (short !== null && n < 0x100) head(short, n, 1);
+  else if (n < 0x10000) head(long16, n, 2);
+  else head(long32, n, 4);
+}
+
+function writeNumber(value: number): void {
+  reserve(9);
   if (value >>> 0 === value) {
-    if (value < 0x80) w.byte(value);
-    else if (value < 0x100) w.head(0xcc, value, 1);
-    else if (value < 0x10000) w.head(0xcd, value, 2);
-    else w.head(0xce, value, 4);
-  } else if (value >> 0 === value) {
-    w.reserve(5);
-    if (value >= -0x20) w.bytes[w.at++] = 0x100 + value;
-    else if (value >= -0x80) {
-      w.bytes[w.at++] = 0xd0;
-      w.bytes[w.at++] = value + 0x100;
-    } else if (value >= -0x8000) {
-      w.bytes[w.at++] = 0xd1;
-      w.view.setInt16(w.at, value);
-      w.at += 2;
+    if (value < 0x80) bytes[at++] = value;
+    else if (value < 0x100) {
+      bytes[at++] = 0xcc;
+      bytes[at++] = value;
+    } else if (value < 0x10000) {
+      bytes[at++] = 0xcd;
+      view.setUint16(at, value);
+      at += 2;
     } else {
-      w.bytes[w.at++] = 0xd2;
-      w.view.setInt32(w.at, value);
-      w.at += 4;
+      bytes[at++] = 0xce;
+      view.setUint32(at, value);
+      at += 4;
+    }
+  } else if (value >> 0 === value) {
+    if (value >= -0x20) bytes[at++] = 0x100 + value;
+    else if (value >= -0x80) {
+      bytes[at++] = 0xd0;
+      bytes[at++] = value + 0x100;
+    } else if (value >= -0x8000) {
+      bytes[at++] = 0xd1;
+      view.setInt16(at, value);
+      at += 2;
+    } else {
+      bytes[at++] = 0xd2;
+      view.setInt32(at, value);
+      at += 4;
     }
   } else {
-    w.reserve(9);
-    w.bytes[w.at++] = 0xcb;
-    w.view.setFloat64(w.at, value);
-    w.at += 8;
+    bytes[at++] = 0xcb;
+    view.setFloat64(at, value);
+    at += 8;
   }
 }
 
-function write(w: Writer, value: unknown, depth: number, maxDepth: number): void {
+/** A string: short ones encoded in place (no allocation), long ones through TextEncoder. */
+function writeString(value: string): void {
+  const n = value.length;
+  if (n < 64) {
+    // At most 3 bytes per UTF-16 unit; the header is written once the length is known.
+    reserve(2 + n * 3);
+    const start = at;
+    at += n < 11 ? 1 : 2; // fixstr holds up to 31 bytes, which 10 units always fit
+    let i = 0;
+    for (; i < n; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0x80) bytes[at++] = c;
+      else if (c < 0x800) {
+        bytes[at++] = 0xc0 | (c >> 6);
+        bytes[at++] = 0x80 | (c & 0x3f);
+      } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (value.charCodeAt(++i) - 0xdc00);
+        bytes[at++] = 0xf0 | (cp >> 18);
+        bytes[at++] = 0x80 | ((cp >> 12) & 0x3f);
+        bytes[at++] = 0x80 | ((cp >> 6) & 0x3f);
+        bytes[at++] = 0x80 | (cp & 0x3f);
+      } else {
+        // A lone surrogate is written as U+FFFD, as TextEncoder does.
+        const u = c >= 0xd800 && c <= 0xdfff ? 0xfffd : c;
+        bytes[at++] = 0xe0 | (u >> 12);
+        bytes[at++] = 0x80 | ((u >> 6) & 0x3f);
+        bytes[at++] = 0x80 | (u & 0x3f);
+      }
+    }
+    const len = at - start - (n < 11 ? 1 : 2);
+    if (len < 0x20 && n >= 11) {
+      // Reserved two header bytes, one is enough: move the body back by one.
+      bytes.copyWithin(start + 1, start + 2, at);
+      at--;
+    }
+    if (len < 0x20) bytes[start] = 0xa0 | len;
+    else {
+      bytes[start] = 0xd9;
+      bytes[start + 1] = len;
+    }
+    return;
+  }
+  const encoded = utf8.encode(value);
+  length(encoded.length, 0xa0, 0x20, 0xd9, 0xda, 0xdb);
+  raw(encoded);
+}
+
+function raw(data: Uint8Array): void {
+  reserve(data.length);
+  bytes.set(data, at);
+  at += data.length;
+}
+
+function write(value: unknown, depth: number, maxDepth: number): void {
   switch (typeof value) {
     case 'undefined':
-      return w.byte(0xc0);
+      reserve(1);
+      bytes[at++] = 0xc0;
+      return;
     case 'boolean':
-      return w.byte(value ? 0xc3 : 0xc2);
+      reserve(1);
+      bytes[at++] = value ? 0xc3 : 0xc2;
+      return;
     case 'number':
-      return writeNumber(w, value);
-    case 'string': {
-      const bytes = utf8.encode(value);
-      w.length(bytes.length, 0xa0, 0x20, 0xd9, 0xda, 0xdb);
-      return w.raw(bytes);
-    }
+      return writeNumber(value);
+    case 'string':
+      return writeString(value);
     case 'object': {
-      if (value === null) return w.byte(0xc0);
+      if (value === null) {
+        reserve(1);
+        bytes[at++] = 0xc0;
+        return;
+      }
       if (value instanceof Uint8Array) {
-        w.length(value.length, 0xc4, 0, 0xc4, 0xc5, 0xc6);
-        return w.raw(value);
+        length(value.length, 0xc4, 0, 0xc4, 0xc5, 0xc6);
+        return raw(value);
       }
       if (depth >= maxDepth) throw new TypeError(`nested deeper than ${maxDepth} arrays or maps`);
       if (Array.isArray(value)) {
-        w.length(value.length, 0x90, 0x10, null, 0xdc, 0xdd);
-        for (const item of value) write(w, item, depth + 1, maxDepth);
+        length(value.length, 0x90, 0x10, null, 0xdc, 0xdd);
+        for (let i = 0; i < value.length; i++) write(value[i], depth + 1, maxDepth);
         return;
       }
       const proto = Object.getPrototypeOf(value);
@@ -123,10 +182,10 @@ function write(w: Writer, value: unknown, depth: number, maxDepth: number): void
         throw new TypeError(`not plain data: ${(value as object).constructor?.name ?? 'an object'}`);
       }
       const keys = Object.keys(value);
-      w.length(keys.length, 0x80, 0x10, null, 0xde, 0xdf);
+      length(keys.length, 0x80, 0x10, null, 0xde, 0xdf);
       for (const key of keys) {
-        write(w, key, depth, maxDepth);
-        write(w, (value as Record<string, unknown>)[key], depth + 1, maxDepth);
+        writeString(key);
+        write((value as Record<string, unknown>)[key], depth + 1, maxDepth);
       }
       return;
     }
@@ -137,7 +196,7 @@ function write(w: Writer, value: unknown, depth: number, maxDepth: number): void
 
 /** `value` as MessagePack bytes; throws a TypeError for anything but plain data within `maxDepth`. */
 export function packPlain(value: unknown, maxDepth: number): Uint8Array {
-  const w = new Writer();
-  write(w, value, 0, maxDepth);
-  return w.bytes.slice(0, w.at);
+  at = 0;
+  write(value, 0, maxDepth);
+  return bytes.slice(0, at);
 }
