@@ -20,20 +20,29 @@ import { describe, expect, it } from 'vitest';
 const still: DotsInput = { dx: 0, dy: 0, fire: false };
 const LEAD_TICKS = Math.ceil((syncDefaults.maxInputLeadMs * syncDefaults.tickRateHz) / 1000);
 
-/** A host engine `h` and a raw endpoint `x` that is one of its players. */
-function hostAndStranger() {
+/**
+ * An engine `self` and a raw endpoint `x` in a two-player game hosted by `hostId` (`self` or `x`):
+ * the stranger sends whatever it likes.
+ */
+function engineAndStranger(self: string, hostId: string) {
   const clock = createSimClock(1_000);
   const network = createMemoryNetwork<unknown>({ timers: clock });
-  const host = createSyncEngine({
+  const engine = createSyncEngine({
     game: dotsGame,
-    transport: network.join('h'),
-    selfId: 'h',
+    transport: network.join(self),
+    selfId: self,
     timers: clock,
     sampleInput: () => still,
   });
   const stranger = network.join('x');
-  host.start({ hostId: 'h', players: ['h', 'x'] });
-  return { clock, host, stranger };
+  engine.start({ hostId, players: [self, 'x'] });
+  return { clock, engine, stranger };
+}
+
+/** A host engine `h` and a raw endpoint `x` that is one of its players. */
+function hostAndStranger() {
+  const { clock, engine, stranger } = engineAndStranger('h', 'h');
+  return { clock, host: engine, stranger };
 }
 
 describe('token buckets', () => {
@@ -119,17 +128,7 @@ describe('the packet budget', () => {
 
 describe('the event rate', () => {
   it('passes peerEventBurst events of a flooding host to the game, then peerEventsPerS', () => {
-    const clock = createSimClock(1_000);
-    const network = createMemoryNetwork<unknown>({ timers: clock });
-    const client = createSyncEngine({
-      game: dotsGame,
-      transport: network.join('c'),
-      selfId: 'c',
-      timers: clock,
-      sampleInput: () => still,
-    });
-    const host = network.join('x');
-    client.start({ hostId: 'x', players: ['c', 'x'] });
+    const { clock, engine: client, stranger: host } = engineAndStranger('c', 'x');
     let seen = 0;
     client.on('event', () => seen++);
     const flood = (n: number) => {
