@@ -1,7 +1,8 @@
 // The lobby client through a lobby restart (docs/lobby-protocol.md, "Surviving a lobby restart"):
 // it keeps its room when the server goes away, says it is reconnecting, keeps trying for as long
-// as it takes, keeps the signals it could not send and delivers them once the target is back,
-// and gives the room back to the restarted server, which still has it playing.
+// as it takes, keeps the signals it could not send (or sent before its room was restored) and
+// delivers them in order once the target is back, and gives the room back to the restarted
+// server, which still has it playing.
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { createLobbyClient, type LobbyClient, type LobbyConnection } from '@tickmesh/netcode';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,6 +74,16 @@ describe('the lobby client through a lobby restart', () => {
     ann.lobby.signal(ids.bob ?? '', { restart: 1 });
     expect(ann.lobby.queuedSignals).toBe(1);
 
+    // So is one sent once the restarted lobby has welcomed Ann but before her room is restored: the
+    // server would refuse it (she is in no room there yet), and it must not overtake the first.
+    let queuedAtWelcome = -1;
+    const offWelcome = ann.lobby.on('status', (s) => {
+      if (s.kind !== 'identified') return;
+      offWelcome();
+      ann.lobby.signal(ids.bob ?? '', { restart: 2 });
+      queuedAtWelcome = ann.lobby.queuedSignals;
+    });
+
     const restored = { ann: 0, bob: 0 };
     ann.lobby.on('room', (r) => (restored.ann += r?.peers.every((q) => q.connected) ? 1 : 0));
     bob.lobby.on('room', (r) => (restored.bob += r?.peers.every((q) => q.connected) ? 1 : 0));
@@ -85,8 +96,9 @@ describe('the lobby client through a lobby restart', () => {
       expect(p.left).toEqual([]);
     }
     expect([ann.lobby.peerId, bob.lobby.peerId]).toEqual([ids.ann, ids.bob]);
-    await waitFor(() => bob.signals.length === 1, 'the kept signal to arrive');
-    expect(bob.signals).toEqual([{ restart: 1 }]);
+    expect(queuedAtWelcome).toBe(2);
+    await waitFor(() => bob.signals.length === 2, 'the kept signals to arrive');
+    expect(bob.signals).toEqual([{ restart: 1 }, { restart: 2 }]);
     expect(ann.lobby.queuedSignals).toBe(0);
   });
 

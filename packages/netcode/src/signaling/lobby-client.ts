@@ -155,7 +155,7 @@ export interface LobbyClient {
   readonly iceServers: readonly IceServer[];
   /** Server frames that failed the protocol schema and were dropped. */
   readonly droppedMessages: number;
-  /** Signals kept while the lobby is away, waiting to be sent. */
+  /** Signals kept until their target can be reached (see `signal`), waiting to be sent. */
   readonly queuedSignals: number;
   /**
    * Connects and identifies; resolves once `welcome` arrives, or with `DISCONNECTED` when none has
@@ -184,8 +184,9 @@ export interface LobbyClient {
   /** Round trip to the server in ms. */
   ping(): Promise<LobbyResult<number>>;
   /**
-   * Relays `data` to another member of the room, fire and forget; while the lobby is away, it is
-   * kept and sent once the target is back in the room.
+   * Relays `data` to another member of the room, fire and forget. Until the lobby is there, has
+   * confirmed the room (after a lobby restart, once it is restored) and has the target connected
+   * in it, the signal is kept, and sent then in the order signals were given.
    */
   signal(to: string, data: unknown): void;
   on<K extends keyof LobbyEvents>(type: K, listener: (event: LobbyEvents[K]) => void): () => void;
@@ -507,12 +508,10 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
       return result.ok ? { ok: true, value: timers.now() - started } : result;
     },
     signal(to, data) {
-      const ws = socket;
-      if (!ws || ws.readyState !== OPEN || status.kind !== 'identified') {
-        queue.push(to, data, timers.now());
-        return;
-      }
-      ws.send(JSON.stringify({ type: 'signal', to, data }));
+      // Through the queue even when the lobby is there: it sends at once to a member the server
+      // has confirmed, and holds the rest (a restored room not yet confirmed) in order.
+      queue.push(to, data, timers.now());
+      flushSignals();
     },
     get queuedSignals() {
       return queue.size;
