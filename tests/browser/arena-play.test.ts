@@ -1,10 +1,10 @@
 // The arena demo in real Chromium. Three players: one creates a room, two join by its code, all
-// ready up and the host starts. Real key presses move a player and the others see it move (how
-// fast is `npm run bench:feel`'s business, not a test's: a deadline here is generous) and agree on
-// where it stopped; real mouse aim and clicks shoot another until a kill, and every page agrees on
-// the score; the host's page closes and the other two play on under a new host. Two players with
-// voice, one fed a tone and one silence: a short round ends, the end screen shows the scores, and
-// the host sends everyone back to the room lobby; the talker is seen speaking, the silent one never.
+// ready up and the host starts. Real key presses move a player and every page draws it where it
+// stopped (how fast is a bench's business, not a test's); real mouse aim and clicks shoot another
+// until a kill, and every page agrees on the score; the host's page closes and the other two play
+// on under a new host. Two players with voice, one fed a tone and one silence: a short round ends,
+// the end screen shows the scores, and the host sends everyone back to the room lobby; the talker
+// is seen speaking, the silent one never.
 // What a page shows for a few seconds (the end screen) is recorded by the page itself, so a busy
 // test process cannot miss it. Every page a test opens is closed after it, pass or fail, so a
 // failed test never leaves games running under the next one.
@@ -67,24 +67,6 @@ afterAll(async () => {
 });
 
 const playerIn = async (page: ArenaPage, id: string) => (await page.snapshot()).players.find((p) => p.id === id);
-
-/** Records (in the page) the wall-clock time at which player `id` is first drawn right of `x0`. */
-function watchX(page: ArenaPage, id: string, x0: number): Promise<void> {
-  return page.page.evaluate(
-    ([pid, from]) => {
-      const w = window as unknown as { __movedAt?: number | undefined };
-      w.__movedAt = undefined;
-      const timer = setInterval(() => {
-        const p = window.__arena.snapshot().players.find((q) => q.id === pid);
-        if (p?.x != null && p.x > from + 0.5) {
-          w.__movedAt = Date.now();
-          clearInterval(timer);
-        }
-      }, 8);
-    },
-    [id, x0] as const,
-  );
-}
 
 /** The end screen as drawn: its title, its countdown line, kills by peer id, and who has a speaking ring. */
 interface EndScreen {
@@ -173,7 +155,7 @@ describeWith(['chromium'], 'arena in Chromium: three players', () => {
       async () => (await everyPage(pages, (p) => p.snapshot())).every((s) => s.room?.code === code),
       'all in the room',
     );
-    const [annId, bobId, cyId] = (await everyPage(pages, (p) => p.selfId())) as [string, string, string];
+    const [, bobId, cyId] = (await everyPage(pages, (p) => p.selfId())) as [string, string, string];
     // voice=1: both joiners' microphones (Chromium's fake device) are on.
     await until(
       pages,
@@ -210,9 +192,7 @@ describeWith(['chromium'], 'arena in Chromium: three players', () => {
       15_000,
     );
 
-    // Bob holds D for one second; Ann and Cy see his x grow soon after the key goes down (within
-    // 2 s: a page that never shows the move fails; the speed is measured by bench:feel), and once
-    // he stops, every page draws him where he stopped.
+    // Bob holds D for one second; once he stops, every page draws him where he stopped.
     await until(
       pages,
       async () => {
@@ -222,19 +202,10 @@ describeWith(['chromium'], 'arena in Chromium: three players', () => {
       'every page to draw Bob in the same place before he moves',
     );
     const x0 = (await playerIn(bob, bobId))?.x ?? 0;
-    await Promise.all([ann, cy].map(async (p) => watchX(p, bobId, Math.max(x0, (await playerIn(p, bobId))?.x ?? 0))));
     await bob.page.mouse.move(200, 200);
-    const keyDownAt = Date.now();
     await bob.page.keyboard.down('d');
     await letTimePass(1000); // Bob holds D for a second
     await bob.page.keyboard.up('d');
-    const seenAfter = await everyPage([ann, cy], (p) =>
-      p.page.evaluate(() => (window as unknown as { __movedAt?: number }).__movedAt ?? null),
-    );
-    for (const at of seenAfter) {
-      expect(at).not.toBeNull();
-      expect((at as number) - keyDownAt).toBeLessThan(2000);
-    }
     await until(
       pages,
       async () => {
@@ -279,10 +250,7 @@ describeWith(['chromium'], 'arena in Chromium: three players', () => {
       rest,
       async () =>
         (await everyPage(rest, (p) => p.snapshot())).every(
-          (s) =>
-            s.room?.hostId !== annId &&
-            s.room?.hostId === [bobId, cyId].find((id) => id === s.room?.hostId) &&
-            s.phase === 'playing',
+          (s) => s.room !== null && [bobId, cyId].includes(s.room.hostId) && s.phase === 'playing',
         ),
       'a new host',
     );
