@@ -126,6 +126,30 @@ describe('a lobby restart', () => {
     expect(after.room).toMatchObject({ state: 'open', hostId: bob.peerId });
   });
 
+  it('drops a member that came back but not to the restored room, so the room can end', async () => {
+    const first = await start();
+    const { ann, bob, code } = await playingRoom(first);
+    const bobsRoom = lastRoom(bob);
+    const second = await restart(first, 300);
+    const bob2 = await client(second, 'Bob again');
+    await bob2.hello('Bob', bob.token);
+    await bob2.expectAnswer({ type: 'room.restore', ...bobsRoom }, 'room.state');
+    // Ann is back too (her id with her), but makes a room of her own instead of restoring.
+    const ann2 = await client(second, 'Ann again');
+    expect((await ann2.hello('Ann', ann.token)).peerId).toBe(ann.peerId);
+    const own = await ann2.expectAnswer({ type: 'room.create' }, 'room.state');
+    // When the grace ends she is not a member of the restored room: it drops her.
+    const after = await bob2.next('room.state', (m) => m.room.state === 'open', 3000);
+    expect(after.room.peers.map((p) => p.id)).toEqual([bob.peerId]);
+    // So once Bob leaves, the room is gone: only Ann's own room is left.
+    await bob2.expectAnswer({ type: 'room.leave' }, 'room.left');
+    expect(await getHealth(second.port)).toMatchObject({ rooms: 1 });
+    const eve = await client(second, 'Eve');
+    await eve.hello('Eve');
+    await eve.expectError({ type: 'room.join', code }, ErrorCode.ROOM_NOT_FOUND);
+    await eve.expectAnswer({ type: 'room.join', code: own.room.code }, 'room.state');
+  });
+
   it('refuses a forged ticket, a stranger, and a ticket of a room that ended', async () => {
     const first = await start();
     const { ann, bob, code } = await playingRoom(first);

@@ -83,7 +83,7 @@ export function createRegistry(deps: RegistryDeps) {
     clock: deps.clock,
     timerClock,
     connectionOf: (peerId) => sessions.clientOf(peerId)?.conn ?? null,
-    hasSession: (peerId) => sessions.byId(peerId) !== undefined,
+    inRoom: (peerId, code) => sessions.byId(peerId)?.actor.context.roomCode === code,
     // What a request makes the server send to the others is charged to whoever sent it.
     chargeFanout: (cause, bytes) => chargeFanout(cause ? sessions.byId(cause.peerId) : undefined, bytes),
   });

@@ -49,8 +49,8 @@ export interface RoomDirectoryDeps {
   timerClock: TimerClock;
   /** The live connection of a member, if it has one. */
   connectionOf: (peerId: string) => Connection | null;
-  /** Whether the lobby holds a session of `peerId` (connected or in its grace). */
-  hasSession: (peerId: string) => boolean;
+  /** Whether `peerId`'s session (connected or in its grace) is a member of room `code`. */
+  inRoom: (peerId: string, code: string) => boolean;
   /** `bytes` were sent to other members because of `cause`'s request (or of a timer, when null). */
   chargeFanout: (cause: Cause | null, bytes: number) => void;
 }
@@ -61,7 +61,7 @@ const CODE_RETIREMENT_MS = 10 * 60 * 1000;
 export type RoomDirectory = ReturnType<typeof createRoomDirectory>;
 
 export function createRoomDirectory(deps: RoomDirectoryDeps) {
-  const { config, ids, signer, addresses, now, timerClock, connectionOf, hasSession, chargeFanout } = deps;
+  const { config, ids, signer, addresses, now, timerClock, connectionOf, inRoom, chargeFanout } = deps;
   const rooms = new Map<string, RoomEntry>();
   /** Public rooms in creation order, for `room.list` pages. */
   const publicRooms: RoomEntry[] = [];
@@ -174,8 +174,9 @@ export function createRoomDirectory(deps: RoomDirectoryDeps) {
 
   /**
    * Brings back a room a restart lost, from a member's ticket: the other members away, the host
-   * kept, a playing room playing. Members not back when the grace ends are removed, as if their
-   * own grace had run out.
+   * kept, a playing room playing. Members not back in it when the grace ends are removed, as if their
+   * own grace had run out: a member whose session is elsewhere (it came back but did not restore,
+   * or joined another room) has no grace of this room's that would ever remove it.
    */
   function restore(room: Room, by: { id: string; name: string }, address: string, cause: Cause): RoomEntry {
     const snapshot = restoredRoom({ room, by: by.id, countdownMs: config.countdownMs, now });
@@ -194,7 +195,7 @@ export function createRoomDirectory(deps: RoomDirectoryDeps) {
     timerClock.setTimeout(() => {
       if (rooms.get(entry.code) !== entry) return;
       for (const peer of entry.actor.getSnapshot().context.peers) {
-        if (!peer.connected && !hasSession(peer.id)) dispatch(entry, { type: 'leave', by: peer.id }, null);
+        if (!peer.connected && !inRoom(peer.id, entry.code)) dispatch(entry, { type: 'leave', by: peer.id }, null);
       }
       if (rooms.get(entry.code) === entry) dispatch(entry, { type: 'restoreEnded' }, null);
     }, config.graceMs);
