@@ -83,27 +83,27 @@ export function createRoomDirectory(deps: RoomDirectoryDeps) {
   }
 
   /**
-   * A `room.state` of `entry` as text, with its ticket (a restart can give the room back to whoever
-   * holds both), and with `rid` for the sender of the request that caused it.
+   * A `room.state` of `entry` as text without its closing brace, with its ticket (a restart can
+   * give the room back to whoever holds both): built once per change, closed by {@link closeState}.
    */
-  function stateText(entry: RoomEntry, rid?: Rid): { text: string; peers: readonly PeerInfo[] } {
+  function stateHead(entry: RoomEntry): { head: string; peers: readonly PeerInfo[] } {
     const snapshot = entry.actor.getSnapshot();
     const room = toWireRoom(snapshot.context, snapshot.value as RoomState);
     const roomJson = JSON.stringify(room);
-    const ridJson = rid === undefined ? '' : `,"rid":${JSON.stringify(rid)}`;
     const ticket = JSON.stringify(signer.roomTicket(roomJson));
-    return { text: `{"type":"room.state","room":${roomJson},"ticket":${ticket}${ridJson}}`, peers: room.peers };
+    return { head: `{"type":"room.state","room":${roomJson},"ticket":${ticket}`, peers: room.peers };
   }
 
   /** Sends the room's state to every connected member, charging what the others got to the cause. */
   function broadcast(entry: RoomEntry, cause: Cause | null = entry.cause): void {
-    const { text: plain, peers } = stateText(entry);
+    const { head, peers } = stateHead(entry);
+    const plain = `${head}}`;
     let others = 0;
     for (const peer of peers) {
       const conn = connectionOf(peer.id);
       if (!conn) continue;
       if (cause && cause.peerId === peer.id) {
-        conn.send(cause.rid === undefined ? plain : stateText(entry, cause.rid).text);
+        conn.send(closeState(head, cause.rid));
       } else {
         conn.send(plain);
         others++;
@@ -216,7 +216,7 @@ export function createRoomDirectory(deps: RoomDirectoryDeps) {
   /** Answers the sender with the current room when its accepted request changed nothing. */
   function answerUnchanged(entry: RoomEntry, conn: Connection, rid: Rid | undefined): void {
     if (entry.broadcasted) return;
-    conn.send(stateText(entry, rid).text);
+    conn.send(closeState(stateHead(entry).head, rid));
   }
 
   /** The open public room quick play joins: the fullest with a free seat; on a tie, the oldest. */
@@ -292,4 +292,9 @@ export function createRoomDirectory(deps: RoomDirectoryDeps) {
       return counts;
     },
   };
+}
+
+/** A `room.state` head closed, with `rid` for the sender of the request that caused it. */
+function closeState(head: string, rid: Rid | undefined): string {
+  return rid === undefined ? `${head}}` : `${head},"rid":${JSON.stringify(rid)}}`;
 }
