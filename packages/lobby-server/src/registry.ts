@@ -247,8 +247,9 @@ export function createRegistry(deps: RegistryDeps) {
 
   function roomQuickplay(client: Client, session: Session, msg: ClientMessageOf<'room.quickplay'>): void {
     if (roomOf(session)) return sendError(client, ErrorCode.ALREADY_IN_ROOM, 'leave your room first', msg.rid);
-    const best = rooms.quickplayPick();
     if (!fanoutOpen(client, session, msg.rid)) return;
+    // After the budget check: the pick scans every room.
+    const best = rooms.quickplayPick();
     if (best) return joinRoom(client, session, best, msg.rid);
     roomCreate(client, session, {
       type: 'room.create',
