@@ -1,38 +1,37 @@
 // One browser player and three headless bots (the `npm run bots` CLI: Node, @roamhq/wrtc, the same
 // netcode) fill a room and play for 20 s; the browser sees all four move. A screenshot of the
 // arena in play goes to test-results/screenshots/arena.png.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { LobbyServer } from '@tickmesh/lobby-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   type ArenaBuild,
+  allLinked,
+  type Bots,
   buildArena,
   launchArenaBrowser,
   openArena,
   screenshot,
   serveArena,
+  startBots,
   until,
 } from '../helpers/arena-game.js';
 import { describeWith } from '../helpers/requirements.js';
 import { letTimePass } from '../helpers/wait.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const PLAY_MS = 20_000;
 
 let build: ArenaBuild | undefined;
 let browser: Browser | undefined;
 let server: LobbyServer | undefined;
-let bots: ChildProcess | undefined;
-let botOutput = '';
+let bots: Bots | undefined;
 
 beforeAll(async () => {
   [build, browser] = await Promise.all([buildArena(), launchArenaBrowser()]);
   server = await serveArena(build.dir);
 }, 60_000);
 afterAll(async () => {
-  bots?.kill('SIGTERM');
+  await bots?.stop();
   await browser?.close();
   await server?.close();
   build?.remove();
@@ -45,36 +44,9 @@ describeWith(['chromium'], 'arena: a browser player and three bots', () => {
     await until([ann], async () => (await ann.snapshot()).room !== null, 'the room to be created');
     const code = (await ann.snapshot()).room?.code ?? '';
 
-    // The root `npm run bots` script, minus its namespace wrapper: this test already runs in one.
-    bots = spawn(
-      'node',
-      [
-        '--conditions',
-        'source',
-        '--import',
-        'tsx',
-        'examples/arena-game/bots/main.ts',
-        '--lobby',
-        server.url,
-        '--room',
-        code,
-        '--count',
-        '3',
-      ],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    bots.stdout?.on('data', (d) => (botOutput += String(d)));
-    bots.stderr?.on('data', (d) => (botOutput += String(d)));
-
-    await until(
-      [ann],
-      async () => {
-        const s = await ann.snapshot();
-        return s.players.length === 4 && s.peers.length === 3 && s.peers.every((p) => p.link === 'connected');
-      },
-      `three bots in the room, linked (bots said: ${botOutput})`,
-      20_000,
-    );
+    bots = startBots(server.url, code, 3);
+    const { output } = bots;
+    await until([ann], allLinked(ann, 4), () => `three bots in the room, linked (bots said: ${output()})`, 20_000);
     await until([ann], async () => !(await ann.page.getByTestId('start').isDisabled()), 'every bot ready');
     await ann.page.getByTestId('start').click();
     await until(

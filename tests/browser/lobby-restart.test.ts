@@ -5,21 +5,22 @@
 // keeps arriving on the pages through the outage, the pages stay `playing` and say the lobby is
 // reconnecting), and afterwards the room is back on the new process with the same code, host and
 // all four members, and the pages are online again.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
   type ArenaBuild,
   type ArenaPage,
+  allLinked,
+  type Bots,
   buildArena,
   everyPage,
   launchArenaBrowser,
   openArena,
   screenshot,
+  startBots,
   until,
 } from '../helpers/arena-game.js';
 import { getHealth } from '../helpers/http.js';
@@ -27,14 +28,12 @@ import { buildLobby, freePort, type LobbyProcess, startLobbyProcess } from '../h
 import { describeWith } from '../helpers/requirements.js';
 import { letTimePass, waitFor } from '../helpers/wait.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const OUTAGE_MS = 2000;
 
 let build: ArenaBuild | undefined;
 let browser: Browser | undefined;
 let lobby: LobbyProcess | undefined;
-let bots: ChildProcess | undefined;
-let botOutput = '';
+let bots: Bots | undefined;
 const stateDir = mkdtempSync(join(tmpdir(), 'tickmesh-lobby-state-'));
 const opened: ArenaPage[] = [];
 
@@ -43,7 +42,7 @@ beforeAll(async () => {
   [build, browser] = await Promise.all([buildArena(), launchArenaBrowser()]);
 }, 90_000);
 afterEach(async () => {
-  bots?.kill('SIGTERM');
+  await bots?.stop();
   bots = undefined;
   await Promise.all(opened.splice(0).map((p) => p.context.close().catch(() => undefined)));
   await lobby?.stop('SIGTERM');
@@ -108,28 +107,13 @@ describeWith(['chromium'], 'the arena through lobby restarts (one node, no Redis
     await until([ann], async () => (await ann.snapshot()).room !== null, 'the room to be created');
     const code = (await ann.snapshot()).room?.code ?? '';
     const bob = await open('Bob', `room=${code}&ready=1`);
-    bots = spawn(
-      'node',
-      ['--conditions', 'source', '--import', 'tsx', 'examples/arena-game/bots/main.ts'].concat([
-        '--lobby',
-        lobby.url,
-        '--room',
-        code,
-        '--count',
-        '2',
-      ]),
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    bots.stdout?.on('data', (d) => (botOutput += String(d)));
-    bots.stderr?.on('data', (d) => (botOutput += String(d)));
+    bots = startBots(lobby.url, code, 2);
+    const { output } = bots;
     const pages = [ann, bob];
     await until(
       [ann],
-      async () => {
-        const s = await ann.snapshot();
-        return s.players.length === 4 && s.peers.length === 3 && s.peers.every((p) => p.link === 'connected');
-      },
-      `Bob and two bots in the room, linked (bots said: ${botOutput})`,
+      allLinked(ann, 4),
+      () => `Bob and two bots in the room, linked (bots said: ${output()})`,
       30_000,
     );
     await until([ann], async () => !(await ann.page.getByTestId('start').isDisabled()), 'everyone ready');

@@ -1,9 +1,10 @@
 /**
  * The arena demo for browser tests: built with its own Vite config into a fresh temporary
  * directory (workspace packages from their TypeScript sources), served by a real lobby server,
- * and opened in Chromium pages that the tests drive with real keys and mouse. Screenshots go to
- * test-results/screenshots/.
+ * and opened in Chromium pages that the tests drive with real keys and mouse, with Node bots
+ * (`npm run bots`) to fill a room. Screenshots go to test-results/screenshots/.
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 import { fakeMicArg } from './fake-mic.js';
 import { waitFor } from './wait.js';
 
-const gameRoot = fileURLToPath(new URL('../../examples/arena-game/', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const gameRoot = join(repoRoot, 'examples/arena-game/');
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 
 export interface ArenaBuild {
@@ -160,13 +162,13 @@ export async function openArena(
 }
 
 /**
- * `waitFor` with a check every 25 ms; on timeout the error names `what` and carries every page's
- * errors, snapshot and WebRTC connections.
+ * `waitFor` with a check every 25 ms; on timeout the error names `what` (a function is read then)
+ * and carries every page's errors, snapshot and WebRTC connections.
  */
 export async function until(
   pages: readonly ArenaPage[],
   check: () => Promise<boolean>,
-  what: string,
+  what: string | (() => string),
   timeoutMs = 15_000,
 ): Promise<void> {
   const report = () =>
@@ -179,6 +181,57 @@ export async function until(
       })),
     );
   await waitFor(check, what, { timeoutMs, intervalMs: 25, report });
+}
+
+/** A check for `until`: `page` draws `players` players (itself included), linked to every other. */
+export const allLinked = (page: ArenaPage, players: number) => async () => {
+  const s = await page.snapshot();
+  return s.players.length === players && s.peers.length === players - 1 && s.peers.every((p) => p.link === 'connected');
+};
+
+/** Arena bots running in a child process. */
+export interface Bots {
+  /** Everything they printed so far, stdout and stderr: read it when a wait on them times out. */
+  output(): string;
+  /** Ends them (SIGTERM) and resolves once the process has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * `count` bots joining room `code` of the lobby at `lobbyUrl`: the root `npm run bots` script,
+ * minus its namespace wrapper (the tests already run in one).
+ *
+ * @example
+ * const bots = startBots(server.url, code, 3);
+ * await until([ann], allLinked(ann, 4), () => `three bots, linked (bots said: ${bots.output()})`);
+ * await bots.stop();
+ */
+export function startBots(lobbyUrl: string, code: string, count: number): Bots {
+  const child = spawn(
+    'node',
+    [
+      ...['--conditions', 'source', '--import', 'tsx', 'examples/arena-game/bots/main.ts'],
+      ...['--lobby', lobbyUrl, '--room', code, '--count', String(count)],
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.on('data', (d) => (output += String(d)));
+  child.stderr.on('data', (d) => (output += String(d)));
+  const exited = new Promise<void>((resolve) => {
+    child.on('exit', () => resolve());
+    child.on('error', (error) => {
+      output += `(could not run the bots: ${String(error)})\n`;
+      resolve();
+    });
+  });
+  return {
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 /** Resolves once the page has drawn `count` more animation frames (say, before a screenshot). */

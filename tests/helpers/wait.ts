@@ -3,8 +3,9 @@
  *
  * `waitFor` is the one polling loop of the test suite: it runs a check (sync or async) until the
  * check returns a truthy value, which it hands back, and after a timeout fails naming what it
- * waited for, how many checks it made, the check's last error (with `retryOnError`) and whatever
- * `report` says about the system (each page's links and logs, say). The browser helpers
+ * waited for (a string, or a function read at the timeout: say, with a child's output so far), how
+ * many checks it made, the check's last error (with `retryOnError`) and whatever `report` says
+ * about the system (each page's links and logs, say). The browser helpers
  * (`untilOrReport`, the arena's `until`) are `waitFor` with their pages' report.
  *
  * `letTimePass` is for a test that means to let time go by (a key held down, a rate sampled over a
@@ -53,7 +54,7 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export async function waitFor<T>(
   check: () => T | PromiseLike<T>,
-  what: string,
+  what: string | (() => string),
   options: WaitOptions = {},
 ): Promise<Truthy<T>> {
   const { timeoutMs = DEFAULT_TIMEOUT_MS, intervalMs = DEFAULT_INTERVAL_MS, report, retryOnError = false } = options;
@@ -71,7 +72,8 @@ export async function waitFor<T>(
     }
     const left = started + timeoutMs - performance.now();
     if (left <= 0) {
-      const lines = [`timed out after ${timeoutMs} ms (${checks} checks) waiting for ${what}`];
+      const waitedFor = typeof what === 'function' ? what() : what;
+      const lines = [`timed out after ${timeoutMs} ms (${checks} checks) waiting for ${waitedFor}`];
       if (lastError !== undefined) lines.push(`the check last threw: ${String(lastError)}`);
       if (report) lines.push(await describe(report));
       throw new Error(lines.join('\n'));
