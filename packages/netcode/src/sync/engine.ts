@@ -229,6 +229,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   let ownAcked = -1;
   /** When the last snapshot part from the host came (or playing began), on `timers`. */
   let lastSnapshotAt = 0;
+  /** The input log is pruned again at this tick, or at once when the tick went back before the last prune. */
+  let nextPruneTick = 0;
 
   const isHost = () => status.kind === 'hosting';
   const guarded =
@@ -249,6 +251,18 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     events.emit('status', next);
   }
 
+  /**
+   * Forgets logged inputs older than the history, once per second of ticks. Keyed on the ticks
+   * passed since the last prune, not on `t` being a multiple of the rate, so a tick that jumps
+   * (either way) prunes at once: `maxInputsPerPlayer` covers the input window plus one second not
+   * yet pruned, and a peer's inputs beyond it are refused, not made room for.
+   */
+  function maybePrune(t: number): void {
+    if (t < nextPruneTick && t >= nextPruneTick - tuning.tickRateHz) return;
+    inputLog.prune(t - tuning.inputHistoryTicks);
+    nextPruneTick = t + tuning.tickRateHz;
+  }
+
   // ---- host ---------------------------------------------------------------------------------
 
   function becomeHost(startState: State, startTick: number): void {
@@ -262,6 +276,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     ackOf.clear();
     lastInputOf.clear();
     corrections.clear();
+    maybePrune(startTick);
     setStatus({ kind: 'hosting', hostId });
   }
 
@@ -285,7 +300,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
       events.emit('event', { tick: at, event });
     }
     pendingEvents = [];
-    if (t % tuning.tickRateHz === 0) inputLog.prune(t - tuning.inputHistoryTicks);
+    maybePrune(t);
     sendOwnInputs(Math.max(0, t - 2 * ticksPerPeerInput));
     if (t % ticksPerSnapshot === 0) sendSnapshots(t);
     events.emit('tick', { tick: t, state, inputs, authoritative: true });
@@ -334,7 +349,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     previous = state as State;
     state = stepper.step(previous, t, inputs);
     tick = t;
-    if (t % tuning.tickRateHz === 0) inputLog.prune(t - tuning.inputHistoryTicks);
+    maybePrune(t);
     sendOwnInputs(Math.max(ownAcked + 1, 0));
     events.emit('tick', { tick: t, state, inputs, authoritative: false });
   }
@@ -412,6 +427,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     if (status.kind === 'joining' || Math.abs(target - current) > tuning.snapThresholdMs) {
       tick = Math.max(Math.floor(target / tickMs), base.tick);
       accumulator = target - tick * tickMs;
+      maybePrune(tick);
       if (status.kind === 'joining') startPlaying(now);
       else stats.count('clockJumps');
       state = null;

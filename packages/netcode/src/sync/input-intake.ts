@@ -46,13 +46,7 @@ export function createInputIntake<Input>(
         const t = packet.firstTick + i;
         if (t < oldest || t > newest) continue;
         taken++;
-        const input = packet.inputs[i] as Input;
-        let put = log.put(from, t, input);
-        if (put === 'full') {
-          // Only left behind by a clock jump past the periodic prune: make room once.
-          log.prune(oldest);
-          put = log.put(from, t, input);
-        }
+        const put = log.put(from, t, packet.inputs[i] as Input);
         if (put === 'full') full++;
         if (put !== 'added') continue;
         fresh++;
