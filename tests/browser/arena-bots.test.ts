@@ -5,14 +5,14 @@ import type { LobbyServer } from '@tickmesh/lobby-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
-  type ArenaBuild,
   allLinked,
   type Bots,
-  buildArena,
+  buildExample,
+  type ExampleBuild,
   launchArenaBrowser,
   openArena,
   screenshot,
-  serveArena,
+  serveBuild,
   startBots,
   until,
 } from '../helpers/arena-game.js';
@@ -21,14 +21,14 @@ import { letTimePass } from '../helpers/wait.js';
 
 const PLAY_MS = 20_000;
 
-let build: ArenaBuild | undefined;
+let build: ExampleBuild | undefined;
 let browser: Browser | undefined;
 let server: LobbyServer | undefined;
 let bots: Bots | undefined;
 
 beforeAll(async () => {
-  [build, browser] = await Promise.all([buildArena(), launchArenaBrowser()]);
-  server = await serveArena(build.dir);
+  [build, browser] = await Promise.all([buildExample('arena-game'), launchArenaBrowser()]);
+  server = await serveBuild(build.dir);
 }, 60_000);
 afterAll(async () => {
   await bots?.stop();

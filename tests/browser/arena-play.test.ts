@@ -18,22 +18,22 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { AppPhase } from '../../examples/arena-game/src/app.js';
 import {
-  type ArenaBuild,
   type ArenaPage,
-  buildArena,
+  buildExample,
+  type ExampleBuild,
   everyPage,
   framesDrawn,
   launchArenaBrowser,
   openArena as openArenaPage,
   screenshot,
-  serveArena,
+  serveBuild,
   until,
 } from '../helpers/arena-game.js';
 import { makeWavs } from '../helpers/fake-mic.js';
 import { describeWith } from '../helpers/requirements.js';
 import { letTimePass } from '../helpers/wait.js';
 
-let build: ArenaBuild | undefined;
+let build: ExampleBuild | undefined;
 let browser: Browser | undefined;
 /** One browser process per fake microphone: a tone, and silence. */
 let toneBrowser: Browser | undefined;
@@ -44,12 +44,12 @@ const wavDir = mkdtempSync(join(tmpdir(), 'tickmesh-arena-mic-'));
 beforeAll(async () => {
   const wavs = makeWavs(wavDir);
   [build, browser, toneBrowser, quietBrowser] = await Promise.all([
-    buildArena(),
+    buildExample('arena-game'),
     launchArenaBrowser(),
     launchArenaBrowser({ mic: wavs.tone }),
     launchArenaBrowser({ mic: wavs.silence }),
   ]);
-  server = await serveArena(build.dir);
+  server = await serveBuild(build.dir);
 }, 60_000);
 /** Pages the running test opened: closed after it whatever its outcome. */
 const opened: ArenaPage[] = [];

@@ -5,20 +5,14 @@
 // The page is the example's own Vite build, served by a real lobby server (its `staticDir`), inside
 // the loopback-only namespace of `npm test`. The pages are read through `window.__dots.snapshot()`,
 // never canvas pixels; one screenshot goes to test-results/screenshots/dots.png.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
+import type { LobbyServer } from '@tickmesh/lobby-server';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DotsSnapshot } from '../../examples/dots/src/main.js';
-import { launchChromium, untilOrReport } from '../helpers/chromium.js';
+import { buildExample, type ExampleBuild, screenshot, serveBuild } from '../helpers/arena-game.js';
+import { capturePageErrors, launchChromium, untilOrReport } from '../helpers/chromium.js';
 import { describeWith } from '../helpers/requirements.js';
 
-const exampleRoot = fileURLToPath(new URL('../../examples/dots/', import.meta.url));
-const screenshotDir = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 /** How far (px) a dot must travel to count as moved: a few ticks of holding a key. */
 const MOVED_PX = 40;
 
@@ -31,44 +25,25 @@ interface Player {
 }
 
 describeWith(['chromium'], 'dots example in Chromium', () => {
-  let outDir = '';
+  let build: ExampleBuild | undefined;
   let browser: Browser | undefined;
   let server: LobbyServer | undefined;
 
   beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'tickmesh-dots-'));
-    const building = build({
-      root: exampleRoot,
-      configFile: join(exampleRoot, 'vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir, emptyOutDir: false, minify: false },
-    });
-    [, browser] = await Promise.all([building, launchChromium()]);
-    // Offers, answers and candidates of two pages at once ride the lobby: a roomier rate limit.
-    server = await startLobbyServer({
-      host: '127.0.0.1',
-      port: 0,
-      metricsPort: 0,
-      staticDir: outDir,
-      rateLimitPerS: 500,
-      rateBurst: 500,
-    });
+    [build, browser] = await Promise.all([buildExample('dots'), launchChromium()]);
+    server = await serveBuild(build.dir);
   }, 30_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
+    build?.remove();
   });
 
   async function open(name: string): Promise<Player> {
     if (!browser || !server) throw new Error('not set up');
     const context = await browser.newContext({ viewport: { width: 700, height: 640 } });
     const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) errors.push(m.text());
-    });
+    const errors = capturePageErrors(page);
     await page.goto(`http://127.0.0.1:${server.port}/`);
     await page.waitForFunction(() => window.__dots !== undefined, null, { timeout: 10_000 });
     await page.fill('#name', name);
@@ -149,8 +124,7 @@ describeWith(['chromium'], 'dots example in Chromium', () => {
     );
     // Game events: the host's own, and Bob's from the host through `parseEvent`.
     await until((a, b) => a.note === 'Bob scored (2).' && b.note === a.note, 'the last score in both notes');
-    mkdirSync(screenshotDir, { recursive: true });
-    await ann.page.screenshot({ path: join(screenshotDir, 'dots.png') });
+    await screenshot(ann.page, 'dots');
     expect(ann.errors).toEqual([]);
     expect(bob.errors).toEqual([]);
     // About 7 s on a quiet machine (3 s of it the countdown); pages load and step far slower on two

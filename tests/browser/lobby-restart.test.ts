@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import {
-  type ArenaBuild,
   type ArenaPage,
   allLinked,
   type Bots,
-  buildArena,
+  buildExample,
+  type ExampleBuild,
   everyPage,
   launchArenaBrowser,
   openArena,
@@ -30,7 +30,7 @@ import { letTimePass, waitFor } from '../helpers/wait.js';
 
 const OUTAGE_MS = 2000;
 
-let build: ArenaBuild | undefined;
+let build: ExampleBuild | undefined;
 let browser: Browser | undefined;
 let lobby: LobbyProcess | undefined;
 let bots: Bots | undefined;
@@ -39,7 +39,7 @@ const opened: ArenaPage[] = [];
 
 beforeAll(async () => {
   buildLobby();
-  [build, browser] = await Promise.all([buildArena(), launchArenaBrowser()]);
+  [build, browser] = await Promise.all([buildExample('arena-game'), launchArenaBrowser()]);
 }, 90_000);
 afterEach(async () => {
   await bots?.stop();

@@ -1,8 +1,9 @@
 /**
- * The arena demo for browser tests: built with its own Vite config into a fresh temporary
- * directory (workspace packages from their TypeScript sources), served by a real lobby server,
- * and opened in Chromium pages that the tests drive with real keys and mouse, with Node bots
- * (`npm run bots`) to fill a room. Screenshots go to test-results/screenshots/.
+ * The examples for browser tests, the arena demo first: an example built with its own Vite config
+ * into a fresh temporary directory (workspace packages from their TypeScript sources), served by a
+ * real lobby server, and opened in Chromium pages that the tests drive with real keys and mouse,
+ * with Node bots (`npm run bots`) to fill an arena room. Screenshots go to
+ * test-results/screenshots/.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,25 +14,26 @@ import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import type { ArenaSnapshot } from '../../examples/arena-game/src/app.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, capturePageErrors } from './chromium.js';
 import { fakeMicArg } from './fake-mic.js';
 import { waitFor } from './wait.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const gameRoot = join(repoRoot, 'examples/arena-game/');
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 
-export interface ArenaBuild {
+export interface ExampleBuild {
   dir: string;
   remove(): void;
 }
 
-export async function buildArena(): Promise<ArenaBuild> {
-  const dir = mkdtempSync(join(tmpdir(), 'tickmesh-arena-'));
+/** Builds `examples/<name>` (say `arena-game`, `dots`) into a fresh temporary directory. */
+export async function buildExample(name: string): Promise<ExampleBuild> {
+  const root = join(repoRoot, 'examples', name);
+  const dir = mkdtempSync(join(tmpdir(), `tickmesh-${name}-`));
   try {
     await build({
-      root: gameRoot,
-      configFile: join(gameRoot, 'vite.config.ts'),
+      root,
+      configFile: join(root, 'vite.config.ts'),
       logLevel: 'warn',
       build: { outDir: dir, emptyOutDir: false, minify: false, sourcemap: false },
     });
@@ -43,7 +45,7 @@ export async function buildArena(): Promise<ArenaBuild> {
 }
 
 /** The lobby server serving the build; signaling of several pages at once needs a roomier rate limit. */
-export function serveArena(dir: string): Promise<LobbyServer> {
+export function serveBuild(dir: string): Promise<LobbyServer> {
   return startLobbyServer({
     host: '127.0.0.1',
     port: 0,
@@ -138,12 +140,7 @@ export async function openArena(
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   await page.addInitScript(recordPeerConnections);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  // The lobby serves the game under a Content-Security-Policy: anything it blocks is an error too.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) errors.push(m.text());
-  });
+  const errors = capturePageErrors(page);
   await page.goto(`http://127.0.0.1:${server.port}/?name=${encodeURIComponent(name)}${query ? `&${query}` : ''}`);
   await page.waitForFunction(() => window.__arena !== undefined, null, { timeout: 10_000 });
   const snapshot = () => page.evaluate(() => window.__arena.snapshot());

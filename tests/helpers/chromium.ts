@@ -7,7 +7,7 @@
  *   expose raw host candidates instead of mDNS `.local` names (relay candidates need neither).
  * - Timer throttling and renderer backgrounding off: several pages run at once, none in front.
  */
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { waitFor } from './wait.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -31,6 +31,19 @@ export const CHROMIUM_ARGS = [
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+}
+
+/**
+ * The page's uncaught errors from now on, and what a Content-Security-Policy blocks (the lobby
+ * serves the examples under one): the returned array fills as they happen.
+ */
+export function capturePageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) errors.push(m.text());
+  });
+  return errors;
 }
 
 /**
