@@ -7,6 +7,7 @@ import {
   encodeFrame,
   FRAME_HEADER_BYTES,
   FRAME_VERSION,
+  frame,
   MAX_FRAME_DEPTH,
   MAX_RELIABLE_FRAME_BYTES,
   MAX_UNRELIABLE_FRAME_BYTES,
@@ -17,21 +18,15 @@ import {
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
+import { nested } from './hostile-frames.js';
 
 /** A frame around payload bytes, as a hostile peer would write it (sequence number 7). */
-const framed = (body: Uint8Array) => {
-  const bytes = new Uint8Array(FRAME_HEADER_BYTES + body.length);
-  bytes.set([FRAME_VERSION, 0, 0, 0, 7]);
-  bytes.set(body, FRAME_HEADER_BYTES);
-  return bytes;
-};
+const framed = (body: Uint8Array) => frame(7, body);
 const raw = (...payload: number[]) => framed(new Uint8Array(payload));
 const refusal = (bytes: Uint8Array, reliable = true) => {
   const decoded = decodeFrame(bytes, maxFrameBytes(reliable));
   return decoded.ok ? 'ok' : decoded.reason;
 };
-/** `levels` arrays, each holding the next, around a 1. */
-const nested = (levels: number) => raw(...new Array(levels).fill(0x91), 0x01);
 
 describe('frames over the channel limit', () => {
   it('are dropped unread: 1,150 bytes unreliable, 64 KiB reliable', () => {
@@ -119,15 +114,15 @@ describe('MessagePack extension types', () => {
 
 describe('nesting', () => {
   it(`takes ${MAX_FRAME_DEPTH} levels of arrays or maps and refuses one more`, () => {
-    expect(refusal(nested(MAX_FRAME_DEPTH))).toBe('ok');
-    expect(refusal(nested(MAX_FRAME_DEPTH + 1))).toBe('depth');
+    expect(refusal(framed(nested(MAX_FRAME_DEPTH)))).toBe('ok');
+    expect(refusal(framed(nested(MAX_FRAME_DEPTH + 1)))).toBe('depth');
     const maps = raw(...new Array(MAX_FRAME_DEPTH + 1).fill([0x81, 0xa1, 0x6b]).flat(), 0x01);
     expect(refusal(maps)).toBe('depth');
   });
 
   it('refuses a whole frame of nesting without recursion: unreliable and reliable limits', () => {
-    expect(refusal(nested(MAX_UNRELIABLE_FRAME_BYTES - FRAME_HEADER_BYTES - 1), false)).toBe('depth');
-    expect(refusal(nested(MAX_RELIABLE_FRAME_BYTES - FRAME_HEADER_BYTES - 1), true)).toBe('depth');
+    expect(refusal(framed(nested(MAX_UNRELIABLE_FRAME_BYTES - FRAME_HEADER_BYTES - 1)), false)).toBe('depth');
+    expect(refusal(framed(nested(MAX_RELIABLE_FRAME_BYTES - FRAME_HEADER_BYTES - 1)), true)).toBe('depth');
     // And the scan itself, on a million levels, neither recurses nor throws.
     const deep = new Uint8Array(1_000_001).fill(0x91);
     deep[deep.length - 1] = 0x01;

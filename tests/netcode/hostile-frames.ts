@@ -7,7 +7,13 @@
  * them), and clock pings or garbage.
  */
 
-import { encodeFrame, FRAME_HEADER_BYTES, FRAME_VERSION, PacketTag } from '@tickmesh/netcode/internals';
+import {
+  encodeFrame,
+  FRAME_HEADER_BYTES,
+  frame,
+  MAX_UNRELIABLE_FRAME_BYTES,
+  PacketTag,
+} from '@tickmesh/netcode/internals';
 import { createRandom } from '@tickmesh/netcode/testing';
 import { Packr } from 'msgpackr';
 
@@ -62,21 +68,13 @@ const extensionValues: readonly unknown[] = [
   undefined, // fixext 0 with this encoder
 ];
 
-/** A frame around raw payload bytes. */
-function wrap(seq: number, body: Uint8Array): Uint8Array {
-  const bytes = new Uint8Array(FRAME_HEADER_BYTES + body.length);
-  bytes.set([FRAME_VERSION, seq >>> 24, (seq >>> 16) & 0xff, (seq >>> 8) & 0xff, seq & 0xff]);
-  bytes.set(body, FRAME_HEADER_BYTES);
-  return bytes;
-}
-
-/** `levels` nested one-element arrays around a 1. */
-function nested(levels: number): Uint8Array {
+/** The payload bytes of `levels` nested one-element arrays around a 1. */
+export function nested(levels: number): Uint8Array {
   const body = new Uint8Array(levels + 1).fill(0x91);
   body[levels] = 0x01;
   return body;
 }
-const deepUnreliable = nested(1_150 - FRAME_HEADER_BYTES - 1);
+const deepUnreliable = nested(MAX_UNRELIABLE_FRAME_BYTES - FRAME_HEADER_BYTES - 1);
 const deepReliable = nested(60_000);
 
 export function createAttack(seed: number): Attack {
@@ -108,11 +106,11 @@ export function createAttack(seed: number): Attack {
           int(2) === 0
             ? [PacketTag.input, -1, -1, tick, 1, { ...still, dx: value }]
             : [PacketTag.event, tick, { value }];
-        return { kind, reliable: payload[0] === PacketTag.event, bytes: wrap(seq++, packr.pack(payload)) };
+        return { kind, reliable: payload[0] === PacketTag.event, bytes: frame(seq++, packr.pack(payload)) };
       }
       case 'depth': {
         const reliable = int(10) === 0;
-        return { kind, reliable, bytes: wrap(seq++, reliable ? deepReliable : deepUnreliable) };
+        return { kind, reliable, bytes: frame(seq++, reliable ? deepReliable : deepUnreliable) };
       }
       case 'event':
         return {
