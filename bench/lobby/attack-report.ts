@@ -5,8 +5,8 @@
  */
 import { ATTACK_MIX } from './attack-mix.ts';
 import type { AttackResult, AttackWindow } from './attack-scenario.ts';
-import type { TargetResult } from './report.ts';
-import { renderRows } from './table.ts';
+import { count, fixed, renderRows } from './table.ts';
+import { checkTarget, type TargetResult, verdict } from './targets.ts';
 
 /** Issue 10's targets: honest traffic under attack against the same traffic without. */
 export const ATTACK_TARGETS = {
@@ -21,30 +21,16 @@ export function evaluateAttackTargets(result: AttackResult): Record<keyof typeof
   const p99Ratio = underAttack.honest.p99Ms / baseline.honest.p99Ms;
   const lost = baseline.lost + underAttack.lost;
   return {
-    throughputRatio: {
-      name: 'honest delivered msg/s, under attack / without',
-      target: ATTACK_TARGETS.throughputRatio.label,
-      value: throughputRatio,
-      pass: throughputRatio >= ATTACK_TARGETS.throughputRatio.min,
-    },
-    p99Ratio: {
-      name: 'honest p99 latency, under attack / without',
-      target: ATTACK_TARGETS.p99Ratio.label,
-      value: p99Ratio,
-      pass: p99Ratio <= ATTACK_TARGETS.p99Ratio.max,
-    },
-    lostSignals: {
-      name: 'honest signals lost, both windows',
-      target: ATTACK_TARGETS.lostSignals.label,
-      value: lost,
-      pass: lost <= ATTACK_TARGETS.lostSignals.max,
-    },
+    throughputRatio: checkTarget(
+      'honest delivered msg/s, under attack / without',
+      ATTACK_TARGETS.throughputRatio,
+      throughputRatio,
+    ),
+    p99Ratio: checkTarget('honest p99 latency, under attack / without', ATTACK_TARGETS.p99Ratio, p99Ratio),
+    lostSignals: checkTarget('honest signals lost, both windows', ATTACK_TARGETS.lostSignals, lost),
   };
 }
 
-const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-const count = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
-const verdict = (t: TargetResult) => `${t.target} ${t.pass ? 'PASS' : 'FAIL'}`;
 const sum = (record: Record<string, number>) => Object.values(record).reduce((a, b) => a + b, 0);
 
 /** `{"A": 3, "B": 10}` as `B 10, A 3`; `-` when empty. */

@@ -3,7 +3,8 @@
  * Ratios are tickmesh / ws relay. Targets come from the lobby's performance goals.
  */
 import type { IdleResult, LatencyResult, ThroughputResult } from './scenarios.ts';
-import { renderRows } from './table.ts';
+import { count, fixed, renderRows } from './table.ts';
+import { checkTarget, type TargetResult, verdict } from './targets.ts';
 
 export interface ServerResult {
   throughput: ThroughputResult;
@@ -11,49 +12,26 @@ export interface ServerResult {
   idle: IdleResult;
 }
 
-export interface TargetResult {
-  name: string;
-  target: string;
-  value: number;
-  pass: boolean;
-}
-
 /** The goals, as `as const` data: what is compared, against what. */
 export const TARGETS = {
   throughputRatio: { min: 1.3, label: '>= 1.3x' },
   cpuPerMessageRatio: { max: 0.75, label: '<= 0.75x' },
-  p99LatencyMs: { max: 5, label: '< 5 ms (ours)' },
-  idleKiBPerConnection: { max: 4, label: '< 4 KB (ours)' },
+  p99LatencyMs: { below: 5, label: '< 5 ms (ours)' },
+  idleKiBPerConnection: { below: 4, label: '< 4 KB (ours)' },
 } as const;
 
 export function evaluateTargets(ours: ServerResult, ws: ServerResult): Record<keyof typeof TARGETS, TargetResult> {
   const throughputRatio = ours.throughput.deliveredPerS / ws.throughput.deliveredPerS;
   const cpuRatio = ours.throughput.serverCpuUsPerMsg / ws.throughput.serverCpuUsPerMsg;
   return {
-    throughputRatio: {
-      name: 'delivered msg/s, tickmesh / ws',
-      target: TARGETS.throughputRatio.label,
-      value: throughputRatio,
-      pass: throughputRatio >= TARGETS.throughputRatio.min,
-    },
-    cpuPerMessageRatio: {
-      name: 'server CPU per message, tickmesh / ws',
-      target: TARGETS.cpuPerMessageRatio.label,
-      value: cpuRatio,
-      pass: cpuRatio <= TARGETS.cpuPerMessageRatio.max,
-    },
-    p99LatencyMs: {
-      name: 'tickmesh p99 latency (ms)',
-      target: TARGETS.p99LatencyMs.label,
-      value: ours.latency.p99Ms,
-      pass: ours.latency.p99Ms < TARGETS.p99LatencyMs.max,
-    },
-    idleKiBPerConnection: {
-      name: 'tickmesh RSS per idle connection (KiB)',
-      target: TARGETS.idleKiBPerConnection.label,
-      value: ours.idle.perConnectionKiB,
-      pass: ours.idle.perConnectionKiB < TARGETS.idleKiBPerConnection.max,
-    },
+    throughputRatio: checkTarget('delivered msg/s, tickmesh / ws', TARGETS.throughputRatio, throughputRatio),
+    cpuPerMessageRatio: checkTarget('server CPU per message, tickmesh / ws', TARGETS.cpuPerMessageRatio, cpuRatio),
+    p99LatencyMs: checkTarget('tickmesh p99 latency (ms)', TARGETS.p99LatencyMs, ours.latency.p99Ms),
+    idleKiBPerConnection: checkTarget(
+      'tickmesh RSS per idle connection (KiB)',
+      TARGETS.idleKiBPerConnection,
+      ours.idle.perConnectionKiB,
+    ),
   };
 }
 
@@ -67,10 +45,6 @@ function failures(result: ServerResult): { errors: number; lost: number } {
   }
   return { errors, lost };
 }
-
-const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-const count = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
-const verdict = (t: TargetResult) => `${t.target} ${t.pass ? 'PASS' : 'FAIL'}`;
 
 /** The human table. */
 export function renderTable(ours: ServerResult, ws: ServerResult, ratePerS: number): string {

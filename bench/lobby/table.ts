@@ -10,3 +10,9 @@ export function renderRows(rows: readonly (readonly string[])[]): string {
     )
     .join('\n');
 }
+
+/** `value` with `digits` decimals; `n/a` when it is not a finite number. */
+export const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+/** `value` rounded, with thousands separators; `n/a` when it is not a finite number. */
+export const count = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');

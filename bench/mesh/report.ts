@@ -4,7 +4,8 @@
  * latency under 2 ms at 60 packets/s per peer (judged on the largest mesh).
  */
 import { defaultConfig } from '@tickmesh/lobby-server';
-import { renderRows } from '../lobby/table.ts';
+import { count, fixed, renderRows } from '../lobby/table.ts';
+import { checkTarget, type TargetResult, verdict } from '../lobby/targets.ts';
 import type { SignalCounts } from './agent-protocol.ts';
 import type { BaselineResults } from './baseline-scenarios.ts';
 import type { MeshResults, SizeResult } from './mesh-scenarios.ts';
@@ -12,44 +13,24 @@ import { MILESTONES, type Milestone } from './pc-trace.ts';
 import type { TrafficSummary } from './summary.ts';
 
 export const TARGETS = {
-  openMs: { peers: 8, max: 600, label: '< 600 ms' },
-  p99LatencyMs: { max: 2, label: '< 2 ms' },
+  openMs: { peers: 8, below: 600, label: '< 600 ms' },
+  p99LatencyMs: { below: 2, label: '< 2 ms' },
 } as const;
-
-export interface TargetResult {
-  name: string;
-  target: string;
-  value: number;
-  pass: boolean;
-}
 
 export function evaluateTargets(mesh: MeshResults): Record<keyof typeof TARGETS, TargetResult> {
   const open = mesh.sizes.find((s) => s.peers === TARGETS.openMs.peers)?.open.medianMs ?? Number.NaN;
   const largest = mesh.sizes.at(-1);
   const p99 = largest?.latency.p99Ms ?? Number.NaN;
   return {
-    openMs: {
-      name: `${TARGETS.openMs.peers}-peer mesh open, median (ms)`,
-      target: TARGETS.openMs.label,
-      value: open,
-      pass: open < TARGETS.openMs.max,
-    },
-    p99LatencyMs: {
-      name: `${largest?.peers}-peer p99 one-way latency (ms)`,
-      target: TARGETS.p99LatencyMs.label,
-      value: p99,
-      pass: p99 < TARGETS.p99LatencyMs.max,
-    },
+    openMs: checkTarget(`${TARGETS.openMs.peers}-peer mesh open, median (ms)`, TARGETS.openMs, open),
+    p99LatencyMs: checkTarget(`${largest?.peers}-peer p99 one-way latency (ms)`, TARGETS.p99LatencyMs, p99),
   };
 }
 
 /** The lobby's default rate-limit burst (`rateBurst`): signals one peer can send at once. */
 const LOBBY_BURST = defaultConfig.rateBurst;
 
-const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-const count = (value: number) => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
 const signalCounts = (s: SignalCounts | null) => (s ? `${s.total} (${s.descriptions} / ${s.candidates})` : 'n/a');
-const verdict = (t: TargetResult) => `${t.target} ${t.pass ? 'PASS' : 'FAIL'}`;
 
 const MILESTONE_LABELS: Record<Milestone, string> = {
   created: 'RTCPeerConnection created',
