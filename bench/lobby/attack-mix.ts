@@ -12,47 +12,18 @@ import { randomBytes } from 'node:crypto';
 import { Limits } from '@tickmesh/protocol';
 import { encodeFrame, Opcode } from './raw-ws-client.ts';
 
-export const AttackRole = {
-  deepNesting: 'deep-nesting',
-  nearLimit: 'near-limit',
-  overLimit: 'over-limit',
-  binary: 'binary',
-  invalidUtf8: 'invalid-utf8',
-  roomList: 'room-list',
-  joinGuess: 'join-guess',
-  readyToggle: 'ready-toggle',
-  bigSignal: 'big-signal',
-  silent: 'silent',
-  churn: 'churn',
-} as const;
-export type AttackRole = (typeof AttackRole)[keyof typeof AttackRole];
-
-export interface RoleSpec {
-  role: AttackRole;
-  /** Connection slots playing it (churn slots each open many connections, see the config). */
-  slots: number;
-  /** Which shared attacker address (0-based) its slots present. */
-  address: number;
-  /** Slots per room for the attacks played inside rooms of attackers; 0 for none. */
-  roomSize: number;
-  /** What it does and what the server should answer, for the report. */
-  what: string;
-}
-
-/** 100 slots over 5 addresses. */
-export const ATTACK_MIX: readonly RoleSpec[] = [
-  { role: 'deep-nesting', slots: 10, address: 0, roomSize: 0, what: '40 KB signal, data 20,000 arrays deep' },
-  { role: 'near-limit', slots: 10, address: 0, roomSize: 0, what: 'frame of exactly 64 KiB (signal data too big)' },
-  { role: 'big-signal', slots: 10, address: 1, roomSize: 2, what: '32 KiB signals to each other, 5 rooms of 2' },
-  { role: 'binary', slots: 10, address: 1, roomSize: 0, what: '16 KiB binary frames of random bytes' },
-  { role: 'ready-toggle', slots: 10, address: 2, roomSize: 10, what: 'one room, 4 KiB settings, ready/settings flips' },
-  { role: 'room-list', slots: 10, address: 2, roomSize: 0, what: 'room.list limit 100, each holding a public room' },
-  { role: 'join-guess', slots: 10, address: 3, roomSize: 0, what: 'room.join with random codes' },
-  { role: 'silent', slots: 10, address: 3, roomSize: 0, what: 'connect, never say hello' },
-  { role: 'over-limit', slots: 5, address: 3, roomSize: 0, what: 'one frame of 64 KiB + 1 byte per connection' },
-  { role: 'invalid-utf8', slots: 5, address: 3, roomSize: 0, what: 'one text frame of invalid UTF-8 per connection' },
-  { role: 'churn', slots: 10, address: 4, roomSize: 0, what: 'open, hello, hold, close, on and on' },
-];
+export type AttackRole =
+  | 'deep-nesting'
+  | 'near-limit'
+  | 'over-limit'
+  | 'binary'
+  | 'invalid-utf8'
+  | 'room-list'
+  | 'join-guess'
+  | 'ready-toggle'
+  | 'big-signal'
+  | 'silent'
+  | 'churn';
 
 /** How a role's connection behaves once open. */
 export type RolePacing =
@@ -65,19 +36,83 @@ export type RolePacing =
   /** Many short connections per slot (attack-slot.ts). */
   | 'churn';
 
-export const PACING: Record<AttackRole, RolePacing> = {
-  'deep-nesting': 'paced',
-  'near-limit': 'paced',
-  'over-limit': 'one-frame',
-  binary: 'paced',
-  'invalid-utf8': 'one-frame',
-  'room-list': 'paced',
-  'join-guess': 'paced',
-  'ready-toggle': 'paced',
-  'big-signal': 'paced',
-  silent: 'silent',
-  churn: 'churn',
-};
+export interface RoleSpec {
+  role: AttackRole;
+  /** How its connections behave once open. */
+  pacing: RolePacing;
+  /** Connection slots playing it (churn slots each open many connections, see the config). */
+  slots: number;
+  /** Which shared attacker address (0-based) its slots present. */
+  address: number;
+  /** Slots per room for the attacks played inside rooms of attackers; 0 for none. */
+  roomSize: number;
+  /** What it does and what the server should answer, for the report. */
+  what: string;
+}
+
+/** 100 slots over 5 addresses. */
+export const ATTACK_MIX: readonly RoleSpec[] = [
+  {
+    role: 'deep-nesting',
+    pacing: 'paced',
+    slots: 10,
+    address: 0,
+    roomSize: 0,
+    what: '40 KB signal, data 20,000 arrays deep',
+  },
+  {
+    role: 'near-limit',
+    pacing: 'paced',
+    slots: 10,
+    address: 0,
+    roomSize: 0,
+    what: 'frame of exactly 64 KiB (signal data too big)',
+  },
+  {
+    role: 'big-signal',
+    pacing: 'paced',
+    slots: 10,
+    address: 1,
+    roomSize: 2,
+    what: '32 KiB signals to each other, 5 rooms of 2',
+  },
+  { role: 'binary', pacing: 'paced', slots: 10, address: 1, roomSize: 0, what: '16 KiB binary frames of random bytes' },
+  {
+    role: 'ready-toggle',
+    pacing: 'paced',
+    slots: 10,
+    address: 2,
+    roomSize: 10,
+    what: 'one room, 4 KiB settings, ready/settings flips',
+  },
+  {
+    role: 'room-list',
+    pacing: 'paced',
+    slots: 10,
+    address: 2,
+    roomSize: 0,
+    what: 'room.list limit 100, each holding a public room',
+  },
+  { role: 'join-guess', pacing: 'paced', slots: 10, address: 3, roomSize: 0, what: 'room.join with random codes' },
+  { role: 'silent', pacing: 'silent', slots: 10, address: 3, roomSize: 0, what: 'connect, never say hello' },
+  {
+    role: 'over-limit',
+    pacing: 'one-frame',
+    slots: 5,
+    address: 3,
+    roomSize: 0,
+    what: 'one frame of 64 KiB + 1 byte per connection',
+  },
+  {
+    role: 'invalid-utf8',
+    pacing: 'one-frame',
+    slots: 5,
+    address: 3,
+    roomSize: 0,
+    what: 'one text frame of invalid UTF-8 per connection',
+  },
+  { role: 'churn', pacing: 'churn', slots: 10, address: 4, roomSize: 0, what: 'open, hello, hold, close, on and on' },
+];
 
 /** A peer id of the right shape that names no one. */
 const NOBODY = 'AAAAAAAAAAAA';

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Limits } from '@tickmesh/protocol';
 import { type Answer, type AttackConn, openAttackConn } from './attack-conn.ts';
-import { bigSettings, bigSignalFrame, type FixedFrames, guessFrame, PACING, type RoleSpec } from './attack-mix.ts';
+import { bigSettings, bigSignalFrame, type FixedFrames, guessFrame, type RoleSpec } from './attack-mix.ts';
 import type { AttackSettings, RoleCounters } from './attacker-protocol.ts';
 
 /** The slots of one room of attackers: its code once created, and each seat's current peer id. */
@@ -178,7 +178,7 @@ async function playPaced(ctx: SlotContext, conn: AttackConn): Promise<void> {
 }
 
 async function play(ctx: SlotContext, conn: AttackConn): Promise<void> {
-  switch (PACING[ctx.spec.role]) {
+  switch (ctx.spec.pacing) {
     case 'silent':
       return conn.closed;
     case 'one-frame': {
@@ -244,7 +244,7 @@ async function runChurn(ctx: SlotContext): Promise<void> {
 
 /** Plays the slot until the attack stops. */
 export async function runSlot(ctx: SlotContext): Promise<void> {
-  if (PACING[ctx.spec.role] === 'churn') return runChurn(ctx);
+  if (ctx.spec.pacing === 'churn') return runChurn(ctx);
   let nextConnectAt = 0;
   while (ctx.running()) {
     const wait = nextConnectAt - performance.now();
