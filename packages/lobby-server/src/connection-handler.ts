@@ -6,10 +6,9 @@
  */
 import { CloseCode, ErrorCode, Limits, parseClientMessage, type ServerMessage, withRid } from '@tickmesh/protocol';
 import type { AddressBook } from './addresses.js';
-import { ByteBudget } from './byte-budget.js';
 import type { LobbyConfig } from './config.js';
 import { bump, LimitName, type LobbyCounters } from './metrics.js';
-import { RateLimiter } from './rate-limit.js';
+import { type RateLimit, RateLimiter } from './rate-limit.js';
 import type { Client, Connection, Registry } from './registry.js';
 
 export interface ConnectionHandlerDeps {
@@ -23,11 +22,8 @@ export interface ConnectionHandlerDeps {
 
 /** A client as the handler tracks it: the registry's view plus its rate limits. */
 export interface HandledClient extends Client {
+  /** Its message rate and the bytes it may still send (see `inBytesPerS`). */
   readonly limiter: RateLimiter;
-  /** Bytes this connection may still send (see `inBytesPerS`). */
-  readonly inBytes: ByteBudget;
-  /** When it was last told it sent too many bytes (at most once a second). */
-  lastBytesNotice: number;
 }
 
 /** One frame as the transport hands it: its size on the wire, and its text decoded on demand. */
@@ -39,6 +35,12 @@ export interface Frame {
 
 /** Seconds of `inBytesPerS` a connection may send at once. */
 const IN_BUCKET_S = 4;
+
+/** What a client dropped by its rate limit is told, by the limit that dropped the message. */
+const DROP_NOTICE: Record<RateLimit, string> = {
+  messages: 'too many messages; this one was dropped',
+  bytes: 'too many bytes in the last seconds; this message was dropped',
+};
 
 export type ConnectionHandler = ReturnType<typeof createConnectionHandler>;
 
@@ -80,9 +82,15 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
         conn,
         address,
         session: null,
-        limiter: new RateLimiter({ ratePerS: config.rateLimitPerS, burst: config.rateBurst }, nowMs),
-        inBytes: new ByteBudget(config.inBytesPerS, config.inBytesPerS * IN_BUCKET_S, nowMs),
-        lastBytesNotice: Number.NEGATIVE_INFINITY,
+        limiter: new RateLimiter(
+          {
+            ratePerS: config.rateLimitPerS,
+            burst: config.rateBurst,
+            bytesPerS: config.inBytesPerS,
+            bytesBucketS: IN_BUCKET_S,
+          },
+          nowMs,
+        ),
       };
     },
 
@@ -122,22 +130,14 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
       const { byteLength } = frame;
       if (byteLength > Limits.maxFrameBytes) return closeFor(client, CloseCode.MESSAGE_TOO_BIG, 'message too big');
       const nowMs = deps.monotonicMs();
-      // Bytes in, per connection: 20 frames a second of 64 KiB would be 1.3 MB/s to parse.
-      if (!client.inBytes.take(byteLength, nowMs)) {
+      // Bytes in, per connection (20 frames a second of 64 KiB would be 1.3 MB/s to parse), then
+      // the message rate; the client is told at most once a second, whichever dropped it.
+      const refused = client.limiter.admit(byteLength, nowMs);
+      if (refused) {
         counters.rateLimitDrops++;
-        limitHit(LimitName.inBytes);
-        if (nowMs - client.lastBytesNotice >= 1000) {
-          client.lastBytesNotice = nowMs;
-          refuse(client, ErrorCode.RATE_LIMITED, 'too many bytes in the last seconds; this message was dropped');
-        }
-        return;
-      }
-      const verdict = client.limiter.take(nowMs);
-      if (verdict !== 'accept') {
-        counters.rateLimitDrops++;
-        if (verdict === 'close') return closeFor(client, CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
-        if (verdict === 'drop-and-notify')
-          refuse(client, ErrorCode.RATE_LIMITED, 'too many messages; this one was dropped');
+        if (refused.limit === 'bytes') limitHit(LimitName.inBytes);
+        if (refused.verdict === 'close') return closeFor(client, CloseCode.POLICY_VIOLATION, 'rate limit exceeded');
+        if (refused.verdict === 'drop-and-notify') refuse(client, ErrorCode.RATE_LIMITED, DROP_NOTICE[refused.limit]);
         return;
       }
       // Decoded only now: a frame the limits drop costs no string.

@@ -16,6 +16,6 @@ export {
   toWireRoom,
 } from './machines/room.machine.js';
 export { type SessionContext, type SessionEvent, sessionMachine } from './machines/session.machine.js';
-export { RateLimiter, type RateVerdict } from './rate-limit.js';
+export { type RateLimit, RateLimiter, type RateRefusal, type RateVerdict } from './rate-limit.js';
 export { type LobbyServer, type LobbyServerDeps, startLobbyServer } from './server.js';
 export { isNativeUws } from './uws/app.js';
