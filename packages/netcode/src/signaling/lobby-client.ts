@@ -6,8 +6,9 @@
  * - Every server frame is parsed with the protocol's schema; a bad one is logged, counted and dropped.
  * - A dropped connection is retried for as long as the game keeps the client, with exponential
  *   backoff and jitter (capped at 30 s), resuming the session by its token (same peer id, same
- *   room) while the server still holds it in its grace. Signals it could not send meanwhile are
- *   kept and sent once their target can be reached again (signal-queue.ts).
+ *   room) while the server still holds it in its grace. Signals it cannot send yet (the lobby
+ *   away, the room not yet confirmed, the target not connected) are kept and sent, in order, once
+ *   their target can be reached (signal-queue.ts).
  * - A lobby restart does not end a game: the server's `room.left` `closed` leaves the room as it
  *   is, and once back, a client the restarted server recognises (`welcome.restarted`) gives the
  *   room back with the last room and ticket it got (`room.restore`, docs/lobby-protocol.md).

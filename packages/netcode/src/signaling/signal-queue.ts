@@ -1,11 +1,12 @@
 /**
- * Signals the lobby client could not send (the lobby was away), kept until their target can be
- * reached again: an ICE restart offer made while the lobby restarts must still reach the other
- * side, or a link that blipped meanwhile fails for good.
+ * The lobby client's outgoing signals, each kept until its target can be reached (the lobby is
+ * there, has confirmed the room, and has the target connected in it) and then taken in order: an
+ * ICE restart offer made while the lobby restarts must still reach the other side, or a link that
+ * blipped meanwhile fails for good.
  *
  * Bounded like anything a client holds: at most `maxSignals` (the oldest go first) and only for
- * `maxAgeMs` (a negotiation that old has been given up by both sides). Pure: the caller says when
- * it is, and which targets it can reach.
+ * `maxAgeMs` (a negotiation that old has been given up by both sides); a signal past either is
+ * dropped. Pure: the caller says when it is, and which targets it can reach.
  */
 export interface QueuedSignal {
   to: string;
@@ -19,38 +20,29 @@ export interface SignalQueue {
   take(reachable: (to: string) => boolean, nowMs: number): QueuedSignal[];
   /** Signals waiting now. */
   readonly size: number;
-  /** Signals dropped for age or room, since the start. */
-  readonly dropped: number;
 }
 
 export function createSignalQueue(limits: { maxSignals: number; maxAgeMs: number }): SignalQueue {
   let queue: QueuedSignal[] = [];
-  let dropped = 0;
   const expire = (nowMs: number) => {
-    const kept = queue.filter((s) => nowMs - s.atMs <= limits.maxAgeMs);
-    dropped += queue.length - kept.length;
-    queue = kept;
+    queue = queue.filter((s) => nowMs - s.atMs <= limits.maxAgeMs);
   };
   return {
     push(to, data, nowMs) {
       expire(nowMs);
       queue.push({ to, data, atMs: nowMs });
-      if (queue.length > limits.maxSignals) {
-        queue.shift();
-        dropped++;
-      }
+      if (queue.length > limits.maxSignals) queue.shift();
     },
     take(reachable, nowMs) {
       expire(nowMs);
-      const ready = queue.filter((s) => reachable(s.to));
-      if (ready.length > 0) queue = queue.filter((s) => !reachable(s.to));
+      const ready: QueuedSignal[] = [];
+      const kept: QueuedSignal[] = [];
+      for (const s of queue) (reachable(s.to) ? ready : kept).push(s);
+      queue = kept;
       return ready;
     },
     get size() {
       return queue.length;
-    },
-    get dropped() {
-      return dropped;
     },
   };
 }
