@@ -24,7 +24,6 @@ export {
 // A game session: the mesh, the sync engine and voice, following the lobby room.
 export { createSession, type Session, SessionError, type SessionOptions } from './session.js';
 export {
-  connectionOf,
   createLobbyClient,
   type LobbyClient,
   type LobbyClientOptions,

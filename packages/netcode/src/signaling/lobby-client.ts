@@ -82,7 +82,7 @@ export type LobbyStatus =
 export type LobbyConnection = 'online' | 'reconnecting' | 'offline';
 
 /** What a status means for the connection. */
-export const connectionOf = (status: LobbyStatus): LobbyConnection =>
+const connectionOf = (status: LobbyStatus): LobbyConnection =>
   status.kind === 'identified'
     ? 'online'
     : status.kind === 'connecting' || status.kind === 'reconnecting'
@@ -147,7 +147,7 @@ export interface LobbyClientOptions {
 
 export interface LobbyClient {
   readonly status: LobbyStatus;
-  /** {@link connectionOf} the status. */
+  /** The status as a game shows it (see {@link LobbyConnection}). */
   readonly connection: LobbyConnection;
   readonly peerId: string | null;
   /** The session secret; pass it as `token` to a later client to resume this session. */
