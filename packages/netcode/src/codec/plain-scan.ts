@@ -37,13 +37,6 @@ const u32 = (bytes: Uint8Array, at: number) =>
  */
 let scratch: Float64Array = new Float64Array(64);
 
-function grow(stack: Float64Array): Float64Array {
-  const bigger = new Float64Array(stack.length * 2);
-  bigger.set(stack);
-  scratch = bigger;
-  return bigger;
-}
-
 /**
  * Checks that `bytes` from `start` to the end hold exactly one MessagePack value of plain data,
  * nested at most `maxDepth` arrays or maps deep. Returns null when they do, else the reason.
@@ -56,8 +49,10 @@ function grow(stack: Float64Array): Float64Array {
  */
 export function scanPlain(bytes: Uint8Array, start: number, maxDepth: number): PlainScanFailure | null {
   const end = bytes.length;
+  // Nesting stops at `maxDepth`, and at the bytes there are (each container takes one at least).
+  if (scratch.length < Math.min(maxDepth, end - start)) scratch = new Float64Array(Math.min(maxDepth, end - start));
   /** Values still to read in each enclosing container, innermost last (`depth` of them). */
-  let enclosing = scratch;
+  const enclosing = scratch;
   let depth = 0;
   /** Values still to read at the current level (the top level holds one). */
   let pending = 1;
@@ -140,7 +135,6 @@ export function scanPlain(bytes: Uint8Array, start: number, maxDepth: number): P
     if (items > 0) {
       if (items > end - pos) return 'payload';
       if (depth >= maxDepth) return 'depth';
-      if (depth === enclosing.length) enclosing = grow(enclosing);
       enclosing[depth++] = pending;
       pending = items;
     } else {
