@@ -8,15 +8,13 @@
 import { z } from 'zod';
 import { ErrorCode } from './codes.js';
 import { Limits } from './limits.js';
-import { type Room, roomCheck } from './server-messages.js';
+import { type Rid, type Room, ridCheck, roomCheck } from './server-messages.js';
 import { codePointLength, isCleanText, isValidName, jsonByteLength } from './text.js';
 
-/** Request id echoed on every direct answer: a string of at most 64 code points, or a safe integer. */
-export const ridSchema = z.union([
-  z.string().refine((s) => codePointLength(s) <= Limits.maxRidLength, 'rid longer than 64 characters'),
-  z.number().refine(Number.isSafeInteger, 'rid is not a safe integer'),
-]);
-export type Rid = z.infer<typeof ridSchema>;
+/** Request id echoed on every direct answer: {@link ridCheck}'s rule as a zod schema. */
+export const ridSchema = z.custom<Rid>((v) => ridCheck(v) === null, {
+  error: (issue) => ridCheck(issue.input, 'rid') ?? 'invalid rid',
+});
 
 const idString = z.string().max(Limits.maxIdLength);
 
@@ -90,7 +88,7 @@ export const roomRestoreSchema = z.object({
   ...base,
   type: z.literal('room.restore'),
   room: z.custom<Room>((v) => roomCheck(v) === null, 'room must be a room as room.state carries it'),
-  ticket: z.string().max(Limits.maxIdLength),
+  ticket: z.string().max(Limits.maxTicketLength),
 });
 export const roomChatRequestSchema = z.object({
   ...base,

@@ -34,6 +34,11 @@ export const Limits = {
   maxRoomListPage: 100,
   /** Peer ids and room codes in client messages; longer strings are malformed. */
   maxIdLength: 64,
+  /**
+   * Room tickets (`room.state.ticket`, `room.restore.ticket`): the server's are 43 characters;
+   * longer strings are malformed.
+   */
+  maxTicketLength: 64,
   /** Room codes: length and alphabet (no 0, 1, I, O). */
   roomCodeLength: 6,
   roomCodeAlphabet: '23456789ABCDEFGHJKLMNPQRSTUVWXYZ',

@@ -10,12 +10,11 @@ import {
   type ClientMessageType,
   clientMessageSchemas,
   isClientMessageType,
-  type Rid,
-  ridSchema,
 } from './client-messages.js';
 import { ErrorCode } from './codes.js';
 import { scanJson } from './json-scan.js';
 import { Limits } from './limits.js';
+import { type Rid, ridCheck } from './server-messages.js';
 import { utf8ByteLength } from './text.js';
 
 export type ParseResult =
@@ -72,10 +71,9 @@ export function parseClientMessage(text: string): ParseResult {
     return fail(ErrorCode.BAD_MESSAGE, 'a message is a JSON object');
   }
   const obj = value as Record<string, unknown>;
-  const ridResult = obj.rid === undefined ? undefined : ridSchema.safeParse(obj.rid);
-  const rid = ridResult?.success ? ridResult.data : undefined;
-  if (ridResult && !ridResult.success)
-    return fail(ErrorCode.BAD_MESSAGE, 'rid must be a string of at most 64 characters or a safe integer');
+  const ridWhy = obj.rid === undefined ? null : ridCheck(obj.rid, 'rid');
+  if (ridWhy !== null) return fail(ErrorCode.BAD_MESSAGE, ridWhy);
+  const rid = obj.rid as Rid | undefined;
   const type = obj.type;
   if (typeof type !== 'string') return fail(ErrorCode.BAD_MESSAGE, 'missing string field "type"', rid);
   if (!isClientMessageType(type))

@@ -31,13 +31,17 @@ export const RoomState = { OPEN: 'open', COUNTDOWN: 'countdown', PLAYING: 'playi
 export type RoomState = (typeof RoomState)[keyof typeof RoomState];
 const roomState = oneOf(RoomState.OPEN, RoomState.COUNTDOWN, RoomState.PLAYING);
 
-/** Request id echoed on every direct answer: a string of at most 64 code points, or a safe integer. */
-const rid: Check<string | number> = custom((v, p) =>
+/**
+ * Request id echoed on every direct answer: a string of at most {@link Limits.maxRidLength} code
+ * points, or a safe integer. The one rule for both directions: client messages use it too.
+ */
+export const ridCheck: Check<string | number> = custom((v, p) =>
   (typeof v === 'string' && codePointLength(v) <= Limits.maxRidLength) || Number.isSafeInteger(v)
     ? null
-    : expected(p, 'a string of at most 64 characters or a safe integer'),
+    : expected(p, `a string of at most ${Limits.maxRidLength} characters or a safe integer`),
 );
-const echo = { rid: opt(rid) };
+export type Rid = Infer<typeof ridCheck>;
+const echo = { rid: opt(ridCheck) };
 
 export const peerInfoCheck = obj({
   id: str(),
@@ -95,7 +99,7 @@ export const serverMessageChecks = {
     type: oneOf('room.state'),
     room: roomCheck,
     /** Extension: the server's signature of `room`, for `room.restore` after a restart. */
-    ticket: opt(str(64)),
+    ticket: opt(str(Limits.maxTicketLength)),
   }),
   'room.list': obj({
     ...echo,
