@@ -1,10 +1,11 @@
 /**
  * A MessagePack encoder for plain data only: nil, booleans, numbers, strings, binary
  * (`Uint8Array`), arrays and plain objects. It writes the forms msgpackr writes for the same
- * values with the options frames used (records off, `undefined` as nil, no float32): the
- * smallest integer form, float64 otherwise, the shortest string, binary and array headers. Maps
- * take their shortest header too, where msgpackr always wrote map16 (2 bytes more per object).
- * msgpackr still decodes every frame.
+ * values with records off and no float32: the smallest integer form, float64 otherwise, the
+ * shortest string, binary and array headers. It differs on purpose in two places: maps take
+ * their shortest header too, where msgpackr writes map16 (2 bytes more per object), and
+ * `undefined` is nil, where msgpackr by default writes a fixext that receivers refuse (it needs
+ * `encodeUndefinedAsNil` to match). msgpackr still decodes every frame.
  *
  * Why not msgpackr's packer: a frame's payload is a tuple of plain values, and msgpackr's packer
  * (records, structures, extensions, iterators) was 6.5 KB of a game's gzipped bundle, a fifth of

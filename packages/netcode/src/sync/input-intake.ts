@@ -1,10 +1,9 @@
 /**
  * Which of a peer's inputs the engine logs, since every peer is a stranger: only ticks from
  * `inputHistoryTicks` behind the local tick to `maxInputLeadMs` ahead of it (nothing outside is
- * ever stepped, replayed or kept), into a log that holds at most `maxInputsPerPlayer` per player.
- * Before the window, inputs for any tick up to 2^32 were kept and never pruned: 20,000 packets of
- * far-future inputs held about 60 MB on the host. Refusals are counted in `stats.dropped`
- * (`tickWindow`, `inputCap`); inputs logged for the first time in `inputsReceived`.
+ * ever stepped, replayed or kept), into a log that holds at most `maxInputsPerPlayer` per player
+ * (the engine prunes it). Refusals are counted in `stats.dropped` (`tickWindow`, `inputCap`);
+ * inputs logged for the first time in `inputsReceived`.
  */
 import type { InputLog } from './input-log.js';
 import type { InputPacket } from './packets.js';
