@@ -6,7 +6,6 @@
 export * from './check.js';
 export * from './client-messages.js';
 export * from './codes.js';
-export * from './json-scan.js';
 export * from './limits.js';
 export * from './parse.js';
 export * from './server-messages.js';

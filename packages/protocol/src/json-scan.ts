@@ -116,18 +116,3 @@ export function scanJson(text: string, maxDepth: number, key: string | null = nu
   }
   return { depth: deepest, span };
 }
-
-/**
- * True when `value` nests arrays and objects deeper than `maxDepth`, found without recursion
- * (for values that did not come from text, so {@link scanJson} cannot be used).
- */
-export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, d] = stack.pop() as [unknown, number];
-    if (typeof v !== 'object' || v === null) continue;
-    if (d + 1 > maxDepth) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
-  }
-  return false;
-}

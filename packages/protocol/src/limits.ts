@@ -26,7 +26,8 @@ export const Limits = {
   /**
    * Deepest nesting of arrays and objects in a frame (the message object itself is level 1).
    * Deeper frames are `BAD_MESSAGE`: no SDP, candidate or game setting needs more, and a bound
-   * keeps every walk of a parsed value (serializing it to relay it, validating it) off the stack's edge.
+   * keeps every walk of a parsed value (validating it, measuring settings as JSON) off the stack's
+   * edge. Signal data is relayed as the frame carried it, never serialized again.
    */
   maxJsonDepth: 32,
   /** `room.list`: rooms per answer when the request names no `limit`, and the most it may name. */

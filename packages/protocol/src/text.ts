@@ -1,5 +1,4 @@
 /** Text rules of the protocol: lengths count Unicode code points; control characters are C0, DEL and C1. */
-import { nestsDeeperThan } from './json-scan.js';
 import { Limits } from './limits.js';
 
 /** Number of Unicode code points in `s` (a surrogate pair counts once). */
@@ -71,11 +70,11 @@ export function isValidName(name: string): boolean {
 const encoder = new TextEncoder();
 
 /**
- * Size in bytes of `value` serialized as JSON (UTF-8), or `Infinity` when it nests deeper than
- * {@link Limits.maxJsonDepth} (serializing such a value could exhaust the stack).
+ * Size in bytes of `value` serialized as JSON (UTF-8). `JSON.stringify` recurses: give it only
+ * values of bounded depth, as {@link parseClientMessage} does (it refuses a frame nested deeper
+ * than {@link Limits.maxJsonDepth} before any schema runs).
  */
 export function jsonByteLength(value: unknown): number {
-  if (nestsDeeperThan(value, Limits.maxJsonDepth)) return Number.POSITIVE_INFINITY;
   return utf8ByteLength(JSON.stringify(value) ?? '');
 }
 
