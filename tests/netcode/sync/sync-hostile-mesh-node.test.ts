@@ -54,7 +54,7 @@ async function join(url: string, name: string): Promise<Player> {
 const position = dotPosition;
 
 beforeAll(async () => {
-  server = await startLobbyServer({ host: '127.0.0.1', port: 0, rateLimitPerS: 500, rateBurst: 500 });
+  server = await startLobbyServer({ host: '127.0.0.1', port: 0, metricsPort: 0, rateLimitPerS: 500, rateBurst: 500 });
   for (const name of ['host', 'ann', 'bob']) players.push(await join(server.url, name));
   mallory = await nodePeer(server.url, 'mallory');
   const [host, ...others] = players as [Player, Player, Player];
