@@ -13,7 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DotsPlayer, dotPosition, joinDots } from '../../helpers/dots-player.js';
+import { type DotsPlayer, dotPosition, joinDots, playingDotsRoom } from '../../helpers/dots-player.js';
 import { type NodePeer, nodePeer } from '../../helpers/netcode-peer.js';
 import { waitFor } from '../../helpers/wait.js';
 import { createAttack } from '../hostile-frames.js';
@@ -28,14 +28,13 @@ const MB = 1024 * 1024;
 const PACKETS = 20_000;
 
 let server: LobbyServer;
-type Player = DotsPlayer;
-const players: Player[] = [];
+const players: DotsPlayer[] = [];
 let mallory: NodePeer;
 /** The host's steps of the clients' inputs: how many compared, which differed. */
 const stepped = { compared: 0, wrong: [] as string[] };
 
 /** A player whose inputs the host's authoritative ticks are checked against, as they come. */
-async function join(url: string, name: string): Promise<Player> {
+async function join(url: string, name: string): Promise<DotsPlayer> {
   const player = await joinDots(url, name);
   player.session.sync.on('tick', ({ tick, inputs, authoritative }) => {
     if (!authoritative) return;
@@ -51,29 +50,11 @@ async function join(url: string, name: string): Promise<Player> {
   return player;
 }
 
-const position = dotPosition;
-
 beforeAll(async () => {
   server = await startLobbyServer({ host: '127.0.0.1', port: 0, metricsPort: 0, rateLimitPerS: 500, rateBurst: 500 });
   for (const name of ['host', 'ann', 'bob']) players.push(await join(server.url, name));
   mallory = await nodePeer(server.url, 'mallory');
-  const [host, ...others] = players as [Player, Player, Player];
-  const room = await host.session.lobby.createRoom();
-  if (!room.ok) throw new Error('createRoom');
-  for (const lobby of [...others.map((p) => p.session.lobby), mallory.lobby]) {
-    expect((await lobby.joinRoom(room.value.code)).ok).toBe(true);
-    expect((await lobby.setReady(true)).ok).toBe(true);
-  }
-  await waitFor(
-    () => players.every((p) => p.session.mesh.peers().length === 3) && mallory.mesh.peers().length === 3,
-    'a full mesh of four',
-  );
-  expect((await host.session.lobby.start()).ok).toBe(true);
-  await waitFor(
-    () => players.every((p) => p.session.sync.status.kind === 'hosting' || p.session.sync.status.kind === 'playing'),
-    'the game to run',
-    { timeoutMs: 10_000 },
-  );
+  await playingDotsRoom(players, [mallory]);
 }, 30_000);
 
 afterAll(async () => {
@@ -84,7 +65,7 @@ afterAll(async () => {
 
 describe('a hostile member writes 20,000 raw frames to the host (real mesh, wrtc)', () => {
   it('the host heap grows by less than 5 MB, and the players keep seeing each other move', async () => {
-    const [host, ann, bob] = players as [Player, Player, Player];
+    const [host, ann, bob] = players as [DotsPlayer, DotsPlayer, DotsPlayer];
     const hostId = host.id;
     // Ann and Bob walk back and forth across the box while the attack runs.
     const walk = setInterval(() => {
@@ -92,7 +73,7 @@ describe('a hostile member writes 20,000 raw frames to the host (real mesh, wrtc
         [ann, 'dx'],
         [bob, 'dy'],
       ] as const) {
-        const at = position(host, player)?.[axis === 'dx' ? 'x' : 'y'] ?? 150;
+        const at = dotPosition(host, player)?.[axis === 'dx' ? 'x' : 'y'] ?? 150;
         const limit = axis === 'dx' ? 400 : 300;
         const current = player.input[axis];
         const next = current === 0 ? 1 : at > limit - 40 ? -1 : at < 40 ? 1 : current;
@@ -101,8 +82,8 @@ describe('a hostile member writes 20,000 raw frames to the host (real mesh, wrtc
     }, 50);
     const seen = { annByBob: [] as number[], bobByAnn: [] as number[] };
     const watch = setInterval(() => {
-      seen.annByBob.push(position(bob, ann)?.x ?? Number.NaN);
-      seen.bobByAnn.push(position(ann, bob)?.y ?? Number.NaN);
+      seen.annByBob.push(dotPosition(bob, ann)?.x ?? Number.NaN);
+      seen.bobByAnn.push(dotPosition(ann, bob)?.y ?? Number.NaN);
     }, 100);
 
     // Compare only once the clients' clocks lead the host as they should: on a busy machine the
@@ -193,10 +174,10 @@ describe('a hostile member writes 20,000 raw frames to the host (real mesh, wrtc
   }, 30_000);
 
   it('after the attack, views agree with the host again', async () => {
-    const [host, ann, bob] = players as [Player, Player, Player];
-    const agree = (viewer: Player, of: Player) => {
-      const a = position(viewer, of);
-      const b = position(host, of);
+    const [host, ann, bob] = players as [DotsPlayer, DotsPlayer, DotsPlayer];
+    const agree = (viewer: DotsPlayer, of: DotsPlayer) => {
+      const a = dotPosition(viewer, of);
+      const b = dotPosition(host, of);
       return a !== undefined && b !== undefined && Math.hypot(a.x - b.x, a.y - b.y) < 0.5;
     };
     await waitFor(

@@ -7,7 +7,7 @@ import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { playerEntityId } from '@tickmesh/netcode';
 import type { DotsEvent, DotsInput } from '@tickmesh/netcode/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DotsPlayer, dotPosition, joinDots } from '../../helpers/dots-player.js';
+import { type DotsPlayer, dotPosition, joinDots, playingDotsRoom } from '../../helpers/dots-player.js';
 import { letTimePass, waitFor } from '../../helpers/wait.js';
 
 interface Player extends DotsPlayer {
@@ -30,10 +30,9 @@ async function join(url: string, name: string): Promise<Player> {
   return player;
 }
 
-const position = dotPosition;
 /** True when each viewer draws `of` within half a pixel of the first viewer. */
 function agreeOn(of: Player, viewers: readonly Player[]): boolean {
-  const [first, ...rest] = viewers.map((v) => position(v, of));
+  const [first, ...rest] = viewers.map((v) => dotPosition(v, of));
   return (
     first !== undefined &&
     rest.every((p) => p !== undefined && Math.abs(p.x - first.x) < 0.5 && Math.abs(p.y - first.y) < 0.5)
@@ -49,20 +48,7 @@ const steppedAsSampled = (host: Player, player: Player) =>
 beforeAll(async () => {
   server = await startLobbyServer({ host: '127.0.0.1', port: 0, metricsPort: 0, rateLimitPerS: 500, rateBurst: 500 });
   for (const name of ['host', 'ann', 'bob']) players.push(await join(server.url, name));
-  const [host, ...others] = players as [Player, Player, Player];
-  const room = await host.session.lobby.createRoom();
-  if (!room.ok) throw new Error('createRoom');
-  for (const other of others) {
-    expect((await other.session.lobby.joinRoom(room.value.code)).ok).toBe(true);
-    expect((await other.session.lobby.setReady(true)).ok).toBe(true);
-  }
-  await waitFor(() => players.every((p) => p.session.mesh.peers().length === 2), 'a full mesh');
-  expect((await host.session.lobby.start()).ok).toBe(true);
-  await waitFor(
-    () => players.every((p) => p.session.sync.status.kind === 'hosting' || p.session.sync.status.kind === 'playing'),
-    'the game to run',
-    { timeoutMs: 10_000 },
-  );
+  await playingDotsRoom(players);
 }, 30_000);
 
 afterAll(async () => {
@@ -74,7 +60,7 @@ describe('sync over the real WebRTC mesh (Node, wrtc)', () => {
   it('a client that moves is seen moving by the others, and the host steps its inputs as sent', async () => {
     const [host, ann, bob] = players as [Player, Player, Player];
     await waitFor(() => agreeOn(ann, [host, bob, ann]), 'ann drawn in the same place by everyone');
-    const before = position(bob, ann)?.x ?? Number.NaN;
+    const before = dotPosition(bob, ann)?.x ?? Number.NaN;
     // Toward the far wall (spawn points depend on the peer ids), so the dot has room to move.
     const dx = before < 200 ? 1 : -1;
     ann.input = { dx, dy: 0, fire: false };
@@ -92,13 +78,13 @@ describe('sync over the real WebRTC mesh (Node, wrtc)', () => {
       'every view to agree on where ann stopped, her point, and 100 of her ticks stepped',
       {
         report: () => ({
-          seenBy: { host: position(host, ann), bob: position(bob, ann), ann: position(ann, ann) },
+          seenBy: { host: dotPosition(host, ann), bob: dotPosition(bob, ann), ann: dotPosition(ann, ann) },
           events: { host: host.events, bob: bob.events, ann: ann.events },
           stepped: steppedAsSampled(host, ann).length,
         }),
       },
     );
-    const seenByBob = position(bob, ann)?.x ?? Number.NaN;
+    const seenByBob = dotPosition(bob, ann)?.x ?? Number.NaN;
     // About 1 s at 120 px/s (the dot may touch a wall or another dot).
     expect((seenByBob - before) * dx).toBeGreaterThan(60);
     for (const [tick, sampled, used] of steppedAsSampled(host, ann))
@@ -116,15 +102,15 @@ describe('sync over the real WebRTC mesh (Node, wrtc)', () => {
     host.close();
     await waitFor(() => ann.session.sync.status.kind === 'hosting', 'ann to host', { timeoutMs: 10_000 });
     expect(bob.session.sync.status).toEqual({ kind: 'playing', hostId: ann.id, hostSilent: false });
-    const before = position(ann, bob)?.y ?? Number.NaN;
+    const before = dotPosition(ann, bob)?.y ?? Number.NaN;
     const dy = before < 150 ? 1 : -1;
     bob.input = { dx: 0, dy, fire: false };
     await letTimePass(700); // bob holds the direction for 0.7 s
     bob.input = { dx: 0, dy: 0, fire: false };
     await waitFor(() => agreeOn(bob, [ann, bob]), 'the new host to draw bob where he stopped', {
-      report: () => ({ seenByAnn: position(ann, bob), seenByBob: position(bob, bob) }),
+      report: () => ({ seenByAnn: dotPosition(ann, bob), seenByBob: dotPosition(bob, bob) }),
     });
-    const seenByAnn = position(ann, bob)?.y ?? Number.NaN;
+    const seenByAnn = dotPosition(ann, bob)?.y ?? Number.NaN;
     expect((seenByAnn - before) * dy).toBeGreaterThan(30);
     expect(ann.session.sync.view()?.state.dots.get(playerEntityId(ann.id))?.score).toBe(annScore);
     expect(ann.session.sync.view()?.state.dots.has(playerEntityId(host.id))).toBe(false);
