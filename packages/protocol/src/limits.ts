@@ -10,7 +10,10 @@ export const Limits = {
   /** `hello.name` after trimming. */
   minNameLength: 1,
   maxNameLength: 24,
-  /** `hello.token`: tokens the server issues are 43 characters; anything longer is malformed. */
+  /**
+   * `hello.token`: tokens the server issues are `<peerId>.<nonce>.<mac>`, 100 characters; anything
+   * longer than this is malformed.
+   */
   maxTokenLength: 128,
   /** `room.create.maxPlayers` range and default. */
   minPlayers: 2,
