@@ -1,7 +1,7 @@
 /**
  * A byte budget per peer: a bucket holding `bucketS` seconds of `perS` that refills at `perS`.
  * Two ways to spend it:
- * - `take(n)`: all or nothing, for a cost known in advance (a signal's bytes, a frame's bytes; one
+ * - `take(n)`: all or nothing, for a cost known in advance (a signal's length, a frame's bytes; one
  *   message, for the message rate limit of rate-limit.ts);
  * - `open()` then `charge(n)`: for a cost known only afterwards (the `room.state` copies a request
  *   causes). A request is let through while the balance is not negative, and its cost is charged

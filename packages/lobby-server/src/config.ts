@@ -66,14 +66,16 @@ export interface LobbyConfig {
    */
   joinFailuresPerMin: number;
   /**
-   * Signal bytes one peer may have relayed per second (a bucket holding 4 s of it); over it a
+   * Signal data one peer may have relayed per second, in characters of its JSON text (UTF-16
+   * units: bytes for the ASCII of SDP and candidates); a bucket holding 4 s of it. Over it a
    * signal is refused with `RATE_LIMITED`. Default 65536.
    */
   relayBytesPerS: number;
   /**
-   * Bytes one peer's requests may make the server send to the rest of its room per second
-   * (`room.state` and `room.chat` copies; a bucket holding 2 s of it, which one request may
-   * overdraw); while overdrawn its room requests are refused with `RATE_LIMITED`. Default 8192.
+   * What one peer's requests may make the server send to the rest of its room per second, in
+   * characters of JSON text like `relayBytesPerS` (`room.state` and `room.chat` copies; a bucket
+   * holding 2 s of it, which one request may overdraw); while overdrawn its room requests are
+   * refused with `RATE_LIMITED`. Default 8192.
    */
   fanoutBytesPerS: number;
   /** Port of the Prometheus `/metrics` listener, apart from the public one; 0 picks a free port. Default 9464. */

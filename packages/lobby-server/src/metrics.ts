@@ -17,9 +17,9 @@ export interface LobbyCounters {
   limitHits: Map<LimitName, number>;
   /** Exceptions thrown while handling a connection's event (each closed that connection with 1011). */
   internalErrors: number;
-  /** Bytes of signal data relayed. */
+  /** Signal data relayed, in characters of its JSON text (UTF-16 units; bytes for ASCII). */
   relayedBytes: number;
-  /** Bytes of `room.state` and `room.chat` copies sent to members other than the one who caused them. */
+  /** Characters of `room.state` and `room.chat` copies sent to members other than the one who caused them. */
   fanoutBytes: number;
 }
 
@@ -164,10 +164,14 @@ export function createMetricsRegistry(counters: LobbyCounters, gauges: LiveGauge
     'Exceptions while handling a connection (each closed only that connection, 1011).',
     () => counters.internalErrors,
   );
-  total('tickmesh_lobby_relayed_bytes_total', 'Bytes of signal data relayed.', () => counters.relayedBytes);
+  total(
+    'tickmesh_lobby_relayed_bytes_total',
+    'Signal data relayed, in characters of its JSON text (UTF-16 units; bytes for ASCII).',
+    () => counters.relayedBytes,
+  );
   total(
     'tickmesh_lobby_fanout_bytes_total',
-    'Bytes of room.state and room.chat copies sent to members other than the one who caused them.',
+    'Characters of room.state and room.chat copies sent to members other than the one who caused them.',
     () => counters.fanoutBytes,
   );
   new Gauge({

@@ -85,7 +85,7 @@ export function createRegistry(deps: RegistryDeps) {
     connectionOf: (peerId) => sessions.clientOf(peerId)?.conn ?? null,
     inRoom: (peerId, code) => sessions.byId(peerId)?.actor.context.roomCode === code,
     // What a request makes the server send to the others is charged to whoever sent it.
-    chargeFanout: (cause, bytes) => chargeFanout(cause ? sessions.byId(cause.peerId) : undefined, bytes),
+    chargeFanout: (cause, chars) => chargeFanout(cause ? sessions.byId(cause.peerId) : undefined, chars),
   });
 
   // ---- sending -------------------------------------------------------------------------------
@@ -118,10 +118,10 @@ export function createRegistry(deps: RegistryDeps) {
     return false;
   }
 
-  /** Charges `session` for `bytes` sent to other members because of its request. */
-  function chargeFanout(session: Session | undefined, bytes: number): void {
-    counters.fanoutBytes += bytes;
-    session?.fanout.charge(bytes, monotonicMs());
+  /** Charges `session` for `chars` (UTF-16 units of JSON text) sent to other members because of its request. */
+  function chargeFanout(session: Session | undefined, chars: number): void {
+    counters.fanoutBytes += chars;
+    session?.fanout.charge(chars, monotonicMs());
   }
 
   // ---- rooms ---------------------------------------------------------------------------------
@@ -350,7 +350,8 @@ export function createRegistry(deps: RegistryDeps) {
     if (!target || target === session || !target.client || code === null || target.actor.context.roomCode !== code) {
       return sendError(client, ErrorCode.PEER_NOT_FOUND, 'no connected member of your room has that peer id', rid);
     }
-    // Charged to the sender as the frame carried it: a receiver gets at most what senders may relay.
+    // Charged to the sender as the frame carried it, in characters (UTF-16 units, not UTF-8 bytes:
+    // no count on the hot path): a receiver gets at most what senders may relay.
     if (!session.relay.take(dataJson.length, monotonicMs())) {
       const text = 'you relayed too many signal bytes in the last seconds; this signal was dropped';
       return refuseLimit(client, LimitName.relayBytes, ErrorCode.RATE_LIMITED, text, rid);

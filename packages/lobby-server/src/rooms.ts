@@ -51,8 +51,8 @@ export interface RoomDirectoryDeps {
   connectionOf: (peerId: string) => Connection | null;
   /** Whether `peerId`'s session (connected or in its grace) is a member of room `code`. */
   inRoom: (peerId: string, code: string) => boolean;
-  /** `bytes` were sent to other members because of `cause`'s request (or of a timer, when null). */
-  chargeFanout: (cause: Cause | null, bytes: number) => void;
+  /** `chars` (UTF-16 units) were sent to other members because of `cause`'s request (or of a timer, when null). */
+  chargeFanout: (cause: Cause | null, chars: number) => void;
 }
 
 /** A room code is not handed out again for this long after its room is deleted. */

@@ -34,9 +34,12 @@ export interface Session {
   readonly peerIdJson: string;
   /** The current token; a new one replaces it on every resume. */
   token: string;
-  /** Signal bytes this peer may still have relayed (kept across reconnects, so they do not refill it). */
+  /**
+   * Signal data this peer may still have relayed, in characters of JSON text (kept across
+   * reconnects, so they do not refill it).
+   */
   readonly relay: ByteBudget;
-  /** Bytes this peer's requests may still make the server send to the rest of its room. */
+  /** Characters this peer's requests may still make the server send to the rest of its room. */
   readonly fanout: ByteBudget;
   /** The session machine (not an actor: thousands of idle sessions must stay cheap). */
   readonly actor: MachineInstance<typeof sessionMachine>;
