@@ -212,6 +212,9 @@ describe('link offer collision over @roamhq/wrtc', () => {
     });
     let heldOffers = 0;
     let offersToPolite = 0;
+    /** ICE candidates handed to the polite side before that offer, and how many it has taken. */
+    let candidatesToPolite = 0;
+    let candidatesTaken = 0;
     const make = (polite: boolean, peer: () => Link) =>
       createLink({
         remoteId: polite ? 'impolite' : 'polite',
@@ -222,6 +225,14 @@ describe('link offer collision over @roamhq/wrtc', () => {
         createPeerConnection: (config) => {
           const pc = new wrtc.RTCPeerConnection(config);
           if (!polite) return pc;
+          const addIceCandidate = pc.addIceCandidate.bind(pc);
+          pc.addIceCandidate = (async (candidate?: RTCIceCandidateInit) => {
+            try {
+              await addIceCandidate(candidate);
+            } finally {
+              candidatesTaken++;
+            }
+          }) as RTCPeerConnection['addIceCandidate'];
           const createOffer = pc.createOffer.bind(pc);
           // Only the renegotiation's offer is held (the first, the link's own, goes at once).
           pc.createOffer = (async (options?: RTCOfferOptions) => {
@@ -237,6 +248,7 @@ describe('link offer collision over @roamhq/wrtc', () => {
         sendSignal: (signal) =>
           setTimeout(() => {
             if (!polite && signal.description?.type === 'offer') offersToPolite++;
+            if (!polite && offersToPolite === 0) candidatesToPolite += signal.candidates?.length ?? 0;
             peer().handleSignal(signal);
           }, 0),
         onState: () => {},
@@ -259,9 +271,10 @@ describe('link offer collision over @roamhq/wrtc', () => {
     await waitFor(() => heldOffers === 1, "the polite side's offer being made");
     impolite.setAudioTrack(impoliteTone.track);
     await waitFor(() => offersToPolite === 1, "the impolite side's offer at the polite side");
-    // The offer is in the polite side's signal queue, which the test cannot see into: a moment for
-    // the queue to reach it, so that the release finds the polite side already handling it.
-    await letTimePass(50);
+    // The polite side applies signals in order, the offer after the candidates handed over before
+    // it: once it has taken those, it is at the offer (microtasks later, before any check of
+    // waitFor's), waiting for its own offer to go out, so the release finds it handling the offer.
+    await waitFor(() => candidatesTaken === candidatesToPolite, 'the polite side at the offer');
     releaseOffers();
 
     await waitFor(() => links.every((l) => l.pc.signalingState === 'stable'), 'both sides back to stable', {
