@@ -14,7 +14,7 @@
  */
 
 import uWS from 'uWebSockets.js';
-import { CloseCode, Limits } from '@tickmesh/protocol';
+import { CloseCode } from '@tickmesh/protocol';
 import type { Registry as MetricsRegistry } from 'prom-client';
 import { clientAddress } from '../addresses.js';
 import type { LobbyConfig } from '../config.js';
@@ -207,11 +207,11 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
       guarded(ws, 'message', () => {
         const data = ws.getUserData();
         if (!data.client || data.closing) return;
-        const byteLength = message.byteLength;
         handler.message(data.client, {
-          byteLength,
-          // The ArrayBuffer is only valid inside this callback, and handler.message is synchronous.
-          text: () => (isBinary || byteLength > Limits.maxFrameBytes ? null : Buffer.from(message).toString('utf8')),
+          byteLength: message.byteLength,
+          // The ArrayBuffer is only valid inside this callback, and handler.message is synchronous
+          // (it closes an oversized frame's connection before it asks for the text).
+          text: () => (isBinary ? null : Buffer.from(message).toString('utf8')),
         });
       });
     },
