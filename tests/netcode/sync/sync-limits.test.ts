@@ -39,12 +39,6 @@ function engineAndStranger(self: string, hostId: string) {
   return { clock, engine, stranger };
 }
 
-/** A host engine `h` and a raw endpoint `x` that is one of its players. */
-function hostAndStranger() {
-  const { clock, engine, stranger } = engineAndStranger('h', 'h');
-  return { clock, host: engine, stranger };
-}
-
 describe('token buckets', () => {
   it('give a burst, then the rate, per key, never more than the burst', () => {
     const buckets = createTokenBuckets(10, 3);
@@ -78,7 +72,7 @@ describe('the input log', () => {
 
 describe('the input tick window', () => {
   it('takes inputs from inputHistoryTicks behind the host tick to maxInputLeadMs ahead, drops the rest', () => {
-    const { clock, host, stranger } = hostAndStranger();
+    const { clock, engine: host, stranger } = engineAndStranger('h', 'h');
     clock.advance(10_000);
     const tick = host.stats().tick;
     expect(tick).toBeGreaterThan(syncDefaults.inputHistoryTicks + 64);
@@ -103,7 +97,7 @@ describe('the input tick window', () => {
 
 describe('the packet budget', () => {
   it('takes peerPacketBurst packets at once from a peer, then peerPacketsPerS', () => {
-    const { clock, host, stranger } = hostAndStranger();
+    const { clock, engine: host, stranger } = engineAndStranger('h', 'h');
     clock.advance(1_000);
     let pongs = 0;
     stranger.on('message', ({ payload }) => {
