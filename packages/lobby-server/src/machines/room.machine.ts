@@ -196,10 +196,8 @@ export const roomMachine = setup({
     ),
     startCountdown: assign(({ context }) => ({ countdownEndsAt: context.now() + context.countdownMs })),
     stopCountdown: assign({ countdownEndsAt: null }),
-    endRestore: assign(({ context }) => ({
-      ...withPeers({ ...context, restoring: false }, context.peers),
-      restoring: false,
-    })),
+    // The usual rules again: an away host loses the role.
+    endRestore: assign(({ context }) => ({ restoring: false, hostId: electHost(context.peers, context.hostId) })),
   },
 }).createMachine({
   id: 'room',
