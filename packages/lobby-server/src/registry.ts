@@ -161,8 +161,7 @@ export function createRegistry(deps: RegistryDeps) {
       const restartedPeer = msg.token === undefined ? null : sessions.restartedPeer(msg.token);
       const session = sessions.create(client, msg.name, restartedPeer ?? undefined);
       client.session = session;
-      const restarted = restartedPeer !== null;
-      send(client, welcome(session, restarted, msg.rid, restarted));
+      send(client, welcome(session, restartedPeer === null ? 'new' : 'restarted', msg.rid));
       return;
     }
     // Resume: same peer id, same room, the new name, a new token (the one just used stops
@@ -177,7 +176,7 @@ export function createRegistry(deps: RegistryDeps) {
     const wasLive = previous !== null;
     const { leftWhileAway } = existing.actor.context;
     existing.actor.send(wasLive ? { type: 'renamed', name: msg.name } : { type: 'resumed', name: msg.name });
-    send(client, welcome(existing, true, msg.rid));
+    send(client, welcome(existing, 'resumed', msg.rid));
     if (leftWhileAway) send(client, { type: 'room.left', code: leftWhileAway.code, reason: leftWhileAway.reason });
     const entry = roomOf(existing);
     if (entry) {
@@ -186,16 +185,20 @@ export function createRegistry(deps: RegistryDeps) {
     }
   }
 
-  function welcome(session: Session, resumed: boolean, rid: Rid | undefined, restarted = false): ServerMessage {
+  /**
+   * `welcome` for a session that is `new`, `resumed` from its token, or `restarted`: given its peer
+   * id back by a token this server signed before a restart (resumed too, without its room).
+   */
+  function welcome(session: Session, start: 'new' | 'resumed' | 'restarted', rid: Rid | undefined): ServerMessage {
     return withRid(
       {
         type: 'welcome',
         peerId: session.peerId,
         token: session.token,
         iceServers: iceServersFor(config, session.peerId, now()),
-        resumed,
+        resumed: start !== 'new',
         protocol: PROTOCOL_VERSION,
-        ...(restarted ? { restarted: true as const } : {}),
+        ...(start === 'restarted' ? { restarted: true as const } : {}),
       },
       rid,
     );
