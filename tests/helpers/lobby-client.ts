@@ -30,6 +30,7 @@ import {
 } from '@tickmesh/protocol';
 import { afterEach, beforeEach } from 'vitest';
 import WebSocket from 'ws';
+import { waitFor } from './wait.js';
 
 /** `ws`'s frame builder (exported at run time, not in its type definitions). */
 const { Sender } = createRequire(import.meta.url)('ws') as {
@@ -409,4 +410,27 @@ export async function joinedRoom(
     }
   }
   return { code, clients };
+}
+
+/**
+ * Pings until one is answered within `pingTimeoutMs`, for `timeoutMs` at most: for a client a
+ * limit holds back, whose pings are dropped (silently or with `RATE_LIMITED`) until its bucket
+ * has refilled.
+ *
+ * @example
+ * await eventuallyAnswered(flooder, 'the flooder answered once its tokens refill');
+ */
+export async function eventuallyAnswered(
+  client: LobbyClient,
+  what = `a ping of ${client.label} answered`,
+  { timeoutMs = 5000, pingTimeoutMs = 400 }: { timeoutMs?: number; pingTimeoutMs?: number } = {},
+): Promise<void> {
+  await waitFor(
+    async () => {
+      await client.barrier(pingTimeoutMs);
+      return true;
+    },
+    what,
+    { timeoutMs, intervalMs: 0, retryOnError: true },
+  );
 }

@@ -7,7 +7,7 @@ import { cryptoIds, type IdSource } from '@tickmesh/lobby-server';
 import { CloseCode, ErrorCode, Limits, type ServerMessage } from '@tickmesh/protocol';
 import { describe, expect, it } from 'vitest';
 import { getHealth, getMetrics, sample } from '../helpers/http.js';
-import { type LobbyClient, type LobbyFixture, useLobbyServer } from '../helpers/lobby-client.js';
+import { eventuallyAnswered, type LobbyClient, type LobbyFixture, useLobbyServer } from '../helpers/lobby-client.js';
 import { letTimePass, waitFor } from '../helpers/wait.js';
 
 const from = (address: string, label = address) => ({ label, headers: { 'x-forwarded-for': address } });
@@ -246,14 +246,7 @@ describe('hostile clients against the default limits', () => {
       await letTimePass(25); // 40 toggles a second
     }
     // Its own ping waits its turn in the message rate limit like any other message.
-    await waitFor(
-      async () => {
-        await attacker.barrier(400);
-        return true;
-      },
-      "the attacker's ping answered",
-      { timeoutMs: 5000, retryOnError: true },
-    );
+    await eventuallyAnswered(attacker, "the attacker's ping answered");
     const received = (await Promise.all(others.map((m) => m.settle()))).reduce((sum, log) => sum + wireBytes(log), 0);
     // Before the limit: 10.45 MB for 4 KB (x2,611). Now at most a 2 s bucket (16 KiB), 5 s of
     // refill (40 KiB) and the one room.state fan-out a request may overdraw (15 copies of 5.4 KB):
@@ -282,10 +275,7 @@ describe('hostile clients against the default limits', () => {
       sender.send({ type: 'signal', to: victim.peerId, data });
     }
     // Its own ping waits for the byte limit to refill, like any other message.
-    await waitFor(async () => {
-      await sender.barrier(400);
-      return true;
-    }, 'the sender to be answered again');
+    await eventuallyAnswered(sender, 'the sender to be answered again');
     const elapsedS = (Date.now() - started) / 1000;
     const delivered = (await victim.settle()).filter((m) => m.type === 'signal').length;
     // A 4 s bucket of 64 KiB/s (7 or 8 signals of 32 KiB), plus 2 signals a second of refill.

@@ -4,7 +4,7 @@ import { RateLimiter } from '@tickmesh/lobby-server';
 import { CloseCode, ErrorCode, Limits } from '@tickmesh/protocol';
 import { describe, expect, it } from 'vitest';
 import { getHealth, getMetrics, sample } from '../helpers/http.js';
-import { joinedRoom, type LobbyClient, useLobbyServer } from '../helpers/lobby-client.js';
+import { eventuallyAnswered, joinedRoom, type LobbyClient, useLobbyServer } from '../helpers/lobby-client.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** A ping that is exactly `bytes` bytes of JSON text, padded with an extra field. */
@@ -187,21 +187,9 @@ describe('rate limit on a real socket', () => {
     expect(await a.next('error')).toMatchObject({ code: ErrorCode.RATE_LIMITED });
     expect(a.log.some((m) => m.type === 'welcome')).toBe(false);
     // Once tokens refill, the client is served again.
-    await eventuallyAnswered(a);
+    await eventuallyAnswered(a, 'a ping answered once tokens refill', { pingTimeoutMs: 300 });
   });
 });
-
-/** Pings until one is answered (rate-limited pings are dropped silently or with RATE_LIMITED). */
-async function eventuallyAnswered(client: LobbyClient): Promise<void> {
-  await waitFor(
-    async () => {
-      await client.expectAnswer({ type: 'ping' }, 'pong', 300);
-      return true;
-    },
-    'a ping answered once tokens refill',
-    { timeoutMs: 5000, intervalMs: 0, retryOnError: true },
-  );
-}
 
 describe('RateLimiter (injected times)', () => {
   const options = { ratePerS: 20, burst: 60 };
