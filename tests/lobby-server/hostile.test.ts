@@ -127,14 +127,23 @@ describe('hostile clients against the default limits', () => {
 
   it('counts sessions waiting in their grace against their address: connect, hello, drop, 64 times', async () => {
     const pair = await honestPair(lobby);
+    const tokens: string[] = [];
     for (let i = 0; i < 64; i++) {
       const churn = await identifiedFrom(lobby, '198.51.100.15');
+      tokens.push(churn.token);
       await churn.terminate(); // its session waits 15 s for it to come back
     }
     const next = await lobby.connect(from('198.51.100.15'));
     expect((await next.closed).code).toBe(CloseCode.TRY_AGAIN_LATER);
     await pair.exchange();
-    // A player coming back resumes its session, which leaves its grace: a slot frees.
+    expect(await limitHits(lobby, 'conns_per_ip')).toBe(1);
+    // A player coming back (from another network: its old address has no slot to come back
+    // through) resumes its session, which leaves its grace: a slot of the old address frees.
+    const back = await lobby.connect(from('198.51.100.17', 'back'));
+    expect(await back.hello('Mallory', tokens[0])).toMatchObject({ resumed: true });
+    const again = await lobby.connect(from('198.51.100.15'));
+    await again.barrier();
+    expect(again.isOpen()).toBe(true);
     expect(await limitHits(lobby, 'conns_per_ip')).toBe(1);
   });
 
