@@ -54,6 +54,11 @@ export const CloseCode = {
   MESSAGE_TOO_BIG: 1009,
   /** The server failed on this connection's message (a bug); only this connection is closed. */
   INTERNAL_ERROR: 1011,
+  /**
+   * This lobby node is restarting or shutting down in a cluster: reconnect at once (to another
+   * node) and resume; the room lives on.
+   */
+  SERVICE_RESTART: 1012,
   /** Too many connections from this address, or in all: try again later. */
   TRY_AGAIN_LATER: 1013,
   /** Another connection resumed this session with its token. */
