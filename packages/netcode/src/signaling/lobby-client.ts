@@ -6,9 +6,10 @@
  * - Every server frame is parsed with the protocol's schema; a bad one is logged, counted and dropped.
  * - A dropped connection is retried for as long as the game keeps the client, with exponential
  *   backoff and jitter (capped at 30 s), resuming the session by its token (same peer id, same
- *   room) while the server still holds it in its grace. Signals it cannot send yet (the lobby
- *   away, the room not yet confirmed, the target not connected) are kept and sent, in order, once
- *   their target can be reached (signal-queue.ts).
+ *   room) while the server still holds it in its grace. Given several lobby nodes, it moves to the
+ *   next after each failure, and at once when a node goes away (reconnect-plan.ts). Signals it
+ *   cannot send yet (the lobby away, the room not yet confirmed, the target not connected) are
+ *   kept and sent, in order, once their target can be reached (signal-queue.ts).
  * - A lobby restart does not end a game: the server's `room.left` `closed` leaves the room as it
  *   is, and once back, a client the restarted server recognises (`welcome.restarted`) gives the
  *   room back with the last room and ticket it got (`room.restore`, docs/lobby-protocol.md).
@@ -23,6 +24,7 @@
  */
 import {
   type ClientMessageInput,
+  CloseCode,
   type ErrorCode,
   type IceServer,
   parseServerMessage,
@@ -34,6 +36,7 @@ import {
 import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
+import { createReconnectPlan } from './reconnect-plan.js';
 import { createSignalQueue } from './signal-queue.js';
 
 /**
@@ -68,9 +71,13 @@ export interface LobbySocket {
 /** Opens a {@link LobbySocket} to `url`; e.g. `(url) => new WebSocket(url)` with `ws` in Node. */
 export type LobbySocketFactory = (url: string) => LobbySocket;
 
+/**
+ * The client's lifecycle. `connecting` names the lobby URL of that attempt (the node the client is
+ * on once `identified`); `reconnecting` says why, and when the next attempt is (`retryInMs` 0: at once).
+ */
 export type LobbyStatus =
   | { kind: 'idle' }
-  | { kind: 'connecting'; attempt: number }
+  | { kind: 'connecting'; attempt: number; url: string }
   | { kind: 'identified'; peerId: string; resumed: boolean }
   | { kind: 'reconnecting'; attempt: number; retryInMs: number; reason: string }
   | { kind: 'closed'; reason: 'client' | 'taken-over' | 'refused'; detail: string };
@@ -117,8 +124,12 @@ export interface LobbyEvents {
 }
 
 export interface LobbyClientOptions {
-  /** `ws://host:port/lobby`. */
-  url: string;
+  /**
+   * `ws://host:port/lobby`, or the nodes of a lobby cluster, tried in turn: the client starts on
+   * the first and moves to the next after each failed attempt or lost connection (round robin),
+   * at once when a node closes with 1012 `SERVICE_RESTART` or 1001 `GOING_AWAY`.
+   */
+  url: string | readonly string[];
   /** Display name, 1-24 characters. */
   name: string;
   /**
@@ -208,8 +219,13 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
   const timers = options.timers ?? realTimers;
   const random = options.random ?? Math.random;
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-  const initialMs = options.reconnectInitialMs ?? 250;
-  const maxMs = options.reconnectMaxMs ?? 30_000;
+  const urls = typeof options.url === 'string' ? [options.url] : options.url;
+  const plan = createReconnectPlan({
+    urls,
+    initialMs: options.reconnectInitialMs ?? 250,
+    maxMs: options.reconnectMaxMs ?? 30_000,
+    random,
+  });
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
   const queue = createSignalQueue({
     maxSignals: options.maxQueuedSignals ?? 256,
@@ -231,7 +247,6 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
   let roomConfirmed = false;
   let iceServers: IceServer[] = [];
   let nextRid = 1;
-  let attempt = 0;
   let dropped = 0;
   let reconnectTimer: unknown = null;
   const pending = new Map<number, Pending>();
@@ -283,13 +298,13 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
   }
 
   function open(): void {
-    attempt++;
-    setStatus({ kind: 'connecting', attempt });
+    const url = plan.begin();
+    setStatus({ kind: 'connecting', attempt: plan.attempt, url });
     let ws: LobbySocket;
     try {
-      ws = createSocket(options.url);
+      ws = createSocket(url);
     } catch (error) {
-      scheduleReconnect(`cannot open socket: ${String(error)}`);
+      scheduleReconnect(null, `cannot open socket to ${url}: ${String(error)}`);
       return;
     }
     socket = ws;
@@ -317,19 +332,24 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
       roomConfirmed = false;
       failPending('DISCONNECTED', 'the lobby connection closed');
       if (status.kind === 'closed') return;
-      if (event.code === 4001) {
+      if (event.code === CloseCode.SESSION_TAKEN_OVER) {
         setStatus({ kind: 'closed', reason: 'taken-over', detail: 'this session was resumed by another connection' });
         settleWelcome({ ok: false, code: 'DISCONNECTED', message: 'session taken over' });
         return;
       }
-      scheduleReconnect(`closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`);
+      scheduleReconnect(event.code, `${url} closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`);
     };
   }
 
-  function scheduleReconnect(reason: string): void {
-    const base = Math.min(maxMs, initialMs * 2 ** Math.min(30, Math.max(0, attempt - 1)));
-    const retryInMs = Math.round(base / 2 + random() * (base / 2));
-    setStatus({ kind: 'reconnecting', attempt, retryInMs, reason });
+  /** After a failed attempt or a lost connection (`code` null: no socket): the next URL, now or later. */
+  function scheduleReconnect(code: number | null, reason: string): void {
+    const retryInMs = plan.failed(code);
+    setStatus({ kind: 'reconnecting', attempt: plan.attempt, retryInMs, reason });
+    if (status.kind === 'closed') return; // a status listener closed the client
+    if (retryInMs === 0) {
+      open();
+      return;
+    }
     reconnectTimer = timers.setTimeout(() => {
       reconnectTimer = null;
       open();
@@ -351,7 +371,7 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
         token = message.token;
         peerId = message.peerId;
         iceServers = message.iceServers;
-        attempt = 0;
+        plan.welcomed();
         setStatus({ kind: 'identified', peerId: message.peerId, resumed: message.resumed });
         if (resumedRoomLost && room) {
           const code = room.code;
@@ -468,7 +488,7 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
           resolve({
             ok: false,
             code: 'DISCONNECTED',
-            message: `cannot reach the lobby at ${options.url}; still trying`,
+            message: `cannot reach the lobby at ${urls.join(' or ')}; still trying`,
           });
         }, connectTimeoutMs);
         const settle = (r: LobbyResult<ServerMessageOf<'welcome'>>) => {
