@@ -89,6 +89,19 @@ export interface LobbyConfig {
   sessionSecret: string | null;
   /** Where the server keeps its session secret. Default `$XDG_STATE_HOME/tickmesh-lobby` (~/.local/state/tickmesh-lobby). */
   stateDir: string | null;
+  /**
+   * Redis URL of a lobby cluster (`redis://host:port`): nodes sharing it share sessions and rooms,
+   * and take over each other's rooms. Needs `sessionSecret` (the same on every node). Default none:
+   * one node, state in process.
+   */
+  redisUrl: string | null;
+  /** This node's name in the cluster; unique per node. Default: host name and process id. */
+  nodeId: string | null;
+  /**
+   * How long a room's lease (and a node's heartbeat) lasts unless renewed (every third of it): when
+   * a node dies, its rooms are taken over this long after. Default 1500.
+   */
+  leaseMs: number;
 }
 
 export const defaultConfig: LobbyConfig = {
@@ -122,6 +135,9 @@ export const defaultConfig: LobbyConfig = {
   metricsHost: '127.0.0.1',
   sessionSecret: null,
   stateDir: null,
+  redisUrl: null,
+  nodeId: null,
+  leaseMs: 1_500,
 };
 
 const count = z.coerce
@@ -170,8 +186,21 @@ export const configSchema = z
     metricsHost: z.string().min(1),
     sessionSecret: z.string().min(16, 'must be at least 16 characters').nullable(),
     stateDir: z.string().min(1).nullable(),
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, 'Redis URLs start with redis:// or rediss://')
+      .nullable(),
+    nodeId: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, 'letters, digits, _ . - only, at most 64')
+      .nullable(),
+    leaseMs: count.min(300, 'must be at least 300'),
   })
-  .refine((c) => (c.tlsCert === null) === (c.tlsKey === null), 'give both --tls-cert and --tls-key, or neither');
+  .refine((c) => (c.tlsCert === null) === (c.tlsKey === null), 'give both --tls-cert and --tls-key, or neither')
+  .refine(
+    (c) => c.redisUrl === null || c.sessionSecret !== null,
+    'a cluster (--redis) needs --session-secret, the same on every node',
+  );
 
 /** Builds a config from defaults and partial overrides; throws on invalid values. */
 export function resolveConfig(overrides: Partial<LobbyConfig> = {}): LobbyConfig {

@@ -4,16 +4,42 @@
  * it enforces the size limit, charges the rate limit, parses and validates, gates on
  * identification, and forwards the typed message to the registry. Nothing here decides a room rule.
  */
-import { CloseCode, ErrorCode, Limits, parseClientMessage, type ServerMessage, withRid } from '@tickmesh/protocol';
+import {
+  type ClientMessage,
+  type ClientMessageOf,
+  CloseCode,
+  ErrorCode,
+  Limits,
+  parseClientMessage,
+  type ServerMessage,
+  withRid,
+} from '@tickmesh/protocol';
 import type { AddressBook } from './addresses.js';
 import type { LobbyConfig } from './config.js';
 import { bump, LimitName, type LobbyCounters } from './metrics.js';
 import { type RateLimit, RateLimiter } from './rate-limit.js';
-import type { Client, Connection, Registry } from './registry.js';
+import type { Client, Connection, Registry, Session } from './registry.js';
+
+/** A message past `hello`, as the registry takes it. */
+export type RoomMessage = Exclude<ClientMessage, { type: 'hello' } | { type: 'ping' }>;
+
+/**
+ * Where identified clients' messages go instead of the registry directly: a cluster node
+ * (cluster/node.ts) runs them here or on the node that holds the client's session.
+ */
+export interface MessageRouter {
+  hello(client: HandledClient, msg: ClientMessageOf<'hello'>, text: string): void;
+  /** Whether `client` said hello and has a session, here or on another node. */
+  identified(client: HandledClient): boolean;
+  message(client: HandledClient, msg: RoomMessage, signalDataJson: string, text: string): void;
+  closed(client: HandledClient): void;
+}
 
 export interface ConnectionHandlerDeps {
   config: Pick<LobbyConfig, 'rateLimitPerS' | 'rateBurst' | 'maxConns' | 'helloTimeoutMs' | 'inBytesPerS'>;
   registry: Registry;
+  /** A cluster node routing identified clients' messages; the registry alone when absent. */
+  router?: MessageRouter;
   counters: LobbyCounters;
   addresses: AddressBook;
   /** Monotonic clock in ms for rate limiting and the hello deadline. */
@@ -45,7 +71,7 @@ const DROP_NOTICE: Record<RateLimit, string> = {
 export type ConnectionHandler = ReturnType<typeof createConnectionHandler>;
 
 export function createConnectionHandler(deps: ConnectionHandlerDeps) {
-  const { registry, counters, config, addresses } = deps;
+  const { registry, counters, config, addresses, router } = deps;
   let open = 0;
   /** Connections that have not said `hello` yet, with their deadline (monotonic ms), oldest first. */
   const awaitingHello = new Map<HandledClient, number>();
@@ -151,7 +177,8 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
         bump(counters.messagesByType, 'invalid');
         if (parsed.tooDeep) limitHit(LimitName.depth);
         // Before hello, a known type other than hello and ping is NOT_IDENTIFIED, valid or not.
-        if (!client.session && parsed.type !== undefined && parsed.type !== 'hello' && parsed.type !== 'ping') {
+        const identified = client.session !== null || router?.identified(client) === true;
+        if (!identified && parsed.type !== undefined && parsed.type !== 'hello' && parsed.type !== 'ping') {
           return refuse(client, ErrorCode.NOT_IDENTIFIED, 'send hello first', parsed.rid);
         }
         return refuse(client, parsed.code, parsed.message, parsed.rid);
@@ -164,58 +191,22 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
           msg.t === undefined ? withRid({ type: 'pong' }, msg.rid) : withRid({ type: 'pong', t: msg.t }, msg.rid),
         );
       if (msg.type === 'hello') {
+        if (router) {
+          // Said in time: the session may be resolved on another node, after this returns.
+          awaitingHello.delete(client);
+          return router.hello(client, msg, text);
+        }
         registry.hello(client, msg);
         if (client.session) awaitingHello.delete(client);
         return;
       }
+      if (router) {
+        if (!router.identified(client)) return refuse(client, ErrorCode.NOT_IDENTIFIED, 'send hello first', msg.rid);
+        return router.message(client, msg, parsed.signalDataJson ?? 'null', text);
+      }
       const session = client.session;
       if (!session) return refuse(client, ErrorCode.NOT_IDENTIFIED, 'send hello first', msg.rid);
-
-      switch (msg.type) {
-        case 'signal':
-          return registry.signal(client, session, msg.to, parsed.signalDataJson ?? 'null', msg.rid);
-        case 'room.create':
-          return registry.roomCreate(client, session, msg);
-        case 'room.join':
-          return registry.roomJoin(client, session, msg);
-        case 'room.quickplay':
-          return registry.roomQuickplay(client, session, msg);
-        case 'room.list':
-          return registry.roomList(client, msg);
-        case 'room.leave':
-          return registry.roomLeave(client, session, msg);
-        case 'room.chat':
-          return registry.roomChat(client, session, msg);
-        case 'room.ready':
-          return registry.roomRequest(
-            client,
-            session,
-            { type: 'ready', by: session.peerId, ready: msg.ready },
-            msg.rid,
-          );
-        case 'room.settings':
-          return registry.roomRequest(
-            client,
-            session,
-            { type: 'settings', by: session.peerId, settings: msg.settings },
-            msg.rid,
-          );
-        case 'room.start':
-          return registry.roomRequest(client, session, { type: 'start', by: session.peerId }, msg.rid);
-        case 'room.end':
-          return registry.roomRequest(client, session, { type: 'end', by: session.peerId }, msg.rid);
-        case 'room.restore':
-          return registry.roomRestore(client, session, msg);
-        case 'room.kick':
-          return registry.roomRequest(
-            client,
-            session,
-            { type: 'kick', by: session.peerId, target: msg.peerId },
-            msg.rid,
-          );
-        default:
-          return assertNever(msg);
-      }
+      dispatchMessage(registry, client, session, msg, parsed.signalDataJson ?? 'null');
     },
 
     /** The transport cannot queue more for this client: close it rather than buffer without bound. */
@@ -233,11 +224,57 @@ export function createConnectionHandler(deps: ConnectionHandlerDeps) {
       open--;
       awaitingHello.delete(client);
       addresses.connectionClosed(client.address);
-      registry.disconnect(client);
+      if (router) router.closed(client);
+      else registry.disconnect(client);
     },
 
     connectionCount: () => open,
   };
+}
+
+/** Hands one message of an identified client to the registry handler for its type. */
+export function dispatchMessage(
+  registry: Registry,
+  client: Client,
+  session: Session,
+  msg: RoomMessage,
+  signalDataJson: string,
+): void {
+  switch (msg.type) {
+    case 'signal':
+      return registry.signal(client, session, msg.to, signalDataJson, msg.rid);
+    case 'room.create':
+      return registry.roomCreate(client, session, msg);
+    case 'room.join':
+      return registry.roomJoin(client, session, msg);
+    case 'room.quickplay':
+      return registry.roomQuickplay(client, session, msg);
+    case 'room.list':
+      return registry.roomList(client, msg);
+    case 'room.leave':
+      return registry.roomLeave(client, session, msg);
+    case 'room.chat':
+      return registry.roomChat(client, session, msg);
+    case 'room.ready':
+      return registry.roomRequest(client, session, { type: 'ready', by: session.peerId, ready: msg.ready }, msg.rid);
+    case 'room.settings':
+      return registry.roomRequest(
+        client,
+        session,
+        { type: 'settings', by: session.peerId, settings: msg.settings },
+        msg.rid,
+      );
+    case 'room.start':
+      return registry.roomRequest(client, session, { type: 'start', by: session.peerId }, msg.rid);
+    case 'room.end':
+      return registry.roomRequest(client, session, { type: 'end', by: session.peerId }, msg.rid);
+    case 'room.restore':
+      return registry.roomRestore(client, session, msg);
+    case 'room.kick':
+      return registry.roomRequest(client, session, { type: 'kick', by: session.peerId, target: msg.peerId }, msg.rid);
+    default:
+      return assertNever(msg);
+  }
 }
 
 function assertNever(value: never): never {

@@ -7,12 +7,15 @@ export { silentLogger, streamLogger } from './logger.js';
 export { type MachineInstance, runMachine, type TimerClock } from './machines/machine-runner.js';
 export {
   connectedCount,
+  persistRoom,
   type RestoredRoom,
   type RoomContext,
   type RoomEvent,
   type RoomInput,
   restoredRoom,
   roomMachine,
+  type TakenOverRoom,
+  takenOverRoom,
   toWireRoom,
 } from './machines/room.machine.js';
 export { type SessionContext, type SessionEvent, sessionMachine } from './machines/session.machine.js';

@@ -151,6 +151,26 @@ const FLAGS: readonly Flag[] = [
     help: 'where the session secret is kept',
     defaultText: '~/.local/state/tickmesh-lobby',
   },
+  {
+    flag: '--redis <url>',
+    env: 'TICKMESH_REDIS_URL',
+    key: 'redisUrl',
+    help: 'Redis of a lobby cluster (redis://host:port); needs --session-secret',
+    defaultText: 'none: one node',
+  },
+  {
+    flag: '--node-id <id>',
+    env: 'TICKMESH_NODE_ID',
+    key: 'nodeId',
+    help: "this node's name in the cluster",
+    defaultText: 'host name and pid',
+  },
+  {
+    flag: '--lease-ms <ms>',
+    env: 'TICKMESH_LEASE_MS',
+    key: 'leaseMs',
+    help: "a room's lease in a cluster: a dead node's rooms are taken over after it",
+  },
 ];
 
 /** The default of `f` as help shows it: `defaultText`, else `defaultConfig`'s value, if any. */
@@ -231,6 +251,7 @@ export async function main(
     metrics: `http://${config.metricsHost}:${server.metricsPort}/metrics`,
     static: config.staticDir ?? 'none',
     turn: config.turnSecret !== null && config.turnUrls.length > 0 ? 'on' : 'off',
+    cluster: config.redisUrl === null ? 'off' : `node ${server.nodeId} on ${redactUrl(config.redisUrl)}`,
   });
   let stopping = false;
   const stop = (signal: string) => {
@@ -245,6 +266,11 @@ export async function main(
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   return server;
+}
+
+/** A Redis URL without its password, for logs. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
 }
 
 export function isConfigError(error: unknown): error is ConfigError {

@@ -21,6 +21,25 @@ export interface LobbyCounters {
   relayedBytes: number;
   /** Characters of `room.state` and `room.chat` copies sent to members other than the one who caused them. */
   fanoutBytes: number;
+  /** What a cluster node did (cluster/node.ts); zero on a lone node. */
+  cluster: ClusterCounters;
+}
+
+export interface ClusterCounters {
+  /** Client messages sent to the node holding the client's session. */
+  forwarded: number;
+  /** Signals published to a peer connected to another node. */
+  signalsOut: number;
+  /** Signals from another node delivered here. */
+  signalsIn: number;
+  /** Signals from another node not delivered: the peer was gone, or in another room. */
+  signalsUndelivered: number;
+  /** Rooms this node took over from a node that died or shut down. */
+  takeovers: number;
+  /** Rooms this node stopped running because another node holds their lease. */
+  leasesLost: number;
+  /** Calls to the shared store that failed (Redis unreachable). */
+  storeErrors: number;
 }
 
 /** Every limit a remote can run into; each is a flag of the server (docs/security.md). */
@@ -49,6 +68,15 @@ export function createCounters(): LobbyCounters {
     internalErrors: 0,
     relayedBytes: 0,
     fanoutBytes: 0,
+    cluster: {
+      forwarded: 0,
+      signalsOut: 0,
+      signalsIn: 0,
+      signalsUndelivered: 0,
+      takeovers: 0,
+      leasesLost: 0,
+      storeErrors: 0,
+    },
   };
 }
 
@@ -62,6 +90,8 @@ export interface LiveGauges {
   roomsByState(): Record<string, number>;
   /** Client addresses the server holds counts for. */
   addresses(): number;
+  /** Room leases this node holds in a cluster. */
+  leases?(): number;
 }
 
 /** A prom-client registry exposing `counters` and `gauges` (plus Node process metrics). */
@@ -174,6 +204,27 @@ export function createMetricsRegistry(counters: LobbyCounters, gauges: LiveGauge
     'Characters of room.state and room.chat copies sent to members other than the one who caused them.',
     () => counters.fanoutBytes,
   );
+  const cluster = (name: string, help: string, read: (c: ClusterCounters) => number) =>
+    total(`tickmesh_lobby_cluster_${name}_total`, help, () => read(counters.cluster));
+  cluster('forwarded', "Client messages sent to the node holding the client's session.", (c) => c.forwarded);
+  cluster('signals_out', 'Signals published to a peer connected to another node.', (c) => c.signalsOut);
+  cluster('signals_in', 'Signals from another node delivered here.', (c) => c.signalsIn);
+  cluster(
+    'signals_undelivered',
+    'Signals from another node not delivered (peer gone, or in another room).',
+    (c) => c.signalsUndelivered,
+  );
+  cluster('takeovers', 'Rooms taken over from a node that died or shut down.', (c) => c.takeovers);
+  cluster('leases_lost', 'Rooms dropped because another node holds their lease.', (c) => c.leasesLost);
+  cluster('store_errors', 'Calls to the shared store (Redis) that failed.', (c) => c.storeErrors);
+  new Gauge({
+    name: 'tickmesh_lobby_cluster_leases',
+    help: 'Room leases this node holds (0 on a lone node).',
+    registers: [register],
+    collect() {
+      this.set(gauges.leases?.() ?? 0);
+    },
+  });
   new Gauge({
     name: 'tickmesh_lobby_addresses',
     help: 'Client addresses with open connections, live rooms or recent failed joins.',

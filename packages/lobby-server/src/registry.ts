@@ -53,6 +53,20 @@ export interface RegistryDeps {
   monotonicMs: () => number;
   /** Clock for machine timers; XState's default (setTimeout) when absent. */
   clock?: MachineClock;
+  /** What a cluster node wants to hear of (cluster/node.ts); absent on a lone node. */
+  cluster?: RegistryClusterHooks;
+}
+
+/** Changes a cluster node saves to the shared store. */
+export interface RegistryClusterHooks {
+  /** A session began here, or its token, name or room changed. */
+  sessionChanged(session: Session): void;
+  /** A session's grace ran out here. */
+  sessionExpired(session: Session): void;
+  /** A room run here changed (called before its members are told). */
+  roomChanged(entry: RoomEntry): void;
+  /** A room run here ended. */
+  roomRemoved(entry: RoomEntry): void;
 }
 
 export type Registry = ReturnType<typeof createRegistry>;
@@ -72,7 +86,9 @@ export function createRegistry(deps: RegistryDeps) {
     onExpired(session) {
       const entry = roomOf(session);
       if (entry) rooms.dispatch(entry, { type: 'leave', by: session.peerId }, null);
+      deps.cluster?.sessionExpired(session);
     },
+    ...(deps.cluster ? { onChange: deps.cluster.sessionChanged } : {}),
   });
   const rooms = createRoomDirectory({
     config,
@@ -86,6 +102,7 @@ export function createRegistry(deps: RegistryDeps) {
     inRoom: (peerId, code) => sessions.byId(peerId)?.actor.context.roomCode === code,
     // What a request makes the server send to the others is charged to whoever sent it.
     chargeFanout: (cause, chars) => chargeFanout(cause ? sessions.byId(cause.peerId) : undefined, chars),
+    ...(deps.cluster ? { onChange: deps.cluster.roomChanged, onRemoved: deps.cluster.roomRemoved } : {}),
   });
 
   // ---- sending -------------------------------------------------------------------------------
@@ -218,7 +235,8 @@ export function createRegistry(deps: RegistryDeps) {
     return true;
   }
 
-  function roomCreate(client: Client, session: Session, msg: ClientMessageOf<'room.create'>): void {
+  /** `code`: one a cluster reserved for this room (a new one when absent). */
+  function roomCreate(client: Client, session: Session, msg: ClientMessageOf<'room.create'>, code?: string): void {
     if (roomOf(session)) return sendError(client, ErrorCode.ALREADY_IN_ROOM, 'leave your room first', msg.rid);
     if (!mayCreateRoom(client, msg.rid)) return;
     const options = {
@@ -227,7 +245,7 @@ export function createRegistry(deps: RegistryDeps) {
       settings: msg.settings ?? {},
     };
     const creator = { id: session.peerId, name: session.actor.context.name };
-    const entry = rooms.create(options, creator, client.address, causeOf(session, msg.rid));
+    const entry = rooms.create(options, creator, client.address, causeOf(session, msg.rid), code);
     session.actor.send({ type: 'joined', code: entry.code });
   }
 
@@ -364,6 +382,52 @@ export function createRegistry(deps: RegistryDeps) {
     counters.relayedBytes += dataJson.length;
   }
 
+  // ---- sessions moving between the nodes of a cluster (cluster/node.ts) -----------------------
+
+  /**
+   * `client` goes on here as peer `peerId`, whose session another node held (it moved here, or
+   * that node died or shut down) or this node holds under a token the client no longer has. With
+   * `hello`, the client said hello: it gets `welcome` (resumed) with a new token, as on a resume.
+   * Without, the connection just moves (nothing is sent but room changes), keeping `token`. If the
+   * peer is a member of `roomCode` and this node runs that room, it is back in it.
+   */
+  function resumeHere(
+    client: Client,
+    peer: { peerId: string; name: string; token: string; roomCode: string | null },
+    hello: { rid: Rid | undefined } | null,
+  ): Session {
+    let session = sessions.byId(peer.peerId);
+    if (session) {
+      const previous = session.client;
+      if (previous && previous !== client) {
+        previous.session = null;
+        previous.conn.close(CloseCode.SESSION_TAKEN_OVER, 'session resumed elsewhere');
+      }
+      sessions.resume(session, client, hello !== null);
+      session.actor.send(previous ? { type: 'renamed', name: peer.name } : { type: 'resumed', name: peer.name });
+    } else {
+      session = sessions.create(client, peer.name, peer.peerId, hello === null ? peer.token : undefined);
+      client.session = session;
+    }
+    if (hello) send(client, welcome(session, 'resumed', hello.rid));
+    const entry = roomOf(session) ?? (peer.roomCode === null ? undefined : rooms.get(peer.roomCode));
+    if (entry?.actor.getSnapshot().context.peers.some((p) => p.id === peer.peerId)) {
+      if (session.actor.context.roomCode !== entry.code) session.actor.send({ type: 'joined', code: entry.code });
+      const event = { type: 'resume', by: peer.peerId, name: peer.name } as const;
+      rooms.dispatch(entry, event, causeOf(session, hello?.rid));
+      if (hello) rooms.answerUnchanged(entry, client.conn, hello.rid);
+    }
+    return session;
+  }
+
+  /** `client`'s session moves to another node: forgotten here, its room not told. */
+  function detach(client: Client): Session | null {
+    const session = client.session;
+    if (!session) return null;
+    sessions.detach(session);
+    return session;
+  }
+
   /** The socket closed: its session, if any, enters its reconnect grace. */
   function disconnect(client: Client): void {
     const session = sessions.disconnect(client);
@@ -371,9 +435,13 @@ export function createRegistry(deps: RegistryDeps) {
     if (session && entry) rooms.dispatch(entry, { type: 'disconnect', by: session.peerId }, null);
   }
 
-  /** Server shutdown: every member still in a room is told it is closed, then every machine stops. */
-  function shutdown(): void {
+  /**
+   * Server shutdown: every member still in a room is told it is closed (unless `tellMembers` is
+   * false: in a cluster, another node takes the room over), then every machine stops.
+   */
+  function shutdown(tellMembers = true): void {
     rooms.clear((entry) => {
+      if (!tellMembers) return;
       for (const peer of entry.actor.getSnapshot().context.peers) {
         const client = sessions.clientOf(peer.id);
         if (client) send(client, { type: 'room.left', code: entry.code, reason: LeftReason.CLOSED });
@@ -395,6 +463,11 @@ export function createRegistry(deps: RegistryDeps) {
     signal,
     disconnect,
     shutdown,
+    resumeHere,
+    detach,
+    /** The directories themselves, for a cluster node (cluster/node.ts). */
+    sessions,
+    rooms,
     sessionCount: sessions.size,
     roomCount: rooms.size,
     roomsByState: rooms.byState,

@@ -11,7 +11,14 @@ import type { AddressBook } from './addresses.js';
 import type { LobbyConfig } from './config.js';
 import type { IdSource } from './ids.js';
 import type { TimerClock } from './machines/machine-runner.js';
-import { type RoomContext, type RoomEvent, restoredRoom, roomMachine, toWireRoom } from './machines/room.machine.js';
+import {
+  type RoomContext,
+  type RoomEvent,
+  restoredRoom,
+  roomMachine,
+  takenOverRoom,
+  toWireRoom,
+} from './machines/room.machine.js';
 import type { Connection } from './sessions.js';
 import type { Signer } from './signing.js';
 
@@ -53,6 +60,10 @@ export interface RoomDirectoryDeps {
   inRoom: (peerId: string, code: string) => boolean;
   /** `chars` (UTF-16 units) were sent to other members because of `cause`'s request (or of a timer, when null). */
   chargeFanout: (cause: Cause | null, chars: number) => void;
+  /** A room changed, before its members are told (a cluster saves it here: see cluster/node.ts). */
+  onChange?: (entry: RoomEntry) => void;
+  /** A room ended (its last member is gone). */
+  onRemoved?: (entry: RoomEntry) => void;
 }
 
 /** A room code is not handed out again for this long after its room is deleted. */
@@ -136,6 +147,7 @@ export function createRoomDirectory(deps: RoomDirectoryDeps) {
       }
       if (snapshot.value === entry.last.value && snapshot.context === entry.last.context) return;
       entry.last = { value: snapshot.value, context: snapshot.context };
+      deps.onChange?.(entry);
       broadcast(entry);
     });
     rooms.set(code, entry);
@@ -153,6 +165,22 @@ export function createRoomDirectory(deps: RoomDirectoryDeps) {
     if (index >= 0) publicRooms.splice(index, 1);
     addresses.roomClosed(entry.address);
     retiredCodes.set(entry.code, now() + CODE_RETIREMENT_MS);
+    deps.onRemoved?.(entry);
+  }
+
+  /**
+   * Stops running a room without ending it: another node runs it now (this one lost its lease).
+   * Nobody is told; the members' connections find the room's new home.
+   */
+  function drop(code: string): RoomEntry | null {
+    const entry = rooms.get(code);
+    if (!entry) return null;
+    rooms.delete(code);
+    const index = publicRooms.indexOf(entry);
+    if (index >= 0) publicRooms.splice(index, 1);
+    addresses.roomClosed(entry.address);
+    entry.actor.stop();
+    return entry;
   }
 
   /** A new room with `creator` its only member and host; its first state goes out with `cause`. */
@@ -161,8 +189,9 @@ export function createRoomDirectory(deps: RoomDirectoryDeps) {
     creator: { id: string; name: string },
     address: string,
     cause: Cause,
+    /** A code the caller reserved (a cluster reserves codes cluster-wide); a new one when absent. */
+    code = newRoomCode(),
   ): RoomEntry {
-    const code = newRoomCode();
     const actor = createActor(roomMachine, {
       ...clockOption,
       input: { code, ...options, creator, countdownMs: config.countdownMs, now },
@@ -192,6 +221,37 @@ export function createRoomDirectory(deps: RoomDirectoryDeps) {
     };
     const actor = createActor(roomMachine, { ...clockOption, snapshot, input });
     const entry = track(room.code, room.public, actor, address);
+    endRestoreAfterGrace(entry);
+    broadcast(entry, cause);
+    return entry;
+  }
+
+  /**
+   * Runs a room another node ran until it died or shut down, as that node last saved it
+   * (cluster/node.ts): every member away until it comes back, restoring for one grace as after
+   * {@link restore}, a countdown's timer armed again for the deadline it had. Nobody is told yet:
+   * the first member back is, as it resumes.
+   */
+  function takeOver(code: string, persisted: string, address: string): RoomEntry {
+    const snapshot = takenOverRoom({ persisted, countdownMs: config.countdownMs, now });
+    const { context } = snapshot;
+    const input = { ...context, creator: { id: context.hostId, name: '' } };
+    const actor = createActor(roomMachine, { ...clockOption, snapshot, input });
+    const entry = track(code, context.public, actor, address);
+    if (snapshot.value === RoomState.COUNTDOWN && context.countdownEndsAt !== null) {
+      timerClock.setTimeout(
+        () => {
+          if (rooms.get(code) === entry) dispatch(entry, { type: 'countdownElapsed' }, null);
+        },
+        Math.max(0, context.countdownEndsAt - now()),
+      );
+    }
+    endRestoreAfterGrace(entry);
+    return entry;
+  }
+
+  /** Members not back in a restored room when the grace ends are removed; then the usual rules apply. */
+  function endRestoreAfterGrace(entry: RoomEntry): void {
     timerClock.setTimeout(() => {
       if (rooms.get(entry.code) !== entry) return;
       for (const peer of entry.actor.getSnapshot().context.peers) {
@@ -199,8 +259,6 @@ export function createRoomDirectory(deps: RoomDirectoryDeps) {
       }
       if (rooms.get(entry.code) === entry) dispatch(entry, { type: 'restoreEnded' }, null);
     }, config.graceMs);
-    broadcast(entry, cause);
-    return entry;
   }
 
   /** Sends `event` to a room on behalf of `cause`; returns the refusal code, if refused. */
@@ -275,6 +333,9 @@ export function createRoomDirectory(deps: RoomDirectoryDeps) {
   return {
     create,
     restore,
+    takeOver,
+    drop,
+    newRoomCode,
     dispatch,
     answerUnchanged,
     quickplayPick,

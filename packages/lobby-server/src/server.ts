@@ -7,8 +7,13 @@
  * console.log(server.url); // ws://127.0.0.1:PORT/lobby
  * await server.close();
  */
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { CloseCode } from '@tickmesh/protocol';
 import { AddressBook } from './addresses.js';
+import { type ClusterNode, createClusterNode } from './cluster/node.js';
+import { RedisStore } from './cluster/redis-store.js';
+import type { StateStore } from './cluster/store.js';
 import { type LobbyConfig, resolveConfig } from './config.js';
 import { createConnectionHandler } from './connection-handler.js';
 import { cryptoIds, type IdSource } from './ids.js';
@@ -26,6 +31,11 @@ export interface LobbyServerDeps {
   now?: () => number;
   /** Timer clock for the machines (grace, countdown). */
   clock?: MachineClock;
+  /**
+   * The store of a cluster this node joins (tests pass a `MemoryStore` handle, several nodes in one
+   * process); by default a `RedisStore` when `config.redisUrl` is set, else no cluster.
+   */
+  store?: StateStore;
 }
 
 export interface LobbyServer {
@@ -37,6 +47,8 @@ export interface LobbyServer {
   /** `ws://host:port/lobby` (or `wss://` with TLS). */
   readonly url: string;
   readonly counters: LobbyCounters;
+  /** This node's name in its cluster; null for a lone node. */
+  readonly nodeId: string | null;
   /** Tells room members their room is closed, closes every socket (1001), stops listening and every machine. Idempotent. */
   close(): Promise<void>;
 }
@@ -50,22 +62,46 @@ export async function startLobbyServer(
   const counters = createCounters();
   const monotonicMs = () => performance.now();
   const addresses = new AddressBook(config);
+  const signer = createSigner(loadSessionSecret(config, logger));
+  const store = deps.store ?? (config.redisUrl === null ? null : await RedisStore.connect(config.redisUrl, { logger }));
+  const cluster: ClusterNode | null =
+    store === null
+      ? null
+      : createClusterNode({
+          store,
+          nodeId: config.nodeId ?? `${hostname()}-${process.pid}`,
+          signer,
+          config,
+          counters,
+          logger,
+          monotonicMs,
+        });
   const registry = createRegistry({
     config,
     counters,
     ids: deps.ids ?? cryptoIds,
-    signer: createSigner(loadSessionSecret(config, logger)),
+    signer,
     addresses,
     now: deps.now ?? Date.now,
     monotonicMs,
     ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(cluster ? { cluster: cluster.hooks } : {}),
   });
-  const handler = createConnectionHandler({ config, registry, counters, addresses, monotonicMs });
+  await cluster?.attach(registry);
+  const handler = createConnectionHandler({
+    config,
+    registry,
+    counters,
+    addresses,
+    monotonicMs,
+    ...(cluster ? { router: cluster.router } : {}),
+  });
   const metrics = createMetricsRegistry(counters, {
     connections: handler.connectionCount,
     sessions: registry.sessionCount,
     roomsByState: registry.roomsByState,
     addresses: () => addresses.size,
+    ...(cluster ? { leases: cluster.leaseCount } : {}),
   });
   const transport = await startUwsServer({
     config,
@@ -93,12 +129,21 @@ export async function startLobbyServer(
     metricsPort: transport.metricsPort,
     url: `${secure ? 'wss' : 'ws'}://${displayHost}:${transport.port}/lobby`,
     counters,
+    nodeId: cluster?.nodeId ?? null,
     close() {
       // Idempotent: closing a uWS listen socket twice aborts the process.
       closing ??= (async () => {
         clearInterval(sweeper);
-        registry.shutdown();
-        transport.close();
+        if (!cluster) {
+          registry.shutdown();
+          transport.close();
+          return;
+        }
+        // In a cluster the rooms live on: leases go back, clients move to another node (1012).
+        await cluster.shutdown();
+        registry.shutdown(false);
+        transport.close(CloseCode.SERVICE_RESTART, 'lobby node restarting');
+        await cluster.close();
       })();
       return closing;
     },

@@ -60,6 +60,8 @@ export interface SessionDirectoryDeps {
   timerClock: TimerClock;
   /** A session's grace ran out: called before it is forgotten, to take it out of its room. */
   onExpired: (session: Session) => void;
+  /** A session began, or its token, name or room changed (a cluster saves it: cluster/node.ts). */
+  onChange?: (session: Session) => void;
 }
 
 /** How long an expired session's peer id is remembered, so its signed token cannot revive it. */
@@ -77,28 +79,33 @@ export function createSessionDirectory(deps: SessionDirectoryDeps) {
   /** Peers whose sessions expired here, until when; insertion order is expiry order. */
   const expiredPeers = new Map<string, number>();
 
-  /** A new session, with a new peer id, or with `peerId` when a restart lost it (signed token). */
-  function create(client: Client, name: string, peerId = ids.peerId()): Session {
-    const token = signer.issueToken(peerId, ids.token());
-    const actor = runMachine<typeof sessionMachine, SessionEmitted>(
+  /**
+   * A new session, with a new peer id, or with `peerId` when a restart lost it (signed token) or
+   * another node of a cluster held it; `token` when the client's token stays valid (a session
+   * moving between nodes), a new one otherwise.
+   */
+  function create(client: Client, name: string, peerId = ids.peerId(), token?: string): Session {
+    const machine = runMachine<typeof sessionMachine, SessionEmitted>(
       sessionMachine,
       { peerId, name, graceMs: config.graceMs },
       timerClock,
       () => expire(session),
     );
+    const actor = deps.onChange ? observed(machine, () => deps.onChange?.(session)) : machine;
     const nowMs = monotonicMs();
     const session: Session = {
       peerId,
       peerIdJson: JSON.stringify(peerId),
-      token,
+      token: token ?? signer.issueToken(peerId, ids.token()),
       relay: new ByteBudget(config.relayBytesPerS, RELAY_BUCKET_S, nowMs),
       fanout: new ByteBudget(config.fanoutBytesPerS, FANOUT_BUCKET_S, nowMs),
       actor,
       client,
       graceAddress: null,
     };
-    byToken.set(token, session);
+    byToken.set(session.token, session);
     byId.set(peerId, session);
+    deps.onChange?.(session);
     return session;
   }
 
@@ -111,14 +118,33 @@ export function createSessionDirectory(deps: SessionDirectoryDeps) {
     return peerId !== null && !byId.has(peerId) && !expiredPeers.has(peerId) ? peerId : null;
   }
 
-  /** Resume: `client` takes `session` over with a new token (the old one stops working). */
-  function resume(session: Session, client: Client): void {
-    byToken.delete(session.token);
-    session.token = signer.issueToken(session.peerId, ids.token());
-    byToken.set(session.token, session);
+  /**
+   * Resume: `client` takes `session` over with a new token (the old one stops working), or with the
+   * same one when `newToken` is false (a connection moving between cluster nodes, told nothing).
+   */
+  function resume(session: Session, client: Client, newToken = true): void {
+    if (newToken) {
+      byToken.delete(session.token);
+      session.token = signer.issueToken(session.peerId, ids.token());
+      byToken.set(session.token, session);
+    }
     session.client = client;
     client.session = session;
     endGrace(session);
+    deps.onChange?.(session);
+  }
+
+  /**
+   * The session moves to another node of the cluster: forgotten here without expiring (its room,
+   * if any, is not told) and without remembering the peer as expired.
+   */
+  function detach(session: Session): void {
+    endGrace(session);
+    if (session.client?.session === session) session.client.session = null;
+    session.client = null;
+    session.actor.stop();
+    byToken.delete(session.token);
+    byId.delete(session.peerId);
   }
 
   /** The socket closed: its session enters its reconnect grace. False if it held none. */
@@ -166,6 +192,7 @@ export function createSessionDirectory(deps: SessionDirectoryDeps) {
     create,
     restartedPeer,
     resume,
+    detach,
     disconnect,
     clear,
     byToken: (token: string) => byToken.get(token),
@@ -173,5 +200,27 @@ export function createSessionDirectory(deps: SessionDirectoryDeps) {
     /** The live connection of peer `peerId`, if it has one. */
     clientOf: (peerId: string) => byId.get(peerId)?.client ?? null,
     size: () => byId.size,
+    all: () => byId.values(),
   };
+}
+
+/** `machine`, calling `changed` after an event that changed its context. */
+function observed<T extends MachineInstance<typeof sessionMachine>>(machine: T, changed: () => void): T {
+  return {
+    get value() {
+      return machine.value;
+    },
+    get context() {
+      return machine.context;
+    },
+    get done() {
+      return machine.done;
+    },
+    send(event) {
+      const before = machine.context;
+      machine.send(event);
+      if (machine.context !== before) changed();
+    },
+    stop: () => machine.stop(),
+  } as T;
 }

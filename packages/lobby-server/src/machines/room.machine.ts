@@ -72,7 +72,9 @@ export type RoomEvent =
   | { type: 'settings'; by: string; settings: RoomSettings }
   | { type: 'start'; by: string }
   | { type: 'end'; by: string }
-  | { type: 'restoreEnded' };
+  | { type: 'restoreEnded' }
+  /** A countdown's deadline passed on a room taken over from another node (its timer died there). */
+  | { type: 'countdownElapsed' };
 
 export type RoomEmitted = { type: 'rejected'; code: ErrorCode };
 
@@ -143,8 +145,12 @@ export const roomMachine = setup({
       event.type === 'ready' && context.peers.some((p) => p.id === event.by && p.ready !== event.ready),
     canStart: ({ context }) =>
       connectedCount(context) >= 2 && context.peers.every((p) => !p.connected || p.ready || p.id === context.hostId),
+    // While restoring, members come back because the lobby did, not because they were away: the
+    // countdown they were all counted ready for goes on.
     resumingPeerNotReady: ({ context, event }) =>
-      event.type === 'resume' && context.peers.some((p) => p.id === event.by && !p.connected && !p.ready),
+      !context.restoring &&
+      event.type === 'resume' &&
+      context.peers.some((p) => p.id === event.by && !p.connected && !p.ready),
     fewerThanTwoConnected: ({ context }) => !context.restoring && connectedCount(context) < 2,
     isEmpty: ({ context }) => context.peers.length === 0,
   },
@@ -264,6 +270,7 @@ export const roomMachine = setup({
       after: { countdown: 'playing' },
       always: { guard: 'isEmpty', target: 'closed' },
       on: {
+        countdownElapsed: { target: 'playing' },
         join: [
           { guard: 'isAlreadyMember', actions: reject(ErrorCode.ALREADY_IN_ROOM) },
           { guard: 'isFull', actions: reject(ErrorCode.ROOM_FULL) },
@@ -328,4 +335,36 @@ export function restoredRoom(restore: RestoredRoom) {
   };
   const value = room.state === RoomState.PLAYING ? RoomState.PLAYING : RoomState.OPEN;
   return roomMachine.resolveState({ value, context });
+}
+
+/** A room as a node saves it for the cluster: the actor's persisted snapshot, as JSON text (`now` is dropped). */
+export function persistRoom(snapshot: { value: unknown; context: RoomContext }): string {
+  const { now: _now, ...context } = snapshot.context;
+  return JSON.stringify({ value: snapshot.value, context });
+}
+
+/** A room taken over from a node that died or shut down (see {@link takenOverRoom}). */
+export interface TakenOverRoom {
+  /** {@link persistRoom}'s text, as the last owner saved it. */
+  persisted: string;
+  countdownMs: number;
+  now: () => number;
+}
+
+/**
+ * The snapshot a room taken over from another node starts from: in the state its last owner
+ * saved, a countdown included (its deadline kept: send `countdownElapsed` when `countdownEndsAt`
+ * passes, the timer died with the old node), every member away until it comes back, `restoring`
+ * until `restoreEnded` as for {@link restoredRoom}. Seqs go on from the saved `nextSeq`.
+ */
+export function takenOverRoom(takeover: TakenOverRoom) {
+  const saved = JSON.parse(takeover.persisted) as { value: RoomState; context: Omit<RoomContext, 'now'> };
+  const context: RoomContext = {
+    ...saved.context,
+    peers: saved.context.peers.map((p) => ({ ...p, connected: false })),
+    countdownMs: takeover.countdownMs,
+    now: takeover.now,
+    restoring: true,
+  };
+  return roomMachine.resolveState({ value: saved.value, context });
 }

@@ -51,8 +51,8 @@ export interface UwsServer {
   port: number;
   /** Port of the `/metrics` listener. */
   metricsPort: number;
-  /** Stops listening and closes every socket with 1001. */
-  close(): void;
+  /** Stops listening and closes every socket with `code` (default 1001, going away). */
+  close(code?: number, reason?: string): void;
 }
 
 /** True when the native uWS binary loaded (the package silently falls back to a `ws`-based shim). */
@@ -303,7 +303,7 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
     return {
       port: uWS.us_socket_local_port(listenSocket),
       metricsPort: uWS.us_socket_local_port(metricsSocket),
-      close() {
+      close(code = CloseCode.GOING_AWAY, reason = 'server shutting down') {
         uWS.us_listen_socket_close(listenSocket);
         uWS.us_listen_socket_close(metricsSocket);
         flushAll(); // goodbyes queued before the close (room.left) go out first
@@ -311,7 +311,7 @@ export function startUwsServer(deps: UwsServerDeps): Promise<UwsServer> {
           const data = ws.getUserData();
           if (!data.gone) {
             data.closing = true;
-            ws.end(CloseCode.GOING_AWAY, 'server shutting down');
+            ws.end(code, reason);
           }
         }
       },

@@ -1,0 +1,986 @@
+/**
+ * One node of a lobby cluster: lobby nodes sharing a {@link StateStore} (Redis) so that players of
+ * one room may be connected to different nodes, and a node that dies or shuts down costs no room.
+ *
+ * Who does what:
+ * - A room runs on one node at a time, its *owner*, under a lease (leases.ts). The owner also holds
+ *   the sessions of the room's members (their session machines, graces, budgets), so every rule
+ *   between sessions and rooms runs in one registry, unchanged from a lone node.
+ * - A client's socket is on whichever node it connected to, its *gateway*. When its session lives
+ *   on another node (the owner of its room), the gateway forwards its messages there, and that
+ *   node answers through a *guest* connection that publishes to the gateway. Signals are the
+ *   exception: a gateway publishes them straight to the target peer's channel, heard by the
+ *   target's gateway, one hop (each gateway knows which room its clients are in).
+ * - A session without a room lives on its gateway. Joining a room run elsewhere moves it there.
+ * - The owner saves every room change (its XState persisted snapshot) and every session change
+ *   (token hash, name, room) to the store, writing before it tells anyone.
+ * - When an owner dies, its lease runs out (`leaseMs`); the first node that needs the room (a
+ *   member's gateway noticing the owner's heartbeat is gone, or a member resuming) takes the lease
+ *   and runs the room from its snapshot: every member away until back, `restoring` for one grace
+ *   (the host keeps its role, a playing room keeps playing), a countdown's deadline kept.
+ * - On SIGTERM a node gives its leases back, tells the gateways of its guests to move them, and
+ *   closes its own sockets with 1012 (service restart): its clients resume on another node.
+ *
+ * Messages between nodes (channel `n:<node>`, JSON, `k` the kind) are in {@link NodeMessage}.
+ */
+import { createHash } from 'node:crypto';
+import {
+  type ClientMessageOf,
+  CloseCode,
+  ErrorCode,
+  LeftReason,
+  Limits,
+  parseClientMessage,
+  type Rid,
+  type RoomListEntry,
+  RoomState,
+  withRid,
+} from '@tickmesh/protocol';
+import { ByteBudget } from '../byte-budget.js';
+import type { LobbyConfig } from '../config.js';
+import { dispatchMessage, type HandledClient, type MessageRouter, type RoomMessage } from '../connection-handler.js';
+import type { Logger } from '../logger.js';
+import { persistRoom } from '../machines/room.machine.js';
+import { bump, LimitName, type LobbyCounters } from '../metrics.js';
+import type { Client, Connection, Registry, RegistryClusterHooks, Session } from '../registry.js';
+import type { RoomEntry } from '../rooms.js';
+import type { Signer } from '../signing.js';
+import { LeaseKeeper } from './leases.js';
+import type { RoomSummary, StateStore } from './store.js';
+
+/** Messages between nodes. `c` names a client connection (`<gateway node>/<n>`), `p` a peer id. */
+export type NodeMessage =
+  /** Gateway (or old home) to new home: run this connection's session here. */
+  | {
+      k: 'adopt';
+      c: string;
+      gw: string;
+      /** The client's address, as its gateway counts it. */
+      a: string;
+      p: string;
+      n: string;
+      /** The client's current token. */
+      t: string;
+      /** The room the peer is a member of, if any. */
+      r: string | null;
+      /** The `hello` that brought it, when it said one: answered with `welcome`. */
+      h?: string;
+      /** A message to handle once adopted (the `room.join` that moved it). */
+      m?: string;
+      /** Hops so far: an adopt that keeps bouncing between nodes stops. */
+      hops?: number;
+    }
+  /** Gateway to home: a client message (never a signal). */
+  | { k: 'msg'; c: string; m: string }
+  /** Gateway to home: the client's socket closed. */
+  | { k: 'gone'; c: string }
+  /** Home to gateway: send this text to the client. */
+  | { k: 'send'; c: string; t: string }
+  /** Home to gateway: close the client's socket. */
+  | { k: 'close'; c: string; code: number; reason: string }
+  /** Home to gateway: the session moved to `node`. */
+  | { k: 'home'; c: string; node: string }
+  /** Home to gateway: the session is no longer here; find its home again (and replay `m`). */
+  | { k: 'rehome'; c: string; m?: string }
+  /** A node to the old holder of a session without a room: another node holds it now. */
+  | { k: 'drop'; p: string };
+
+export interface ClusterNodeDeps {
+  store: StateStore;
+  nodeId: string;
+  signer: Signer;
+  config: Pick<LobbyConfig, 'leaseMs' | 'graceMs' | 'relayBytesPerS'>;
+  counters: LobbyCounters;
+  logger: Logger;
+  /** Monotonic clock, ms. */
+  monotonicMs: () => number;
+}
+
+/** A connection to this node, as the cluster sees it. */
+interface Gate {
+  readonly key: string;
+  readonly client: HandledClient;
+  /** Its peer id once its hello is resolved. */
+  peerId: string | null;
+  /** Its name, from its last hello. */
+  name: string;
+  /** Said hello (it may still be resolving). */
+  greeted: boolean;
+  /** Where its session lives when not on this node. */
+  remote: Remote | null;
+  readonly lane: Lane;
+  closed: boolean;
+}
+
+interface Remote {
+  node: string;
+  token: string;
+  /** Its room, as the messages passing through say. */
+  room: string | null;
+  /** Signal data it may still relay (the same budget its session had here, if it had one). */
+  relay: ByteBudget;
+}
+
+/** A connection to another node whose session lives here. */
+interface Guest extends Client {
+  readonly key: string;
+  readonly gateway: string;
+  readonly lane: Lane;
+}
+
+/** Runs a connection's tasks one after another; a synchronous task with nothing queued runs at once. */
+interface Lane {
+  pending: number;
+  tail: Promise<void>;
+}
+
+/** How long a peer's record outlives its last change (a session lives far shorter). */
+const PEER_TTL_MS = 24 * 60 * 60 * 1000;
+/** A deleted room's code is kept out of circulation this long (as on a lone node). */
+const CODE_RETIREMENT_MS = 10 * 60 * 1000;
+/** A room's adopt bouncing between nodes more often than this is dropped. */
+const MAX_HOPS = 4;
+
+class StoreBusy extends Error {
+  override name = 'StoreBusy';
+}
+
+export type ClusterNode = ReturnType<typeof createClusterNode>;
+
+export function createClusterNode(deps: ClusterNodeDeps) {
+  const { store, nodeId, signer, config, counters, logger, monotonicMs } = deps;
+  const stats = counters.cluster;
+  const leases = new LeaseKeeper(
+    store,
+    nodeId,
+    { ttlMs: config.leaseMs, marginMs: Math.max(100, Math.round(config.leaseMs / 5)) },
+    monotonicMs,
+  );
+  let registry: Registry | null = null;
+  const gates = new Map<string, Gate>();
+  const gateOf = new WeakMap<Client, Gate>();
+  /** Local connections by peer id (signals are delivered to them). */
+  const byPeer = new Map<string, Gate>();
+  const guests = new Map<string, Guest>();
+  /** Each room's place in creation order across the cluster, for `room.list`. */
+  const listSeqs = new Map<string, number>();
+  let nextConn = 0;
+  let ticker: ReturnType<typeof setInterval> | null = null;
+  let storeDown = false;
+  let stopping = false;
+
+  const reg = (): Registry => {
+    if (!registry) throw new Error('cluster node used before attach()');
+    return registry;
+  };
+
+  // ---- talking to other nodes ----------------------------------------------------------------
+
+  function storeFailed(what: string, error: unknown): void {
+    stats.storeErrors++;
+    if (storeDown) return;
+    storeDown = true;
+    logger.warn(`cluster store unreachable (${what}); rooms run here go on, nothing moves between nodes`, {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+
+  function tell(node: string, message: NodeMessage): void {
+    store.publish(`n:${node}`, JSON.stringify(message)).catch((error) => storeFailed('publish', error));
+  }
+
+  /** A connection whose session lives here but whose socket is on `gateway`. */
+  function guestConnection(key: string, gateway: string): Connection {
+    return {
+      send: (text) => tell(gateway, { k: 'send', c: key, t: text }),
+      close: (code, reason) => {
+        guests.delete(key);
+        tell(gateway, { k: 'close', c: key, code, reason });
+      },
+    };
+  }
+
+  function newLane(): Lane {
+    return { pending: 0, tail: Promise.resolve() };
+  }
+
+  /** Runs `task` after the lane's earlier tasks; errors close nothing but are logged and answered. */
+  function run(lane: Lane, client: Client, task: () => void | Promise<void>): void {
+    const fail = (error: unknown) => {
+      if (error instanceof StoreBusy) {
+        return refuse(client, ErrorCode.BAD_STATE, 'the lobby cluster is busy moving rooms; try again', undefined);
+      }
+      counters.internalErrors++;
+      logger.error('cluster: a task failed', {
+        error: error instanceof Error ? (error.stack ?? error.message) : error,
+      });
+    };
+    if (lane.pending === 0) {
+      let result: void | Promise<void>;
+      try {
+        result = task();
+      } catch (error) {
+        return fail(error);
+      }
+      if (!result) return;
+      lane.pending++;
+      lane.tail = result.catch(fail).finally(() => {
+        lane.pending--;
+      });
+      return;
+    }
+    lane.pending++;
+    lane.tail = lane.tail
+      .then(task)
+      .catch(fail)
+      .finally(() => {
+        lane.pending--;
+      });
+  }
+
+  function refuse(client: Client, code: ErrorCode, message: string, rid: Rid | undefined): void {
+    bump(counters.errorsByCode, code);
+    client.conn.send(JSON.stringify(withRid({ type: 'error', code, message }, rid)));
+  }
+
+  // ---- what the store keeps --------------------------------------------------------------------
+
+  const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+  function savePeer(session: Session): void {
+    if (stopping) return;
+    const peer = {
+      tokenHash: hashToken(session.token),
+      name: session.actor.context.name,
+      room: session.actor.context.roomCode,
+      node: nodeId,
+    };
+    store.savePeer(session.peerId, peer, PEER_TTL_MS).catch((error) => storeFailed('savePeer', error));
+  }
+
+  function summaryOf(entry: RoomEntry): RoomSummary {
+    const { context, value } = entry.actor.getSnapshot();
+    return {
+      code: entry.code,
+      public: context.public,
+      listSeq: listSeqs.get(entry.code) ?? 0,
+      players: context.peers.length,
+      maxPlayers: context.maxPlayers,
+      state: value as string,
+    };
+  }
+
+  /** Saves a room run here; a room whose lease another node holds now is dropped. */
+  function saveRoom(entry: RoomEntry): void {
+    if (stopping) return;
+    const room = { snapshot: persistRoom(entry.actor.getSnapshot()), summary: summaryOf(entry) };
+    store.saveRoom(entry.code, nodeId, room).then(
+      (saved) => {
+        if (!saved && reg().rooms.get(entry.code) === entry) loseRoom(entry.code);
+      },
+      (error) => storeFailed('saveRoom', error),
+    );
+  }
+
+  const hooks: RegistryClusterHooks = {
+    sessionChanged: savePeer,
+    sessionExpired(session) {
+      store.deletePeer(session.peerId).catch((error) => storeFailed('deletePeer', error));
+    },
+    roomChanged: saveRoom,
+    roomRemoved(entry) {
+      listSeqs.delete(entry.code);
+      store
+        .deleteRoom(entry.code, nodeId, CODE_RETIREMENT_MS)
+        .then(() => leases.release(entry.code))
+        .catch((error) => storeFailed('deleteRoom', error));
+    },
+  };
+
+  // ---- where rooms run -------------------------------------------------------------------------
+
+  /**
+   * The node running room `code` (taking it over here when its owner is gone), or null when the
+   * cluster has no such room. Waits out the lease of an owner that died, at most about two leases.
+   */
+  async function homeOfRoom(code: string, address: string): Promise<string | null> {
+    const rooms = reg().rooms;
+    const deadline = monotonicMs() + 2 * config.leaseMs + 500;
+    for (;;) {
+      if (rooms.get(code) && leases.holds(code)) return nodeId;
+      if (monotonicMs() > deadline) throw new StoreBusy(`room ${code}: its owner's lease did not run out`);
+      const owner = await store.leaseOwner(code);
+      if (owner !== null && owner !== nodeId) {
+        if (await store.isAlive(owner)) return owner;
+        await sleep(100); // its node died: the lease runs out within leaseMs
+        continue;
+      }
+      if (!(await leases.acquire(code))) continue;
+      if (rooms.get(code)) return nodeId;
+      const stored = await store.loadRoom(code);
+      if (!stored) {
+        await leases.release(code);
+        return null;
+      }
+      if (!rooms.get(code)) {
+        rooms.takeOver(code, stored.snapshot, address);
+        listSeqs.set(code, stored.summary.listSeq);
+        stats.takeovers++;
+        logger.info(`cluster: took room ${code} over`, { state: stored.summary.state });
+      }
+      return nodeId;
+    }
+  }
+
+  /** A code free across the cluster, its lease held by this node. */
+  async function reserveCode(): Promise<string> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const code = reg().rooms.newRoomCode();
+      if (await store.codeTaken(code)) continue;
+      if (await leases.acquire(code)) {
+        listSeqs.set(code, await store.nextListSeq());
+        return code;
+      }
+    }
+    throw new StoreBusy('no free room code');
+  }
+
+  /**
+   * Room `code` runs elsewhere now (this node lost its lease): it stops here, and the connections
+   * of its members find its new home.
+   */
+  function loseRoom(code: string): void {
+    const r = reg();
+    const entry = r.rooms.drop(code);
+    listSeqs.delete(code);
+    if (!entry) return;
+    stats.leasesLost++;
+    logger.warn(`cluster: room ${code} is run by another node now; stopped here`);
+    for (const peer of entry.actor.getSnapshot().context.peers) {
+      const session = r.sessions.byId(peer.id);
+      if (session?.actor.context.roomCode !== code) continue;
+      const client = session.client;
+      r.sessions.detach(session);
+      if (!client) continue;
+      const guest = guests.get((client as Guest).key);
+      if (guest === client) {
+        guests.delete(guest.key);
+        tell(guest.gateway, { k: 'rehome', c: guest.key });
+        continue;
+      }
+      const gate = gateOf.get(client);
+      if (!gate) continue;
+      gate.remote = { node: nodeId, token: session.token, room: code, relay: session.relay };
+      run(gate.lane, client, () => rehome(gate));
+    }
+  }
+
+  // ---- a connection's messages, where its session lives ----------------------------------------
+
+  /**
+   * One message of a client whose session lives here (on its own socket or a guest's). Room
+   * requests run here; joining a room another node runs moves the session there.
+   */
+  function atHome(client: Client, msg: RoomMessage, signalDataJson: string, text: string): void | Promise<void> {
+    const r = reg();
+    const session = client.session;
+    if (!session) return refuse(client, ErrorCode.NOT_IDENTIFIED, 'send hello first', msg.rid);
+    const inRoom = session.actor.context.roomCode !== null;
+    switch (msg.type) {
+      case 'room.create':
+        if (inRoom) break;
+        return createRoom(client, session, msg);
+      case 'room.join':
+        if (inRoom || r.rooms.get(msg.code)) break;
+        return joinElsewhere(client, session, msg.code, text, msg.rid);
+      case 'room.quickplay':
+        if (inRoom) break;
+        return quickplay(client, session, msg);
+      case 'room.list':
+        return list(client, msg);
+      case 'room.restore':
+        if (r.rooms.get(msg.room.code)) break;
+        return restore(client, session, msg, text);
+      default:
+        break;
+    }
+    dispatchMessage(r, client, session, msg, signalDataJson);
+  }
+
+  async function createRoom(client: Client, session: Session, msg: ClientMessageOf<'room.create'>): Promise<void> {
+    const r = reg();
+    const code = await reserveCode();
+    r.roomCreate(client, session, msg, code);
+    const entry = r.rooms.get(code);
+    if (entry) saveRoom(entry);
+    else {
+      listSeqs.delete(code);
+      await leases.release(code);
+    }
+  }
+
+  async function joinElsewhere(
+    client: Client,
+    session: Session,
+    code: string,
+    text: string,
+    rid: Rid | undefined,
+  ): Promise<void> {
+    const home = await homeOfRoom(code, client.address);
+    if (home !== null && home !== nodeId) return moveTo(client, session, home, text);
+    // Here now, or no such room (the registry answers ROOM_NOT_FOUND and counts the guess).
+    dispatchMessage(reg(), client, session, { type: 'room.join', code, ...(rid === undefined ? {} : { rid }) }, '');
+  }
+
+  async function quickplay(client: Client, session: Session, msg: ClientMessageOf<'room.quickplay'>): Promise<void> {
+    const r = reg();
+    const rid = msg.rid;
+    // The fan-out budget first, as on a lone node: the pick reads every public room.
+    if (!session.fanout.open(monotonicMs())) return dispatchMessage(r, client, session, msg, '');
+    let best: RoomSummary | null = null;
+    for (const room of await store.publicRooms()) {
+      if (room.state !== RoomState.OPEN || room.players >= room.maxPlayers) continue;
+      if (!best || room.players > best.players || (room.players === best.players && room.listSeq < best.listSeq)) {
+        best = room;
+      }
+    }
+    if (!best) return createRoom(client, session, { type: 'room.create', public: true, ...withRidOf(rid) });
+    const join = { type: 'room.join' as const, code: best.code, ...withRidOf(rid) };
+    if (r.rooms.get(best.code)) return dispatchMessage(r, client, session, join, '');
+    return joinElsewhere(client, session, best.code, JSON.stringify(join), rid);
+  }
+
+  async function list(client: Client, msg: ClientMessageOf<'room.list'>): Promise<void> {
+    const after = msg.cursor === undefined ? 0 : Number.parseInt(msg.cursor, 36) || 0;
+    const page = await store.listPublic(after, msg.limit ?? Limits.defaultRoomListPage);
+    const rooms = page.rooms.map(
+      (room): RoomListEntry => ({
+        code: room.code,
+        players: room.players,
+        maxPlayers: room.maxPlayers,
+        state: room.state as RoomState,
+      }),
+    );
+    const last = page.rooms.at(-1);
+    const next = page.more && last ? { next: last.listSeq.toString(36) } : {};
+    client.conn.send(JSON.stringify(withRid({ type: 'room.list', rooms, ...next }, msg.rid)));
+  }
+
+  /** `room.restore` of a room not run here: to its owner, or taken over, or back from its ticket here. */
+  async function restore(
+    client: Client,
+    session: Session,
+    msg: ClientMessageOf<'room.restore'>,
+    text: string,
+  ): Promise<void> {
+    const r = reg();
+    const code = msg.room.code;
+    if (session.actor.context.roomCode === null || session.actor.context.roomCode === code) {
+      const home = await homeOfRoom(code, client.address);
+      if (home !== null && home !== nodeId) return moveTo(client, session, home, text);
+      if (home === null) {
+        // The cluster has no such room: the ticket brings it back here, if its code is free.
+        if ((await store.isRetired(code)) || !(await leases.acquire(code))) {
+          return refuse(client, ErrorCode.ROOM_NOT_FOUND, `room ${code} has ended`, msg.rid);
+        }
+        listSeqs.set(code, await store.nextListSeq());
+      }
+    }
+    dispatchMessage(r, client, session, msg, '');
+    const entry = r.rooms.get(code);
+    if (entry) saveRoom(entry);
+    else if (leases.holds(code)) await leases.release(code);
+  }
+
+  /** `client`'s session moves to `home` (the owner of the room it joins), which handles `text` there. */
+  function moveTo(client: Client, session: Session, home: string, text: string): void {
+    const r = reg();
+    const { peerId, token } = session;
+    const { name, roomCode } = session.actor.context;
+    const guest = guests.get((client as Guest).key);
+    r.sessions.detach(session);
+    if (guest === client) {
+      guests.delete(guest.key);
+      tell(home, {
+        k: 'adopt',
+        c: guest.key,
+        gw: guest.gateway,
+        a: client.address,
+        p: peerId,
+        n: name,
+        t: token,
+        r: roomCode,
+        m: text,
+      });
+      tell(guest.gateway, { k: 'home', c: guest.key, node: home });
+      return;
+    }
+    const gate = gateOf.get(client);
+    if (!gate) return;
+    gate.remote = { node: home, token, room: roomCode, relay: session.relay };
+    stats.forwarded++;
+    tell(home, {
+      k: 'adopt',
+      c: gate.key,
+      gw: nodeId,
+      a: client.address,
+      p: peerId,
+      n: name,
+      t: token,
+      r: roomCode,
+      m: text,
+    });
+  }
+
+  // ---- gateway: this node's own sockets --------------------------------------------------------
+
+  function gateFor(client: HandledClient): Gate {
+    let gate = gateOf.get(client);
+    if (!gate) {
+      gate = {
+        key: `${nodeId}/${(nextConn++).toString(36)}`,
+        client,
+        peerId: null,
+        name: '',
+        greeted: false,
+        remote: null,
+        lane: newLane(),
+        closed: false,
+      };
+      gateOf.set(client, gate);
+      gates.set(gate.key, gate);
+    }
+    return gate;
+  }
+
+  /** Starts delivering signals for `gate`'s peer to it. */
+  function listen(gate: Gate, peerId: string): void {
+    gate.peerId = peerId;
+    const previous = byPeer.get(peerId);
+    byPeer.set(peerId, gate);
+    if (previous) return;
+    store
+      .subscribe(`p:${peerId}`, (message) => deliverSignal(peerId, message))
+      .catch((error) => storeFailed('subscribe', error));
+  }
+
+  function identifiedHere(gate: Gate): void {
+    const session = gate.client.session;
+    if (!session) return;
+    gate.remote = null;
+    listen(gate, session.peerId);
+  }
+
+  function helloAtGateway(gate: Gate, msg: ClientMessageOf<'hello'>, text: string): void | Promise<void> {
+    const r = reg();
+    const client = gate.client;
+    gate.name = msg.name;
+    const token = msg.token;
+    const peerId = token === undefined || r.sessions.byToken(token) ? null : signer.verifyToken(token);
+    if (token === undefined || peerId === null) {
+      r.hello(client, msg);
+      return identifiedHere(gate);
+    }
+    return (async () => {
+      const stored = await store.loadPeer(peerId);
+      if (gate.closed) return;
+      if (!stored || stored.tokenHash !== hashToken(token)) {
+        // Unknown to the cluster (expired, or a store that lost its data): as on a lone node,
+        // a token signed here gets its peer id back if no session holds it (`restarted`).
+        r.hello(client, msg);
+        return identifiedHere(gate);
+      }
+      const home = stored.room === null ? nodeId : ((await homeOfRoom(stored.room, client.address)) ?? nodeId);
+      if (gate.closed) return;
+      if (home === nodeId) {
+        r.resumeHere(client, { peerId, name: msg.name, token, roomCode: stored.room }, { rid: msg.rid });
+        if (stored.node !== nodeId) tell(stored.node, { k: 'drop', p: peerId });
+        leftIfRoomEnded(client, stored.room);
+        return identifiedHere(gate);
+      }
+      gate.remote = { node: home, token, room: stored.room, relay: relayBudget() };
+      listen(gate, peerId);
+      tell(home, {
+        k: 'adopt',
+        c: gate.key,
+        gw: nodeId,
+        a: client.address,
+        p: peerId,
+        n: msg.name,
+        t: token,
+        r: stored.room,
+        h: text,
+      });
+    })();
+  }
+
+  /** A peer back in a room that ended meanwhile is told so. */
+  function leftIfRoomEnded(client: Client, room: string | null): void {
+    if (room === null || client.session?.actor.context.roomCode === room) return;
+    client.conn.send(JSON.stringify({ type: 'room.left', code: room, reason: LeftReason.LEFT }));
+  }
+
+  const relayBudget = () => new ByteBudget(config.relayBytesPerS, 4, monotonicMs());
+
+  /** The room `gate`'s client is in, as this node knows it. */
+  function roomOfGate(gate: Gate): string | null {
+    return gate.remote ? gate.remote.room : (gate.client.session?.actor.context.roomCode ?? null);
+  }
+
+  /** A signal from a client of this node: straight to the target's socket, here or on its gateway. */
+  function signal(gate: Gate, to: string, dataJson: string, rid: Rid | undefined): void {
+    const client = gate.client;
+    const session = client.session;
+    const room = roomOfGate(gate);
+    const from = gate.peerId;
+    if (room === null || from === null || to === from) return notFound(client, rid);
+    const target = byPeer.get(to);
+    if (target && roomOfGate(target) !== room) return notFound(client, rid);
+    const budget = session ? session.relay : gate.remote?.relay;
+    if (budget && !budget.take(dataJson.length, monotonicMs())) {
+      bump(counters.limitHits, LimitName.relayBytes);
+      const text = 'you relayed too many signal bytes in the last seconds; this signal was dropped';
+      return refuse(client, ErrorCode.RATE_LIMITED, text, rid);
+    }
+    const fromJson = session ? session.peerIdJson : JSON.stringify(from);
+    if (target) {
+      target.client.conn.send(`{"type":"signal","from":${fromJson},"data":${dataJson}}`);
+      counters.signalsRelayed++;
+      counters.relayedBytes += dataJson.length;
+      return;
+    }
+    stats.signalsOut++;
+    store.publish(`p:${to}`, `${room}\n${fromJson}\n${dataJson}`).then(
+      (heard) => {
+        if (heard === 0 && !gate.closed) notFound(client, rid);
+      },
+      (error) => storeFailed('publish', error),
+    );
+  }
+
+  function notFound(client: Client, rid: Rid | undefined): void {
+    refuse(client, ErrorCode.PEER_NOT_FOUND, 'no connected member of your room has that peer id', rid);
+  }
+
+  /** A signal another node published for `peerId`: delivered if it is connected here and in that room. */
+  function deliverSignal(peerId: string, message: string): void {
+    const roomEnd = message.indexOf('\n');
+    const fromEnd = message.indexOf('\n', roomEnd + 1);
+    const gate = byPeer.get(peerId);
+    if (!gate || gate.closed || roomEnd < 0 || fromEnd < 0 || roomOfGate(gate) !== message.slice(0, roomEnd)) {
+      stats.signalsUndelivered++;
+      return;
+    }
+    const data = message.slice(fromEnd + 1);
+    gate.client.conn.send(`{"type":"signal","from":${message.slice(roomEnd + 1, fromEnd)},"data":${data}}`);
+    stats.signalsIn++;
+    counters.signalsRelayed++;
+    counters.relayedBytes += data.length;
+  }
+
+  /** `gate`'s session's home is gone or moved it away: find where it lives now (here, or the room's owner). */
+  async function rehome(gate: Gate, replay?: string): Promise<void> {
+    const remote = gate.remote;
+    const peerId = gate.peerId;
+    if (!remote || peerId === null || gate.closed) return;
+    const home = remote.room === null ? nodeId : ((await homeOfRoom(remote.room, gate.client.address)) ?? nodeId);
+    if (gate.closed) return;
+    if (home === nodeId) {
+      gate.remote = null;
+      reg().resumeHere(gate.client, { peerId, name: gate.name, token: remote.token, roomCode: remote.room }, null);
+      leftIfRoomEnded(gate.client, remote.room);
+    } else {
+      remote.node = home;
+      tell(home, {
+        k: 'adopt',
+        c: gate.key,
+        gw: nodeId,
+        a: gate.client.address,
+        p: peerId,
+        n: gate.name,
+        t: remote.token,
+        r: remote.room,
+      });
+    }
+    if (replay !== undefined) replayMessage(gate, replay);
+  }
+
+  function replayMessage(gate: Gate, text: string): void {
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok || parsed.message.type === 'hello' || parsed.message.type === 'ping') return;
+    routeMessage(gate, parsed.message, parsed.signalDataJson ?? 'null', text);
+  }
+
+  function routeMessage(gate: Gate, msg: RoomMessage, signalDataJson: string, text: string): void | Promise<void> {
+    if (msg.type === 'signal') return signal(gate, msg.to, signalDataJson, msg.rid);
+    if (msg.type === 'room.list') return list(gate.client, msg);
+    if (gate.remote) {
+      stats.forwarded++;
+      return tell(gate.remote.node, { k: 'msg', c: gate.key, m: text });
+    }
+    return atHome(gate.client, msg, signalDataJson, text);
+  }
+
+  /** A message from home for one of this node's sockets. */
+  function toGate(gate: Gate, message: NodeMessage): void {
+    switch (message.k) {
+      case 'send':
+        if (gate.remote) follow(gate.remote, message.t);
+        gate.client.conn.send(message.t);
+        return;
+      case 'close':
+        gate.client.conn.close(message.code, message.reason);
+        return;
+      case 'home':
+        if (gate.remote) gate.remote.node = message.node;
+        return;
+      case 'rehome':
+        if (!gate.remote) return;
+        run(gate.lane, gate.client, () => rehome(gate, message.m));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** What a remote-homed connection's gateway learns from the messages it passes on. */
+  function follow(remote: Remote, text: string): void {
+    if (text.startsWith('{"type":"room.state"')) {
+      remote.room = (JSON.parse(text) as { room: { code: string } }).room.code;
+    } else if (text.startsWith('{"type":"room.left"')) {
+      remote.room = null;
+    } else if (text.startsWith('{"type":"welcome"')) {
+      remote.token = (JSON.parse(text) as { token: string }).token;
+    }
+  }
+
+  // ---- home: sessions of connections on other nodes ------------------------------------------
+
+  function guestFor(key: string, gateway: string, address: string): Guest {
+    let guest = guests.get(key);
+    if (!guest) {
+      guest = { key, gateway, address, conn: guestConnection(key, gateway), session: null, lane: newLane() };
+      guests.set(key, guest);
+    }
+    return guest;
+  }
+
+  async function adopt(message: Extract<NodeMessage, { k: 'adopt' }>, guest: Guest): Promise<void> {
+    const r = reg();
+    if (message.r !== null && !r.rooms.get(message.r)) {
+      const home = await homeOfRoom(message.r, message.a);
+      if (home !== null && home !== nodeId) {
+        guests.delete(guest.key);
+        if ((message.hops ?? 0) >= MAX_HOPS)
+          return tell(message.gw, {
+            k: 'close',
+            c: message.c,
+            code: CloseCode.SERVICE_RESTART,
+            reason: 'lobby cluster busy',
+          });
+        tell(home, { ...message, hops: (message.hops ?? 0) + 1 });
+        return tell(message.gw, { k: 'home', c: message.c, node: home });
+      }
+    }
+    let rid: Rid | undefined;
+    let name = message.n;
+    if (message.h !== undefined) {
+      const hello = parseClientMessage(message.h);
+      if (hello.ok && hello.message.type === 'hello') {
+        rid = hello.message.rid;
+        name = hello.message.name;
+      }
+    }
+    const peer = { peerId: message.p, name, token: message.t, roomCode: message.r };
+    r.resumeHere(guest, peer, message.h === undefined ? null : { rid });
+    if (message.h !== undefined) leftIfRoomEnded(guest, message.r);
+    if (message.m !== undefined) fromGuest(guest, message.m);
+  }
+
+  function fromGuest(guest: Guest, text: string): void {
+    const parsed = parseClientMessage(text);
+    if (!parsed.ok || parsed.message.type === 'hello' || parsed.message.type === 'ping') return;
+    const msg = parsed.message;
+    run(guest.lane, guest, () => {
+      if (guests.get(guest.key) !== guest) return tell(guest.gateway, { k: 'rehome', c: guest.key, m: text });
+      return atHome(guest, msg, parsed.signalDataJson ?? 'null', text);
+    });
+  }
+
+  function onNodeMessage(raw: string): void {
+    let message: NodeMessage;
+    try {
+      message = JSON.parse(raw) as NodeMessage;
+    } catch {
+      return;
+    }
+    const r = reg();
+    switch (message.k) {
+      case 'adopt': {
+        const guest = guestFor(message.c, message.gw, message.a);
+        run(guest.lane, guest, () => adopt(message, guest));
+        return;
+      }
+      case 'msg': {
+        const guest = guests.get(message.c);
+        if (!guest)
+          return tell(message.c.slice(0, message.c.lastIndexOf('/')), { k: 'rehome', c: message.c, m: message.m });
+        return fromGuest(guest, message.m);
+      }
+      case 'gone': {
+        const guest = guests.get(message.c);
+        if (!guest) return;
+        guests.delete(message.c);
+        run(guest.lane, guest, () => r.disconnect(guest));
+        return;
+      }
+      case 'drop': {
+        const session = r.sessions.byId(message.p);
+        if (!session || session.actor.context.roomCode !== null) return;
+        const client = session.client;
+        r.sessions.detach(session);
+        client?.conn.close(CloseCode.SESSION_TAKEN_OVER, 'session resumed elsewhere');
+        return;
+      }
+      default: {
+        const gate = gates.get(message.c);
+        if (gate) toGate(gate, message);
+      }
+    }
+  }
+
+  // ---- the beat: heartbeat, leases, dead nodes ---------------------------------------------------
+
+  async function tick(): Promise<void> {
+    await store.heartbeat(nodeId, config.leaseMs);
+    const wasDown = storeDown;
+    for (const code of await leases.renewAll()) {
+      // Lost while the store was away, and nobody else took it (a restarted, empty store): kept.
+      if (reg().rooms.get(code) && (await leases.acquire(code))) continue;
+      loseRoom(code);
+    }
+    // Rooms run here that the keeper does not hold (their lease lapsed while the store was away).
+    for (const code of listSeqs.keys()) {
+      if (reg().rooms.get(code) && !leases.holds(code) && !(await leases.acquire(code))) loseRoom(code);
+    }
+    if (wasDown) {
+      storeDown = false;
+      logger.info('cluster store reachable again; saving what this node runs');
+      resync();
+    }
+    await watchNodes();
+  }
+
+  /** After the store was away (maybe restarted empty): everything run here is saved again. */
+  function resync(): void {
+    const r = reg();
+    for (const session of r.sessions.all()) savePeer(session);
+    for (const code of listSeqs.keys()) {
+      const entry = r.rooms.get(code);
+      if (entry) saveRoom(entry);
+    }
+  }
+
+  /** Connections homed on a node that died find a new home; guests from a dead gateway are gone. */
+  async function watchNodes(): Promise<void> {
+    const nodes = new Set<string>();
+    for (const gate of gates.values()) if (gate.remote && gate.remote.node !== nodeId) nodes.add(gate.remote.node);
+    for (const guest of guests.values()) nodes.add(guest.gateway);
+    const dead = new Set<string>();
+    for (const node of nodes) if (!(await store.isAlive(node))) dead.add(node);
+    if (dead.size === 0) return;
+    for (const gate of gates.values()) {
+      if (gate.remote && dead.has(gate.remote.node)) run(gate.lane, gate.client, () => rehome(gate));
+    }
+    for (const guest of [...guests.values()]) {
+      if (!dead.has(guest.gateway)) continue;
+      guests.delete(guest.key);
+      run(guest.lane, guest, () => reg().disconnect(guest));
+    }
+  }
+
+  // ---- the router the connection handler calls ---------------------------------------------------
+
+  const router: MessageRouter = {
+    hello(client, msg, text) {
+      const gate = gateFor(client);
+      if (gate.greeted && (client.session || gate.remote)) {
+        // A second hello: the registry answers BAD_STATE (already identified).
+        return run(gate.lane, client, () => reg().hello(client, msg));
+      }
+      gate.greeted = true;
+      run(gate.lane, client, () => helloAtGateway(gate, msg, text));
+    },
+    identified(client) {
+      return client.session !== null || gateOf.get(client)?.greeted === true;
+    },
+    message(client, msg, signalDataJson, text) {
+      const gate = gateFor(client);
+      run(gate.lane, client, () => routeMessage(gate, msg, signalDataJson, text));
+    },
+    closed(client) {
+      const gate = gateOf.get(client);
+      if (!gate) return reg().disconnect(client);
+      gate.closed = true;
+      gates.delete(gate.key);
+      const peerId = gate.peerId;
+      if (peerId !== null && byPeer.get(peerId) === gate) {
+        byPeer.delete(peerId);
+        store.unsubscribe(`p:${peerId}`).catch((error) => storeFailed('unsubscribe', error));
+      }
+      if (gate.remote) tell(gate.remote.node, { k: 'gone', c: gate.key });
+      else reg().disconnect(client);
+    },
+  };
+
+  return {
+    nodeId,
+    hooks,
+    router,
+    /** Binds the registry (made with {@link hooks}) and starts: the node's channel, heartbeat, leases. */
+    async attach(bound: Registry): Promise<void> {
+      registry = bound;
+      await store.subscribe(`n:${nodeId}`, onNodeMessage);
+      await store.heartbeat(nodeId, config.leaseMs);
+      let ticking = false;
+      ticker = setInterval(
+        () => {
+          if (ticking || stopping) return;
+          ticking = true;
+          tick()
+            .catch((error) => storeFailed('heartbeat', error))
+            .finally(() => {
+              ticking = false;
+            });
+        },
+        Math.max(100, Math.round(config.leaseMs / 3)),
+      );
+      ticker.unref();
+    },
+    leaseCount: () => leases.codes().length,
+    /**
+     * Graceful shutdown: leases given back (rooms stay saved), the gateways of guests told to move
+     * them at once, this node forgotten. The caller then closes its sockets with 1012.
+     */
+    async shutdown(): Promise<void> {
+      if (stopping) return;
+      stopping = true;
+      if (ticker) clearInterval(ticker);
+      const settle = (p: Promise<unknown>) => p.catch((error) => storeFailed('shutdown', error));
+      await settle(leases.releaseAll());
+      for (const guest of guests.values()) tell(guest.gateway, { k: 'rehome', c: guest.key });
+      guests.clear();
+      await settle(store.forgetNode(nodeId));
+    },
+    /** After the sockets closed: the store's connections. */
+    async close(): Promise<void> {
+      await store.close().catch(() => {});
+    },
+  };
+}
+
+function withRidOf(rid: Rid | undefined): { rid?: Rid } {
+  return rid === undefined ? {} : { rid };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
