@@ -80,8 +80,8 @@ export type NodeMessage =
   | { k: 'close'; c: string; code: number; reason: string }
   /** Home to gateway: the session moved to `node`. */
   | { k: 'home'; c: string; node: string }
-  /** Home to gateway: the session is no longer here; find its home again (and replay `m`). */
-  | { k: 'rehome'; c: string; m?: string }
+  /** Home `from` to gateway: the session is no longer here; find its home again (and replay `m`). */
+  | { k: 'rehome'; c: string; from: string; m?: string }
   /** A node to the old holder of a session without a room: another node holds it now. */
   | { k: 'drop'; p: string };
 
@@ -365,7 +365,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       const guest = guests.get((client as Guest).key);
       if (guest === client) {
         guests.delete(guest.key);
-        tell(guest.gateway, { k: 'rehome', c: guest.key });
+        tell(guest.gateway, { k: 'rehome', c: guest.key, from: nodeId });
         continue;
       }
       const gate = gateOf.get(client);
@@ -678,12 +678,22 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     counters.relayedBytes += data.length;
   }
 
-  /** `gate`'s session's home is gone or moved it away: find where it lives now (here, or the room's owner). */
-  async function rehome(gate: Gate, replay?: string): Promise<void> {
+  /**
+   * `gate`'s session's home is gone, or `from` says it no longer holds it: find where it lives now
+   * (the room's owner; without a room, the node it moved to, else here).
+   */
+  async function rehome(gate: Gate, replay?: string, from?: string): Promise<void> {
     const remote = gate.remote;
     const peerId = gate.peerId;
     if (!remote || peerId === null || gate.closed) return;
-    const home = remote.room === null ? nodeId : ((await homeOfRoom(remote.room, gate.client.address)) ?? nodeId);
+    let home: string;
+    if (remote.room !== null) home = (await homeOfRoom(remote.room, gate.client.address)) ?? nodeId;
+    else if (remote.node !== nodeId && remote.node !== from && (await store.isAlive(remote.node))) {
+      // It moved on (a `home` message came first): the message goes after it.
+      home = remote.node;
+      if (replay !== undefined) tell(home, { k: 'msg', c: gate.key, m: replay });
+      return;
+    } else home = nodeId;
     if (gate.closed) return;
     if (home === nodeId) {
       gate.remote = null;
@@ -736,7 +746,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
         return;
       case 'rehome':
         if (!gate.remote) return;
-        run(gate.lane, gate.client, () => rehome(gate, message.m));
+        run(gate.lane, gate.client, () => rehome(gate, message.m, message.from));
         return;
       default:
         return;
@@ -802,7 +812,8 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     if (!parsed.ok || parsed.message.type === 'hello' || parsed.message.type === 'ping') return;
     const msg = parsed.message;
     run(guest.lane, guest, () => {
-      if (guests.get(guest.key) !== guest) return tell(guest.gateway, { k: 'rehome', c: guest.key, m: text });
+      if (guests.get(guest.key) !== guest)
+        return tell(guest.gateway, { k: 'rehome', c: guest.key, from: nodeId, m: text });
       return atHome(guest, msg, parsed.signalDataJson ?? 'null', text);
     });
   }
@@ -823,8 +834,8 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       }
       case 'msg': {
         const guest = guests.get(message.c);
-        if (!guest)
-          return tell(message.c.slice(0, message.c.lastIndexOf('/')), { k: 'rehome', c: message.c, m: message.m });
+        const gateway = message.c.slice(0, message.c.lastIndexOf('/'));
+        if (!guest) return tell(gateway, { k: 'rehome', c: message.c, from: nodeId, m: message.m });
         return fromGuest(guest, message.m);
       }
       case 'gone': {
@@ -904,9 +915,8 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   const router: MessageRouter = {
     hello(client, msg, text) {
       const gate = gateFor(client);
-      if (gate.greeted && (client.session || gate.remote)) {
-        // A second hello: the registry answers BAD_STATE (already identified).
-        return run(gate.lane, client, () => reg().hello(client, msg));
+      if (gate.greeted) {
+        return run(gate.lane, client, () => refuse(client, ErrorCode.BAD_STATE, 'already identified', msg.rid));
       }
       gate.greeted = true;
       run(gate.lane, client, () => helloAtGateway(gate, msg, text));
@@ -968,7 +978,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       if (ticker) clearInterval(ticker);
       const settle = (p: Promise<unknown>) => p.catch((error) => storeFailed('shutdown', error));
       await settle(leases.releaseAll());
-      for (const guest of guests.values()) tell(guest.gateway, { k: 'rehome', c: guest.key });
+      for (const guest of guests.values()) tell(guest.gateway, { k: 'rehome', c: guest.key, from: nodeId });
       guests.clear();
       await settle(store.forgetNode(nodeId));
     },
