@@ -115,4 +115,24 @@ describe('a lobby cluster of three nodes on one store', () => {
     bob.send({ type: 'signal', to: ann.peerId, data: 'after' });
     expect(await annAgain.next('signal')).toEqual({ type: 'signal', from: bob.peerId, data: 'after' });
   });
+
+  it('a countdown handed over completes on the new owner, and seqs go on rising', async () => {
+    const ann = await player(0, 'Ann');
+    const bob = await player(1, 'Bob');
+    const { room } = await ann.expectAnswer({ type: 'room.create', settings: { lateJoin: true } }, 'room.state');
+    await bob.expectAnswer({ type: 'room.join', code: room.code }, 'room.state');
+    await bob.expectAnswer({ type: 'room.ready', ready: true }, 'room.state');
+    const counting = await ann.expectAnswer({ type: 'room.start' }, 'room.state');
+    expect(counting.room.state).toBe('countdown');
+
+    await (nodes[0] as LobbyServer).close();
+    // Nobody starts it again: the deadline the old owner set is kept by the new one.
+    const playing = await bob.next('room.state', (m) => m.room.state === 'playing', 3000);
+    expect(playing.room.countdownEndsAt).toBeUndefined();
+    expect(playing.room.hostId).toBe(ann.peerId);
+    const cy = await player(2, 'Cy');
+    const joined = await cy.expectAnswer({ type: 'room.join', code: room.code }, 'room.state');
+    const seqs = joined.room.peers.map((p) => p.seq);
+    expect(seqs).toEqual([1, 2, 3]);
+  });
 });
