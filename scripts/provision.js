@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // What the test suite needs from the machine beyond `npm install`: Debian packages for the
 // loopback-only network namespace every test run uses, the browser tests (Chromium), the TURN
-// tests (coturn) and the TLS test (openssl). `provision()` finds what is missing and, as root (or
-// with passwordless sudo) on a machine with apt-get, installs it and says so, as
-// `playwright install --with-deps` does. Where it cannot, it says what is missing, which suites
-// that skips, and the one command that would install it.
+// tests (coturn), the TLS test (openssl) and the lobby cluster tests (redis-server). `provision()`
+// finds what is missing and, as root (or with passwordless sudo) on a machine with apt-get,
+// installs it and says so, as `playwright install --with-deps` does, without letting any package
+// start a system service. Where it cannot, it says what is missing, which suites that skips, and
+// the one command that would install it.
 //
 // `node scripts/provision.js` provisions and prints what it did (CI runs it before `npm ci`);
 // `npm test` (scripts/test.js) calls it before running the suite. TICKMESH_NO_INSTALL=1: only check.
@@ -24,6 +25,11 @@ export const TOOLS = [
     suites: 'the TURN tests (tests/netcode/turn-node, the relay test of tests/browser/mesh-chromium)',
   },
   { name: 'openssl', apt: 'openssl', suites: 'the TLS test (tests/lobby-server/server-tls)' },
+  {
+    name: 'redis-server',
+    apt: 'redis-server',
+    suites: 'the lobby cluster tests (tests/lobby-server/cluster-*) and `npm run bench:lobby -- --cluster 3`',
+  },
 ];
 
 /** True when `tool` is on this machine. */
@@ -71,20 +77,52 @@ export function provision({ install = process.env.TICKMESH_NO_INSTALL !== '1', l
     `tickmesh: installing ${packages.join(', ')} with apt-get (needed by ${missing.map((t) => t.suites).join('; ')})`,
   );
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  // No package may start a system service here (coturn's would listen on every interface): the
-  // standard policy-rc.d veto, unless the machine already has one.
+  // No package may start a system service here (coturn's would listen on every interface,
+  // redis-server's would hold 6379 and keep running after the tests): the standard policy-rc.d
+  // veto, unless the machine already has one. Both ways a maintainer script starts a service ask
+  // it (invoke-rc.d, and deb-systemd-invoke on systemd) and start nothing on its 101. It does not
+  // stop a package enabling its service for the next boot.
   const veto = '/usr/sbin/policy-rc.d';
-  const addVeto = runner.length === 0 && !existsSync(veto);
+  const addVeto = !existsSync(veto);
+  if (addVeto && !writeVeto(runner, veto)) {
+    log(`tickmesh: could not write ${veto}; nothing installed`);
+    return missing;
+  }
   try {
-    if (addVeto) writeFileSync(veto, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
     const ok =
       run([...runner, 'apt-get', 'update', '-qq'], env) &&
       run([...runner, 'apt-get', 'install', '-y', '-qq', ...packages], env);
     if (!ok) log('tickmesh: apt-get failed; see its messages above');
   } finally {
-    if (addVeto) rmSync(veto, { force: true });
+    if (addVeto) removeVeto(runner, veto);
   }
   return TOOLS.filter((t) => !hasTool(t));
+}
+
+const VETO_SCRIPT = '#!/bin/sh\nexit 101\n';
+
+/** Writes a policy-rc.d that refuses every service action, as root or through sudo; true if written. */
+function writeVeto(runner, veto) {
+  if (runner.length === 0) {
+    writeFileSync(veto, VETO_SCRIPT, { mode: 0o755 });
+    return true;
+  }
+  const written = spawnSync(...sudoSh(runner, `cat > ${veto} && chmod 755 ${veto}`), {
+    input: VETO_SCRIPT,
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
+  return written.status === 0;
+}
+
+function removeVeto(runner, veto) {
+  if (runner.length === 0) rmSync(veto, { force: true });
+  else spawnSync(...sudoSh(runner, `rm -f ${veto}`), { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** `[command, args]` for spawnSync that run `script` with sh through `runner` (sudo). */
+function sudoSh(runner, script) {
+  const [command, ...rest] = runner;
+  return [command, [...rest, 'sh', '-c', script]];
 }
 
 /** One loud paragraph about what is missing and what that skips. */
