@@ -83,6 +83,9 @@ describe('tickmesh-lobby CLI', () => {
       '--metrics-host',
       '--session-secret',
       '--state-dir',
+      '--redis',
+      '--node-id',
+      '--lease-ms',
     ]);
   });
 
@@ -95,6 +98,10 @@ describe('tickmesh-lobby CLI', () => {
     expect(bad.stderr).toContain('port');
     const half = spawnSync(process.execPath, [BIN, '--tls-cert', '/x.pem'], { encoding: 'utf8' });
     expect(half.status).toBe(2);
+    // A cluster's nodes must share the secret that signs tokens, or no session could move between them.
+    const lonely = spawnSync(process.execPath, [BIN, '--redis', 'redis://127.0.0.1:1'], { encoding: 'utf8' });
+    expect(lonely.status).toBe(2);
+    expect(lonely.stderr).toContain('--session-secret');
   });
 
   it('starts with one line naming its URL, serves v1, and stops cleanly on SIGTERM', async () => {
