@@ -193,6 +193,18 @@ describe.each(implementations)('$kind store', ({ open }) => {
       expect(await h.b.codeTaken('ROOM')).toBe(false);
     });
 
+    it('without a lease are orphans, until a node takes them or they are deleted', async () => {
+      expect(await h.a.acquireLease('ROOM', 'node-a', 60_000)).toBe(true);
+      expect(await h.a.saveRoom('ROOM', 'node-a', room('ROOM', 1))).toBe(true);
+      expect(await h.b.orphans(8), 'its owner holds it').toEqual([]);
+      await h.a.releaseLease('ROOM', 'node-a');
+      expect(await h.b.orphans(8), 'its owner let it go').toEqual(['ROOM']);
+      expect(await h.b.acquireLease('ROOM', 'node-b', 60_000)).toBe(true);
+      expect(await h.a.orphans(8), 'node b took it').toEqual([]);
+      await h.b.deleteRoom('ROOM', 'node-b', 0);
+      expect(await h.a.orphans(8), 'it ended').toEqual([]);
+    });
+
     it('are copies: changing what was saved or loaded changes nothing stored', async () => {
       expect(await h.a.acquireLease('ROOM', 'node-a', 60_000)).toBe(true);
       const saved = room('ROOM', 1);

@@ -173,6 +173,11 @@ export class MemoryStore implements StateStore {
     if (retireMs > 0) data.retired.set(code, true, retireMs);
   }
 
+  async orphans(sample: number): Promise<string[]> {
+    const data = this.#shared;
+    return [...data.rooms.keys()].filter((code) => !data.leases.has(code)).slice(0, Math.max(1, Math.floor(sample)));
+  }
+
   async codeTaken(code: string): Promise<boolean> {
     const data = this.#shared;
     return data.rooms.has(code) || data.leases.has(code) || data.retired.has(code);

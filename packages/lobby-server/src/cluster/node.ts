@@ -106,6 +106,8 @@ interface Gate {
   name: string;
   /** Said hello (it may still be resolving). */
   greeted: boolean;
+  /** Its `hello`, while forwarded to its home and not yet answered (sent again if that home dies). */
+  pendingHello: string | null;
   /** Where its session lives when not on this node. */
   remote: Remote | null;
   readonly lane: Lane;
@@ -138,17 +140,39 @@ interface Lane {
 const PEER_TTL_MS = 24 * 60 * 60 * 1000;
 /** A deleted room's code is kept out of circulation this long (as on a lone node). */
 const CODE_RETIREMENT_MS = 10 * 60 * 1000;
+/** How often a node looks for rooms nobody runs (their node died and no member came back yet). */
+const ORPHAN_SWEEP_MS = 2_000;
+/** Rooms one sweep looks at, drawn at random. */
+const ORPHAN_SAMPLE = 32;
 /** A room's adopt bouncing between nodes more often than this is dropped. */
 const MAX_HOPS = 4;
 
-class StoreBusy extends Error {
-  override name = 'StoreBusy';
+/** The cluster cannot serve a request now (the store is unreachable, or a room is between owners). */
+class ClusterUnavailable extends Error {
+  override name = 'ClusterUnavailable';
+}
+
+/** `store` with every failure turned into a {@link ClusterUnavailable}. */
+function guarded(store: StateStore): StateStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) =>
+        (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
+          throw new ClusterUnavailable(
+            `store ${String(property)}: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
+    },
+  });
 }
 
 export type ClusterNode = ReturnType<typeof createClusterNode>;
 
 export function createClusterNode(deps: ClusterNodeDeps) {
-  const { store, nodeId, signer, config, counters, logger, monotonicMs } = deps;
+  const { nodeId, signer, config, counters, logger, monotonicMs } = deps;
+  const store = guarded(deps.store);
   const stats = counters.cluster;
   const leases = new LeaseKeeper(
     store,
@@ -168,6 +192,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   let ticker: ReturnType<typeof setInterval> | null = null;
   let storeDown = false;
   let stopping = false;
+  let nextSweep = 0;
 
   const reg = (): Registry => {
     if (!registry) throw new Error('cluster node used before attach()');
@@ -204,11 +229,21 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     return { pending: 0, tail: Promise.resolve() };
   }
 
-  /** Runs `task` after the lane's earlier tasks; errors close nothing but are logged and answered. */
-  function run(lane: Lane, client: Client, task: () => void | Promise<void>): void {
+  /**
+   * Runs `task` after the lane's earlier tasks. When the cluster cannot serve it (the store is
+   * unreachable, a room is between owners), `unavailable` answers the client (by default a
+   * `BAD_STATE` error); any other failure is a bug, logged and counted.
+   */
+  function run(
+    lane: Lane,
+    client: Client,
+    task: () => void | Promise<void>,
+    unavailable: () => void = () => busy(client, undefined),
+  ): void {
     const fail = (error: unknown) => {
-      if (error instanceof StoreBusy) {
-        return refuse(client, ErrorCode.BAD_STATE, 'the lobby cluster is busy moving rooms; try again', undefined);
+      if (error instanceof ClusterUnavailable) {
+        if (error.message.startsWith('store ')) storeFailed('a request', error);
+        return unavailable();
       }
       counters.internalErrors++;
       logger.error('cluster: a task failed', {
@@ -236,6 +271,17 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       .finally(() => {
         lane.pending--;
       });
+  }
+
+  /** The answer to a request the cluster cannot serve now. */
+  function busy(client: Client, rid: Rid | undefined): void {
+    const text = 'the lobby cluster cannot serve this now (store unreachable or a room moving); try again';
+    refuse(client, ErrorCode.BAD_STATE, text, rid);
+  }
+
+  /** A connection whose session the cluster cannot resolve now: it reconnects later, maybe elsewhere. */
+  function tryLater(client: Client): void {
+    client.conn.close(CloseCode.TRY_AGAIN_LATER, 'lobby cluster unavailable; try again');
   }
 
   function refuse(client: Client, code: ErrorCode, message: string, rid: Rid | undefined): void {
@@ -308,7 +354,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     const deadline = monotonicMs() + 2 * config.leaseMs + 500;
     for (;;) {
       if (rooms.get(code) && leases.holds(code)) return nodeId;
-      if (monotonicMs() > deadline) throw new StoreBusy(`room ${code}: its owner's lease did not run out`);
+      if (monotonicMs() > deadline) throw new ClusterUnavailable(`room ${code}: its owner's lease did not run out`);
       const owner = await store.leaseOwner(code);
       if (owner !== null && owner !== nodeId) {
         if (await store.isAlive(owner)) return owner;
@@ -342,7 +388,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
         return code;
       }
     }
-    throw new StoreBusy('no free room code');
+    throw new ClusterUnavailable('no free room code');
   }
 
   /**
@@ -371,7 +417,12 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       const gate = gateOf.get(client);
       if (!gate) continue;
       gate.remote = { node: nodeId, token: session.token, room: code, relay: session.relay };
-      run(gate.lane, client, () => rehome(gate));
+      run(
+        gate.lane,
+        client,
+        () => rehome(gate),
+        () => tryLater(client),
+      );
     }
   }
 
@@ -543,6 +594,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
         peerId: null,
         name: '',
         greeted: false,
+        pendingHello: null,
         remote: null,
         lane: newLane(),
         closed: false,
@@ -599,6 +651,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
         return identifiedHere(gate);
       }
       gate.remote = { node: home, token, room: stored.room, relay: relayBudget() };
+      gate.pendingHello = text;
       listen(gate, peerId);
       tell(home, {
         k: 'adopt',
@@ -695,9 +748,15 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       return;
     } else home = nodeId;
     if (gate.closed) return;
+    // A hello the old home never answered is answered by the new one.
+    const hello = gate.pendingHello;
     if (home === nodeId) {
       gate.remote = null;
-      reg().resumeHere(gate.client, { peerId, name: gate.name, token: remote.token, roomCode: remote.room }, null);
+      gate.pendingHello = null;
+      const parsed = hello === null ? null : parseClientMessage(hello);
+      const answer = parsed?.ok && parsed.message.type === 'hello' ? { rid: parsed.message.rid } : null;
+      const peer = { peerId, name: gate.name, token: remote.token, roomCode: remote.room };
+      reg().resumeHere(gate.client, peer, answer);
       leftIfRoomEnded(gate.client, remote.room);
     } else {
       remote.node = home;
@@ -710,6 +769,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
         n: gate.name,
         t: remote.token,
         r: remote.room,
+        ...(hello === null ? {} : { h: hello }),
       });
     }
     if (replay !== undefined) replayMessage(gate, replay);
@@ -735,7 +795,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   function toGate(gate: Gate, message: NodeMessage): void {
     switch (message.k) {
       case 'send':
-        if (gate.remote) follow(gate.remote, message.t);
+        if (gate.remote) follow(gate, gate.remote, message.t);
         gate.client.conn.send(message.t);
         return;
       case 'close':
@@ -746,7 +806,12 @@ export function createClusterNode(deps: ClusterNodeDeps) {
         return;
       case 'rehome':
         if (!gate.remote) return;
-        run(gate.lane, gate.client, () => rehome(gate, message.m, message.from));
+        run(
+          gate.lane,
+          gate.client,
+          () => rehome(gate, message.m, message.from),
+          () => tryLater(gate.client),
+        );
         return;
       default:
         return;
@@ -754,13 +819,14 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   }
 
   /** What a remote-homed connection's gateway learns from the messages it passes on. */
-  function follow(remote: Remote, text: string): void {
+  function follow(gate: Gate, remote: Remote, text: string): void {
     if (text.startsWith('{"type":"room.state"')) {
       remote.room = (JSON.parse(text) as { room: { code: string } }).room.code;
     } else if (text.startsWith('{"type":"room.left"')) {
       remote.room = null;
     } else if (text.startsWith('{"type":"welcome"')) {
       remote.token = (JSON.parse(text) as { token: string }).token;
+      gate.pendingHello = null;
     }
   }
 
@@ -811,11 +877,16 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     const parsed = parseClientMessage(text);
     if (!parsed.ok || parsed.message.type === 'hello' || parsed.message.type === 'ping') return;
     const msg = parsed.message;
-    run(guest.lane, guest, () => {
-      if (guests.get(guest.key) !== guest)
-        return tell(guest.gateway, { k: 'rehome', c: guest.key, from: nodeId, m: text });
-      return atHome(guest, msg, parsed.signalDataJson ?? 'null', text);
-    });
+    run(
+      guest.lane,
+      guest,
+      () => {
+        if (guests.get(guest.key) !== guest)
+          return tell(guest.gateway, { k: 'rehome', c: guest.key, from: nodeId, m: text });
+        return atHome(guest, msg, parsed.signalDataJson ?? 'null', text);
+      },
+      () => busy(guest, msg.rid),
+    );
   }
 
   function onNodeMessage(raw: string): void {
@@ -829,7 +900,12 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     switch (message.k) {
       case 'adopt': {
         const guest = guestFor(message.c, message.gw, message.a);
-        run(guest.lane, guest, () => adopt(message, guest));
+        run(
+          guest.lane,
+          guest,
+          () => adopt(message, guest),
+          () => tryLater(guest),
+        );
         return;
       }
       case 'msg': {
@@ -880,6 +956,27 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       resync();
     }
     await watchNodes();
+    if (monotonicMs() >= nextSweep) {
+      // Apart from the beat: a takeover may wait out a lease, and the heartbeat must not wait.
+      nextSweep = Number.POSITIVE_INFINITY;
+      takeOrphans()
+        .catch((error) => storeFailed('orphan sweep', error))
+        .finally(() => {
+          nextSweep = monotonicMs() + ORPHAN_SWEEP_MS;
+        });
+    }
+  }
+
+  /**
+   * Rooms whose node died and that no member has asked for yet are taken over here, so that they
+   * run somewhere: their members find them, and members who never come back are removed after
+   * the grace (a room nobody returns to ends, leaving `room.list` and quick play).
+   */
+  async function takeOrphans(): Promise<void> {
+    for (const code of await store.orphans(ORPHAN_SAMPLE)) {
+      if (stopping) return;
+      if (!reg().rooms.get(code)) await homeOfRoom(code, 'cluster');
+    }
   }
 
   /** After the store was away (maybe restarted empty): everything run here is saved again. */
@@ -901,7 +998,14 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     for (const node of nodes) if (!(await store.isAlive(node))) dead.add(node);
     if (dead.size === 0) return;
     for (const gate of gates.values()) {
-      if (gate.remote && dead.has(gate.remote.node)) run(gate.lane, gate.client, () => rehome(gate));
+      if (gate.remote && dead.has(gate.remote.node)) {
+        run(
+          gate.lane,
+          gate.client,
+          () => rehome(gate),
+          () => tryLater(gate.client),
+        );
+      }
     }
     for (const guest of [...guests.values()]) {
       if (!dead.has(guest.gateway)) continue;
@@ -919,14 +1023,24 @@ export function createClusterNode(deps: ClusterNodeDeps) {
         return run(gate.lane, client, () => refuse(client, ErrorCode.BAD_STATE, 'already identified', msg.rid));
       }
       gate.greeted = true;
-      run(gate.lane, client, () => helloAtGateway(gate, msg, text));
+      run(
+        gate.lane,
+        client,
+        () => helloAtGateway(gate, msg, text),
+        () => tryLater(client),
+      );
     },
     identified(client) {
       return client.session !== null || gateOf.get(client)?.greeted === true;
     },
     message(client, msg, signalDataJson, text) {
       const gate = gateFor(client);
-      run(gate.lane, client, () => routeMessage(gate, msg, signalDataJson, text));
+      run(
+        gate.lane,
+        client,
+        () => routeMessage(gate, msg, signalDataJson, text),
+        () => busy(client, msg.rid),
+      );
     },
     closed(client) {
       const gate = gateOf.get(client);

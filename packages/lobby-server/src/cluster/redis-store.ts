@@ -84,12 +84,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0`;
 
 /**
- * KEYS: lease, room, public, summary. ARGV: nodeId, room JSON, '1' if public, listSeq, code,
+ * KEYS: lease, room, public, summary, all. ARGV: nodeId, room JSON, '1' if public, listSeq, code,
  * summary JSON. 1 if saved.
  */
 const SAVE_ROOM = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SADD', KEYS[5], ARGV[5])
 if ARGV[3] == '1' then
   redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
   redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
@@ -99,14 +100,30 @@ else
 end
 return 1`;
 
-/** KEYS: lease, room, public, summary, retired. ARGV: nodeId, code, retireMs. 1 if deleted. */
+/** KEYS: lease, room, public, summary, retired, all. ARGV: nodeId, code, retireMs. 1 if deleted. */
 const DELETE_ROOM = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[2], KEYS[1])
+redis.call('SREM', KEYS[6], ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[2])
 redis.call('HDEL', KEYS[4], ARGV[2])
 if tonumber(ARGV[3]) > 0 then redis.call('SET', KEYS[5], '1', 'PX', ARGV[3]) end
 return 1`;
+
+/**
+ * KEYS: all. ARGV: lease key prefix, room key prefix, sample size. Up to that many rooms, drawn at
+ * random, that no node holds a lease of (codes whose room is gone leave the set). The keys are
+ * built in the script, which a single Redis allows (a Redis Cluster would not).
+ */
+const ORPHANS = `
+local out = {}
+for _, code in ipairs(redis.call('SRANDMEMBER', KEYS[1], ARGV[3])) do
+  if redis.call('EXISTS', ARGV[1] .. code) == 0 then
+    if redis.call('EXISTS', ARGV[2] .. code) == 1 then out[#out + 1] = code
+    else redis.call('SREM', KEYS[1], code) end
+  end
+end
+return out`;
 
 /** The scripts above, as `defineCommand` adds them to a connection. */
 interface ScriptCommands {
@@ -118,6 +135,7 @@ interface ScriptCommands {
     room: string,
     publicKey: string,
     summaryKey: string,
+    all: string,
     nodeId: string,
     roomJson: string,
     isPublic: '0' | '1',
@@ -125,12 +143,14 @@ interface ScriptCommands {
     code: string,
     summaryJson: string,
   ): Promise<number>;
+  tmOrphans(all: string, leasePrefix: string, roomPrefix: string, sample: number): Promise<string[]>;
   tmDeleteRoom(
     lease: string,
     room: string,
     publicKey: string,
     summaryKey: string,
     retired: string,
+    all: string,
     nodeId: string,
     code: string,
     retireMs: number,
@@ -141,8 +161,9 @@ function withScripts(redis: Redis): Redis & ScriptCommands {
   redis.defineCommand('tmAcquireLease', { lua: ACQUIRE_LEASE, numberOfKeys: 1 });
   redis.defineCommand('tmRenewLeases', { lua: RENEW_LEASES });
   redis.defineCommand('tmReleaseLease', { lua: RELEASE_LEASE, numberOfKeys: 1 });
-  redis.defineCommand('tmSaveRoom', { lua: SAVE_ROOM, numberOfKeys: 4 });
-  redis.defineCommand('tmDeleteRoom', { lua: DELETE_ROOM, numberOfKeys: 5 });
+  redis.defineCommand('tmSaveRoom', { lua: SAVE_ROOM, numberOfKeys: 5 });
+  redis.defineCommand('tmDeleteRoom', { lua: DELETE_ROOM, numberOfKeys: 6 });
+  redis.defineCommand('tmOrphans', { lua: ORPHANS, numberOfKeys: 1 });
   // defineCommand adds the methods at run time; ScriptCommands states their signatures.
   return redis as Redis & ScriptCommands;
 }
@@ -268,6 +289,7 @@ export class RedisStore implements StateStore {
       this.#key('room', code),
       this.#key('public'),
       this.#key('summary'),
+      this.#key('rooms'),
       nodeId,
       JSON.stringify({ snapshot: room.snapshot, summary: room.summary }),
       room.summary.public ? '1' : '0',
@@ -290,10 +312,17 @@ export class RedisStore implements StateStore {
       this.#key('public'),
       this.#key('summary'),
       this.#key('retired', code),
+      this.#key('rooms'),
       nodeId,
       code,
       Math.max(0, Math.ceil(retireMs)),
     );
+  }
+
+  async orphans(sample: number): Promise<string[]> {
+    const lease = this.#key('lease', '');
+    const room = this.#key('room', '');
+    return this.#commands.tmOrphans(this.#key('rooms'), lease, room, Math.max(1, Math.floor(sample)));
   }
 
   async codeTaken(code: string): Promise<boolean> {

@@ -11,7 +11,8 @@
  *   (`SET NX PX`). Only the holder may write the room.
  * - `room:<code>`: the room as its last owner saved it: its persisted XState snapshot as JSON and a
  *   summary for `room.list` and quick play.
- * - `public`: the public rooms by `listSeq` (a sorted set), `summary`: their summaries (a hash).
+ * - `public`: the public rooms by `listSeq` (a sorted set), `summary`: their summaries (a hash),
+ *   `rooms`: every saved room's code (a set).
  * - `listseq`: the counter `listSeq`s come from, `retired:<code>`: a deleted room's code, kept out
  *   of circulation for a while.
  * - `peer:<peerId>`: a peer's session: the hash of its current token, its name, its room, the node
@@ -84,6 +85,11 @@ export interface StateStore {
    * and keeps its code out of circulation for `retireMs`.
    */
   deleteRoom(code: string, nodeId: string, retireMs: number): Promise<void>;
+  /**
+   * Up to `sample` saved rooms that no node holds a lease of (their owner died, or gave them back
+   * on shutdown, and no member came back to ask for them yet), drawn at random among all rooms.
+   */
+  orphans(sample: number): Promise<string[]>;
   /** Whether `code` is a room, a lease or retired: a new room may not take it. */
   codeTaken(code: string): Promise<boolean>;
   /** Whether `code` belonged to a room that ended less than its `retireMs` ago. */
