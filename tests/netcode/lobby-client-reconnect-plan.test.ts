@@ -1,6 +1,6 @@
 // Where and when the lobby client connects next (reconnect-plan.ts), as pure logic: round robin
 // over the nodes, capped exponential backoff with jitter, and the one attempt made at once after
-// a node goes away.
+// a node goes away or goes silent.
 import { CloseCode } from '@tickmesh/protocol';
 import { describe, expect, it } from 'vitest';
 import { createReconnectPlan } from '../../packages/netcode/src/signaling/reconnect-plan.js';
@@ -45,6 +45,17 @@ describe('reconnect plan', () => {
     p.welcomed();
     expect(p.failed(CloseCode.GOING_AWAY)).toBe(0);
     expect(p.begin()).toBe('a');
+  });
+
+  it('tries the next node at once after a silence, and backs off if that attempt goes silent too', () => {
+    const p = plan(['a', 'b']);
+    p.begin();
+    p.welcomed();
+    expect(p.silent()).toBe(0);
+    expect(p.begin()).toBe('b');
+    expect(p.silent()).toBeGreaterThan(0);
+    expect(p.begin()).toBe('a');
+    expect(p.failed(CloseCode.GOING_AWAY)).toBe(0);
   });
 
   it('refuses an empty list', () => {

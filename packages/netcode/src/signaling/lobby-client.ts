@@ -10,6 +10,10 @@
  *   next after each failure, and at once when a node goes away (reconnect-plan.ts). Signals it
  *   cannot send yet (the lobby away, the room not yet confirmed, the target not connected) are
  *   kept and sent, in order, once their target can be reached (signal-queue.ts).
+ * - A node that goes silent without closing (its machine vanished: no FIN, no RST) is found by the
+ *   keep-alive, a `ping` after `keepAliveMs` with nothing heard (keep-alive.ts), and left for the
+ *   next node at once when nothing answers it within `keepAliveTimeoutMs`, not minutes later
+ *   when TCP would give up.
  * - A lobby restart does not end a game: the server's `room.left` `closed` leaves the room as it
  *   is, and once back, a client the restarted server recognises (`welcome.restarted`) gives the
  *   room back with the last room and ticket it got (`room.restore`, docs/lobby-protocol.md).
@@ -36,6 +40,7 @@ import {
 import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
+import { type KeepAlive, startKeepAlive } from './keep-alive.js';
 import { createReconnectPlan } from './reconnect-plan.js';
 import { createSignalQueue } from './signal-queue.js';
 
@@ -154,6 +159,17 @@ export interface LobbyClientOptions {
   /** Signals kept while the lobby is away: most, and for how long. Default 256 and 60000. */
   maxQueuedSignals?: number;
   maxQueuedSignalAgeMs?: number;
+  /**
+   * Sends a `ping` after this long with nothing heard from the server (any message counts), from
+   * the moment the socket opens, so a node that vanished without closing is noticed. 0 disables.
+   * Default 10000.
+   */
+  keepAliveMs?: number;
+  /**
+   * With nothing at all heard this long after a keep-alive `ping`, the connection counts as dead:
+   * the client drops it and goes on to the next URL at once, as after a 1012. Default 5000.
+   */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface LobbyClient {
@@ -207,6 +223,8 @@ export interface LobbyClient {
 }
 
 const OPEN = 1;
+/** The close the client gives a connection it found dead (no answer to the keep-alive); the node will not see it. */
+const SILENT_CLOSE = { code: 1000, reason: 'keep-alive timeout' } as const;
 /** `hello` carries this rid, so a refusal of it can be told apart; requests count from 1. */
 const HELLO_RID = 0;
 
@@ -227,6 +245,11 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
     random,
   });
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+  const keepAliveMs = options.keepAliveMs ?? 10_000;
+  const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 5_000;
+  if (keepAliveMs > 0 && !(keepAliveTimeoutMs > 0)) {
+    throw new RangeError(`keepAliveTimeoutMs must be above 0 (got ${keepAliveTimeoutMs})`);
+  }
   const queue = createSignalQueue({
     maxSignals: options.maxQueuedSignals ?? 256,
     maxAgeMs: options.maxQueuedSignalAgeMs ?? 60_000,
@@ -238,6 +261,8 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
   const events = createEmitter<LobbyEvents>();
   let status: LobbyStatus = { kind: 'idle' };
   let socket: LobbySocket | null = null;
+  /** Watches `socket` once it is open (null: none open, or keep-alive disabled). */
+  let keepAlive: KeepAlive | null = null;
   let token: string | undefined = options.token;
   let peerId: string | null = null;
   let room: Room | null = null;
@@ -304,16 +329,29 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
     try {
       ws = createSocket(url);
     } catch (error) {
-      scheduleReconnect(null, `cannot open socket to ${url}: ${String(error)}`);
+      scheduleReconnect(plan.failed(null), `cannot open socket to ${url}: ${String(error)}`);
       return;
     }
     socket = ws;
     ws.onopen = () => {
+      if (socket !== ws) return;
       const hello: ClientMessageInput = { type: 'hello', name: options.name, rid: HELLO_RID };
       ws.send(JSON.stringify(token === undefined ? hello : { ...hello, token }));
+      if (keepAliveMs > 0) {
+        keepAlive = startKeepAlive({
+          timers,
+          intervalMs: keepAliveMs,
+          timeoutMs: keepAliveTimeoutMs,
+          sendPing: () => {
+            if (ws.readyState === OPEN) ws.send(JSON.stringify({ type: 'ping' } satisfies ClientMessageInput));
+          },
+          onSilent: (silentMs) => giveUpSilent(ws, url, silentMs),
+        });
+      }
     };
     ws.onmessage = (event) => {
       if (socket !== ws) return;
+      keepAlive?.heard();
       const text = typeof event.data === 'string' ? event.data : null;
       const message = text === null ? null : parseServerMessage(text);
       if (!message) {
@@ -328,22 +366,45 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
     };
     ws.onclose = (event) => {
       if (socket !== ws) return;
-      socket = null;
-      roomConfirmed = false;
-      failPending('DISCONNECTED', 'the lobby connection closed');
+      forgetSocket();
       if (status.kind === 'closed') return;
       if (event.code === CloseCode.SESSION_TAKEN_OVER) {
         setStatus({ kind: 'closed', reason: 'taken-over', detail: 'this session was resumed by another connection' });
         settleWelcome({ ok: false, code: 'DISCONNECTED', message: 'session taken over' });
         return;
       }
-      scheduleReconnect(event.code, `${url} closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`);
+      scheduleReconnect(
+        plan.failed(event.code),
+        `${url} closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`,
+      );
     };
   }
 
-  /** After a failed attempt or a lost connection (`code` null: no socket): the next URL, now or later. */
-  function scheduleReconnect(code: number | null, reason: string): void {
-    const retryInMs = plan.failed(code);
+  /** The current connection is gone: stop watching it and fail what waited on it. */
+  function forgetSocket(): void {
+    socket = null;
+    keepAlive?.stop();
+    keepAlive = null;
+    roomConfirmed = false;
+    failPending('DISCONNECTED', 'the lobby connection closed');
+  }
+
+  /**
+   * The keep-alive heard nothing from `ws`: its node is most likely gone. Closing a socket whose
+   * peer vanished does not finish (the close handshake gets no answer), so the client forgets it
+   * first and moves on at once.
+   */
+  function giveUpSilent(ws: LobbySocket, url: string, silentMs: number): void {
+    if (socket !== ws) return;
+    logger.warn('lobby: the node went silent; moving on', { url, silentMs: Math.round(silentMs) });
+    forgetSocket();
+    ws.close(SILENT_CLOSE.code, SILENT_CLOSE.reason);
+    if (status.kind === 'closed') return;
+    scheduleReconnect(plan.silent(), `${url} went silent: nothing for ${Math.round(silentMs)} ms, a ping unanswered`);
+  }
+
+  /** After a failed attempt or a lost connection: the next URL, `retryInMs` from now (0: at once). */
+  function scheduleReconnect(retryInMs: number, reason: string): void {
     setStatus({ kind: 'reconnecting', attempt: plan.attempt, retryInMs, reason });
     if (status.kind === 'closed') return; // a status listener closed the client
     if (retryInMs === 0) {
@@ -410,8 +471,9 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
           // hello refused (INVALID_NAME): retrying cannot help.
           setStatus({ kind: 'closed', reason: 'refused', detail: `${message.code}: ${message.message}` });
           settleWelcome({ ok: false, code: message.code, message: message.message });
-          socket?.close(1000, 'refused');
-          socket = null;
+          const ws = socket;
+          forgetSocket();
+          ws?.close(1000, 'refused');
         } else if (message.rid === undefined) {
           logger.warn('lobby: server error', { code: message.code, message: message.message });
         }
@@ -545,7 +607,7 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
       failPending('DISCONNECTED', 'closed by the game');
       settleWelcome({ ok: false, code: 'DISCONNECTED', message: 'closed by the game' });
       const ws = socket;
-      socket = null;
+      forgetSocket();
       ws?.close(1000, 'bye');
     },
   };

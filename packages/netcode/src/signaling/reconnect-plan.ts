@@ -10,6 +10,8 @@
  * - A node that says it is going away (close 1001 `GOING_AWAY`, 1012 `SERVICE_RESTART`) is left for
  *   the next one at once: no wait before that one attempt. If it fails too, the backoff applies
  *   again, so nodes that all shut down at once cannot make the client spin.
+ * - So is a node that went silent (the client's keep-alive got no answer, keep-alive.ts): its
+ *   machine is most likely gone, and the next node may well be up.
  *
  * @example
  * const plan = createReconnectPlan({ urls: [a, b], initialMs: 250, maxMs: 30_000, random: Math.random });
@@ -41,6 +43,11 @@ export interface ReconnectPlan {
    * be made): moves to the next URL and gives the wait before trying it, in ms.
    */
   failed(code: number | null): number;
+  /**
+   * The connection went silent (no answer to the keep-alive) and the client gave it up: moves to
+   * the next URL and gives the wait before trying it, 0 unless the last move was at once too.
+   */
+  silent(): number;
 }
 
 /** Close codes by which a node says "I am going away, the session lives on: go to another node". */
@@ -51,7 +58,7 @@ export function createReconnectPlan(options: ReconnectPlanOptions): ReconnectPla
   if (urls.length === 0) throw new RangeError('the lobby client needs at least one URL');
   let index = 0;
   let attempt = 0;
-  /** The current attempt was opened at once after a going-away close (so its failure waits). */
+  /** The current attempt was opened at once after a going-away close or a silence (so its failure waits). */
   let skippedWait = false;
 
   return {
@@ -66,15 +73,19 @@ export function createReconnectPlan(options: ReconnectPlanOptions): ReconnectPla
       attempt = 0;
       skippedWait = false;
     },
-    failed(code) {
-      index = (index + 1) % urls.length;
-      if (code !== null && GOING_AWAY_CODES.has(code) && !skippedWait) {
-        skippedWait = true;
-        return 0;
-      }
-      skippedWait = false;
-      const base = Math.min(maxMs, initialMs * 2 ** Math.min(30, Math.max(0, attempt - 1)));
-      return Math.round(base / 2 + random() * (base / 2));
-    },
+    failed: (code) => moveOn(code !== null && GOING_AWAY_CODES.has(code)),
+    silent: () => moveOn(true),
   };
+
+  /** To the next URL; the wait before it (0 when `atOnce`, unless the last move was at once too). */
+  function moveOn(atOnce: boolean): number {
+    index = (index + 1) % urls.length;
+    if (atOnce && !skippedWait) {
+      skippedWait = true;
+      return 0;
+    }
+    skippedWait = false;
+    const base = Math.min(maxMs, initialMs * 2 ** Math.min(30, Math.max(0, attempt - 1)));
+    return Math.round(base / 2 + random() * (base / 2));
+  }
 }
