@@ -108,7 +108,7 @@ async function connectHonest(ctx: Context, server: ServerProcess): Promise<strin
   const setup = await pool.run((i) => ({
     type: 'connect',
     group: GROUP,
-    url: server.url,
+    urls: [server.url],
     clients: shares[i] ?? 0,
     roomSize: ROOM_SIZE,
     concurrency: config.connectConcurrency,
@@ -136,7 +136,7 @@ async function measureWindow(
     rssKiB: Number.NaN,
   };
   const window = await runWindow(
-    server,
+    [server.pid],
     pool,
     (i) => ({
       type: 'paced',

@@ -2,7 +2,8 @@
  * Every tuning value of the lobby bench in one place: the full run (`npm run bench:lobby`) and a
  * smaller, shorter smoke run (`--quick`). Units are in the names. Measured time per server is
  * `rounds * measureMs`: 8 s of throughput and 5 s of latency in the full run; the attack scenario
- * measures 10 s without attackers and 10 s with them.
+ * measures 10 s without attackers and 10 s with them; the cluster scenario 6 s of throughput and
+ * 5 s of latency on each side, then its failovers.
  */
 import { availableParallelism } from 'node:os';
 
@@ -24,6 +25,33 @@ export interface AttackConfig {
   /** Churn: connections each churn slot opens per second, each held this long after `welcome`. */
   churnOpensPerSlotPerS: number;
   churnHoldMs: number;
+}
+
+/** The cluster scenario (cluster-scenario.ts, cluster-failover.ts). */
+export interface ClusterConfig {
+  /** Lobby nodes on one Redis (`--cluster N` overrides it); also the members of each room. */
+  nodes: number;
+  /** Rooms, each with one member on every node; the lone node gets as many, as large. */
+  rooms: number;
+  /** Throughput: signals each client may have sent and not yet seen delivered (closed loop). */
+  windowPerClient: number;
+  /** Throughput: measured windows per side, alternating between the lone node and the cluster. */
+  throughputRounds: number;
+  throughputWarmupMs: number;
+  throughputMeasureMs: number;
+  /** Latency: total signals per second offered to either side, paced. */
+  latencyRatePerS: number;
+  latencyRounds: number;
+  latencyWarmupMs: number;
+  latencyMeasureMs: number;
+  /** Each node's room lease (`--lease-ms`, the server's default 1,500): a dead node's rooms wait this long. */
+  leaseMs: number;
+  /** Failover: rooms whose owner node is killed, one after another (a fresh node replaces each). */
+  failovers: number;
+  /** Failover: how often the member on a surviving node asks its room for something. */
+  failoverProbeEveryMs: number;
+  /** Failover: a room that has not answered this long after the kill counts as not taken over. */
+  failoverTimeoutMs: number;
 }
 
 export interface BenchConfig {
@@ -64,6 +92,7 @@ export interface BenchConfig {
   /** After load stops, how long signals still in flight may take to arrive before counting as lost. */
   drainTimeoutMs: number;
   attack: AttackConfig;
+  cluster: ClusterConfig;
 }
 
 export const fullConfig: BenchConfig = {
@@ -96,6 +125,22 @@ export const fullConfig: BenchConfig = {
     churnOpensPerSlotPerS: 25,
     churnHoldMs: 500,
   },
+  cluster: {
+    nodes: 3,
+    rooms: 200,
+    windowPerClient: 8,
+    throughputRounds: 3,
+    throughputWarmupMs: 1_000,
+    throughputMeasureMs: 2_000,
+    latencyRatePerS: 5_000,
+    latencyRounds: 2,
+    latencyWarmupMs: 500,
+    latencyMeasureMs: 2_500,
+    leaseMs: 1_500,
+    failovers: 5,
+    failoverProbeEveryMs: 20,
+    failoverTimeoutMs: 10_000,
+  },
 };
 
 export const quickConfig: BenchConfig = {
@@ -112,4 +157,15 @@ export const quickConfig: BenchConfig = {
   idleSettleMs: 500,
   noiseFloorMs: 1_000,
   attack: { ...fullConfig.attack, honestClients: 200, warmupMs: 1_000, measureMs: 3_000 },
+  cluster: {
+    ...fullConfig.cluster,
+    rooms: 60,
+    throughputRounds: 1,
+    throughputWarmupMs: 500,
+    throughputMeasureMs: 1_500,
+    latencyRounds: 1,
+    latencyWarmupMs: 300,
+    latencyMeasureMs: 1_500,
+    failovers: 3,
+  },
 };

@@ -11,13 +11,16 @@
 export type GeneratorCommand =
   /**
    * Open `clients` connections and send `hello`; with `roomSize` > 0 also form rooms of that size.
+   * With several `urls` (the nodes of a cluster), the members of each room connect to them in
+   * turn, starting one further for each room: a room's members are on different nodes as long as
+   * it has no more members than there are nodes, and its creator (whose node runs it) rotates.
    * With `forwardedForBase` (an IPv4 address as a 32-bit number), the group's client `k` presents
    * the address `forwardedForBase + k` in `X-Forwarded-For` (for a server run with `--trust-proxy`).
    */
   | {
       type: 'connect';
       group: string;
-      url: string;
+      urls: readonly string[];
       clients: number;
       roomSize: number;
       concurrency: number;
@@ -55,8 +58,8 @@ export interface GeneratorCounters {
   seqGaps: number;
   /** Signals whose sequence number was not above the last one from that sender (repeated or reordered). */
   seqOutOfOrder: number;
-  /** Messages that are neither signals nor errors while load runs. */
-  unexpected: number;
+  /** Messages that are neither signals nor errors while load runs, by type (`unparsable`: not JSON with a type). */
+  unexpected: Record<string, number>;
   /** Connections that closed while not being torn down, by close code (`none`: no close frame). */
   closes: Record<string, number>;
   /** Paced sends skipped because that client already had too many signals in flight. */
@@ -83,7 +86,7 @@ export function emptyCounters(): GeneratorCounters {
     malformed: 0,
     seqGaps: 0,
     seqOutOfOrder: 0,
-    unexpected: 0,
+    unexpected: {},
     closes: {},
     skipped: 0,
   };

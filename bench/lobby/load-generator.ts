@@ -83,7 +83,8 @@ const events: LoadClientEvents = {
       const code = String(message.code);
       counters.errors[code] = (counters.errors[code] ?? 0) + 1;
     } else if (mode !== 'idle' || message?.type !== 'room.state') {
-      counters.unexpected++;
+      const type = message?.type ?? 'unparsable';
+      counters.unexpected[type] = (counters.unexpected[type] ?? 0) + 1;
     }
   },
   onClose(client, code) {
@@ -107,28 +108,43 @@ function clientsOf(group: string): LoadClient[] {
   return clients;
 }
 
+/** Which of `urls` the command's `k`-th new client connects to (see the `connect` command). */
+function urlFor(urls: readonly string[], k: number, roomSize: number): string {
+  const room = roomSize === 0 ? k : Math.floor(k / roomSize);
+  const member = roomSize === 0 ? 0 : k % roomSize;
+  const url = urls[(room + member) % urls.length];
+  if (url === undefined) throw new Error('connect: no URL');
+  return url;
+}
+
 async function connect(command: Extract<GeneratorCommand, { type: 'connect' }>) {
-  const { roomSize, concurrency, forwardedForBase } = command;
-  const url = new URL(command.url);
+  const { roomSize, concurrency, forwardedForBase, urls } = command;
   const clients = clientsOf(command.group);
-  const indexes = Array.from({ length: command.clients }, (_, i) => clients.length + i);
-  const fresh: LoadClient[] = [];
-  await inBatches(indexes, concurrency, async (index) => {
+  const first = clients.length;
+  /** The new clients by their place in the command (a failed connection leaves a hole). */
+  const slots: (LoadClient | undefined)[] = new Array(command.clients);
+  const places = Array.from({ length: command.clients }, (_, k) => k);
+  await inBatches(places, concurrency, async (k) => {
+    const index = first + k;
     const address = forwardedForBase === undefined ? undefined : ipv4Text(forwardedForBase + index);
-    const result = await connectLoadClient(url, index, events, address);
+    const result = await connectLoadClient(new URL(urlFor(urls, k, roomSize)), index, events, address);
     if (!result.ok) {
       counters.connectFailures++;
       process.stderr.write(`load-generator: client ${index}: ${result.error}\n`);
       return;
     }
-    fresh.push(result.client);
+    slots[k] = result.client;
     byPeerId.set(result.client.peerId, result.client);
     counters.connected++;
   });
-  clients.push(...fresh);
+  clients.push(...slots.filter((client) => client !== undefined));
   if (roomSize === 0) return;
+  // A room whose member failed to connect is left out (the failure is counted already).
   const rooms: LoadClient[][] = [];
-  for (let i = 0; i + roomSize <= fresh.length; i += roomSize) rooms.push(fresh.slice(i, i + roomSize));
+  for (let k = 0; k + roomSize <= slots.length; k += roomSize) {
+    const members = slots.slice(k, k + roomSize).filter((client) => client !== undefined);
+    if (members.length === roomSize) rooms.push(members);
+  }
   await inBatches(rooms, concurrency, (members) => formRoom(members));
 }
 

@@ -1,9 +1,11 @@
 /**
- * `npm run bench:lobby [-- --json] [--quick] [--scenario S] [--cpu-prof DIR]`: the tickmesh lobby
- * server against a bare `ws` signaling relay (ws-relay.ts), each in its own child process, driven
- * by lean load generator processes (load-generator.ts) over loopback only (scripts/in-netns.js);
- * then the tickmesh server alone with its default limits, relaying honest signals without and
- * with an attacker process throwing a hostile mix at it (attack-scenario.ts).
+ * `npm run bench:lobby [-- --json] [--quick] [--scenario S] [--cluster N] [--cpu-prof DIR]`: the
+ * tickmesh lobby server against a bare `ws` signaling relay (ws-relay.ts), each in its own child
+ * process, driven by lean load generator processes (load-generator.ts) over loopback only
+ * (scripts/in-netns.js); then the tickmesh server alone with its default limits, relaying honest
+ * signals without and with an attacker process throwing a hostile mix at it (attack-scenario.ts).
+ * Only when asked (`--cluster N`, or `--scenario cluster` for 3), a lone node against N nodes on
+ * a Redis the bench starts, every signal crossing nodes, and failovers (cluster-scenario.ts).
  *
  * The comparison measures, for each server, delivered signals/s and server CPU per signal under a
  * closed-loop load, one-way latency at a fixed paced rate, and RSS per idle identified connection
@@ -22,6 +24,8 @@ import { ATTACK_MIX, type AttackRole } from './attack-mix.ts';
 import { evaluateAttackTargets, renderAttackTable } from './attack-report.ts';
 import { measureUnderAttack } from './attack-scenario.ts';
 import { type BenchConfig, fullConfig, quickConfig } from './bench-config.ts';
+import { evaluateClusterTargets, renderClusterTable } from './cluster-report.ts';
+import { measureCluster } from './cluster-scenario.ts';
 import { startGenerators } from './generator-pool.ts';
 import { measureNoiseFloor } from './noise-floor.ts';
 import { evaluateTargets, renderTable, type ServerResult } from './report.ts';
@@ -29,17 +33,19 @@ import { type Context, measureIdle, measureRooms } from './scenarios.ts';
 import { checkBuild } from './server-process.ts';
 import { signalFrame } from './signal-payload.ts';
 
-const HELP = `usage: npm run bench:lobby -- [--json] [--quick] [--scenario S] [--attacks A,B] [--cpu-prof DIR]
+const HELP = `usage: npm run bench:lobby -- [--json] [--quick] [--scenario S] [--cluster N] [--attacks A,B] [--cpu-prof DIR]
   --json          print the results as one JSON object on stdout (progress stays on stderr;
                   use \`npm run -s\` so npm's own banner stays off stdout)
   --quick         smaller counts and shorter windows, for a smoke run
-  --scenario S    all (default), comparison (tickmesh against the ws relay), or attack
-                  (honest relay without and with attackers)
+  --scenario S    all (default: comparison, then attack), comparison (tickmesh against the ws
+                  relay), attack (honest relay without and with attackers), or cluster (a lone
+                  node against 3 nodes on Redis, and failovers; needs redis-server)
+  --cluster N     the cluster scenario with N nodes (at least 2); implies --scenario cluster
   --attacks A,B   the attack scenario plays only these attacks of the mix (see attack-mix.ts), to
                   see what each costs; default: all of them
   --cpu-prof DIR  run the servers with node --cpu-prof, writing .cpuprofile files into DIR`;
 
-const SCENARIOS = ['all', 'comparison', 'attack'] as const;
+const SCENARIOS = ['all', 'comparison', 'attack', 'cluster'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const isScenario = (value: string): value is Scenario => (SCENARIOS as readonly string[]).includes(value);
 
@@ -54,6 +60,22 @@ function attacksOf(list: string | undefined): AttackRole[] | undefined {
     if (!role) throw new Error(`--attacks: no attack "${name}" (one of ${[...known.keys()].join(', ')})`);
     return role;
   });
+}
+
+/** The scenario `--scenario` and `--cluster` ask for. */
+function scenarioOf(named: string, cluster: string | undefined): Scenario {
+  if (!isScenario(named)) throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')}`);
+  if (cluster === undefined) return named;
+  if (named !== 'all' && named !== 'cluster') throw new Error(`--cluster runs the cluster scenario, not ${named}`);
+  return 'cluster';
+}
+
+/** `config` with the cluster's node count from `--cluster`, if given. */
+function withNodes(config: BenchConfig, cluster: string | undefined): BenchConfig {
+  if (cluster === undefined) return config;
+  const nodes = Number(cluster);
+  if (!Number.isInteger(nodes) || nodes < 2) throw new Error('--cluster takes a number of nodes, at least 2');
+  return { ...config, cluster: { ...config.cluster, nodes } };
 }
 
 function checkConfig(config: BenchConfig): void {
@@ -102,6 +124,7 @@ async function main(): Promise<number> {
       quick: { type: 'boolean', default: false },
       scenario: { type: 'string', default: 'all' },
       attacks: { type: 'string' },
+      cluster: { type: 'string' },
       'cpu-prof': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -110,12 +133,11 @@ async function main(): Promise<number> {
     log(HELP);
     return 0;
   }
-  const { scenario } = values;
-  if (!isScenario(scenario)) throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')}`);
+  const scenario = scenarioOf(values.scenario, values.cluster);
   const attacks = attacksOf(values.attacks);
-  const config = values.quick ? quickConfig : fullConfig;
+  const config = withNodes(values.quick ? quickConfig : fullConfig, values.cluster);
   checkConfig(config);
-  if (scenario !== 'attack') checkFileLimit(config);
+  if (scenario === 'all' || scenario === 'comparison') checkFileLimit(config);
   checkBuild(log);
   log('noise floor: 1 ms timer on the idle machine');
   const noise = await measureNoiseFloor(config.noiseFloorMs);
@@ -123,12 +145,16 @@ async function main(): Promise<number> {
   const ctx: Context = { config, pool, serverOptions: { cpuProfDir: values['cpu-prof'] }, log };
   const startedAt = Date.now();
   try {
-    const comparison = scenario === 'attack' ? null : await measureComparison(ctx);
-    const attack = scenario === 'comparison' ? null : await measureUnderAttack(ctx, attacks);
-    const problems = [...(comparison?.problems ?? []), ...(attack?.problems ?? [])];
-    const warnings = [...(comparison?.warnings ?? []), ...(attack?.warnings ?? [])];
+    const runs = (part: Scenario) => scenario === part || (scenario === 'all' && part !== 'cluster');
+    const comparison = runs('comparison') ? await measureComparison(ctx) : null;
+    const attack = runs('attack') ? await measureUnderAttack(ctx, attacks) : null;
+    const cluster = runs('cluster') ? await measureCluster(ctx) : null;
+    const parts = [comparison, attack, cluster];
+    const problems = parts.flatMap((part) => part?.problems ?? []);
+    const warnings = parts.flatMap((part) => part?.warnings ?? []);
     log(`done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
     const underAttack = attack?.result ? { ...attack.result, targets: evaluateAttackTargets(attack.result) } : null;
+    const clustered = cluster?.result ? { ...cluster.result, targets: evaluateClusterTargets(cluster.result) } : null;
     if (values.json) {
       const compared = comparison && {
         tickmesh: comparison.tickmesh,
@@ -136,13 +162,16 @@ async function main(): Promise<number> {
         targets: evaluateTargets(comparison.tickmesh, comparison.ws),
       };
       const settings = { ...config, quick: values.quick, scenario, attacks: attacks ?? 'all' };
-      const output = { config: settings, noise, ...compared, underAttack };
+      const output = { config: settings, noise, ...compared, underAttack, cluster: clustered };
       process.stdout.write(`${JSON.stringify({ ...output, problems, warnings }, null, 2)}\n`);
       return problems.length > 0 ? 1 : 0;
     }
     if (comparison)
       process.stdout.write(`${renderTable(comparison.tickmesh, comparison.ws, config.latencyRatePerS)}\n\n`);
     if (attack?.result) process.stdout.write(`${renderAttackTable(attack.result)}\n\n`);
+    if (cluster?.result) {
+      process.stdout.write(`${renderClusterTable(cluster.result, config.cluster.latencyRatePerS)}\n\n`);
+    }
     process.stdout.write(
       `machine noise floor (idle 1 ms timer): late by p99 ${noise.timerLatenessP99Ms.toFixed(2)} ms, ` +
         `max ${noise.timerLatenessMaxMs.toFixed(1)} ms; hypervisor steal ${noise.stealPct.toFixed(1)}% of CPU\n`,

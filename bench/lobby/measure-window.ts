@@ -2,16 +2,16 @@
  * One measured window of load: start the load, warm up, read the counters and CPU times at the
  * start and end of the window, stop the load and let signals in flight drain.
  *
- * Server CPU per message = server CPU in the window / signals delivered in it. CPU of "side"
- * processes (the attacker of the attack scenario) is counted apart from the generators' and from
- * the rest of the machine's, which is noise: other processes busy meanwhile.
+ * Server CPU per message = server CPU in the window / signals delivered in it, the server being
+ * every process given as one (the nodes of a cluster add up). CPU of "side" processes (the
+ * attacker of the attack scenario, a cluster's Redis) is counted apart from the generators' and
+ * from the rest of the machine's, which is noise: other processes busy meanwhile.
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeneratorPool } from './generator-pool.ts';
 import type { GeneratorCommand, GeneratorReport } from './generator-protocol.ts';
 import { cpuTimes, machineBusySeconds, totalCpuSeconds } from './proc-stats.ts';
-import type { ServerProcess } from './server-process.ts';
 import { sumReports } from './stats.ts';
 
 /** What one measured window saw. */
@@ -59,13 +59,18 @@ interface Mark {
 }
 
 async function mark(
-  server: ServerProcess,
+  serverPids: readonly number[],
   pool: GeneratorPool,
   sidePids: readonly number[],
   recordLatency: boolean,
 ): Promise<Mark> {
   const atMs = performance.now();
-  const cpu = cpuTimes(server.pid);
+  const cpu = { userS: 0, systemS: 0 };
+  for (const pid of serverPids) {
+    const times = cpuTimes(pid);
+    cpu.userS += times.userS;
+    cpu.systemS += times.systemS;
+  }
   const generatorCpuS = totalCpuSeconds(pool.pids);
   const sideCpuS = totalCpuSeconds(sidePids);
   const machineCpuS = machineBusySeconds();
@@ -105,10 +110,10 @@ function measureOf(start: Mark, end: Mark): { measure: WindowMeasure; sideCpuPct
 
 /**
  * Starts `load` on the generators (the same command for each, or generator i's own), warms up,
- * measures one window, stops and drains.
+ * measures one window, stops and drains. `serverPids`: the processes whose CPU is the server's.
  */
 export async function runWindow(
-  server: ServerProcess,
+  serverPids: readonly number[],
   pool: GeneratorPool,
   load: GeneratorCommand | ((index: number) => GeneratorCommand),
   options: WindowOptions,
@@ -118,9 +123,9 @@ export async function runWindow(
   await pool.run(commandFor);
   await sleep(options.warmupMs);
   const recordLatency = commandFor(0).type === 'paced';
-  const start = await mark(server, pool, sidePids, recordLatency);
+  const start = await mark(serverPids, pool, sidePids, recordLatency);
   await sleep(options.measureMs);
-  const end = await mark(server, pool, sidePids, false);
+  const end = await mark(serverPids, pool, sidePids, false);
   await options.afterMeasure?.();
   const reports = await pool.run(() => ({ type: 'stop', drainTimeoutMs: options.drainTimeoutMs }));
   return { ...measureOf(start, end), latencies: end.latencies, stalls: end.stalls, reports };

@@ -19,6 +19,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchConfig } from './bench-config.ts';
 import { type GeneratorPool, shareOf } from './generator-pool.ts';
+import type { GeneratorCommand } from './generator-protocol.ts';
 import { runWindow, type Window, type WindowMeasure } from './measure-window.ts';
 import { rssKiB } from './proc-stats.ts';
 import {
@@ -74,7 +75,7 @@ export interface Context {
   log: (line: string) => void;
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? (sorted[mid] ?? Number.NaN) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
@@ -91,44 +92,69 @@ function medianOf(rounds: readonly WindowMeasure[]): WindowMeasure {
   };
 }
 
-/** Round `r` runs the servers in this order: A B, then B A, ... */
-const orderFor = (round: number): readonly ServerKind[] =>
-  round % 2 === 0 ? SERVER_KINDS : [...SERVER_KINDS].reverse();
+/**
+ * One side of an alternating comparison: the generator group of its clients (also its name in
+ * progress lines and warnings) and the processes whose CPU is its server's.
+ */
+export interface Side {
+  group: string;
+  serverPids: readonly number[];
+  /** Processes whose CPU is counted apart from the server's (a cluster's Redis). */
+  sidePids?: readonly number[];
+}
 
-type Phase = 'throughput' | 'latency';
+/** What one phase runs on each side, how often and how long. */
+export interface PhasePlan {
+  name: string;
+  rounds: number;
+  warmupMs: number;
+  measureMs: number;
+  /** The command generator `index` gets to load `group`. */
+  load: (group: string, index: number) => GeneratorCommand;
+}
+
+/** The comparison's throughput phase: every client keeps `windowPerClient` signals in flight. */
+export const throughputPlan = (config: BenchConfig): PhasePlan => ({
+  name: 'throughput',
+  rounds: config.throughputRounds,
+  warmupMs: config.throughputWarmupMs,
+  measureMs: config.throughputMeasureMs,
+  load: (group) => ({ type: 'closed-loop', group, window: config.windowPerClient }),
+});
+
+/** The comparison's latency phase: `latencyRatePerS` in all, shared by the generators. */
+export const latencyPlan = (config: BenchConfig, pool: GeneratorPool): PhasePlan => ({
+  name: 'latency',
+  rounds: config.latencyRounds,
+  warmupMs: config.latencyWarmupMs,
+  measureMs: config.latencyMeasureMs,
+  load: (group) => ({ type: 'paced', group, ratePerS: config.latencyRatePerS / pool.size }),
+});
 
 const isNoisy = (window: Window, config: BenchConfig) => window.measure.otherCpuPctOfCore > config.maxOtherCpuPctOfCore;
 
-/** Alternates `rounds` windows of `phase` between the servers; returns each server's windows. */
-async function runRounds(
-  servers: ReadonlyMap<ServerKind, ServerProcess>,
+/**
+ * Alternates `plan.rounds` windows between the sides (A B, then B A, ...); returns each side's
+ * windows by its group.
+ */
+export async function runRounds(
+  sides: readonly Side[],
   ctx: Context,
-  phase: Phase,
+  plan: PhasePlan,
   warnings: string[],
-): Promise<Map<ServerKind, Window[]>> {
+): Promise<Map<string, Window[]>> {
   const { config, pool } = ctx;
-  const rounds = phase === 'throughput' ? config.throughputRounds : config.latencyRounds;
-  const windows = new Map<ServerKind, Window[]>(SERVER_KINDS.map((kind) => [kind, []]));
-  for (let round = 0; round < rounds; round++) {
-    for (const kind of orderFor(round)) {
-      const server = servers.get(kind);
-      if (!server) throw new Error(`no ${kind} server`);
-      ctx.log(`  ${phase} round ${round + 1}/${rounds}: ${kind}`);
-      const { drainTimeoutMs } = config;
+  const windows = new Map<string, Window[]>(sides.map((side) => [side.group, []]));
+  for (let round = 0; round < plan.rounds; round++) {
+    for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+      ctx.log(`  ${plan.name} round ${round + 1}/${plan.rounds}: ${side.group}`);
       const once = () =>
-        phase === 'throughput'
-          ? runWindow(
-              server,
-              pool,
-              { type: 'closed-loop', group: kind, window: config.windowPerClient },
-              { warmupMs: config.throughputWarmupMs, measureMs: config.throughputMeasureMs, drainTimeoutMs },
-            )
-          : runWindow(
-              server,
-              pool,
-              { type: 'paced', group: kind, ratePerS: config.latencyRatePerS / pool.size },
-              { warmupMs: config.latencyWarmupMs, measureMs: config.latencyMeasureMs, drainTimeoutMs },
-            );
+        runWindow(side.serverPids, pool, (i) => plan.load(side.group, i), {
+          warmupMs: plan.warmupMs,
+          measureMs: plan.measureMs,
+          drainTimeoutMs: config.drainTimeoutMs,
+          ...(side.sidePids ? { sidePids: side.sidePids } : {}),
+        });
       let window = await once();
       for (let retry = 0; isNoisy(window, config) && retry < config.noisyRetries; retry++) {
         ctx.log(`    other processes used ${window.measure.otherCpuPctOfCore.toFixed(0)}% of a core: repeating`);
@@ -138,16 +164,16 @@ async function runRounds(
       }
       if (isNoisy(window, config)) {
         warnings.push(
-          `${kind} ${phase} round ${round + 1}: other processes used ${window.measure.otherCpuPctOfCore.toFixed(0)}% of a core`,
+          `${side.group} ${plan.name} round ${round + 1}: other processes used ${window.measure.otherCpuPctOfCore.toFixed(0)}% of a core`,
         );
       }
-      windows.get(kind)?.push(window);
+      windows.get(side.group)?.push(window);
     }
   }
   return windows;
 }
 
-function throughputOf(windows: readonly Window[]): ThroughputResult {
+export function throughputOf(windows: readonly Window[]): ThroughputResult {
   const rounds = windows.map((w) => w.measure);
   return { ...medianOf(rounds), rounds, totals: sumReports(windows.flatMap((w) => w.reports)) };
 }
@@ -180,22 +206,24 @@ export async function measureRooms(
   try {
     const problems: string[] = [];
     const warnings: string[] = [];
+    const sides: Side[] = [];
     for (const kind of SERVER_KINDS) {
       const server = await startServer(kind, { ...ctx.serverOptions, flags: COMPARISON_FLAGS });
       servers.set(kind, server);
+      sides.push({ group: kind, serverPids: [server.pid] });
       ctx.log(`${kind}: ${config.roomClients} clients in rooms of ${config.roomSize} on ${server.url}`);
       const setup = await pool.run((i) => ({
         type: 'connect',
         group: kind,
-        url: server.url,
+        urls: [server.url],
         clients: shareOf(config.roomClients, config.roomSize, i, pool.size),
         roomSize: config.roomSize,
         concurrency: config.connectConcurrency,
       }));
       problems.push(...problemsOf(`${kind} setup`, sumReports(setup)));
     }
-    const throughput = await runRounds(servers, ctx, 'throughput', warnings);
-    const latency = await runRounds(servers, ctx, 'latency', warnings);
+    const throughput = await runRounds(sides, ctx, throughputPlan(config), warnings);
+    const latency = await runRounds(sides, ctx, latencyPlan(config, pool), warnings);
     const summarize = (kind: ServerKind) => {
       const result = {
         throughput: throughputOf(throughput.get(kind) ?? []),
@@ -230,7 +258,7 @@ export async function measureIdle(kind: ServerKind, ctx: Context): Promise<{ idl
       pool.run((i) => ({
         type: 'connect',
         group,
-        url: server.url,
+        urls: [server.url],
         clients: shareOf(share, 1, i, pool.size),
         roomSize: 0,
         concurrency: config.connectConcurrency,

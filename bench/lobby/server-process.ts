@@ -8,6 +8,9 @@
  *   defaults. It runs the compiled dist (what production runs), so `npm run build` must have been run.
  * - `ws`: the baseline relay, `node --import tsx bench/lobby/ws-relay.ts` (no limits, no flags).
  *
+ * The cluster scenario starts several tickmesh servers with cluster flags (cluster-nodes.ts) and
+ * crashes some of them ({@link ServerProcess.kill}).
+ *
  * Both print their `ws://…/lobby` URL on stdout; the server's stderr is passed through to ours.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -26,6 +29,8 @@ export interface ServerProcess {
   readonly metricsUrl: string | null;
   /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
   stop(): Promise<void>;
+  /** SIGKILL at once, as a crash would end it; resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -33,6 +38,8 @@ export interface StartOptions {
   cpuProfDir?: string | undefined;
   /** Flags for the tickmesh server on top of host, port and metrics port (the ws relay takes none). */
   flags?: readonly string[];
+  /** What its stderr lines are prefixed with (default: its kind), e.g. a cluster node's id. */
+  label?: string;
 }
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -97,17 +104,18 @@ export function startServer(kind: ServerKind, options: StartOptions = {}): Promi
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${kind} server] ${chunk}`));
+  const label = options.label ?? kind;
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${label} server] ${chunk}`));
   return new Promise((resolve, reject) => {
     let stdout = '';
     let listening = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${kind} server printed no URL within 15 s: ${stdout}`));
+      reject(new Error(`${label} server printed no URL within 15 s: ${stdout}`));
     }, 15_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${kind} server exited (${code}) before listening: ${stdout}`));
+      reject(new Error(`${label} server exited (${code}) before listening: ${stdout}`));
     });
     child.stdout?.on('data', (chunk: Buffer) => {
       if (listening) return;
@@ -127,6 +135,10 @@ export function startServer(kind: ServerKind, options: StartOptions = {}): Promi
           child.kill('SIGTERM');
           await exited(child);
           clearTimeout(killer);
+        },
+        async kill() {
+          child.kill('SIGKILL');
+          await exited(child);
         },
       });
     });

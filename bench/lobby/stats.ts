@@ -24,11 +24,11 @@ export function sumReports(reports: readonly GeneratorReport[]): Totals {
     totals.malformed += counters.malformed;
     totals.seqGaps += counters.seqGaps;
     totals.seqOutOfOrder += counters.seqOutOfOrder;
-    totals.unexpected += counters.unexpected;
     totals.skipped += counters.skipped;
     totals.inFlight += inFlight;
     addRecords(totals.errors, counters.errors);
     addRecords(totals.closes, counters.closes);
+    addRecords(totals.unexpected, counters.unexpected);
   }
   return totals;
 }
@@ -46,7 +46,7 @@ export function problemsOf(label: string, totals: Totals): string[] {
   if (totals.malformed > 0) problems.push(`${label}: ${totals.malformed} relayed signals failed their check`);
   if (totals.seqGaps > 0) problems.push(`${label}: ${totals.seqGaps} signals skipped in their sender's sequence`);
   if (totals.seqOutOfOrder > 0) problems.push(`${label}: ${totals.seqOutOfOrder} signals repeated or out of order`);
-  if (totals.unexpected > 0) problems.push(`${label}: ${totals.unexpected} unexpected messages`);
+  if (sum(totals.unexpected) > 0) problems.push(`${label}: unexpected messages ${describe(totals.unexpected)}`);
   if (totals.skipped > 0) problems.push(`${label}: ${totals.skipped} paced sends skipped (server fell behind)`);
   return problems;
 }
