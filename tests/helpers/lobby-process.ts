@@ -46,9 +46,18 @@ export async function startLobbyProcess(port: number, args: readonly string[]): 
   child.stdout?.on('data', (d: Buffer) => (out += String(d)));
   child.stderr?.on('data', (d: Buffer) => (out += String(d)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(() => out.includes('listening on') || child.exitCode !== null, 'the lobby to listen', {
-    timeoutMs: 10_000,
-  });
+  try {
+    await waitFor(
+      () => out.includes('listening on') || child.exitCode !== null,
+      () => `the lobby to listen; it printed:\n${out || '(nothing)'}`,
+      { timeoutMs: 10_000 },
+    );
+  } catch (error) {
+    // Not left running behind a failed start.
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
   if (child.exitCode !== null) throw new Error(`tickmesh-lobby exited: ${out}`);
   return {
     port,
