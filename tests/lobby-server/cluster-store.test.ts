@@ -91,12 +91,13 @@ describe.each(implementations)('$kind store', ({ open }) => {
 
   describe('nodes', () => {
     it('is alive while its heartbeat lasts, and not after it expires or is forgotten', async () => {
-      await h.a.heartbeat('node-a', TTL_MS);
+      expect(await h.a.heartbeat('node-a', TTL_MS), 'a first heartbeat follows none').toBe(false);
       expect(await h.b.isAlive('node-a')).toBe(true);
       expect(await h.b.isAlive('node-b')).toBe(false);
+      expect(await h.a.heartbeat('node-a', TTL_MS), 'a heartbeat in time follows the last').toBe(true);
       await h.pass(EXPIRED_AFTER_MS);
       expect(await h.b.isAlive('node-a')).toBe(false);
-      await h.a.heartbeat('node-a', TTL_MS);
+      expect(await h.a.heartbeat('node-a', TTL_MS), 'one after a gap of a TTL follows none').toBe(false);
       await h.a.forgetNode('node-a');
       expect(await h.b.isAlive('node-a')).toBe(false);
     });

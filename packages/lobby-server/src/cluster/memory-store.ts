@@ -107,8 +107,11 @@ export class MemoryStore implements StateStore {
 
   // ---- nodes ---------------------------------------------------------------------------------
 
-  async heartbeat(nodeId: string, ttlMs: number): Promise<void> {
-    this.#shared.nodes.set(nodeId, true, ttlMs);
+  async heartbeat(nodeId: string, ttlMs: number): Promise<boolean> {
+    const { nodes } = this.#shared;
+    const continuous = nodes.has(nodeId);
+    nodes.set(nodeId, true, ttlMs);
+    return continuous;
   }
 
   async isAlive(nodeId: string): Promise<boolean> {

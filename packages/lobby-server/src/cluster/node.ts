@@ -193,6 +193,12 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   let storeDown = false;
   let stopping = false;
   let nextSweep = 0;
+  /** Until when (monotonic ms) no node is judged dead for a missing heartbeat (see tick). */
+  let quietUntil = 0;
+  /** How often the node beats: heartbeat, lease renewal, watching other nodes. */
+  const beatMs = Math.max(100, Math.round(config.leaseMs / 3));
+  /** Peers connected here whose signal channel could not be subscribed (the store was away). */
+  const unheard = new Set<string>();
 
   const reg = (): Registry => {
     if (!registry) throw new Error('cluster node used before attach()');
@@ -361,6 +367,9 @@ export function createClusterNode(deps: ClusterNodeDeps) {
         await sleep(100); // its node died: the lease runs out within leaseMs
         continue;
       }
+      // No room saved: none to run (and its code's lease is left alone, for a node that runs it
+      // to take again after a store that restarted empty).
+      if (!rooms.get(code) && !(await store.loadRoom(code))) return null;
       if (!(await leases.acquire(code))) continue;
       if (rooms.get(code)) return nodeId;
       const stored = await store.loadRoom(code);
@@ -610,10 +619,17 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     gate.peerId = peerId;
     const previous = byPeer.get(peerId);
     byPeer.set(peerId, gate);
-    if (previous) return;
+    if (!previous) subscribePeer(peerId);
+  }
+
+  function subscribePeer(peerId: string): void {
     store
       .subscribe(`p:${peerId}`, (message) => deliverSignal(peerId, message))
-      .catch((error) => storeFailed('subscribe', error));
+      .catch((error) => {
+        // Tried again once the store is back (resync).
+        unheard.add(peerId);
+        storeFailed('subscribe', error);
+      });
   }
 
   function identifiedHere(gate: Gate): void {
@@ -740,8 +756,22 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     const peerId = gate.peerId;
     if (!remote || peerId === null || gate.closed) return;
     let home: string;
-    if (remote.room !== null) home = (await homeOfRoom(remote.room, gate.client.address)) ?? nodeId;
-    else if (remote.node !== nodeId && remote.node !== from && (await store.isAlive(remote.node))) {
+    if (remote.room !== null) {
+      let found = await homeOfRoom(remote.room, gate.client.address);
+      if (found === null && remote.node !== nodeId && remote.node !== from) {
+        // Neither lease nor saved room, its node not heard of: the room ended with its node, or
+        // the store restarted empty and that node has not saved it again yet. A lease later the
+        // node is heard of again if it lives, and its room is back.
+        await sleep(config.leaseMs);
+        if (gate.closed) return;
+        if (await store.isAlive(remote.node)) {
+          if (replay !== undefined) tell(remote.node, { k: 'msg', c: gate.key, m: replay });
+          return;
+        }
+        found = await homeOfRoom(remote.room, gate.client.address);
+      }
+      home = found ?? nodeId;
+    } else if (remote.node !== nodeId && remote.node !== from && (await store.isAlive(remote.node))) {
       // It moved on (a `home` message came first): the message goes after it.
       home = remote.node;
       if (replay !== undefined) tell(home, { k: 'msg', c: gate.key, m: replay });
@@ -939,16 +969,26 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   // ---- the beat: heartbeat, leases, dead nodes ---------------------------------------------------
 
   async function tick(): Promise<void> {
-    await store.heartbeat(nodeId, config.leaseMs);
-    const wasDown = storeDown;
+    if (!(await store.heartbeat(nodeId, config.leaseMs))) {
+      // Our own heartbeat was gone: the store was away a lease or more, or restarted empty. Other
+      // nodes' heartbeats are gone too until their next beat: nobody is judged dead for a lease.
+      quietUntil = monotonicMs() + config.leaseMs + beatMs;
+    }
+    let wasDown = storeDown;
     for (const code of await leases.renewAll()) {
-      // Lost while the store was away, and nobody else took it (a restarted, empty store): kept.
-      if (reg().rooms.get(code) && (await leases.acquire(code))) continue;
+      // Gone from the store, and nobody else took it: the store was away, or restarted empty
+      // (maybe too briefly for a call here to fail). Kept, and everything saved again.
+      if (reg().rooms.get(code) && (await leases.acquire(code))) {
+        wasDown = true;
+        continue;
+      }
       loseRoom(code);
     }
     // Rooms run here that the keeper does not hold (their lease lapsed while the store was away).
     for (const code of listSeqs.keys()) {
-      if (reg().rooms.get(code) && !leases.holds(code) && !(await leases.acquire(code))) loseRoom(code);
+      if (!reg().rooms.get(code) || leases.holds(code)) continue;
+      if (await leases.acquire(code)) wasDown = true;
+      else loseRoom(code);
     }
     if (wasDown) {
       storeDown = false;
@@ -956,7 +996,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       resync();
     }
     await watchNodes();
-    if (monotonicMs() >= nextSweep) {
+    if (monotonicMs() >= nextSweep && monotonicMs() >= quietUntil) {
       // Apart from the beat: a takeover may wait out a lease, and the heartbeat must not wait.
       nextSweep = Number.POSITIVE_INFINITY;
       takeOrphans()
@@ -982,6 +1022,11 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   /** After the store was away (maybe restarted empty): everything run here is saved again. */
   function resync(): void {
     const r = reg();
+    for (const peerId of unheard) {
+      const gate = byPeer.get(peerId);
+      unheard.delete(peerId);
+      if (gate) subscribePeer(peerId);
+    }
     for (const session of r.sessions.all()) savePeer(session);
     for (const code of listSeqs.keys()) {
       const entry = r.rooms.get(code);
@@ -991,6 +1036,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
 
   /** Connections homed on a node that died find a new home; guests from a dead gateway are gone. */
   async function watchNodes(): Promise<void> {
+    if (monotonicMs() < quietUntil) return;
     const nodes = new Set<string>();
     for (const gate of gates.values()) if (gate.remote && gate.remote.node !== nodeId) nodes.add(gate.remote.node);
     for (const guest of guests.values()) nodes.add(guest.gateway);
@@ -1067,18 +1113,15 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       await store.subscribe(`n:${nodeId}`, onNodeMessage);
       await store.heartbeat(nodeId, config.leaseMs);
       let ticking = false;
-      ticker = setInterval(
-        () => {
-          if (ticking || stopping) return;
-          ticking = true;
-          tick()
-            .catch((error) => storeFailed('heartbeat', error))
-            .finally(() => {
-              ticking = false;
-            });
-        },
-        Math.max(100, Math.round(config.leaseMs / 3)),
-      );
+      ticker = setInterval(() => {
+        if (ticking || stopping) return;
+        ticking = true;
+        tick()
+          .catch((error) => storeFailed('heartbeat', error))
+          .finally(() => {
+            ticking = false;
+          });
+      }, beatMs);
       ticker.unref();
     },
     leaseCount: () => leases.codes().length,

@@ -248,8 +248,9 @@ export class RedisStore implements StateStore {
 
   // ---- nodes ---------------------------------------------------------------------------------
 
-  async heartbeat(nodeId: string, ttlMs: number): Promise<void> {
-    await this.#commands.set(this.#key('node', nodeId), '1', 'PX', px(ttlMs));
+  async heartbeat(nodeId: string, ttlMs: number): Promise<boolean> {
+    // SET ... GET (Redis 6.2+): the previous value comes back with the write.
+    return (await this.#commands.set(this.#key('node', nodeId), '1', 'PX', px(ttlMs), 'GET')) !== null;
   }
 
   async isAlive(nodeId: string): Promise<boolean> {

@@ -56,8 +56,11 @@ export interface StateStore {
   readonly kind: string;
 
   // ---- nodes ---------------------------------------------------------------------------------
-  /** Marks `nodeId` alive for `ttlMs` more. */
-  heartbeat(nodeId: string, ttlMs: number): Promise<void>;
+  /**
+   * Marks `nodeId` alive for `ttlMs` more. Resolves to whether its previous heartbeat was still
+   * there: false for a node's first, or after the store was away that long or restarted empty.
+   */
+  heartbeat(nodeId: string, ttlMs: number): Promise<boolean>;
   /** Whether `nodeId` has a heartbeat that has not expired. */
   isAlive(nodeId: string): Promise<boolean>;
   /** Removes `nodeId`'s heartbeat (graceful shutdown). */
