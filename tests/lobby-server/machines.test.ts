@@ -1,11 +1,13 @@
 // The room and session machines alone, on XState's simulated clock: every transition and guard.
 import {
+  persistRoom,
   type RoomContext,
   type RoomEvent,
   restoredRoom,
   roomMachine,
   runMachine,
   sessionMachine,
+  takenOverRoom,
 } from '@tickmesh/lobby-server';
 import { ErrorCode } from '@tickmesh/protocol';
 import { describe, expect, it } from 'vitest';
@@ -477,5 +479,49 @@ describe('session machine on pure transitions (how the registry runs it)', () =>
     expect(expired).toEqual([{ type: 'expired', peerId: 'p1', roomCode: 'ABCDEF' }]);
     lost.send({ type: 'resumed', name: 'Ann' });
     expect(lost.value).toBe('gone');
+  });
+});
+
+describe('room machine: taken over by another node of a cluster', () => {
+  /** A countdown room saved by one node (its persisted snapshot) and run by another from it. */
+  function takenOver() {
+    const old = countdownRoom();
+    const deadline = old.ctx().countdownEndsAt;
+    const persisted = persistRoom(old.actor.getPersistedSnapshot());
+    old.actor.stop();
+    const clock = new SimulatedClock();
+    const snapshot = takenOverRoom({ persisted, countdownMs: COUNTDOWN_MS, now: () => WALL_START + clock.now() });
+    const input = { ...snapshot.context, creator: { id: 'a', name: 'Ann' } };
+    const actor = createActor(roomMachine, { clock, snapshot, input });
+    actor.start();
+    return { actor, deadline, ctx: () => actor.getSnapshot().context, state: () => actor.getSnapshot().value };
+  }
+
+  it('is saved as JSON without its clock and comes back in the same state, every member away', () => {
+    const r = takenOver();
+    expect(r.state()).toBe('countdown');
+    expect(r.ctx()).toMatchObject({ hostId: 'a', nextSeq: 4, restoring: true, countdownEndsAt: r.deadline });
+    expect(r.ctx().peers.map((p) => [p.id, p.ready, p.connected])).toEqual([
+      ['a', false, false],
+      ['b', true, false],
+      ['c', true, false],
+    ]);
+  });
+
+  it('keeps counting down as members come back, and plays when its deadline is reported', () => {
+    const r = takenOver();
+    // The host is never ready: on a lone node its return would reopen the room.
+    r.actor.send({ type: 'resume', by: 'a', name: 'Ann' });
+    r.actor.send({ type: 'resume', by: 'b', name: 'Bob' });
+    expect(r.state()).toBe('countdown');
+    r.actor.send({ type: 'countdownElapsed' });
+    expect(r.state()).toBe('playing');
+    expect(r.ctx().countdownEndsAt).toBeNull();
+  });
+
+  it('ignores a countdown deadline outside a countdown', () => {
+    const r = room();
+    r.send({ type: 'countdownElapsed' });
+    expect(r.state()).toBe('open');
   });
 });

@@ -325,7 +325,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   /** Saves a room run here; a room whose lease another node holds now is dropped. */
   function saveRoom(entry: RoomEntry): void {
     if (stopping) return;
-    const room = { snapshot: persistRoom(entry.actor.getSnapshot()), summary: summaryOf(entry) };
+    const room = { snapshot: persistRoom(entry.actor.getPersistedSnapshot()), summary: summaryOf(entry) };
     store.saveRoom(entry.code, nodeId, room).then(
       (saved) => {
         if (!saved && reg().rooms.get(entry.code) === entry) loseRoom(entry.code);

@@ -337,10 +337,16 @@ export function restoredRoom(restore: RestoredRoom) {
   return roomMachine.resolveState({ value, context });
 }
 
-/** A room as a node saves it for the cluster: the actor's persisted snapshot, as JSON text (`now` is dropped). */
-export function persistRoom(snapshot: { value: unknown; context: RoomContext }): string {
-  const { now: _now, ...context } = snapshot.context;
-  return JSON.stringify({ value: snapshot.value, context });
+/**
+ * A room as a node saves it for the cluster: the room actor's persisted snapshot
+ * (`actor.getPersistedSnapshot()`) as JSON text, the clock function `now` left out. Its delayed
+ * events are not in it (XState keeps the scheduler's timers apart): {@link takenOverRoom} re-arms
+ * the countdown from `countdownEndsAt`.
+ */
+export function persistRoom(persisted: unknown): string {
+  const { context, ...rest } = persisted as { context: RoomContext };
+  const { now: _now, ...saved } = context;
+  return JSON.stringify({ ...rest, context: saved });
 }
 
 /** A room taken over from a node that died or shut down (see {@link takenOverRoom}). */
