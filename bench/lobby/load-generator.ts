@@ -30,7 +30,11 @@ const PACED_MAX_IN_FLIGHT = 256;
 const counters = emptyCounters();
 const groups = new Map<string, LoadClient[]>();
 const byPeerId = new Map<string, LoadClient>();
+/** Each client's group. */
+const groupOf = new WeakMap<LoadClient, string>();
 let mode: 'idle' | 'closed-loop' | 'paced' = 'idle';
+/** The group the load runs on (null while idle). */
+let loaded: string | null = null;
 let recording = false;
 /** One-way latencies (ms) recorded since the last snapshot. */
 const latencies = new SampleBuffer();
@@ -78,12 +82,14 @@ const events: LoadClientEvents = {
     if (recording) latencies.push(performance.now() - signal.sentAtMs);
     if (mode === 'closed-loop') sendSignal(sender);
   },
-  onMessage(_client, message) {
+  onMessage(client, message) {
     if (message?.type === 'error') {
       const code = String(message.code);
       counters.errors[code] = (counters.errors[code] ?? 0) + 1;
     } else if (mode !== 'idle' || message?.type !== 'room.state') {
-      const type = message?.type ?? 'unparsable';
+      // Named by the group too when it went to a client the load is not running on.
+      const group = groupOf.get(client);
+      const type = `${message?.type ?? 'unparsable'}${group === loaded ? '' : ` (to ${group})`}`;
       counters.unexpected[type] = (counters.unexpected[type] ?? 0) + 1;
     }
   },
@@ -135,6 +141,7 @@ async function connect(command: Extract<GeneratorCommand, { type: 'connect' }>) 
     }
     slots[k] = result.client;
     byPeerId.set(result.client.peerId, result.client);
+    groupOf.set(result.client, command.group);
     counters.connected++;
   });
   clients.push(...slots.filter((client) => client !== undefined));
@@ -194,6 +201,7 @@ function inFlight(): number {
 
 async function stop(drainTimeoutMs: number): Promise<void> {
   mode = 'idle';
+  loaded = null;
   if (pacer) clearInterval(pacer);
   pacer = null;
   const deadline = performance.now() + drainTimeoutMs;
@@ -216,11 +224,13 @@ async function handle(command: GeneratorCommand): Promise<GeneratorReport> {
       return report();
     case 'closed-loop':
       mode = 'closed-loop';
+      loaded = command.group;
       sdpEvery = 0;
       for (const client of clientsOf(command.group)) for (let i = 0; i < command.window; i++) sendSignal(client);
       return report();
     case 'paced':
       mode = 'paced';
+      loaded = command.group;
       sdpEvery = command.sdpEvery ?? 0;
       startPaced(command.group, command.ratePerS);
       return report();
