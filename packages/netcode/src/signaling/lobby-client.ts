@@ -10,6 +10,9 @@
  *   next after each failure, and at once when a node goes away (reconnect-plan.ts). Signals it
  *   cannot send yet (the lobby away, the room not yet confirmed, the target not connected) are
  *   kept and sent, in order, once their target can be reached (signal-queue.ts).
+ * - An attempt that is not welcomed within `attemptTimeoutMs` is given up and counts as failed, so a
+ *   node whose machine vanished (the SYN or the HTTP upgrade unanswered) costs that long, not the
+ *   minute or more the browser or OS takes to give up on TCP.
  * - A node that goes silent without closing (its machine vanished: no FIN, no RST) is found by the
  *   keep-alive, a `ping` after `keepAliveMs` with nothing heard (keep-alive.ts), and left for the
  *   next node at once when nothing answers it within `keepAliveTimeoutMs`, not minutes later
@@ -156,6 +159,13 @@ export interface LobbyClientOptions {
   reconnectMaxMs?: number;
   /** `connect()` reports a lobby it could not reach by then (and keeps trying). Default 5000. */
   connectTimeoutMs?: number;
+  /**
+   * An attempt whose socket has not opened and been welcomed by then is given up (the socket
+   * closed, its late events ignored) and counts as a failed attempt: the next URL, after the
+   * backoff. Bounds a node that answers nothing (its machine vanished), which TCP would take a
+   * minute or more to give up on. 0 disables. Default 5000.
+   */
+  attemptTimeoutMs?: number;
   /** Signals kept while the lobby is away: most, and for how long. Default 256 and 60000. */
   maxQueuedSignals?: number;
   maxQueuedSignalAgeMs?: number;
@@ -225,6 +235,8 @@ export interface LobbyClient {
 const OPEN = 1;
 /** The close the client gives a connection it found dead (no answer to the keep-alive); the node will not see it. */
 const SILENT_CLOSE = { code: 1000, reason: 'keep-alive timeout' } as const;
+/** The close the client gives an attempt it gave up (not welcomed within `attemptTimeoutMs`). */
+const ATTEMPT_CLOSE = { code: 1000, reason: 'connect timeout' } as const;
 /** `hello` carries this rid, so a refusal of it can be told apart; requests count from 1. */
 const HELLO_RID = 0;
 
@@ -245,6 +257,10 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
     random,
   });
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? 5_000;
+  if (!(attemptTimeoutMs >= 0)) {
+    throw new RangeError(`attemptTimeoutMs must be 0 (off) or more (got ${attemptTimeoutMs})`);
+  }
   const keepAliveMs = options.keepAliveMs ?? 10_000;
   const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 5_000;
   if (keepAliveMs > 0 && !(keepAliveTimeoutMs > 0)) {
@@ -263,6 +279,8 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
   let socket: LobbySocket | null = null;
   /** Watches `socket` once it is open (null: none open, or keep-alive disabled). */
   let keepAlive: KeepAlive | null = null;
+  /** Gives up `socket` if it is not welcomed in time (null: welcomed, none open, or disabled). */
+  let attemptTimer: unknown = null;
   let token: string | undefined = options.token;
   let peerId: string | null = null;
   let room: Room | null = null;
@@ -333,6 +351,7 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
       return;
     }
     socket = ws;
+    if (attemptTimeoutMs > 0) attemptTimer = timers.setTimeout(() => giveUpAttempt(ws, url), attemptTimeoutMs);
     ws.onopen = () => {
       if (socket !== ws) return;
       const hello: ClientMessageInput = { type: 'hello', name: options.name, rid: HELLO_RID };
@@ -383,6 +402,7 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
   /** The current connection is gone: stop watching it and fail what waited on it. */
   function forgetSocket(): void {
     socket = null;
+    stopAttemptTimer();
     keepAlive?.stop();
     keepAlive = null;
     roomConfirmed = false;
@@ -401,6 +421,30 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
     ws.close(SILENT_CLOSE.code, SILENT_CLOSE.reason);
     if (status.kind === 'closed') return;
     scheduleReconnect(plan.silent(), `${url} went silent: nothing for ${Math.round(silentMs)} ms, a ping unanswered`);
+  }
+
+  function stopAttemptTimer(): void {
+    if (attemptTimer !== null) timers.clearTimeout(attemptTimer);
+    attemptTimer = null;
+  }
+
+  /**
+   * `ws` was not welcomed within `attemptTimeoutMs`: most likely its node is gone, and the SYN or
+   * the upgrade will never be answered. The client stops listening to it (a late open or frame is
+   * not heard; `onerror` stays, as `ws` throws an error event nobody listens to, and closing a
+   * socket that is still connecting emits one), closes it, and counts a failed attempt.
+   */
+  function giveUpAttempt(ws: LobbySocket, url: string): void {
+    if (socket !== ws) return;
+    attemptTimer = null;
+    const stage = ws.readyState === OPEN ? 'was not welcomed' : 'did not open';
+    logger.warn('lobby: an attempt timed out; moving on', { url, stage, attemptTimeoutMs });
+    forgetSocket();
+    ws.onopen = null;
+    ws.onmessage = null;
+    ws.onclose = null;
+    ws.close(ATTEMPT_CLOSE.code, ATTEMPT_CLOSE.reason);
+    scheduleReconnect(plan.failed(null), `${url} ${stage} in ${attemptTimeoutMs} ms`);
   }
 
   /** After a failed attempt or a lost connection: the next URL, `retryInMs` from now (0: at once). */
@@ -432,6 +476,7 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
         token = message.token;
         peerId = message.peerId;
         iceServers = message.iceServers;
+        stopAttemptTimer();
         plan.welcomed();
         setStatus({ kind: 'identified', peerId: message.peerId, resumed: message.resumed });
         if (resumedRoomLost && room) {

@@ -39,8 +39,9 @@ export interface ReconnectPlan {
   /** The lobby welcomed this connection: a later loss starts the backoff afresh. */
   welcomed(): void;
   /**
-   * The attempt failed, or the connection was lost, with close `code` (null when no socket could
-   * be made): moves to the next URL and gives the wait before trying it, in ms.
+   * The attempt failed, or the connection was lost, with close `code` (null when there was none:
+   * no socket could be made, or the attempt timed out): moves to the next URL and gives the wait
+   * before trying it, in ms.
    */
   failed(code: number | null): number;
   /**
