@@ -169,7 +169,7 @@ class RenewAll implements fc.AsyncCommand<Model, Real> {
         } else {
           expected.push(c);
           beliefs.delete(c);
-          if (renewed) m.leases.delete(c); // renewed too late to act on: given back
+          // Renewed too late to act on: lost to the node, kept by the store until it expires.
         }
       }
       m.now = end;

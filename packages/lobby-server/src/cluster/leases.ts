@@ -14,8 +14,9 @@
  * anyway (a paused process, a clock that jumped) still cannot overwrite the new owner's room.
  *
  * An answer that comes after the belief it would extend has already run out does not revive it:
- * the node has stopped acting on the room meanwhile, so the code is dropped (and its lease given
- * back, best effort) and reported lost like one the store refused.
+ * the node has stopped acting on the room meanwhile, so the code is dropped and reported lost like
+ * one the store refused (a late renewal's lease is not given back: the node may acquire it again;
+ * a late acquire's is).
  *
  * References: Gray and Cheriton, "Leases: an efficient fault-tolerant mechanism for distributed
  * file cache consistency" (SOSP 1989); Kleppmann, "How to do distributed locking" (2016), on
@@ -114,18 +115,18 @@ export class LeaseKeeper {
     );
     const now = this.#now();
     const lost: string[] = [];
-    const late: string[] = [];
     for (const [code, belief] of asked) {
       if (this.#beliefs.get(code) !== belief) continue; // released or acquired again meanwhile
       if (refused.has(code) || belief.until <= now) {
+        // Renewed too late to act on is lost too, but not given back: the store still holds it
+        // for this node, so the node may take it again at once (acquire) rather than leave a gap
+        // in which another node takes a room it still runs (a node slowed by load does this).
         this.#beliefs.delete(code);
         lost.push(code);
-        if (!refused.has(code)) late.push(code);
       } else {
         belief.until = Math.max(belief.until, started + this.#ttlMs - this.#marginMs);
       }
     }
-    await this.#giveBack(late);
     return lost;
   }
 

@@ -158,12 +158,17 @@ function guarded(store: StateStore): StateStore {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function') return value;
-      return (...args: unknown[]) =>
-        (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
-          throw new ClusterUnavailable(
-            `store ${String(property)}: ${error instanceof Error ? error.message : String(error)}`,
-          );
-        });
+      const unavailable = (error: unknown) =>
+        new ClusterUnavailable(`store ${String(property)}: ${error instanceof Error ? error.message : String(error)}`);
+      return (...args: unknown[]) => {
+        try {
+          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
+            throw unavailable(error);
+          });
+        } catch (error) {
+          return Promise.reject(unavailable(error));
+        }
+      };
     },
   });
 }
@@ -209,7 +214,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
 
   function storeFailed(what: string, error: unknown): void {
     stats.storeErrors++;
-    if (storeDown) return;
+    if (storeDown || stopping) return;
     storeDown = true;
     logger.warn(`cluster store unreachable (${what}); rooms run here go on, nothing moves between nodes`, {
       error: error instanceof Error ? error.message : String(error),
@@ -975,20 +980,19 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       quietUntil = monotonicMs() + config.leaseMs + beatMs;
     }
     let wasDown = storeDown;
-    for (const code of await leases.renewAll()) {
-      // Gone from the store, and nobody else took it: the store was away, or restarted empty
-      // (maybe too briefly for a call here to fail). Kept, and everything saved again.
-      if (reg().rooms.get(code) && (await leases.acquire(code))) {
-        wasDown = true;
+    // Leases renewed too late (this node was slow) are still ours: taken again at once. Leases
+    // gone from the store, that nobody else took: the store was away, or restarted empty (maybe
+    // too briefly for a call here to fail): taken again, and everything saved again.
+    const lapsed = await leases.renewAll();
+    for (const code of listSeqs.keys()) if (!leases.holds(code) && !lapsed.includes(code)) lapsed.push(code);
+    for (const code of lapsed) {
+      if (!reg().rooms.get(code)) continue;
+      const owner = await store.leaseOwner(code);
+      if ((owner === null || owner === nodeId) && (await leases.acquire(code))) {
+        if (owner === null) wasDown = true;
         continue;
       }
       loseRoom(code);
-    }
-    // Rooms run here that the keeper does not hold (their lease lapsed while the store was away).
-    for (const code of listSeqs.keys()) {
-      if (!reg().rooms.get(code) || leases.holds(code)) continue;
-      if (await leases.acquire(code)) wasDown = true;
-      else loseRoom(code);
     }
     if (wasDown) {
       storeDown = false;
