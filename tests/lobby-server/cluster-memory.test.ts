@@ -84,6 +84,9 @@ describe('a lobby cluster of three nodes on one store', () => {
     const bob = await player(1, 'Bob');
     const { room } = await ann.expectAnswer({ type: 'room.create' }, 'room.state');
     await bob.expectAnswer({ type: 'room.join', code: room.code }, 'room.state');
+    // Ann's node learns that Bob is on n2 from his signal, and sends her answer there in a batch.
+    bob.send({ type: 'signal', to: ann.peerId, data: 'offer' });
+    await ann.next('signal');
     await bob.terminate();
     await ann.next('room.state', (m) => m.room.peers.some((p) => p.id === bob.peerId && !p.connected));
     const again = await player(2, 'Bob', bob.token);
@@ -91,6 +94,11 @@ describe('a lobby cluster of three nodes on one store', () => {
     const back = await again.next('room.state');
     expect(back.room.code).toBe(room.code);
     await ann.next('room.state', (m) => m.room.peers.every((p) => p.connected));
+    // Bob is on n3 now: what Ann sends still reaches him (n2 passes it on and says so), twice.
+    ann.send({ type: 'signal', to: bob.peerId, data: 'answer' });
+    expect(await again.next('signal')).toEqual({ type: 'signal', from: ann.peerId, data: 'answer' });
+    ann.send({ type: 'signal', to: bob.peerId, data: 'candidate' });
+    expect(await again.next('signal')).toEqual({ type: 'signal', from: ann.peerId, data: 'candidate' });
     again.send({ type: 'signal', to: ann.peerId, data: 1 });
     expect(await ann.next('signal')).toEqual({ type: 'signal', from: bob.peerId, data: 1 });
   });

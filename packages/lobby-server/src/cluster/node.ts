@@ -83,7 +83,9 @@ export type NodeMessage =
   /** Home `from` to gateway: the session is no longer here; find its home again (and replay `m`). */
   | { k: 'rehome'; c: string; from: string; m?: string }
   /** A node to the old holder of a session without a room: another node holds it now. */
-  | { k: 'drop'; p: string };
+  | { k: 'drop'; p: string }
+  /** A node to the sender of a signal batched for peer `p`, which is not connected there. */
+  | { k: 'unroute'; p: string };
 
 export interface ClusterNodeDeps {
   store: StateStore;
@@ -144,6 +146,11 @@ const CODE_RETIREMENT_MS = 10 * 60 * 1000;
 const ORPHAN_SWEEP_MS = 2_000;
 /** Rooms one sweep looks at, drawn at random. */
 const ORPHAN_SAMPLE = 32;
+/** Separators of signal records between nodes: neither can occur in JSON text, peer ids or codes. */
+const FIELD = '\u0000';
+const RECORD = '\u0001';
+/** How long a node sends a peer's signals straight to the node that peer's last signal came from. */
+const ROUTE_TTL_MS = 30_000;
 /** A room's adopt bouncing between nodes more often than this is dropped. */
 const MAX_HOPS = 4;
 
@@ -202,6 +209,14 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   let quietUntil = 0;
   /** How often the node beats: heartbeat, lease renewal, watching other nodes. */
   const beatMs = Math.max(100, Math.round(config.leaseMs / 3));
+  /**
+   * Where peers connected to other nodes are, learned from the signals they sent: signals to them
+   * go to that node in batches (channel `b:<node>`) instead of one publish each on their own
+   * channel. A node that no longer has the peer passes the signal on and says so (`unroute`).
+   */
+  const routes = new Map<string, { node: string; until: number }>();
+  /** Signal records waiting for this turn of the event loop to end, by node. */
+  const outbox = new Map<string, string[]>();
   /** Peers connected here whose signal channel could not be subscribed (the store was away). */
   const unheard = new Set<string>();
 
@@ -629,7 +644,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
 
   function subscribePeer(peerId: string): void {
     store
-      .subscribe(`p:${peerId}`, (message) => deliverSignal(peerId, message))
+      .subscribe(`p:${peerId}`, (message) => onPeerChannel(peerId, message))
       .catch((error) => {
         // Tried again once the store is back (resync).
         unheard.add(peerId);
@@ -724,7 +739,10 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       return;
     }
     stats.signalsOut++;
-    store.publish(`p:${to}`, `${room}\n${fromJson}\n${dataJson}`).then(
+    const record = `${room}${FIELD}${fromJson}${FIELD}${dataJson}`;
+    const route = routes.get(to);
+    if (route && route.until > monotonicMs()) return batch(route.node, `${to}${FIELD}${record}`);
+    store.publish(`p:${to}`, `${nodeId}${FIELD}${record}`).then(
       (heard) => {
         if (heard === 0 && !gate.closed) notFound(client, rid);
       },
@@ -736,20 +754,79 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     refuse(client, ErrorCode.PEER_NOT_FOUND, 'no connected member of your room has that peer id', rid);
   }
 
-  /** A signal another node published for `peerId`: delivered if it is connected here and in that room. */
-  function deliverSignal(peerId: string, message: string): void {
-    const roomEnd = message.indexOf('\n');
-    const fromEnd = message.indexOf('\n', roomEnd + 1);
+  /** Queues a signal record for `node`: every record queued in this turn of the event loop goes in one message. */
+  function batch(node: string, record: string): void {
+    let records = outbox.get(node);
+    if (!records) {
+      records = [];
+      outbox.set(node, records);
+      if (outbox.size === 1) setImmediate(flushOutbox);
+    }
+    records.push(record);
+  }
+
+  function flushOutbox(): void {
+    for (const [node, records] of outbox) {
+      store
+        .publish(`b:${node}`, `${nodeId}${RECORD}${records.join(RECORD)}`)
+        .catch((error) => storeFailed('publish', error));
+    }
+    outbox.clear();
+  }
+
+  /** A signal published on `peerId`'s own channel: `<sender node>\0<room>\0<from>\0<data>`. */
+  function onPeerChannel(peerId: string, message: string): void {
+    const nodeEnd = message.indexOf(FIELD);
+    if (nodeEnd < 0) return;
+    deliverSignal(peerId, message, nodeEnd + 1, message.slice(0, nodeEnd));
+  }
+
+  /** Signals another node batched for peers of this one: `<sender node>\1<to>\0<room>\0<from>\0<data>\1...`. */
+  function onBatch(message: string): void {
+    const records = message.split(RECORD);
+    const sender = records[0] ?? '';
+    for (let i = 1; i < records.length; i++) {
+      const record = records[i] as string;
+      const toEnd = record.indexOf(FIELD);
+      if (toEnd < 0) continue;
+      const to = record.slice(0, toEnd);
+      if (byPeer.has(to)) {
+        deliverSignal(to, record, toEnd + 1, sender);
+        continue;
+      }
+      // Not here (any more): on through the peer's own channel, and the sender forgets the route.
+      const rest = record.slice(toEnd + 1);
+      store.publish(`p:${to}`, `${sender}${FIELD}${rest}`).catch((error) => storeFailed('publish', error));
+      tell(sender, { k: 'unroute', p: to });
+    }
+  }
+
+  /**
+   * Delivers the signal record at `offset` of `message` (`<room>\0<from>\0<data>`) to `peerId`
+   * if it is connected here and in that room; remembers that its sender is on `senderNode`, so an
+   * answer goes straight there in a batch.
+   */
+  function deliverSignal(peerId: string, message: string, offset: number, senderNode: string): void {
+    const roomEnd = message.indexOf(FIELD, offset);
+    const fromEnd = roomEnd < 0 ? -1 : message.indexOf(FIELD, roomEnd + 1);
     const gate = byPeer.get(peerId);
-    if (!gate || gate.closed || roomEnd < 0 || fromEnd < 0 || roomOfGate(gate) !== message.slice(0, roomEnd)) {
+    if (!gate || gate.closed || fromEnd < 0 || roomOfGate(gate) !== message.slice(offset, roomEnd)) {
       stats.signalsUndelivered++;
       return;
     }
+    const fromJson = message.slice(roomEnd + 1, fromEnd);
     const data = message.slice(fromEnd + 1);
-    gate.client.conn.send(`{"type":"signal","from":${message.slice(roomEnd + 1, fromEnd)},"data":${data}}`);
+    gate.client.conn.send(`{"type":"signal","from":${fromJson},"data":${data}}`);
     stats.signalsIn++;
     counters.signalsRelayed++;
     counters.relayedBytes += data.length;
+    if (senderNode === nodeId) return;
+    // Peer ids are base64url: their JSON is the id in quotes.
+    const from = fromJson.slice(1, -1);
+    const route = routes.get(from);
+    const until = monotonicMs() + ROUTE_TTL_MS;
+    if (route?.node === senderNode) route.until = until;
+    else routes.set(from, { node: senderNode, until });
   }
 
   /**
@@ -956,6 +1033,9 @@ export function createClusterNode(deps: ClusterNodeDeps) {
         run(guest.lane, guest, () => r.disconnect(guest));
         return;
       }
+      case 'unroute':
+        routes.delete(message.p);
+        return;
       case 'drop': {
         const session = r.sessions.byId(message.p);
         if (!session || session.actor.context.roomCode !== null) return;
@@ -1000,6 +1080,8 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       resync();
     }
     await watchNodes();
+    const now = monotonicMs();
+    for (const [peerId, route] of routes) if (route.until <= now) routes.delete(peerId);
     if (monotonicMs() >= nextSweep && monotonicMs() >= quietUntil) {
       // Apart from the beat: a takeover may wait out a lease, and the heartbeat must not wait.
       nextSweep = Number.POSITIVE_INFINITY;
@@ -1115,6 +1197,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     async attach(bound: Registry): Promise<void> {
       registry = bound;
       await store.subscribe(`n:${nodeId}`, onNodeMessage);
+      await store.subscribe(`b:${nodeId}`, onBatch);
       await store.heartbeat(nodeId, config.leaseMs);
       let ticking = false;
       ticker = setInterval(() => {
