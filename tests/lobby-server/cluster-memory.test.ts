@@ -2,7 +2,7 @@
 // routing (sessions moving to their room's owner, guests, signals between gateways, quick play and
 // room.list across nodes, a graceful handover) over real uWS servers and real WebSockets. The same
 // with real Redis and real processes, killed, is cluster-redis.test.ts.
-import { CloseCode } from '@tickmesh/protocol';
+import { CloseCode, ErrorCode } from '@tickmesh/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../packages/lobby-server/src/cluster/memory-store.js';
 import { type LobbyServer, startLobbyServer } from '../../packages/lobby-server/src/server.js';
@@ -28,6 +28,7 @@ describe('a lobby cluster of three nodes on one store', () => {
             nodeId: name,
             leaseMs: 600,
             countdownMs: 400,
+            joinFailuresPerMin: 3,
           },
           { store: store.connect() },
         ),
@@ -142,5 +143,31 @@ describe('a lobby cluster of three nodes on one store', () => {
     const joined = await cy.expectAnswer({ type: 'room.join', code: room.code }, 'room.state');
     const seqs = joined.room.peers.map((p) => p.seq);
     expect(seqs).toEqual([1, 2, 3]);
+  });
+
+  it('resumes a peer on another node only with its newest token', async () => {
+    const bob = await player(1, 'Bob');
+    const first = bob.token;
+    await bob.terminate();
+    const again = await player(2, 'Bob', first);
+    expect(again.peerId).toBe(bob.peerId);
+    // The token Bob used is spent: on any node it starts a new peer, and Bob keeps his session.
+    const thief = await player(0, 'Mallory', first);
+    expect(thief.peerId).not.toBe(bob.peerId);
+    expect(thief.log.find((m) => m.type === 'welcome')).toMatchObject({ resumed: false });
+    expect(again.isOpen()).toBe(true);
+    const eve = await player(0, 'Eve', again.token);
+    expect(eve.peerId).toBe(bob.peerId);
+  });
+
+  it('counts guessed codes per address whichever node runs the right one', async () => {
+    const ann = await player(0, 'Ann');
+    const { room } = await ann.expectAnswer({ type: 'room.create' }, 'room.state');
+    const guesser = await player(1, 'Guess');
+    for (const code of ['AAAAAA', 'BBBBBB', 'CCCCCC']) {
+      await guesser.expectError({ type: 'room.join', code }, ErrorCode.ROOM_NOT_FOUND);
+    }
+    // Past its budget the address learns nothing, even of a room another node runs.
+    await guesser.expectError({ type: 'room.join', code: room.code }, ErrorCode.TOO_MANY_FAILED_JOINS);
   });
 });

@@ -249,14 +249,21 @@ export function createRegistry(deps: RegistryDeps) {
     session.actor.send({ type: 'joined', code: entry.code });
   }
 
+  /**
+   * False (and the sender told) when `client`'s address named too many codes of no room lately:
+   * past its budget an address learns nothing more, whether the code is right or not (guessing).
+   */
+  function joinBudgetOpen(client: Client, rid: Rid | undefined): boolean {
+    if (addresses.mayJoin(client.address, monotonicMs())) return true;
+    const text = 'too many codes of no room from your address; wait a minute';
+    refuseLimit(client, LimitName.joinFailures, ErrorCode.TOO_MANY_FAILED_JOINS, text, rid);
+    return false;
+  }
+
   function roomJoin(client: Client, session: Session, msg: ClientMessageOf<'room.join'>): void {
     if (roomOf(session)) return sendError(client, ErrorCode.ALREADY_IN_ROOM, 'leave your room first', msg.rid);
+    if (!joinBudgetOpen(client, msg.rid)) return;
     const nowMs = monotonicMs();
-    // Guessing codes: past its budget an address learns nothing more, whether the code is right or not.
-    if (!addresses.mayJoin(client.address, nowMs)) {
-      const text = 'too many codes of no room from your address; wait a minute';
-      return refuseLimit(client, LimitName.joinFailures, ErrorCode.TOO_MANY_FAILED_JOINS, text, msg.rid);
-    }
     const entry = rooms.get(msg.code);
     if (!entry) {
       addresses.joinFailed(client.address, nowMs);
@@ -465,6 +472,7 @@ export function createRegistry(deps: RegistryDeps) {
     shutdown,
     resumeHere,
     detach,
+    joinBudgetOpen,
     /** The directories themselves, for a cluster node (cluster/node.ts). */
     sessions,
     rooms,

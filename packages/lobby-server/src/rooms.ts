@@ -238,12 +238,15 @@ export function createRoomDirectory(deps: RoomDirectoryDeps) {
     const input = { ...context, creator: { id: context.hostId, name: '' } };
     const actor = createActor(roomMachine, { ...clockOption, snapshot, input });
     const entry = track(code, context.public, actor, address);
-    if (snapshot.value === RoomState.COUNTDOWN && context.countdownEndsAt !== null) {
+    const deadline = context.countdownEndsAt;
+    if (snapshot.value === RoomState.COUNTDOWN && deadline !== null) {
       timerClock.setTimeout(
         () => {
-          if (rooms.get(code) === entry) dispatch(entry, { type: 'countdownElapsed' }, null);
+          // Only the countdown it was armed for: one stopped and started again has its own timer.
+          const counting = entry.actor.getSnapshot().context.countdownEndsAt === deadline;
+          if (rooms.get(code) === entry && counting) dispatch(entry, { type: 'countdownElapsed' }, null);
         },
-        Math.max(0, context.countdownEndsAt - now()),
+        Math.max(0, deadline - now()),
       );
     }
     endRestoreAfterGrace(entry);

@@ -151,6 +151,8 @@ const FIELD = '\u0000';
 const RECORD = '\u0001';
 /** How long a node sends a peer's signals straight to the node that peer's last signal came from. */
 const ROUTE_TTL_MS = 30_000;
+/** How long a node remembers where a guest moved, for its `gone`. */
+const MOVED_MEMORY_MS = 60_000;
 /** A room's adopt bouncing between nodes more often than this is dropped. */
 const MAX_HOPS = 4;
 
@@ -215,6 +217,8 @@ export function createClusterNode(deps: ClusterNodeDeps) {
    * channel. A node that no longer has the peer passes the signal on and says so (`unroute`).
    */
   const routes = new Map<string, { node: string; until: number }>();
+  /** Guests that moved on from here, and where, so that their `gone` follows them (kept a minute). */
+  const moved = new Map<string, { node: string; at: number }>();
   /** Signal records waiting for this turn of the event loop to end, by node. */
   const outbox = new Map<string, string[]>();
   /** Peers connected here whose signal channel could not be subscribed (the store was away). */
@@ -465,13 +469,26 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     const r = reg();
     const session = client.session;
     if (!session) return refuse(client, ErrorCode.NOT_IDENTIFIED, 'send hello first', msg.rid);
-    const inRoom = session.actor.context.roomCode !== null;
+    const roomCode = session.actor.context.roomCode;
+    if (roomCode !== null && r.rooms.get(roomCode) && !leases.holds(roomCode)) {
+      // The lease lapsed (this node was slow): act on the room only once it is ours again.
+      return (async () => {
+        if (!(await leases.acquire(roomCode))) {
+          loseRoom(roomCode);
+          throw new ClusterUnavailable(`room ${roomCode} moved to another node`);
+        }
+        return atHome(client, msg, signalDataJson, text);
+      })();
+    }
+    const inRoom = roomCode !== null;
     switch (msg.type) {
       case 'room.create':
         if (inRoom) break;
         return createRoom(client, session, msg);
       case 'room.join':
         if (inRoom || r.rooms.get(msg.code)) break;
+        // Guessing codes: an address past its budget learns nothing, here or on another node.
+        if (!r.joinBudgetOpen(client, msg.rid)) return;
         return joinElsewhere(client, session, msg.code, text, msg.rid);
       case 'room.quickplay':
         if (inRoom) break;
@@ -490,7 +507,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   async function createRoom(client: Client, session: Session, msg: ClientMessageOf<'room.create'>): Promise<void> {
     const r = reg();
     const code = await reserveCode();
-    r.roomCreate(client, session, msg, code);
+    if (stillHere(client, session)) r.roomCreate(client, session, msg, code);
     const entry = r.rooms.get(code);
     if (entry) saveRoom(entry);
     else {
@@ -507,6 +524,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     rid: Rid | undefined,
   ): Promise<void> {
     const home = await homeOfRoom(code, client.address);
+    if (!stillHere(client, session)) return;
     if (home !== null && home !== nodeId) return moveTo(client, session, home, text);
     // Here now, or no such room (the registry answers ROOM_NOT_FOUND and counts the guess).
     dispatchMessage(reg(), client, session, { type: 'room.join', code, ...(rid === undefined ? {} : { rid }) }, '');
@@ -524,6 +542,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
         best = room;
       }
     }
+    if (!stillHere(client, session)) return;
     if (!best) return createRoom(client, session, { type: 'room.create', public: true, ...withRidOf(rid) });
     const join = { type: 'room.join' as const, code: best.code, ...withRidOf(rid) };
     if (r.rooms.get(best.code)) return dispatchMessage(r, client, session, join, '');
@@ -555,8 +574,11 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   ): Promise<void> {
     const r = reg();
     const code = msg.room.code;
-    if (session.actor.context.roomCode === null || session.actor.context.roomCode === code) {
+    // A ticket that is not ours reaches the registry, which refuses it: no lease, no lookup.
+    const genuine = signer.verifyTicket(JSON.stringify(msg.room), msg.ticket);
+    if (genuine && (session.actor.context.roomCode === null || session.actor.context.roomCode === code)) {
       const home = await homeOfRoom(code, client.address);
+      if (!stillHere(client, session)) return;
       if (home !== null && home !== nodeId) return moveTo(client, session, home, text);
       if (home === null) {
         // The cluster has no such room: the ticket brings it back here, if its code is free.
@@ -569,7 +591,18 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     dispatchMessage(r, client, session, msg, '');
     const entry = r.rooms.get(code);
     if (entry) saveRoom(entry);
-    else if (leases.holds(code)) await leases.release(code);
+    else {
+      listSeqs.delete(code);
+      if (leases.holds(code)) await leases.release(code);
+    }
+  }
+
+  /** After a wait: whether `client` is still connected as `session` (a closed or moved one is left alone). */
+  function stillHere(client: Client, session: Session): boolean {
+    if (client.session !== session) return false;
+    const gate = gateOf.get(client);
+    if (gate) return !gate.closed;
+    return guests.get((client as Guest).key) === client;
   }
 
   /** `client`'s session moves to `home` (the owner of the room it joins), which handles `text` there. */
@@ -581,6 +614,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     r.sessions.detach(session);
     if (guest === client) {
       guests.delete(guest.key);
+      moved.set(guest.key, { node: home, at: monotonicMs() });
       tell(home, {
         k: 'adopt',
         c: guest.key,
@@ -672,10 +706,16 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     return (async () => {
       const stored = await store.loadPeer(peerId);
       if (gate.closed) return;
-      if (!stored || stored.tokenHash !== hashToken(token)) {
+      if (!stored) {
         // Unknown to the cluster (expired, or a store that lost its data): as on a lone node,
         // a token signed here gets its peer id back if no session holds it (`restarted`).
         r.hello(client, msg);
+        return identifiedHere(gate);
+      }
+      if (stored.tokenHash !== hashToken(token)) {
+        // A token the peer has replaced since: it resumes nothing (at most once, as on one node).
+        const { token: _replaced, ...fresh } = msg;
+        r.hello(client, fresh);
         return identifiedHere(gate);
       }
       const home = stored.room === null ? nodeId : ((await homeOfRoom(stored.room, client.address)) ?? nodeId);
@@ -898,7 +938,9 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     if (msg.type === 'room.list') return list(gate.client, msg);
     if (gate.remote) {
       stats.forwarded++;
-      return tell(gate.remote.node, { k: 'msg', c: gate.key, m: text });
+      // Not tell(): a failed publish must reach run(), which answers the request.
+      const message: NodeMessage = { k: 'msg', c: gate.key, m: text };
+      return store.publish(`n:${gate.remote.node}`, JSON.stringify(message)).then(() => {});
     }
     return atHome(gate.client, msg, signalDataJson, text);
   }
@@ -917,7 +959,12 @@ export function createClusterNode(deps: ClusterNodeDeps) {
         if (gate.remote) gate.remote.node = message.node;
         return;
       case 'rehome':
-        if (!gate.remote) return;
+        if (!gate.remote) {
+          // Already home here (an earlier rehome): the message in flight is handled here.
+          const replay = message.m;
+          if (replay !== undefined) run(gate.lane, gate.client, () => replayMessage(gate, replay));
+          return;
+        }
         run(
           gate.lane,
           gate.client,
@@ -959,6 +1006,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       const home = await homeOfRoom(message.r, message.a);
       if (home !== null && home !== nodeId) {
         guests.delete(guest.key);
+        moved.set(guest.key, { node: home, at: monotonicMs() });
         if ((message.hops ?? 0) >= MAX_HOPS)
           return tell(message.gw, {
             k: 'close',
@@ -1028,7 +1076,13 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       }
       case 'gone': {
         const guest = guests.get(message.c);
-        if (!guest) return;
+        if (!guest) {
+          // It moved on from here: its new home is told.
+          const next = moved.get(message.c);
+          moved.delete(message.c);
+          if (next !== undefined) tell(next.node, { k: 'gone', c: message.c });
+          return;
+        }
         guests.delete(message.c);
         run(guest.lane, guest, () => r.disconnect(guest));
         return;
@@ -1047,6 +1101,8 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       default: {
         const gate = gates.get(message.c);
         if (gate) toGate(gate, message);
+        // Its socket closed before it heard that its session moved: the new home is told.
+        else if (message.k === 'home') tell(message.node, { k: 'gone', c: message.c });
       }
     }
   }
@@ -1082,6 +1138,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     await watchNodes();
     const now = monotonicMs();
     for (const [peerId, route] of routes) if (route.until <= now) routes.delete(peerId);
+    for (const [key, move] of moved) if (move.at + MOVED_MEMORY_MS <= now) moved.delete(key);
     if (monotonicMs() >= nextSweep && monotonicMs() >= quietUntil) {
       // Apart from the beat: a takeover may wait out a lease, and the heartbeat must not wait.
       nextSweep = Number.POSITIVE_INFINITY;
