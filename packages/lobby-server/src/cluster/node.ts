@@ -10,7 +10,7 @@
  *   on another node (the owner of its room), the gateway forwards its messages there, and that
  *   node answers through a *guest* connection that publishes to the gateway. Signals are the
  *   exception: a gateway publishes them straight to the target peer's channel, heard by the
- *   target's gateway, one hop (each gateway knows which room its clients are in).
+ *   target's gateway, one hop (each gateway knows which room its clients are in): signals.ts.
  * - A session without a room lives on its gateway. Joining a room run elsewhere moves it there.
  * - The owner saves every room change (its XState persisted snapshot) and every session change
  *   (token hash, name, room) to the store, writing before it tells anyone.
@@ -21,7 +21,11 @@
  * - On SIGTERM a node gives its leases back, tells the gateways of its guests to move them, and
  *   closes its own sockets with 1012 (service restart): its clients resume on another node.
  *
- * Messages between nodes (channel `n:<node>`, JSON, `k` the kind) are in {@link NodeMessage}.
+ * This module holds where rooms run (leases, takeovers), both sides of a connection whose session
+ * lives on another node (gateway and guest: adopt, rehome) and the beat, composing:
+ * - messages.ts: the messages between nodes (channel `n:<node>`, JSON, `k` the kind);
+ * - lanes.ts: each connection's tasks run in order, and what counts as the cluster unavailable;
+ * - signals.ts: the signal relay between gateways (per-peer channels, learned routes, batches).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -41,51 +45,15 @@ import type { LobbyConfig } from '../config.js';
 import { dispatchMessage, type HandledClient, type MessageRouter, type RoomMessage } from '../connection-handler.js';
 import type { Logger } from '../logger.js';
 import { persistRoom } from '../machines/room.machine.js';
-import { bump, LimitName, type LobbyCounters } from '../metrics.js';
+import { bump, type LobbyCounters } from '../metrics.js';
 import type { Client, Connection, Registry, RegistryClusterHooks, Session } from '../registry.js';
 import type { RoomEntry } from '../rooms.js';
 import type { Signer } from '../signing.js';
+import { ClusterUnavailable, createLaneRunner, guarded, type Lane, newLane } from './lanes.js';
 import { LeaseKeeper } from './leases.js';
+import type { NodeMessage } from './messages.js';
+import { createSignalRelay } from './signals.js';
 import type { RoomSummary, StateStore } from './store.js';
-
-/** Messages between nodes. `c` names a client connection (`<gateway node>/<n>`), `p` a peer id. */
-export type NodeMessage =
-  /** Gateway (or old home) to new home: run this connection's session here. */
-  | {
-      k: 'adopt';
-      c: string;
-      gw: string;
-      /** The client's address, as its gateway counts it. */
-      a: string;
-      p: string;
-      n: string;
-      /** The client's current token. */
-      t: string;
-      /** The room the peer is a member of, if any. */
-      r: string | null;
-      /** The `hello` that brought it, when it said one: answered with `welcome`. */
-      h?: string;
-      /** A message to handle once adopted (the `room.join` that moved it). */
-      m?: string;
-      /** Hops so far: an adopt that keeps bouncing between nodes stops. */
-      hops?: number;
-    }
-  /** Gateway to home: a client message (never a signal). */
-  | { k: 'msg'; c: string; m: string }
-  /** Gateway to home: the client's socket closed. */
-  | { k: 'gone'; c: string }
-  /** Home to gateway: send this text to the client. */
-  | { k: 'send'; c: string; t: string }
-  /** Home to gateway: close the client's socket. */
-  | { k: 'close'; c: string; code: number; reason: string }
-  /** Home to gateway: the session moved to `node`. */
-  | { k: 'home'; c: string; node: string }
-  /** Home `from` to gateway: the session is no longer here; find its home again (and replay `m`). */
-  | { k: 'rehome'; c: string; from: string; m?: string }
-  /** A node to the old holder of a session without a room: another node holds it now. */
-  | { k: 'drop'; p: string }
-  /** A node to the sender of a signal batched for peer `p`, which is not connected there. */
-  | { k: 'unroute'; p: string };
 
 export interface ClusterNodeDeps {
   store: StateStore;
@@ -132,12 +100,6 @@ interface Guest extends Client {
   readonly lane: Lane;
 }
 
-/** Runs a connection's tasks one after another; a synchronous task with nothing queued runs at once. */
-interface Lane {
-  pending: number;
-  tail: Promise<void>;
-}
-
 /** How long a peer's record outlives its last change (a session lives far shorter). */
 const PEER_TTL_MS = 24 * 60 * 60 * 1000;
 /** A deleted room's code is kept out of circulation this long (as on a lone node). */
@@ -146,41 +108,10 @@ const CODE_RETIREMENT_MS = 10 * 60 * 1000;
 const ORPHAN_SWEEP_MS = 2_000;
 /** Rooms one sweep looks at, drawn at random. */
 const ORPHAN_SAMPLE = 32;
-/** Separators of signal records between nodes: neither can occur in JSON text, peer ids or codes. */
-const FIELD = '\u0000';
-const RECORD = '\u0001';
-/** How long a node sends a peer's signals straight to the node that peer's last signal came from. */
-const ROUTE_TTL_MS = 30_000;
 /** How long a node remembers where a guest moved, for its `gone`. */
 const MOVED_MEMORY_MS = 60_000;
 /** A room's adopt bouncing between nodes more often than this is dropped. */
 const MAX_HOPS = 4;
-
-/** The cluster cannot serve a request now (the store is unreachable, or a room is between owners). */
-class ClusterUnavailable extends Error {
-  override name = 'ClusterUnavailable';
-}
-
-/** `store` with every failure turned into a {@link ClusterUnavailable}. */
-function guarded(store: StateStore): StateStore {
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      const unavailable = (error: unknown) =>
-        new ClusterUnavailable(`store ${String(property)}: ${error instanceof Error ? error.message : String(error)}`);
-      return (...args: unknown[]) => {
-        try {
-          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
-            throw unavailable(error);
-          });
-        } catch (error) {
-          return Promise.reject(unavailable(error));
-        }
-      };
-    },
-  });
-}
 
 export type ClusterNode = ReturnType<typeof createClusterNode>;
 
@@ -197,8 +128,6 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   let registry: Registry | null = null;
   const gates = new Map<string, Gate>();
   const gateOf = new WeakMap<Client, Gate>();
-  /** Local connections by peer id (signals are delivered to them). */
-  const byPeer = new Map<string, Gate>();
   const guests = new Map<string, Guest>();
   /** Each room's place in creation order across the cluster, for `room.list`. */
   const listSeqs = new Map<string, number>();
@@ -211,18 +140,20 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   let quietUntil = 0;
   /** How often the node beats: heartbeat, lease renewal, watching other nodes. */
   const beatMs = Math.max(100, Math.round(config.leaseMs / 3));
-  /**
-   * Where peers connected to other nodes are, learned from the signals they sent: signals to them
-   * go to that node in batches (channel `b:<node>`) instead of one publish each on their own
-   * channel. A node that no longer has the peer passes the signal on and says so (`unroute`).
-   */
-  const routes = new Map<string, { node: string; until: number }>();
   /** Guests that moved on from here, and where, so that their `gone` follows them (kept a minute). */
   const moved = new Map<string, { node: string; at: number }>();
-  /** Signal records waiting for this turn of the event loop to end, by node. */
-  const outbox = new Map<string, string[]>();
-  /** Peers connected here whose signal channel could not be subscribed (the store was away). */
-  const unheard = new Set<string>();
+  const run = createLaneRunner({ counters, logger, storeFailed, busy: (client) => busy(client, undefined) });
+  const signals = createSignalRelay<Gate>({
+    store,
+    nodeId,
+    counters,
+    monotonicMs,
+    roomOf: roomOfGate,
+    budgetOf: (gate) => (gate.client.session ? gate.client.session.relay : gate.remote?.relay),
+    tell,
+    refuse,
+    storeFailed,
+  });
 
   const reg = (): Registry => {
     if (!registry) throw new Error('cluster node used before attach()');
@@ -253,54 +184,6 @@ export function createClusterNode(deps: ClusterNodeDeps) {
         tell(gateway, { k: 'close', c: key, code, reason });
       },
     };
-  }
-
-  function newLane(): Lane {
-    return { pending: 0, tail: Promise.resolve() };
-  }
-
-  /**
-   * Runs `task` after the lane's earlier tasks. When the cluster cannot serve it (the store is
-   * unreachable, a room is between owners), `unavailable` answers the client (by default a
-   * `BAD_STATE` error); any other failure is a bug, logged and counted.
-   */
-  function run(
-    lane: Lane,
-    client: Client,
-    task: () => void | Promise<void>,
-    unavailable: () => void = () => busy(client, undefined),
-  ): void {
-    const fail = (error: unknown) => {
-      if (error instanceof ClusterUnavailable) {
-        if (error.message.startsWith('store ')) storeFailed('a request', error);
-        return unavailable();
-      }
-      counters.internalErrors++;
-      logger.error('cluster: a task failed', {
-        error: error instanceof Error ? (error.stack ?? error.message) : error,
-      });
-    };
-    if (lane.pending === 0) {
-      let result: void | Promise<void>;
-      try {
-        result = task();
-      } catch (error) {
-        return fail(error);
-      }
-      if (!result) return;
-      lane.pending++;
-      lane.tail = result.catch(fail).finally(() => {
-        lane.pending--;
-      });
-      return;
-    }
-    lane.pending++;
-    lane.tail = lane.tail
-      .then(task)
-      .catch(fail)
-      .finally(() => {
-        lane.pending--;
-      });
   }
 
   /** The answer to a request the cluster cannot serve now. */
@@ -671,19 +554,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   /** Starts delivering signals for `gate`'s peer to it. */
   function listen(gate: Gate, peerId: string): void {
     gate.peerId = peerId;
-    const previous = byPeer.get(peerId);
-    byPeer.set(peerId, gate);
-    if (!previous) subscribePeer(peerId);
-  }
-
-  function subscribePeer(peerId: string): void {
-    store
-      .subscribe(`p:${peerId}`, (message) => onPeerChannel(peerId, message))
-      .catch((error) => {
-        // Tried again once the store is back (resync).
-        unheard.add(peerId);
-        storeFailed('subscribe', error);
-      });
+    signals.listen(peerId, gate);
   }
 
   function identifiedHere(gate: Gate): void {
@@ -756,119 +627,6 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     return gate.remote ? gate.remote.room : (gate.client.session?.actor.context.roomCode ?? null);
   }
 
-  /** A signal from a client of this node: straight to the target's socket, here or on its gateway. */
-  function signal(gate: Gate, to: string, dataJson: string, rid: Rid | undefined): void {
-    const client = gate.client;
-    const session = client.session;
-    const room = roomOfGate(gate);
-    const from = gate.peerId;
-    if (room === null || from === null || to === from) return notFound(client, rid);
-    const target = byPeer.get(to);
-    if (target && roomOfGate(target) !== room) return notFound(client, rid);
-    const budget = session ? session.relay : gate.remote?.relay;
-    if (budget && !budget.take(dataJson.length, monotonicMs())) {
-      bump(counters.limitHits, LimitName.relayBytes);
-      const text = 'you relayed too many signal bytes in the last seconds; this signal was dropped';
-      return refuse(client, ErrorCode.RATE_LIMITED, text, rid);
-    }
-    const fromJson = session ? session.peerIdJson : JSON.stringify(from);
-    if (target) {
-      target.client.conn.send(`{"type":"signal","from":${fromJson},"data":${dataJson}}`);
-      counters.signalsRelayed++;
-      counters.relayedBytes += dataJson.length;
-      return;
-    }
-    stats.signalsOut++;
-    const record = `${room}${FIELD}${fromJson}${FIELD}${dataJson}`;
-    const route = routes.get(to);
-    if (route && route.until > monotonicMs()) return batch(route.node, `${to}${FIELD}${record}`);
-    store.publish(`p:${to}`, `${nodeId}${FIELD}${record}`).then(
-      (heard) => {
-        if (heard === 0 && !gate.closed) notFound(client, rid);
-      },
-      (error) => storeFailed('publish', error),
-    );
-  }
-
-  function notFound(client: Client, rid: Rid | undefined): void {
-    refuse(client, ErrorCode.PEER_NOT_FOUND, 'no connected member of your room has that peer id', rid);
-  }
-
-  /** Queues a signal record for `node`: every record queued in this turn of the event loop goes in one message. */
-  function batch(node: string, record: string): void {
-    let records = outbox.get(node);
-    if (!records) {
-      records = [];
-      outbox.set(node, records);
-      if (outbox.size === 1) setImmediate(flushOutbox);
-    }
-    records.push(record);
-  }
-
-  function flushOutbox(): void {
-    for (const [node, records] of outbox) {
-      store
-        .publish(`b:${node}`, `${nodeId}${RECORD}${records.join(RECORD)}`)
-        .catch((error) => storeFailed('publish', error));
-    }
-    outbox.clear();
-  }
-
-  /** A signal published on `peerId`'s own channel: `<sender node>\0<room>\0<from>\0<data>`. */
-  function onPeerChannel(peerId: string, message: string): void {
-    const nodeEnd = message.indexOf(FIELD);
-    if (nodeEnd < 0) return;
-    deliverSignal(peerId, message, nodeEnd + 1, message.slice(0, nodeEnd));
-  }
-
-  /** Signals another node batched for peers of this one: `<sender node>\1<to>\0<room>\0<from>\0<data>\1...`. */
-  function onBatch(message: string): void {
-    const records = message.split(RECORD);
-    const sender = records[0] ?? '';
-    for (let i = 1; i < records.length; i++) {
-      const record = records[i] as string;
-      const toEnd = record.indexOf(FIELD);
-      if (toEnd < 0) continue;
-      const to = record.slice(0, toEnd);
-      if (byPeer.has(to)) {
-        deliverSignal(to, record, toEnd + 1, sender);
-        continue;
-      }
-      // Not here (any more): on through the peer's own channel, and the sender forgets the route.
-      const rest = record.slice(toEnd + 1);
-      store.publish(`p:${to}`, `${sender}${FIELD}${rest}`).catch((error) => storeFailed('publish', error));
-      tell(sender, { k: 'unroute', p: to });
-    }
-  }
-
-  /**
-   * Delivers the signal record at `offset` of `message` (`<room>\0<from>\0<data>`) to `peerId`
-   * if it is connected here and in that room; remembers that its sender is on `senderNode`, so an
-   * answer goes straight there in a batch.
-   */
-  function deliverSignal(peerId: string, message: string, offset: number, senderNode: string): void {
-    const roomEnd = message.indexOf(FIELD, offset);
-    const fromEnd = roomEnd < 0 ? -1 : message.indexOf(FIELD, roomEnd + 1);
-    const gate = byPeer.get(peerId);
-    if (!gate || gate.closed || fromEnd < 0 || roomOfGate(gate) !== message.slice(offset, roomEnd)) {
-      stats.signalsUndelivered++;
-      return;
-    }
-    const fromJson = message.slice(roomEnd + 1, fromEnd);
-    const data = message.slice(fromEnd + 1);
-    gate.client.conn.send(`{"type":"signal","from":${fromJson},"data":${data}}`);
-    stats.signalsIn++;
-    counters.signalsRelayed++;
-    counters.relayedBytes += data.length;
-    if (senderNode === nodeId) return;
-    // Peer ids are base64url: their JSON is the id in quotes.
-    const from = fromJson.slice(1, -1);
-    const route = routes.get(from);
-    const until = monotonicMs() + ROUTE_TTL_MS;
-    if (route?.node === senderNode) route.until = until;
-    else routes.set(from, { node: senderNode, until });
-  }
-
   /**
    * `gate`'s session's home is gone, or `from` says it no longer holds it: find where it lives now
    * (the room's owner; without a room, the node it moved to, else here).
@@ -934,7 +692,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   }
 
   function routeMessage(gate: Gate, msg: RoomMessage, signalDataJson: string, text: string): void | Promise<void> {
-    if (msg.type === 'signal') return signal(gate, msg.to, signalDataJson, msg.rid);
+    if (msg.type === 'signal') return signals.signal(gate, msg.to, signalDataJson, msg.rid);
     if (msg.type === 'room.list') return list(gate.client, msg);
     if (gate.remote) {
       stats.forwarded++;
@@ -1088,7 +846,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
         return;
       }
       case 'unroute':
-        routes.delete(message.p);
+        signals.unroute(message.p);
         return;
       case 'drop': {
         const session = r.sessions.byId(message.p);
@@ -1137,7 +895,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     }
     await watchNodes();
     const now = monotonicMs();
-    for (const [peerId, route] of routes) if (route.until <= now) routes.delete(peerId);
+    signals.expireRoutes(now);
     for (const [key, move] of moved) if (move.at + MOVED_MEMORY_MS <= now) moved.delete(key);
     if (monotonicMs() >= nextSweep && monotonicMs() >= quietUntil) {
       // Apart from the beat: a takeover may wait out a lease, and the heartbeat must not wait.
@@ -1165,11 +923,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   /** After the store was away (maybe restarted empty): everything run here is saved again. */
   function resync(): void {
     const r = reg();
-    for (const peerId of unheard) {
-      const gate = byPeer.get(peerId);
-      unheard.delete(peerId);
-      if (gate) subscribePeer(peerId);
-    }
+    signals.resubscribe();
     for (const session of r.sessions.all()) savePeer(session);
     for (const code of listSeqs.keys()) {
       const entry = r.rooms.get(code);
@@ -1236,11 +990,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
       if (!gate) return reg().disconnect(client);
       gate.closed = true;
       gates.delete(gate.key);
-      const peerId = gate.peerId;
-      if (peerId !== null && byPeer.get(peerId) === gate) {
-        byPeer.delete(peerId);
-        store.unsubscribe(`p:${peerId}`).catch((error) => storeFailed('unsubscribe', error));
-      }
+      if (gate.peerId !== null) signals.unlisten(gate.peerId, gate);
       if (gate.remote) tell(gate.remote.node, { k: 'gone', c: gate.key });
       else reg().disconnect(client);
     },
@@ -1254,7 +1004,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     async attach(bound: Registry): Promise<void> {
       registry = bound;
       await store.subscribe(`n:${nodeId}`, onNodeMessage);
-      await store.subscribe(`b:${nodeId}`, onBatch);
+      await store.subscribe(`b:${nodeId}`, signals.onBatch);
       await store.heartbeat(nodeId, config.leaseMs);
       let ticking = false;
       ticker = setInterval(() => {
