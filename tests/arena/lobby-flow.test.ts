@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createLobbyFlow,
   failureText,
+  lobbyUrls,
   type RoomChange,
   type RoomRequest,
 } from '../../examples/arena-game/src/app/lobby-flow.js';
@@ -338,5 +339,12 @@ describe('createLobbyFlow', () => {
       'end',
       'leave',
     ]);
+  });
+});
+
+describe('lobbyUrls', () => {
+  it("takes one URL as it is, and a cluster's nodes separated by commas as a list", () => {
+    expect(lobbyUrls('ws://a/lobby')).toBe('ws://a/lobby');
+    expect(lobbyUrls('ws://a/lobby, ws://b/lobby,')).toEqual(['ws://a/lobby', 'ws://b/lobby']);
   });
 });

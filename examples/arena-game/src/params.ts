@@ -20,7 +20,10 @@ export interface ArenaParams {
   voice: boolean | null;
   /** Force every link through TURN (`iceTransportPolicy: 'relay'`). */
   relay: boolean;
-  /** Lobby WebSocket URL; default: the page's own origin, path `/lobby`. */
+  /**
+   * Lobby WebSocket URL, or the URLs of a lobby cluster's nodes separated by commas (the client
+   * moves to the next when one fails); default: the page's own origin, path `/lobby`.
+   */
   lobby: string;
 }
 

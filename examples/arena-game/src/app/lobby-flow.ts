@@ -128,7 +128,7 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
     client?.close();
     clientName = name;
     const token = remembered.token();
-    const next = deps.createClient({ url: deps.lobbyUrl, name, ...(token ? { token } : {}) });
+    const next = deps.createClient({ url: lobbyUrls(deps.lobbyUrl), name, ...(token ? { token } : {}) });
     client = next;
     next.on('room', onRoom);
     next.on('chat', (m) => deps.chat(m, next.room));
@@ -186,4 +186,13 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
     chat: (text) => void client?.chat(text),
     end: () => void client?.end(),
   };
+}
+
+/** `?lobby=` as the lobby client takes it: one URL, or a cluster's nodes separated by commas. */
+export function lobbyUrls(lobby: string): string | string[] {
+  const urls = lobby
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
+  return urls.length === 1 ? (urls[0] as string) : urls;
 }
