@@ -1,25 +1,20 @@
 // A private coturn (Debian's `turnserver`) for tests: TURN REST auth (`use-auth-secret`), loopback
 // only, plain UDP and TCP, started in the test's own network namespace (see scripts/in-netns.js).
 //
-// Who it runs as. Outside a user namespace, as real root, it drops to nobody/nogroup with
-// `setpriv --reuid=nobody --regid=nogroup --clear-groups`. Inside `unshare -rn` (how `npm test`
-// runs) that fails with "setpriv: setresuid failed: Invalid argument": the namespace maps one uid
-// only (0 -> the invoking user), so nobody does not exist there and no process in the namespace
-// can become it. There it runs as the namespace's root (outside: the user who ran `npm test`) with
-// every capability dropped: `setpriv --bounding-set=-all --inh-caps=-all --no-new-privs`. It listens
-// on 127.0.0.1 in a namespace with nothing but `lo`, and writes only to its own temporary directory.
+// Who it runs as: nobody, or the namespace's root without capabilities (daemon.ts says why). It
+// listens on 127.0.0.1 in a namespace with nothing but `lo`, and writes only to its own temporary
+// directory.
 //
 // Pitfall: coturn binds its listeners with SO_REUSEPORT, so a second coturn on a taken port starts
 // and reports "listener opened" without complaint. Ports are therefore chosen here, checked free
 // with sockets that do not share, and a STUN Binding request decides when the server is ready.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findExecutable, type Launched, launch, unprivileged } from './daemon.js';
 import { waitFor } from './wait.js';
 
 export interface Coturn {
@@ -45,9 +40,7 @@ const RELAY_PORTS = 100;
 const RELAY_LOW = 20_000;
 const RELAY_HIGH = 32_000;
 const READY_TIMEOUT_MS = 5_000;
-const STOP_TIMEOUT_MS = 2_000;
 const ATTEMPTS = 4;
-const NOBODY_UID = 65_534;
 
 /** Starts coturn on a free port of 127.0.0.1; throws (never skips) when `turnserver` is missing. */
 export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
@@ -62,8 +55,6 @@ export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
     const port = await freePort();
     const minPort = await freeRelayRange();
     const dir = await mkdtemp(join(tmpdir(), 'tickmesh-coturn-'));
-    const asNobody = canBecomeNobody();
-    if (asNobody) await chown(dir, NOBODY_UID, NOBODY_UID);
     const args = [
       '-n',
       `--listening-ip=${HOST}`,
@@ -83,12 +74,7 @@ export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
       '--log-file=stdout',
       '--simple-log',
     ];
-    const setpriv = findExecutable('setpriv');
-    const privileges = asNobody
-      ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups']
-      : ['--bounding-set=-all', '--inh-caps=-all', '--no-new-privs'];
-    const argv = setpriv ? [setpriv, ...privileges, turnserver, ...args] : [turnserver, ...args];
-    const server = launch(argv);
+    const server = launch([...(await unprivileged(dir)), turnserver, ...args]);
     try {
       await ready(server, port);
       return {
@@ -106,59 +92,6 @@ export async function startCoturn(options: CoturnOptions): Promise<Coturn> {
     }
   }
   throw new Error(`coturn did not start:\n${failures.join('\n')}`);
-}
-
-interface Launched {
-  /** Set once the process has exited, with a description of how. */
-  exited(): string | null;
-  log(): string;
-  kill(): Promise<void>;
-}
-
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function launch(argv: readonly string[]): Launched {
-  const [command, ...args] = argv;
-  if (!command) throw new Error('no command');
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  let exit: string | null = null;
-  const append = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const exitedPromise = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exit = signal ? `killed by ${signal}` : `exited with ${code}`;
-      running.delete(child);
-      resolve();
-    });
-  });
-  child.once('error', (error) => {
-    exit = `could not start: ${error.message}`;
-    running.delete(child);
-  });
-  running.add(child);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // A test that forgets stop() must not leave coturn holding the namespace open.
-    process.once('exit', () => {
-      for (const c of running) c.kill('SIGKILL');
-    });
-  }
-  return {
-    exited: () => exit,
-    log: () => output,
-    async kill() {
-      if (exit !== null || child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exitedPromise;
-      clearTimeout(timer);
-    },
-  };
 }
 
 /** Waits until coturn answers a STUN Binding request over UDP and accepts a TCP connection. */
@@ -246,42 +179,4 @@ function udpFree(port: number): Promise<boolean> {
     });
     socket.bind(port, HOST, () => socket.close(() => resolve(true)));
   });
-}
-
-/** True when this process may switch to nobody: real root, with uid and gid 65534 mapped. */
-function canBecomeNobody(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  return mapsId('/proc/self/uid_map', NOBODY_UID) && mapsId('/proc/self/gid_map', NOBODY_UID);
-}
-
-/** Whether an id map (`inside outside count` lines) covers `id` inside the namespace. */
-function mapsId(file: string, id: number): boolean {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return false; // no /proc (not Linux): no namespaces to worry about, but no setpriv either
-  }
-  return text
-    .trim()
-    .split('\n')
-    .some((line) => {
-      const [inside = Number.NaN, , count = 0] = line.trim().split(/\s+/).map(Number);
-      return id >= inside && id < inside + count;
-    });
-}
-
-function findExecutable(name: string): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
-  for (const dir of dirs) {
-    if (!dir) continue;
-    const file = join(dir, name);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not in this directory
-    }
-  }
-  return null;
 }

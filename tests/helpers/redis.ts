@@ -3,9 +3,7 @@
 // `kill()` and `restart()` play a crash and a recovery on the same port, for the lobby cluster
 // tests; the server comes back empty, as one without persistence does.
 //
-// Who it runs as: as tests/helpers/coturn.ts explains. As real root with nobody mapped, it drops to
-// nobody/nogroup with setpriv; otherwise (inside `unshare -rn`, how `npm test` runs, it is the
-// namespace's root) it keeps its uid and drops every capability. Redis runs as root without
+// Who it runs as: nobody, or the namespace's root without capabilities (daemon.ts says why). Redis runs as root without
 // complaint; it writes nothing (`--save ''`, `--appendonly no`) outside its temporary directory.
 //
 // Ports: Redis binds without SO_REUSEPORT, so a taken port makes it exit ("Address already in
@@ -13,13 +11,12 @@
 // no outgoing connection's local port (a test's own PING after `kill()`, say) can land on it
 // between a kill and the restart that must get it back; it is checked free with a listening
 // socket, which Node opens without SO_REUSEPORT. A PING answered `+PONG` decides readiness.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { findExecutable, type Launched, launch, unprivileged } from './daemon.js';
 import { waitFor } from './wait.js';
 
 /**
@@ -53,14 +50,11 @@ const PORT_HIGH = 20_000;
 const READY_TIMEOUT_MS = 5_000;
 /** How long one PING may take before it counts as unanswered. */
 const PING_TIMEOUT_MS = 200;
-/** After SIGTERM, how long stop() waits before SIGKILL. */
-const STOP_TIMEOUT_MS = 2_000;
 /** How long restart() keeps retrying a port still in use. */
 const REBIND_TIMEOUT_MS = 2_000;
 const REBIND_INTERVAL_MS = 50;
 /** Fresh ports startRedis() tries before it gives up. */
 const ATTEMPTS = 4;
-const NOBODY_UID = 65_534;
 
 /** Starts redis-server on a free port of 127.0.0.1; throws (never skips) when it is missing. */
 export async function startRedis(): Promise<RedisServer> {
@@ -71,18 +65,13 @@ export async function startRedis(): Promise<RedisServer> {
     );
   }
   const dir = await mkdtemp(join(tmpdir(), 'tickmesh-redis-'));
-  const asNobody = canBecomeNobody();
-  if (asNobody) await chown(dir, NOBODY_UID, NOBODY_UID);
-  const setpriv = findExecutable('setpriv');
-  const privileges = asNobody
-    ? ['--reuid=nobody', '--regid=nogroup', '--clear-groups']
-    : ['--bounding-set=-all', '--inh-caps=-all', '--no-new-privs'];
+  const prefix = await unprivileged(dir);
   const argv = (port: number) => {
     const args = [
       ...['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir],
       ...['--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'],
     ];
-    return setpriv ? [setpriv, ...privileges, binary, ...args] : [binary, ...args];
+    return [...prefix, binary, ...args];
   };
 
   let server: Launched | null = null;
@@ -179,61 +168,6 @@ function pongs(port: number): Promise<boolean> {
   });
 }
 
-interface Launched {
-  /** Set once the process has exited, with a description of how. */
-  exited(): string | null;
-  /** The tail of what it printed on stdout and stderr. */
-  log(): string;
-  /** Sends `signal` (SIGKILL after STOP_TIMEOUT_MS) and resolves once it has exited. */
-  kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
-}
-
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
-function launch(argv: readonly string[]): Launched {
-  const [command, ...args] = argv;
-  if (!command) throw new Error('no command');
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  let exit: string | null = null;
-  const append = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', (code, signal) => {
-      exit = signal ? `killed by ${signal}` : `exited with ${code}`;
-      running.delete(child);
-      resolve();
-    });
-  });
-  child.once('error', (error) => {
-    exit = `could not start: ${error.message}`;
-    running.delete(child);
-  });
-  running.add(child);
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // A test that forgets stop() must not leave redis holding the namespace open.
-    process.once('exit', () => {
-      for (const c of running) c.kill('SIGKILL');
-    });
-  }
-  return {
-    exited: () => exit,
-    log: () => output,
-    async kill(signal) {
-      if (exit !== null || child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
 /** A TCP port of 127.0.0.1 in [PORT_LOW, PORT_HIGH) that nothing listens on now, drawn at random. */
 async function freePort(): Promise<number> {
   for (;;) {
@@ -248,42 +182,4 @@ function tcpFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen({ port, host: HOST, exclusive: true }, () => server.close(() => resolve(true)));
   });
-}
-
-/** True when this process may switch to nobody: real root, with uid and gid 65534 mapped. */
-function canBecomeNobody(): boolean {
-  if (process.getuid?.() !== 0) return false;
-  return mapsId('/proc/self/uid_map', NOBODY_UID) && mapsId('/proc/self/gid_map', NOBODY_UID);
-}
-
-/** Whether an id map (`inside outside count` lines) covers `id` inside the namespace. */
-function mapsId(file: string, id: number): boolean {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return false; // no /proc (not Linux): no namespaces to worry about, but no setpriv either
-  }
-  return text
-    .trim()
-    .split('\n')
-    .some((line) => {
-      const [inside = Number.NaN, , count = 0] = line.trim().split(/\s+/).map(Number);
-      return id >= inside && id < inside + count;
-    });
-}
-
-function findExecutable(name: string): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
-  for (const dir of dirs) {
-    if (!dir) continue;
-    const file = join(dir, name);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not in this directory
-    }
-  }
-  return null;
 }
