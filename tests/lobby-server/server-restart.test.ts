@@ -110,15 +110,21 @@ describe('a lobby restart', () => {
     expect(ended.room.state).toBe('open');
   });
 
-  it('keeps a restored room playing and its host while members are away, until the grace ends', async () => {
+  /** A playing room, the server restarted with a 300 ms grace, and Bob back in it first by his ticket. */
+  async function restartedWithBobBack() {
     const first = await start();
     const { ann, bob, code } = await playingRoom(first);
     const bobsRoom = lastRoom(bob);
     const second = await restart(first, 300);
-    // Bob comes back first; the host (Ann) is still away.
     const bob2 = await client(second, 'Bob again');
     await bob2.hello('Bob', bob.token);
     const restored = await bob2.expectAnswer({ type: 'room.restore', ...bobsRoom }, 'room.state');
+    return { ann, bob, bob2, code, second, restored };
+  }
+
+  it('keeps a restored room playing and its host while members are away, until the grace ends', async () => {
+    // Bob comes back first; the host (Ann) is still away.
+    const { ann, bob, bob2, code, restored } = await restartedWithBobBack();
     expect(restored.room).toMatchObject({ code, state: 'playing', hostId: ann.peerId });
     // Ann never comes back: when the grace ends she is removed, Bob is host, the room reopens.
     const after = await bob2.next('room.state', (m) => m.room.state === 'open', 3000);
@@ -127,13 +133,7 @@ describe('a lobby restart', () => {
   });
 
   it('drops a member that came back but not to the restored room, so the room can end', async () => {
-    const first = await start();
-    const { ann, bob, code } = await playingRoom(first);
-    const bobsRoom = lastRoom(bob);
-    const second = await restart(first, 300);
-    const bob2 = await client(second, 'Bob again');
-    await bob2.hello('Bob', bob.token);
-    await bob2.expectAnswer({ type: 'room.restore', ...bobsRoom }, 'room.state');
+    const { ann, bob, bob2, code, second } = await restartedWithBobBack();
     // Ann is back too (her id with her), but makes a room of her own instead of restoring.
     const ann2 = await client(second, 'Ann again');
     expect((await ann2.hello('Ann', ann.token)).peerId).toBe(ann.peerId);
