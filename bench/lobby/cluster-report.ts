@@ -4,6 +4,8 @@
  * total, and the CPU target is on the lobby nodes (what the cluster code spends; Redis's share
  * is the price of the store it chose).
  */
+
+import { latencyRows, machineRows, stallRow } from './report.ts';
 import type { LatencyResult, ThroughputResult } from './scenarios.ts';
 import { count, fixed, renderRows } from './table.ts';
 import { checkTarget, type TargetResult, verdict } from './targets.ts';
@@ -150,37 +152,8 @@ export function renderClusterTable(result: ClusterResult, ratePerS: number): str
       '',
       '',
     ],
-    [
-      'share of lobby CPU in kernel (%)',
-      fixed(single.throughput.serverKernelPct, 0),
-      fixed(cluster.throughput.serverKernelPct, 0),
-      '',
-      '',
-    ],
-    [
-      'load-gen CPU (% of a core)',
-      fixed(single.throughput.loadGenCpuPctOfCore, 0),
-      fixed(cluster.throughput.loadGenCpuPctOfCore, 0),
-      '',
-      '',
-    ],
-    [
-      'other processes CPU (% of a core)',
-      fixed(single.throughput.otherCpuPctOfCore, 0),
-      fixed(cluster.throughput.otherCpuPctOfCore, 0),
-      '',
-      '',
-    ],
-    [`delivered msg/s ${rate}`, count(single.latency.deliveredPerS), count(cluster.latency.deliveredPerS), '', ''],
-    [`p50 latency ${rate} (ms)`, fixed(single.latency.p50Ms, 2), fixed(cluster.latency.p50Ms, 2), '', ''],
-    [
-      `p99 latency ${rate} (ms)`,
-      fixed(single.latency.p99Ms, 2),
-      fixed(cluster.latency.p99Ms, 2),
-      '',
-      verdict(targets.p99LatencyMs),
-    ],
-    [`p99.9 latency ${rate} (ms)`, fixed(single.latency.p999Ms, 2), fixed(cluster.latency.p999Ms, 2), '', ''],
+    ...machineRows('lobby', single, cluster),
+    ...latencyRows(rate, single, cluster, verdict(targets.p99LatencyMs)),
     [
       `lobby / Redis CPU ${rate} (% of a core)`,
       fixed(single.latency.serverCpuPctOfCore, 0),
@@ -188,13 +161,7 @@ export function renderClusterTable(result: ClusterResult, ratePerS: number): str
       '',
       '',
     ],
-    [
-      'load-gen stall p99 / max (ms)',
-      `${fixed(single.latency.loadGenStallP99Ms, 2)} / ${fixed(single.latency.loadGenStallMaxMs, 1)}`,
-      `${fixed(cluster.latency.loadGenStallP99Ms, 2)} / ${fixed(cluster.latency.loadGenStallMaxMs, 1)}`,
-      '',
-      '',
-    ],
+    stallRow(single, cluster),
     [
       'signals from another node',
       '0%',

@@ -46,6 +46,55 @@ function failures(result: ServerResult): { errors: number; lost: number } {
   return { errors, lost };
 }
 
+/** What two measured sides have in common, as the rows of a table comparing them. */
+interface Measured {
+  throughput: ThroughputResult;
+  latency: LatencyResult;
+}
+
+/** Rows of where the CPU went during the closed loop: the server's (`who`) kernel share, the load and the rest. */
+export function machineRows(who: string, a: Measured, b: Measured): string[][] {
+  return [
+    [
+      `share of ${who} CPU in kernel (%)`,
+      fixed(a.throughput.serverKernelPct, 0),
+      fixed(b.throughput.serverKernelPct, 0),
+      '',
+      '',
+    ],
+    [
+      'load-gen CPU (% of a core)',
+      fixed(a.throughput.loadGenCpuPctOfCore, 0),
+      fixed(b.throughput.loadGenCpuPctOfCore, 0),
+      '',
+      '',
+    ],
+    [
+      'other processes CPU (% of a core)',
+      fixed(a.throughput.otherCpuPctOfCore, 0),
+      fixed(b.throughput.otherCpuPctOfCore, 0),
+      '',
+      '',
+    ],
+  ];
+}
+
+/** Rows of the paced phase: delivered rate and latency percentiles, the p99 with its verdict. */
+export function latencyRows(rate: string, a: Measured, b: Measured, p99Verdict: string): string[][] {
+  return [
+    [`delivered msg/s ${rate}`, count(a.latency.deliveredPerS), count(b.latency.deliveredPerS), '', ''],
+    [`p50 latency ${rate} (ms)`, fixed(a.latency.p50Ms, 2), fixed(b.latency.p50Ms, 2), '', ''],
+    [`p99 latency ${rate} (ms)`, fixed(a.latency.p99Ms, 2), fixed(b.latency.p99Ms, 2), '', p99Verdict],
+    [`p99.9 latency ${rate} (ms)`, fixed(a.latency.p999Ms, 2), fixed(b.latency.p999Ms, 2), '', ''],
+  ];
+}
+
+/** The row of the load generators' own stalls in the paced phase (a noisy machine shows there). */
+export function stallRow(a: Measured, b: Measured): string[] {
+  const stall = (m: Measured) => `${fixed(m.latency.loadGenStallP99Ms, 2)} / ${fixed(m.latency.loadGenStallMaxMs, 1)}`;
+  return ['load-gen stall p99 / max (ms)', stall(a), stall(b), '', ''];
+}
+
 /** The human table. */
 export function renderTable(ours: ServerResult, ws: ServerResult, ratePerS: number): string {
   const targets = evaluateTargets(ours, ws);
@@ -73,44 +122,9 @@ export function renderTable(ours: ServerResult, ws: ServerResult, ratePerS: numb
       '',
       '',
     ],
-    [
-      'share of server CPU in kernel (%)',
-      fixed(ours.throughput.serverKernelPct, 0),
-      fixed(ws.throughput.serverKernelPct, 0),
-      '',
-      '',
-    ],
-    [
-      'load-gen CPU (% of a core)',
-      fixed(ours.throughput.loadGenCpuPctOfCore, 0),
-      fixed(ws.throughput.loadGenCpuPctOfCore, 0),
-      '',
-      '',
-    ],
-    [
-      'other processes CPU (% of a core)',
-      fixed(ours.throughput.otherCpuPctOfCore, 0),
-      fixed(ws.throughput.otherCpuPctOfCore, 0),
-      '',
-      '',
-    ],
-    [`delivered msg/s ${rate}`, count(ours.latency.deliveredPerS), count(ws.latency.deliveredPerS), '', ''],
-    [`p50 latency ${rate} (ms)`, fixed(ours.latency.p50Ms, 2), fixed(ws.latency.p50Ms, 2), '', ''],
-    [
-      `p99 latency ${rate} (ms)`,
-      fixed(ours.latency.p99Ms, 2),
-      fixed(ws.latency.p99Ms, 2),
-      '',
-      verdict(targets.p99LatencyMs),
-    ],
-    [`p99.9 latency ${rate} (ms)`, fixed(ours.latency.p999Ms, 2), fixed(ws.latency.p999Ms, 2), '', ''],
-    [
-      'load-gen stall p99 / max (ms)',
-      `${fixed(ours.latency.loadGenStallP99Ms, 2)} / ${fixed(ours.latency.loadGenStallMaxMs, 1)}`,
-      `${fixed(ws.latency.loadGenStallP99Ms, 2)} / ${fixed(ws.latency.loadGenStallMaxMs, 1)}`,
-      '',
-      '',
-    ],
+    ...machineRows('server', ours, ws),
+    ...latencyRows(rate, ours, ws, verdict(targets.p99LatencyMs)),
+    stallRow(ours, ws),
     [
       `RSS per idle conn, marginal (KB, n=${ours.idle.clients})`,
       fixed(ours.idle.perConnectionKiB, 2),
