@@ -184,15 +184,8 @@ export function createRegistry(deps: RegistryDeps) {
     // Resume: same peer id, same room, the new name, a new token (the one just used stops
     // working, so a token seen by someone else resumes at most once). A live connection is taken
     // over (4001).
-    const previous = existing.client;
-    if (previous) {
-      previous.session = null;
-      previous.conn.close(CloseCode.SESSION_TAKEN_OVER, 'session resumed elsewhere');
-    }
-    sessions.resume(existing, client);
-    const wasLive = previous !== null;
     const { leftWhileAway } = existing.actor.context;
-    existing.actor.send(wasLive ? { type: 'renamed', name: msg.name } : { type: 'resumed', name: msg.name });
+    takeOverSession(existing, client, msg.name, true);
     send(client, welcome(existing, 'resumed', msg.rid));
     if (leftWhileAway) send(client, { type: 'room.left', code: leftWhileAway.code, reason: leftWhileAway.reason });
     const entry = roomOf(existing);
@@ -200,6 +193,20 @@ export function createRegistry(deps: RegistryDeps) {
       rooms.dispatch(entry, { type: 'resume', by: existing.peerId, name: msg.name }, causeOf(existing, msg.rid));
       rooms.answerUnchanged(entry, client.conn, msg.rid);
     }
+  }
+
+  /**
+   * `client` takes `session` over under `name` (with a new token when `newToken`): a live
+   * connection of it is closed with 4001, a session in its grace comes back.
+   */
+  function takeOverSession(session: Session, client: Client, name: string, newToken: boolean): void {
+    const previous = session.client;
+    if (previous && previous !== client) {
+      previous.session = null;
+      previous.conn.close(CloseCode.SESSION_TAKEN_OVER, 'session resumed elsewhere');
+    }
+    sessions.resume(session, client, newToken);
+    session.actor.send(previous ? { type: 'renamed', name } : { type: 'resumed', name });
   }
 
   /**
@@ -404,15 +411,8 @@ export function createRegistry(deps: RegistryDeps) {
     hello: { rid: Rid | undefined } | null,
   ): Session {
     let session = sessions.byId(peer.peerId);
-    if (session) {
-      const previous = session.client;
-      if (previous && previous !== client) {
-        previous.session = null;
-        previous.conn.close(CloseCode.SESSION_TAKEN_OVER, 'session resumed elsewhere');
-      }
-      sessions.resume(session, client, hello !== null);
-      session.actor.send(previous ? { type: 'renamed', name: peer.name } : { type: 'resumed', name: peer.name });
-    } else {
+    if (session) takeOverSession(session, client, peer.name, hello !== null);
+    else {
       session = sessions.create(client, peer.name, peer.peerId, hello === null ? peer.token : undefined);
       client.session = session;
     }
