@@ -18,21 +18,30 @@ export class ClusterUnavailable extends Error {
 
 /** `store` with every failure turned into a {@link ClusterUnavailable}. */
 export function guarded(store: StateStore): StateStore {
+  // One wrapper per method, made on first use: publish runs per relayed signal.
+  const wrappers = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function') return value;
-      const unavailable = (error: unknown) =>
-        new ClusterUnavailable(`store ${String(property)}: ${error instanceof Error ? error.message : String(error)}`);
-      return (...args: unknown[]) => {
-        try {
-          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
-            throw unavailable(error);
-          });
-        } catch (error) {
-          return Promise.reject(unavailable(error));
-        }
-      };
+      let wrapper = wrappers.get(property);
+      if (!wrapper) {
+        const unavailable = (error: unknown) =>
+          new ClusterUnavailable(
+            `store ${String(property)}: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        wrapper = (...args: unknown[]) => {
+          try {
+            return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
+              throw unavailable(error);
+            });
+          } catch (error) {
+            return Promise.reject(unavailable(error));
+          }
+        };
+        wrappers.set(property, wrapper);
+      }
+      return wrapper;
     },
   });
 }
