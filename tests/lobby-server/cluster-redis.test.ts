@@ -247,10 +247,7 @@ describe('a lobby cluster of three processes on real Redis', () => {
 
     const killedAt = performance.now();
     await node(0).stop('SIGKILL');
-    const [, ann] = await Promise.all([
-      answeredAfter(t.bob, killedAt, 'kill -9 during play'),
-      resume(t.ann, 2, 'Ann'),
-    ]);
+    const [, ann] = await Promise.all([answeredAfter(t.bob, killedAt, 'kill -9 during play'), resume(t.ann, 2, 'Ann')]);
 
     const back = await ann.next('room.state', (m) => m.room.peers.every((p) => p.connected), SLOW_MS);
     expect(back.room.state).toBe(RoomState.PLAYING);
