@@ -16,7 +16,7 @@ export class ClusterUnavailable extends Error {
   override name = 'ClusterUnavailable';
 }
 
-/** `store` with every failure turned into a {@link ClusterUnavailable}. */
+/** `store` with every failure (a rejected promise, a throw) turned into a {@link ClusterUnavailable}. */
 export function guarded(store: StateStore): StateStore {
   // One wrapper per method, made on first use: publish runs per relayed signal.
   const wrappers = new Map<PropertyKey, unknown>();
@@ -31,13 +31,16 @@ export function guarded(store: StateStore): StateStore {
             `store ${String(property)}: ${error instanceof Error ? error.message : String(error)}`,
           );
         wrapper = (...args: unknown[]) => {
+          let result: unknown;
           try {
-            return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
-              throw unavailable(error);
-            });
+            result = (value as (...a: unknown[]) => unknown).apply(target, args);
           } catch (error) {
             return Promise.reject(unavailable(error));
           }
+          if (!(result instanceof Promise)) return result;
+          return result.catch((error: unknown) => {
+            throw unavailable(error);
+          });
         };
         wrappers.set(property, wrapper);
       }

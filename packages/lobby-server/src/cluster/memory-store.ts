@@ -226,14 +226,13 @@ export class MemoryStore implements StateStore {
   // ---- messages ------------------------------------------------------------------------------
 
   async publish(channel: string, message: string): Promise<number> {
-    const listening = this.#shared.listeners.get(channel);
-    if (!listening) return 0;
-    for (const subscriptions of listening) {
-      // Read the handler at delivery: a handle that unsubscribed meanwhile drops the message, as
-      // RedisStore drops one that arrives for a channel it no longer has a handler for.
-      queueMicrotask(() => subscriptions.get(channel)?.(message));
-    }
-    return listening.size;
+    return this.#deliver(this.#shared, channel, message);
+  }
+
+  post(channel: string, message: string): boolean {
+    if (this.#closed) return false;
+    this.#deliver(this.#data, channel, message);
+    return true;
   }
 
   async subscribe(channel: string, onMessage: (message: string) => void): Promise<void> {
@@ -255,6 +254,18 @@ export class MemoryStore implements StateStore {
     if (this.#closed) return;
     for (const channel of [...this.#subscriptions.keys()]) this.#drop(this.#data, channel);
     this.#closed = true;
+  }
+
+  /** Queues `message` for every handle subscribed to `channel`; how many there are. */
+  #deliver(data: SharedData, channel: string, message: string): number {
+    const listening = data.listeners.get(channel);
+    if (!listening) return 0;
+    for (const subscriptions of listening) {
+      // Read the handler at delivery: a handle that unsubscribed meanwhile drops the message, as
+      // RedisStore drops one that arrives for a channel it no longer has a handler for.
+      queueMicrotask(() => subscriptions.get(channel)?.(message));
+    }
+    return listening.size;
   }
 
   #drop(data: SharedData, channel: string): void {

@@ -172,7 +172,7 @@ export function createClusterNode(deps: ClusterNodeDeps) {
   }
 
   function tell(node: string, message: NodeMessage): void {
-    store.publish(`n:${node}`, JSON.stringify(message)).catch((error) => storeFailed('publish', error));
+    if (!store.post(`n:${node}`, JSON.stringify(message))) storeFailed('publish', new Error('not connected'));
   }
 
   /** A connection whose session lives here but whose socket is on `gateway`. */
@@ -696,9 +696,12 @@ export function createClusterNode(deps: ClusterNodeDeps) {
     if (msg.type === 'room.list') return list(gate.client, msg);
     if (gate.remote) {
       stats.forwarded++;
-      // Not tell(): a failed publish must reach run(), which answers the request.
+      // Not tell(): a message that cannot go must reach run(), which answers the request.
       const message: NodeMessage = { k: 'msg', c: gate.key, m: text };
-      return store.publish(`n:${gate.remote.node}`, JSON.stringify(message)).then(() => {});
+      if (!store.post(`n:${gate.remote.node}`, JSON.stringify(message))) {
+        throw new ClusterUnavailable('store post: not connected');
+      }
+      return;
     }
     return atHome(gate.client, msg, signalDataJson, text);
   }

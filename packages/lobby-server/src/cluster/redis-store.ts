@@ -1,8 +1,9 @@
 /**
  * The Redis {@link StateStore}, for lobby nodes on several machines (key layout: `store.ts`).
  *
- * Two connections: one for commands (auto-pipelined) and one in subscriber mode, whose single
- * `message` listener dispatches to one handler per channel. Everything that is checked and then
+ * Three connections: one for commands (auto-pipelined), one in subscriber mode, whose single
+ * `message` listener dispatches to one handler per channel, and one that publishes
+ * (redis-publisher.ts: the cluster's hot path, written without ioredis). Everything that is checked and then
  * written (the lease, the room writes it fences) runs as one Lua script, so no other node's
  * command comes between the check and the write.
  *
@@ -22,6 +23,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
+import { RedisPublisher } from './redis-publisher.js';
 import type { RoomSummary, StateStore, StoredPeer, StoredRoom } from './store.js';
 
 /** Options of {@link RedisStore.connect}. */
@@ -189,7 +191,13 @@ const storedPeerSchema: z.ZodType<StoredPeer> = z.object({
 /** A TTL as Redis takes it: whole milliseconds, at least 1. */
 const px = (ms: number): number => Math.max(1, Math.ceil(ms));
 
-type ConnectionName = 'commands' | 'subscriber';
+type ConnectionName = 'commands' | 'subscriber' | 'publisher';
+
+/** What {@link RedisStore} hears from a connection: ioredis's events, which the publisher emits too. */
+interface Watched {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'close' | 'ready', listener: () => void): unknown;
+}
 
 /**
  * A {@link StateStore} in Redis, over ioredis.
@@ -203,6 +211,7 @@ export class RedisStore implements StateStore {
   readonly kind = 'redis';
   readonly #commands: Redis & ScriptCommands;
   readonly #subscriber: Redis;
+  readonly #publisher: RedisPublisher;
   readonly #prefix: string;
   readonly #logger: Pick<Logger, 'warn'> | undefined;
   /** Prefixed channel → its handler. */
@@ -216,27 +225,31 @@ export class RedisStore implements StateStore {
   #lastError = '';
   #closing = false;
 
-  private constructor(url: string, options: RedisStoreOptions) {
+  private constructor(url: string, options: RedisStoreOptions, publisher: RedisPublisher) {
     this.#prefix = options.prefix ?? 'tm:';
     this.#logger = options.logger;
     this.#commands = withScripts(
       new Redis(url, { ...CONNECTION_OPTIONS, enableAutoPipelining: true, connectionName: 'tickmesh-commands' }),
     );
     this.#subscriber = new Redis(url, { ...CONNECTION_OPTIONS, connectionName: 'tickmesh-subscriber' });
+    this.#publisher = publisher;
     this.#watch('commands', this.#commands);
     this.#watch('subscriber', this.#subscriber);
+    this.#watch('publisher', this.#publisher);
     this.#subscriber.on('message', (channel: string, message: string) => this.#dispatch(channel, message));
   }
 
   /** Connects to the Redis at `url` (`redis://host:port/db`); rejects if it cannot reach it now. */
   static async connect(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
-    const store = new RedisStore(url, options);
+    const publisher = await RedisPublisher.connect(url, 'tickmesh-publisher', TIMING);
+    const store = new RedisStore(url, options, publisher);
     try {
       await Promise.all([store.#commands.connect(), store.#subscriber.connect()]);
     } catch (error) {
       store.#closing = true;
       store.#commands.disconnect();
       store.#subscriber.disconnect();
+      publisher.disconnect();
       throw error;
     }
     return store;
@@ -374,8 +387,12 @@ export class RedisStore implements StateStore {
 
   // ---- messages ------------------------------------------------------------------------------
 
-  async publish(channel: string, message: string): Promise<number> {
-    return this.#commands.publish(this.#prefix + channel, message);
+  publish(channel: string, message: string): Promise<number> {
+    return this.#publisher.publish(this.#prefix + channel, message);
+  }
+
+  post(channel: string, message: string): boolean {
+    return this.#publisher.post(this.#prefix + channel, message);
   }
 
   async subscribe(channel: string, onMessage: (message: string) => void): Promise<void> {
@@ -398,7 +415,7 @@ export class RedisStore implements StateStore {
   async close(): Promise<void> {
     this.#closing = true;
     // QUIT is refused while disconnected; disconnect() then stops the reconnecting.
-    await Promise.allSettled([this.#commands.quit(), this.#subscriber.quit()]);
+    await Promise.allSettled([this.#commands.quit(), this.#subscriber.quit(), this.#publisher.quit()]);
     this.#commands.disconnect();
     this.#subscriber.disconnect();
   }
@@ -424,7 +441,7 @@ export class RedisStore implements StateStore {
   }
 
   /** Logs the first connection lost and the last one back, with the error that came between. */
-  #watch(name: ConnectionName, redis: Redis): void {
+  #watch(name: ConnectionName, redis: Watched): void {
     redis.on('error', (error: Error) => {
       this.#lastError = error.message;
     });

@@ -139,6 +139,11 @@ export function createSignalRelay<G extends SignalGate>(deps: SignalRelayDeps<G>
     );
   }
 
+  /** Publishes without waiting for an answer; the store being away is counted and logged. */
+  function post(channel: string, message: string): void {
+    if (!store.post(channel, message)) storeFailed('publish', new Error('not connected'));
+  }
+
   function notFound(client: Client, rid: Rid | undefined): void {
     refuse(client, ErrorCode.PEER_NOT_FOUND, 'no connected member of your room has that peer id', rid);
   }
@@ -156,9 +161,7 @@ export function createSignalRelay<G extends SignalGate>(deps: SignalRelayDeps<G>
 
   function flushOutbox(): void {
     for (const [node, records] of outbox) {
-      store
-        .publish(`b:${node}`, `${nodeId}${RECORD}${records.join(RECORD)}`)
-        .catch((error) => storeFailed('publish', error));
+      post(`b:${node}`, `${nodeId}${RECORD}${records.join(RECORD)}`);
     }
     outbox.clear();
   }
@@ -184,8 +187,7 @@ export function createSignalRelay<G extends SignalGate>(deps: SignalRelayDeps<G>
         continue;
       }
       // Not here (any more): on through the peer's own channel, and the sender forgets the route.
-      const rest = record.slice(toEnd + 1);
-      store.publish(`p:${to}`, `${sender}${FIELD}${rest}`).catch((error) => storeFailed('publish', error));
+      post(`p:${to}`, `${sender}${FIELD}${record.slice(toEnd + 1)}`);
       tell(sender, { k: 'unroute', p: to });
     }
   }

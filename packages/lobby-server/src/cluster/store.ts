@@ -112,6 +112,11 @@ export interface StateStore {
   // ---- messages ------------------------------------------------------------------------------
   /** Publishes `message` on `channel`; resolves to how many subscribers (nodes) heard it. */
   publish(channel: string, message: string): Promise<number>;
+  /**
+   * Publishes `message` on `channel` without hearing who heard it (cheaper: nothing comes back),
+   * in order with {@link publish}. False, and nothing sent, while the store is unreachable.
+   */
+  post(channel: string, message: string): boolean;
   /** Calls `onMessage` for every message on `channel` until {@link unsubscribe}; one handler per channel. */
   subscribe(channel: string, onMessage: (message: string) => void): Promise<void>;
   unsubscribe(channel: string): Promise<void>;
