@@ -24,6 +24,8 @@ export interface Launched {
   log(): string;
   /** Sends `signal` (SIGKILL after 2 s) and resolves once it has exited. */
   kill(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Stops it where it stands (SIGSTOP: its connections stay open, nothing answers) or lets it go on (SIGCONT). */
+  pause(paused: boolean): void;
 }
 
 const running = new Set<ChildProcess>();
@@ -63,6 +65,9 @@ export function launch(argv: readonly string[]): Launched {
   return {
     exited: () => exit,
     log: () => output,
+    pause(paused) {
+      if (exit === null) child.kill(paused ? 'SIGSTOP' : 'SIGCONT');
+    },
     async kill(signal = 'SIGTERM') {
       if (exit !== null || child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);

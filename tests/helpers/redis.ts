@@ -37,6 +37,8 @@ export interface RedisServer {
   port: number;
   /** Kills the server (SIGKILL, like a crash) and waits for it to exit; data is not kept. */
   kill(): Promise<void>;
+  /** Hangs it (SIGSTOP): connections stay open and nothing is answered, until `pause(false)`. */
+  pause(paused: boolean): void;
   /** Starts it again on the same port (empty, as after a crash without persistence). */
   restart(): Promise<void>;
   /** Stops it and removes its temporary directory. Idempotent. */
@@ -97,6 +99,9 @@ export async function startRedis(): Promise<RedisServer> {
     port,
     async kill() {
       await current.kill('SIGKILL');
+    },
+    pause(paused) {
+      current.pause(paused);
     },
     async restart() {
       if (stopping) throw new Error('redis restart() after stop()');

@@ -295,6 +295,19 @@ describe.each(implementations)('$kind store', ({ open }) => {
       expect(await h.a.publish('n:nobody', 'x')).toBe(0);
     });
 
+    it('posted ones arrive in order with published ones, pieces joined, any text intact', async () => {
+      const atB: string[] = [];
+      await h.b.subscribe('b:x', (m) => atB.push(m));
+      expect(h.a.post('b:x', 'one')).toBe(true);
+      expect(h.a.post('b:x', ['t', 'wö', '', 'rld ✓ \u0000\u0001 😀'])).toBe(true);
+      expect(h.a.post('b:x', [])).toBe(true);
+      expect(await h.a.publish('b:x', 'three')).toBe(1);
+      expect(h.a.post('b:x', 'x'.repeat(100_000))).toBe(true);
+      await waitFor(() => atB.length === 5, 'every message at b');
+      expect(atB.slice(0, 4)).toEqual(['one', 'twörld ✓ \u0000\u0001 😀', '', 'three']);
+      expect(atB[4]).toHaveLength(100_000);
+    });
+
     it('stop after unsubscribe or close; a second subscribe replaces the handler', async () => {
       const atA: string[] = [];
       const atB: string[] = [];
@@ -353,6 +366,28 @@ describe('redis store', () => {
     }
   });
 
+  it('refuses a publish that a hung Redis leaves unanswered, within about a second, then publishes again', async () => {
+    const server = await startRedis();
+    const a = await RedisStore.connect(server.url);
+    const b = await RedisStore.connect(server.url);
+    try {
+      const atB: string[] = [];
+      await b.subscribe('n:b', (m) => atB.push(m));
+      server.pause(true);
+      const started = performance.now();
+      await expect(a.publish('n:b', 'unanswered')).rejects.toThrow();
+      // The command timeout (1 s), checked every quarter of it.
+      expect(performance.now() - started).toBeLessThan(2_500);
+      server.pause(false);
+      await waitFor(async () => (await a.publish('n:b', 'after')) === 1, 'publishing again', { retryOnError: true });
+      await waitFor(() => atB.includes('after'), 'the message after the hang');
+    } finally {
+      server.pause(false);
+      await Promise.all([a.close(), b.close()]);
+      await server.stop();
+    }
+  });
+
   it('fails fast while Redis is down, and comes back by itself with its subscriptions', async () => {
     const server = await startRedis();
     const warnings: { message: string; fields?: object }[] = [];
@@ -381,6 +416,7 @@ describe('redis store', () => {
         await expect(command()).rejects.toThrow();
         expect(performance.now() - started).toBeLessThan(2_000);
       }
+      expect(a.post('n:b', 'during'), 'nothing is queued to go late').toBe(false);
 
       await server.restart();
       await waitFor(() => a.isAlive('node-a').then(() => true), 'commands to work again', { retryOnError: true });
@@ -389,6 +425,8 @@ describe('redis store', () => {
         retryOnError: true,
       });
       await waitFor(() => atB.includes('after'), 'the message after the outage');
+      expect(a.post('n:b', 'posted after')).toBe(true);
+      await waitFor(() => atB.includes('posted after'), 'a posted message after the outage');
       expect(atB.includes('during')).toBe(false);
       // n:gone, whose UNSUBSCRIBE failed during the outage, came back with autoResubscribe: the first
       // message on it has no handler and makes the store leave it.

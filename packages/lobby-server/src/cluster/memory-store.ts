@@ -229,9 +229,9 @@ export class MemoryStore implements StateStore {
     return this.#deliver(this.#shared, channel, message);
   }
 
-  post(channel: string, message: string): boolean {
+  post(channel: string, message: string | readonly string[]): boolean {
     if (this.#closed) return false;
-    this.#deliver(this.#data, channel, message);
+    this.#deliver(this.#data, channel, typeof message === 'string' ? message : message.join(''));
     return true;
   }
 

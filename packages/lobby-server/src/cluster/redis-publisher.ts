@@ -7,7 +7,10 @@
  * - `post` is fire and forget: `CLIENT REPLY SKIP` goes first, so Redis sends no reply and the
  *   node is not woken up for one. `publish` reads the reply (`:n`, how many subscribers heard it).
  *   Both go on this one connection, in call order: Redis delivers in that order too.
- * - Everything published in one turn of the event loop goes out in one write.
+ * - Everything published in one turn of the event loop goes out in one write, copied once into
+ *   one buffer from the pieces it was given (a signal batch is never joined into one string);
+ *   an ASCII piece as latin1 (the same bytes as UTF-8, written several times faster: signals are
+ *   ASCII JSON).
  * - While disconnected, `post` returns false and `publish` rejects at once: nothing is queued to
  *   run late. The connection comes back by itself, as ioredis's do (the same backoff).
  * - A reply later than `commandTimeoutMs`, or more than {@link MAX_UNSENT_BYTES} that Redis does
@@ -42,12 +45,7 @@ interface Waiter {
   at: number;
 }
 
-/** One RESP command: an array of bulk strings. */
-function command(...args: string[]): string {
-  let text = `*${args.length}\r\n`;
-  for (const arg of args) text += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
-  return text;
-}
+const QUIT = '*1\r\n$4\r\nQUIT\r\n';
 
 /**
  * Emits `ready` when connected (again), `close` when the connection is lost, and `error` with
@@ -66,8 +64,12 @@ export class RedisPublisher extends EventEmitter {
   #ready = false;
   #closed = false;
   #attempt = 0;
-  /** Commands waiting for this turn of the event loop to end. */
-  #unsent = '';
+  /** The pieces of the commands waiting for this turn of the event loop to end... */
+  #pieces: string[] = [];
+  /** ...their sizes in UTF-8 (negative for a piece that is not ASCII)... */
+  #sizes: number[] = [];
+  /** ...and their total size, bytes. */
+  #unsentBytes = 0;
   #flushQueued = false;
   /** Replies expected, oldest first (from `#head` on). */
   #waiters: Waiter[] = [];
@@ -98,17 +100,21 @@ export class RedisPublisher extends EventEmitter {
     return publisher;
   }
 
-  /** Publishes without hearing who heard it; false (and nothing sent) while disconnected. */
-  post(channel: string, message: string): boolean {
+  /**
+   * Publishes without hearing who heard it; false (and nothing sent) while disconnected. The
+   * message may come in pieces (published as one string, their concatenation).
+   */
+  post(channel: string, message: string | readonly string[]): boolean {
     if (!this.#ready) return false;
-    this.#write(SKIP_REPLY + command('PUBLISH', channel, message));
+    this.#piece(SKIP_REPLY);
+    this.#command(['PUBLISH', channel, message]);
     return true;
   }
 
   /** Publishes; resolves to how many subscribers heard it. Rejects at once while disconnected. */
   publish(channel: string, message: string): Promise<number> {
     if (!this.#ready) return Promise.reject(new Error('redis publisher is not connected'));
-    return this.#request(command('PUBLISH', channel, message));
+    return this.#request(['PUBLISH', channel, message]);
   }
 
   /** Sends what is queued, says goodbye and closes. */
@@ -123,7 +129,7 @@ export class RedisPublisher extends EventEmitter {
         clearTimeout(giveUp);
         resolve();
       });
-      socket.end(command('QUIT'));
+      socket.end(QUIT);
     });
     this.disconnect();
   }
@@ -138,27 +144,74 @@ export class RedisPublisher extends EventEmitter {
 
   // ---- internals -----------------------------------------------------------------------------
 
-  #request(text: string): Promise<number> {
+  #request(args: readonly string[]): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       this.#waiters.push({ resolve, reject, at: performance.now() });
-      this.#write(text);
+      this.#command(args);
     });
   }
 
-  #write(text: string): void {
-    this.#unsent += text;
+  /** Queues one RESP command (an array of bulk strings, each maybe in pieces) for the end of this turn. */
+  #command(args: readonly (string | readonly string[])[]): void {
+    this.#piece(`*${args.length}\r\n`);
+    for (const arg of args) {
+      const at = this.#pieces.length;
+      this.#piece('');
+      let bytes = 0;
+      for (const part of typeof arg === 'string' ? [arg] : arg) {
+        this.#piece(part);
+        bytes += this.#sizeOf(this.#pieces.length - 1);
+      }
+      this.#setHeader(at, bytes);
+    }
     if (this.#flushQueued) return;
     this.#flushQueued = true;
     setImmediate(() => this.#flush());
   }
 
+  /** Queues `text`, measured. */
+  #piece(text: string): void {
+    const bytes = Buffer.byteLength(text);
+    this.#pieces.push(text);
+    this.#sizes.push(bytes === text.length ? bytes : -bytes);
+    this.#unsentBytes += bytes;
+  }
+
+  #sizeOf(index: number): number {
+    return Math.abs(this.#sizes[index] ?? 0);
+  }
+
+  /** Fills in the placeholder at `index` with the header of a bulk string of `bytes` bytes. */
+  #setHeader(index: number, bytes: number): void {
+    const header = `$${bytes}\r\n`;
+    this.#pieces[index] = header;
+    this.#sizes[index] = header.length;
+    this.#unsentBytes += header.length;
+    this.#piece('\r\n');
+  }
+
   #flush(): void {
     this.#flushQueued = false;
     const socket = this.#socket;
-    if (!socket || this.#unsent === '') return;
-    socket.write(this.#unsent);
-    this.#unsent = '';
+    const pieces = this.#pieces;
+    const sizes = this.#sizes;
+    const out = Buffer.allocUnsafe(this.#unsentBytes);
+    this.#dropUnsent();
+    if (!socket || out.length === 0) return;
+    let offset = 0;
+    for (let i = 0; i < pieces.length; i++) {
+      const size = sizes[i] as number;
+      const piece = pieces[i] as string;
+      offset += out.write(piece, offset, size >= 0 ? 'latin1' : 'utf8');
+    }
+    socket.write(out);
     if (socket.writableLength > MAX_UNSENT_BYTES) socket.destroy(new Error('redis is not reading what is published'));
+  }
+
+  #dropUnsent(): void {
+    this.#pieces = [];
+    this.#sizes = [];
+    this.#unsentBytes = 0;
   }
 
   /** One connection attempt: connect, AUTH if the URL has a password, CLIENT SETNAME. */
@@ -191,8 +244,8 @@ export class RedisPublisher extends EventEmitter {
         const password = decodeURIComponent(url.password);
         const user = decodeURIComponent(url.username);
         const handshake: Promise<number>[] = [];
-        if (password) handshake.push(this.#request(user ? command('AUTH', user, password) : command('AUTH', password)));
-        handshake.push(this.#request(command('CLIENT', 'SETNAME', this.#name)));
+        if (password) handshake.push(this.#request(user ? ['AUTH', user, password] : ['AUTH', password]));
+        handshake.push(this.#request(['CLIENT', 'SETNAME', this.#name]));
         this.#flush();
         Promise.all(handshake).then(
           () => {
@@ -246,7 +299,7 @@ export class RedisPublisher extends EventEmitter {
     const wasReady = this.#ready;
     this.#ready = false;
     this.#socket = null;
-    this.#unsent = '';
+    this.#dropUnsent();
     const waiters = this.#waiters.slice(this.#head);
     this.#waiters = [];
     this.#head = 0;

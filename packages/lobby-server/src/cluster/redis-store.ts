@@ -391,7 +391,7 @@ export class RedisStore implements StateStore {
     return this.#publisher.publish(this.#prefix + channel, message);
   }
 
-  post(channel: string, message: string): boolean {
+  post(channel: string, message: string | readonly string[]): boolean {
     return this.#publisher.post(this.#prefix + channel, message);
   }
 

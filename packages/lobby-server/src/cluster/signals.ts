@@ -67,7 +67,10 @@ export function createSignalRelay<G extends SignalGate>(deps: SignalRelayDeps<G>
    * channel. A node that no longer has the peer passes the signal on and says so (`unroute`).
    */
   const routes = new Map<string, { node: string; until: number }>();
-  /** Signal records waiting for this turn of the event loop to end, by node. */
+  /**
+   * The batch message for each node that signal records wait for the end of this turn of the
+   * event loop for, in pieces (published without joining them).
+   */
   const outbox = new Map<string, string[]>();
   /** Peers connected here whose signal channel could not be subscribed (the store was away). */
   const unheard = new Set<string>();
@@ -128,10 +131,9 @@ export function createSignalRelay<G extends SignalGate>(deps: SignalRelayDeps<G>
       return;
     }
     stats.signalsOut++;
-    const record = `${room}${FIELD}${fromJson}${FIELD}${dataJson}`;
     const route = routes.get(to);
-    if (route && route.until > monotonicMs()) return batch(route.node, `${to}${FIELD}${record}`);
-    store.publish(`p:${to}`, `${nodeId}${FIELD}${record}`).then(
+    if (route && route.until > monotonicMs()) return batch(route.node, to, room, fromJson, dataJson);
+    store.publish(`p:${to}`, `${nodeId}${FIELD}${room}${FIELD}${fromJson}${FIELD}${dataJson}`).then(
       (heard) => {
         if (heard === 0 && !gate.closed) notFound(client, rid);
       },
@@ -140,7 +142,7 @@ export function createSignalRelay<G extends SignalGate>(deps: SignalRelayDeps<G>
   }
 
   /** Publishes without waiting for an answer; the store being away is counted and logged. */
-  function post(channel: string, message: string): void {
+  function post(channel: string, message: string | readonly string[]): void {
     if (!store.post(channel, message)) storeFailed('publish', new Error('not connected'));
   }
 
@@ -149,20 +151,18 @@ export function createSignalRelay<G extends SignalGate>(deps: SignalRelayDeps<G>
   }
 
   /** Queues a signal record for `node`: every record queued in this turn of the event loop goes in one message. */
-  function batch(node: string, record: string): void {
-    let records = outbox.get(node);
-    if (!records) {
-      records = [];
-      outbox.set(node, records);
+  function batch(node: string, to: string, room: string, fromJson: string, dataJson: string): void {
+    let message = outbox.get(node);
+    if (!message) {
+      message = [nodeId];
+      outbox.set(node, message);
       if (outbox.size === 1) setImmediate(flushOutbox);
     }
-    records.push(record);
+    message.push(RECORD, to, FIELD, room, FIELD, fromJson, FIELD, dataJson);
   }
 
   function flushOutbox(): void {
-    for (const [node, records] of outbox) {
-      post(`b:${node}`, `${nodeId}${RECORD}${records.join(RECORD)}`);
-    }
+    for (const [node, message] of outbox) post(`b:${node}`, message);
     outbox.clear();
   }
 
@@ -201,7 +201,10 @@ export function createSignalRelay<G extends SignalGate>(deps: SignalRelayDeps<G>
     const roomEnd = message.indexOf(FIELD, offset);
     const fromEnd = roomEnd < 0 ? -1 : message.indexOf(FIELD, roomEnd + 1);
     const gate = byPeer.get(peerId);
-    if (!gate || gate.closed || fromEnd < 0 || roomOf(gate) !== message.slice(offset, roomEnd)) {
+    const room = gate === undefined || gate.closed ? null : roomOf(gate);
+    // The record's room, compared in place.
+    const inRoom = room !== null && roomEnd - offset === room.length && message.startsWith(room, offset);
+    if (gate === undefined || !inRoom || fromEnd < 0) {
       stats.signalsUndelivered++;
       return;
     }

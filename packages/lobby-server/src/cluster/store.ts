@@ -114,9 +114,11 @@ export interface StateStore {
   publish(channel: string, message: string): Promise<number>;
   /**
    * Publishes `message` on `channel` without hearing who heard it (cheaper: nothing comes back),
-   * in order with {@link publish}. False, and nothing sent, while the store is unreachable.
+   * in order with {@link publish}. False, and nothing sent, while the store is unreachable. The
+   * message may come in pieces: what is published is their concatenation (a batch of signals is
+   * not joined into one string first).
    */
-  post(channel: string, message: string): boolean;
+  post(channel: string, message: string | readonly string[]): boolean;
   /** Calls `onMessage` for every message on `channel` until {@link unsubscribe}; one handler per channel. */
   subscribe(channel: string, onMessage: (message: string) => void): Promise<void>;
   unsubscribe(channel: string): Promise<void>;
