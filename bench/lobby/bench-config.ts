@@ -129,7 +129,7 @@ export const fullConfig: BenchConfig = {
     nodes: 3,
     rooms: 200,
     windowPerClient: 8,
-    throughputRounds: 3,
+    throughputRounds: 5,
     throughputWarmupMs: 1_000,
     throughputMeasureMs: 2_000,
     latencyRatePerS: 5_000,
