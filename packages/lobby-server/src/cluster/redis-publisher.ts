@@ -226,8 +226,11 @@ export class RedisPublisher extends EventEmitter {
     this.#received = '';
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => this.#read(chunk));
+    // What ended an attempt, for `connect` to reject with.
+    let failure: Error | null = null;
     // Heard by whoever listens (a first attempt's error also rejects `connect`).
     socket.on('error', (error) => {
+      failure ??= error;
       if (this.listenerCount('error') > 0) this.emit('error', error);
     });
     socket.on('close', () => this.#lost(socket));
@@ -238,7 +241,7 @@ export class RedisPublisher extends EventEmitter {
       );
       socket.once('close', () => {
         clearTimeout(tooSlow);
-        reject(new Error(`redis connection to ${host}:${port} closed`));
+        reject(failure ?? new Error(`redis connection to ${host}:${port} closed`));
       });
       socket.once(url.protocol === 'rediss:' ? 'secureConnect' : 'connect', () => {
         const password = decodeURIComponent(url.password);
