@@ -100,6 +100,8 @@ export function createApp(deps: AppDeps): ArenaApp {
     random: Math.random,
   });
 
+  // The conditioner's settings: the URL's, then the netgraph sliders'. Each new net starts with them.
+  let conditions = params.conditions;
   const lobby = createLobbyFlow({
     lobbyUrl: params.lobby,
     remembered,
@@ -113,6 +115,7 @@ export function createApp(deps: AppDeps): ArenaApp {
         settings: () => matchSettings(client.room),
         relay: params.relay,
         createPeerConnection: (config) => new RTCPeerConnection(config),
+        conditions,
       }),
     menu,
     roomChanged(change) {
@@ -139,8 +142,11 @@ export function createApp(deps: AppDeps): ArenaApp {
     mic: () => void voice.cycleMic(),
     mute: (peerId) => voice.toggleMute(peerId),
   });
-  const netgraph = createNetgraph({
-    conditions: (c) => lobby.net()?.setConditions(c),
+  const netgraph = createNetgraph(conditions, {
+    conditions: (c) => {
+      conditions = c;
+      lobby.net()?.setConditions(c);
+    },
     relay: (on) => {
       // The ICE policy is fixed when a session starts: reload with the new `relay=`.
       const url = new URL(location.href);

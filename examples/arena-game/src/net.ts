@@ -12,6 +12,7 @@ import {
   type Session,
 } from '@tickmesh/netcode';
 import { conditionTransport } from '@tickmesh/netcode/testing';
+import type { NetConditions } from './conditions.js';
 import {
   type ArenaEntity,
   type ArenaEvent,
@@ -21,13 +22,6 @@ import {
   type ArenaState,
   createArenaGame,
 } from './simulation.js';
-
-export interface NetConditions {
-  latencyMs: number;
-  jitterMs: number;
-  /** 0..1 */
-  loss: number;
-}
 
 export interface NetFigures {
   snapshotBytesAvg: number;
@@ -72,6 +66,7 @@ export interface ArenaNet {
   /** The sync status: 'idle', 'hosting', 'joining' or 'playing'. */
   role(): string;
   onEvent(listener: (e: { tick: number; event: ArenaEvent }) => void): () => void;
+  /** The conditioner's settings from now on, both directions of every link (conditions.ts). */
   setConditions(conditions: NetConditions): void;
   close(): void;
 }
@@ -83,6 +78,8 @@ export interface ArenaNetOptions {
   settings(): ArenaSettings;
   relay: boolean;
   createPeerConnection(config: RTCConfiguration): RTCPeerConnection;
+  /** The conditioner's settings from the start (the URL's, or the sliders' of an earlier net). Default: none added. */
+  conditions?: NetConditions;
 }
 
 /** How far back the corrections rate looks. */
@@ -101,6 +98,10 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     // The netgraph's latency, jitter and loss sliders.
     condition: conditionTransport,
   });
+  function setConditions(c: NetConditions): void {
+    session.setConditions({ latencyMs: c.latencyMs, jitterMs: c.jitterMs, loss: c.loss });
+  }
+  if (options.conditions) setConditions(options.conditions);
   const dt = 1 / session.sync.tuning.tickRateHz;
   const corrections: { at: number; total: number }[] = [];
 
@@ -132,7 +133,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     },
     role: () => session.sync.status.kind,
     onEvent: (listener) => session.sync.on('event', listener),
-    setConditions: (c) => session.setConditions({ latencyMs: c.latencyMs, jitterMs: c.jitterMs, loss: c.loss }),
+    setConditions,
     close: () => session.close(),
   };
 }

@@ -2,6 +2,7 @@
  * The page's URL parameters: the stable automation surface (README "Arena demo"), also what an
  * invite link (`/?room=CODE`) carries.
  */
+import { CONDITION_LIMITS, type NetConditions } from './conditions.js';
 
 export interface ArenaParams {
   /** Player name; also remembered in localStorage once used. */
@@ -25,11 +26,17 @@ export interface ArenaParams {
    * moves to the next when one fails); default: the page's own origin, path `/lobby`.
    */
   lobby: string;
+  /**
+   * The netgraph's conditioner from the start: `lag=MS`, `jitter=MS`, `loss=PERCENT`, each added
+   * to both directions of every link (conditions.ts). Whole numbers within the sliders' ranges
+   * (`CONDITION_LIMITS`); a missing or bad value is 0.
+   */
+  conditions: NetConditions;
 }
 
 const flag = (v: string | null): boolean => v === '1' || v === 'true';
 
-export function readParams(location: Location): ArenaParams {
+export function readParams(location: Pick<Location, 'search' | 'protocol' | 'host'>): ArenaParams {
   const q = new URLSearchParams(location.search);
   const voice = q.get('voice');
   const sameOrigin = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/lobby`;
@@ -43,6 +50,11 @@ export function readParams(location: Location): ArenaParams {
     voice: voice === null ? null : flag(voice),
     relay: flag(q.get('relay')),
     lobby: q.get('lobby') || sameOrigin,
+    conditions: {
+      latencyMs: conditionValue(q.get('lag'), CONDITION_LIMITS.latencyMs),
+      jitterMs: conditionValue(q.get('jitter'), CONDITION_LIMITS.jitterMs),
+      loss: conditionValue(q.get('loss'), CONDITION_LIMITS.lossPercent) / 100,
+    },
   };
 }
 
@@ -50,6 +62,12 @@ export function readParams(location: Location): ArenaParams {
 function roundLength(v: string | null): number | null {
   const s = v === null ? Number.NaN : Number(v);
   return Number.isInteger(s) && s >= 10 && s <= 3600 ? s : null;
+}
+
+/** A conditioner setting: a whole number within 0..max, or 0 (nothing added). */
+function conditionValue(v: string | null, max: number): number {
+  const n = v === null ? Number.NaN : Number(v);
+  return Number.isInteger(n) && n >= 0 && n <= max ? n : 0;
 }
 
 /** The invite link for a room: this page with `?room=CODE` and nothing else. */

@@ -2,7 +2,8 @@
  * The netgraph (F3): per-peer link figures, the sync layer's figures, a history of snapshot sizes,
  * and the network conditioner's sliders, to feel prediction and interpolation at work.
  */
-import type { NetConditions, NetFigures, PeerNet } from '../net.js';
+import { CONDITION_LIMITS, type NetConditions } from '../conditions.js';
+import type { NetFigures, PeerNet } from '../net.js';
 import { fill, h, setText } from './dom.js';
 
 export interface NetgraphModel {
@@ -12,16 +13,24 @@ export interface NetgraphModel {
   role: string;
 }
 
-export function createNetgraph(actions: { conditions(c: NetConditions): void; relay(on: boolean): void }) {
+/**
+ * The sliders start at `initial`, the conditions in effect (the URL's `lag=`, `jitter=`, `loss=`);
+ * moving one passes all three to `actions.conditions`.
+ */
+export function createNetgraph(
+  initial: NetConditions,
+  actions: { conditions(c: NetConditions): void; relay(on: boolean): void },
+) {
   const table = h('table');
   const kv = h('div.kv');
   const role = h('span.muted');
   const graph = h('canvas', { width: 340, height: 44 });
   const history: number[] = [];
-  const conditions: NetConditions = { latencyMs: 0, jitterMs: 0, loss: 0 };
-  const slider = (label: string, max: number, step: number, unit: string, set: (v: number) => void) => {
-    const out = h('span', {}, `0${unit}`);
-    const input = h('input', { type: 'range', min: 0, max, step, value: 0 });
+  const conditions: NetConditions = { ...initial };
+  // Steps of 1, so a slider shows any whole value the URL sets.
+  const slider = (label: string, max: number, value: number, unit: string, set: (v: number) => void) => {
+    const out = h('span', {}, `${value}${unit}`);
+    const input = h('input', { type: 'range', min: 0, max, step: 1, value });
     input.addEventListener('input', () => {
       const v = Number(input.value);
       setText(out, `${v}${unit}`);
@@ -42,9 +51,15 @@ export function createNetgraph(actions: { conditions(c: NetConditions): void; re
     kv,
     graph,
     h('div.sep'),
-    slider('latency', 300, 10, ' ms', (v) => (conditions.latencyMs = v)),
-    slider('jitter', 100, 5, ' ms', (v) => (conditions.jitterMs = v)),
-    slider('loss', 30, 1, ' %', (v) => (conditions.loss = v / 100)),
+    slider('latency', CONDITION_LIMITS.latencyMs, conditions.latencyMs, ' ms', (v) => (conditions.latencyMs = v)),
+    slider('jitter', CONDITION_LIMITS.jitterMs, conditions.jitterMs, ' ms', (v) => (conditions.jitterMs = v)),
+    slider(
+      'loss',
+      CONDITION_LIMITS.lossPercent,
+      Math.round(conditions.loss * 100),
+      ' %',
+      (v) => (conditions.loss = v / 100),
+    ),
     h('label', {}, h('span', {}, 'force TURN'), relay, h('span')),
   );
 

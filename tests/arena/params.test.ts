@@ -1,0 +1,140 @@
+// The arena's URL parameters (README "Automation surface"): the conditioner's `lag=`, `jitter=` and
+// `loss=` read as whole numbers within the netgraph sliders' ranges, a bad value ignored (0) like a
+// bad `round=`, and the values reaching the session's conditioner in both directions.
+import type { LobbyClient } from '@tickmesh/netcode';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CONDITION_LIMITS, NO_CONDITIONS } from '../../examples/arena-game/src/conditions.js';
+import { type ArenaNet, createArenaNet } from '../../examples/arena-game/src/net.js';
+import { readParams } from '../../examples/arena-game/src/params.js';
+
+const at = (search: string) => readParams(new URL(`http://arena.test/${search}`));
+
+describe('readParams', () => {
+  it('reads lag and jitter in ms and loss in percent', () => {
+    expect(at('?lag=50&jitter=10&loss=5').conditions).toEqual({ latencyMs: 50, jitterMs: 10, loss: 0.05 });
+  });
+
+  it('adds nothing without them', () => {
+    expect(at('?name=Ann&room=abc').conditions).toEqual(NO_CONDITIONS);
+  });
+
+  it('takes each on its own', () => {
+    expect(at('?loss=3').conditions).toEqual({ latencyMs: 0, jitterMs: 0, loss: 0.03 });
+    expect(at('?jitter=20').conditions).toEqual({ latencyMs: 0, jitterMs: 20, loss: 0 });
+  });
+
+  it("takes the sliders' whole range, ends included", () => {
+    expect(at('?lag=0&jitter=0&loss=0').conditions).toEqual(NO_CONDITIONS);
+    const { latencyMs, jitterMs, lossPercent } = CONDITION_LIMITS;
+    expect(at(`?lag=${latencyMs}&jitter=${jitterMs}&loss=${lossPercent}`).conditions).toEqual({
+      latencyMs,
+      jitterMs,
+      loss: lossPercent / 100,
+    });
+  });
+
+  it.each([
+    ['not a number', 'abc'],
+    ['empty', ''],
+    ['negative', '-10'],
+    ['not whole', '2.5'],
+    ['infinite', 'Infinity'],
+    ['with a unit', '50ms'],
+  ])('ignores a value %s (0)', (_, v) => {
+    expect(at(`?lag=${v}&jitter=${v}&loss=${v}`).conditions).toEqual(NO_CONDITIONS);
+  });
+
+  it("ignores a value above the slider's range (0), and keeps the good ones", () => {
+    const { latencyMs, jitterMs, lossPercent } = CONDITION_LIMITS;
+    expect(at(`?lag=${latencyMs + 1}&jitter=10&loss=5`).conditions).toEqual({ latencyMs: 0, jitterMs: 10, loss: 0.05 });
+    expect(at(`?lag=50&jitter=${jitterMs + 1}&loss=5`).conditions).toEqual({ latencyMs: 50, jitterMs: 0, loss: 0.05 });
+    expect(at(`?lag=50&jitter=10&loss=${lossPercent + 1}`).conditions).toEqual({
+      latencyMs: 50,
+      jitterMs: 10,
+      loss: 0,
+    });
+  });
+
+  it('leaves the other parameters as they were', () => {
+    const p = at('?name=Ann&room=abc&round=10&relay=1&lag=100&loss=5');
+    expect(p).toMatchObject({ name: 'Ann', room: 'ABC', roundS: 10, relay: true, lobby: 'ws://arena.test/lobby' });
+  });
+});
+
+/** A lobby client connected as Ann, in no room: all the net layer needs to be made. */
+function idleLobby(): LobbyClient {
+  const unused = (): never => {
+    throw new Error('the net layer does not call this here');
+  };
+  return {
+    status: { kind: 'identified', peerId: 'ann', resumed: false },
+    connection: 'online',
+    peerId: 'ann',
+    token: null,
+    room: null,
+    iceServers: [],
+    droppedMessages: 0,
+    queuedSignals: 0,
+    connect: unused,
+    createRoom: unused,
+    joinRoom: unused,
+    quickplay: unused,
+    listRooms: unused,
+    leaveRoom: unused,
+    setReady: unused,
+    setSettings: unused,
+    start: unused,
+    end: unused,
+    kick: unused,
+    chat: unused,
+    ping: unused,
+    signal: () => {},
+    on: () => () => {},
+    close: () => {},
+  };
+}
+
+describe("the URL's conditions and the net layer", () => {
+  const nets: ArenaNet[] = [];
+  afterEach(() => {
+    for (const n of nets.splice(0)) n.close();
+  });
+
+  const makeNet = (search: string | null) => {
+    const conditions = search === null ? undefined : at(search).conditions;
+    const net = createArenaNet({
+      lobby: idleLobby(),
+      sampleInput: () => ({ mx: 0, my: 0, aim: 0, fire: false }),
+      settings: () => ({ roundS: 60, map: 0, seed: 1 }),
+      relay: false,
+      createPeerConnection: () => {
+        throw new Error('no links in this test');
+      },
+      ...(conditions ? { conditions } : {}),
+    });
+    nets.push(net);
+    return net;
+  };
+  const linkOf = (n: ArenaNet, direction: 'outgoing' | 'incoming') => {
+    const c = n.session.conditioner?.conditions('bob', direction);
+    return c && { latencyMs: c.latencyMs, jitterMs: c.jitterMs, loss: c.loss };
+  };
+
+  it('are in effect, both directions of every link, from the moment the net exists', () => {
+    const n = makeNet('?lag=50&jitter=10&loss=5');
+    expect(linkOf(n, 'outgoing')).toEqual({ latencyMs: 50, jitterMs: 10, loss: 0.05 });
+    expect(linkOf(n, 'incoming')).toEqual({ latencyMs: 50, jitterMs: 10, loss: 0.05 });
+  });
+
+  it("give way to the sliders' values (the same conditioner)", () => {
+    const n = makeNet('?lag=50&jitter=10&loss=5');
+    n.setConditions({ latencyMs: 120, jitterMs: 0, loss: 0.3 });
+    expect(linkOf(n, 'outgoing')).toEqual({ latencyMs: 120, jitterMs: 0, loss: 0.3 });
+    expect(linkOf(n, 'incoming')).toEqual({ latencyMs: 120, jitterMs: 0, loss: 0.3 });
+  });
+
+  it('leave a perfect link when the URL has none', () => {
+    expect(linkOf(makeNet('?name=Ann'), 'outgoing')).toEqual(NO_CONDITIONS);
+    expect(linkOf(makeNet(null), 'incoming')).toEqual(NO_CONDITIONS);
+  });
+});
