@@ -144,13 +144,30 @@ describe('render clock', () => {
     const clock = createRenderClock(options);
     for (let tick = 0; tick <= 40; tick += 2) clock.onSnapshot(tick, 1000 + tick * 10 + 50);
     const before = clock.renderTick(1450) ?? 0;
-    for (let tick = 42; tick <= 100; tick += 2)
-      clock.onSnapshot(tick, 1000 + tick * 10 + 50 + (tick % 4 === 0 ? 30 : 0));
+    // Most snapshots now come 20 ms late: the delay grows by 40 ms.
+    for (let tick = 42; tick <= 160; tick += 2)
+      clock.onSnapshot(tick, 1000 + tick * 10 + 50 + (tick % 8 === 0 ? 0 : 20));
     expect(clock.jitterMs).toBeGreaterThan(5);
     const after = clock.renderTick(1460) ?? 0;
     // 10 ms of real time moves the render time by 10 ms ± 5%.
     expect((after - before) * 10).toBeGreaterThanOrEqual(9.5 - 1e-9);
     expect((after - before) * 10).toBeLessThanOrEqual(10.5 + 1e-9);
+  });
+
+  it('keeps its delay through one stall of the page (the median), where the mean would grow it for seconds', () => {
+    const delays = { median: 0, mean: 0 };
+    for (const statistic of ['median', 'mean'] as const) {
+      const clock = createRenderClock({ ...options, jitterStatistic: statistic });
+      // 60 snapshots on time but for a stall of 100 ms that delivers four of them at its end.
+      for (let tick = 0; tick < 120; tick += 2) {
+        const onTime = 1000 + tick * 10 + 20;
+        clock.onSnapshot(tick, tick >= 60 && tick < 68 ? 1000 + 68 * 10 + 20 : onTime);
+      }
+      delays[statistic] = clock.delayMs;
+    }
+    const base = options.interpolationSnapshots * options.snapshotIntervalMs;
+    expect(delays.median).toBe(base);
+    expect(delays.mean).toBeGreaterThan(base + 5);
   });
 });
 

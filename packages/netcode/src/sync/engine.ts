@@ -216,6 +216,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     snapshotIntervalMs: 1000 / tuning.snapshotRateHz,
     interpolationSnapshots: tuning.interpolationSnapshots,
     jitterFactor: tuning.interpolationJitterFactor,
+    jitterStatistic: tuning.jitterStatistic,
     maxRate: tuning.maxTimeDilation,
     largeErrorMs: tuning.largeErrorMs,
     largeErrorRate: tuning.largeErrorDilation,

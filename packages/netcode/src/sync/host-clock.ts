@@ -6,14 +6,16 @@
  *
  *   lead = RTT/2 + 2 × jitter + inputBufferTicks × tick
  *
- * where RTT is the lowest recent round trip and jitter the mean excess of the others over it,
- * halved (one way). Until 8 samples show the jitter, it is taken as RTT/4: an input that comes
- * early costs a little latency, one that comes late is not stepped.
+ * where RTT is the lowest recent round trip and jitter the median excess of the others over it
+ * (`tuning.jitterStatistic`; a page's stall delays a pong or two, which would raise a mean for
+ * the whole window), halved (one way). Until 8 samples show the jitter, it is taken as RTT/4: an
+ * input that comes early costs a little latency, one that comes late is not stepped.
  *
  * Reference: Timothy Ford, "Overwatch Gameplay Architecture and Netcode" (GDC 2017): clients run
  * ahead of the server by half the RTT plus a buffer, adjusted continuously.
  */
 import { type ClockEstimator, createClockEstimator } from './clock/clock-estimator.js';
+import { jitterOf } from './render-clock.js';
 import type { SyncTuning } from './tuning.js';
 
 export interface HostClock {
@@ -73,7 +75,7 @@ export function createHostClock(
     },
     leadMs() {
       const rtt = estimate.rttMs ?? 0;
-      const jitter = excess.length < 8 ? rtt / 4 : excess.reduce((a, b) => a + b, 0) / excess.length / 2;
+      const jitter = excess.length < 8 ? rtt / 4 : jitterOf(excess, tuning.jitterStatistic) / 2;
       return rtt / 2 + 2 * jitter + tuning.inputBufferTicks * tickMs;
     },
     reset(keepOffset) {

@@ -3,8 +3,11 @@
  *
  * Each complete snapshot gives a sample of "host timeline minus local arrival time"
  * (`tick * tickMs - arrivedAt`). The largest sample in a recent window is the least delayed
- * arrival; the others fall short of it by their queueing delay, whose mean is the jitter. Remote
- * entities are drawn `delay` behind that best arrival, where
+ * arrival; the others fall short of it by their queueing delay, whose median is the jitter (the
+ * median, not the mean: a page that stalls for 100 ms once delays a few snapshots by up to 100 ms,
+ * which would raise the mean, and with it the delay, for as long as they stay in the window; the
+ * median moves only when most arrivals are later). Remote entities are drawn `delay` behind that
+ * best arrival, where
  *
  *   delay = interpolationSnapshots × snapshot interval + jitterFactor × jitter
  *
@@ -24,6 +27,8 @@ export interface RenderClockOptions {
   interpolationSnapshots: number;
   /** Jitter multiplier. */
   jitterFactor: number;
+  /** How the queueing delays of the window are summed up into the jitter. Default `'median'`. */
+  jitterStatistic?: JitterStatistic;
   /** Arrival samples kept. Default 64. */
   windowSize?: number;
   /** Largest change of pace while adapting, as a fraction. Default 0.05. */
@@ -36,6 +41,20 @@ export interface RenderClockOptions {
   snapMs?: number;
 }
 
+/** How a window of delays beyond the best one is summed up: their median, or their mean (one outlier moves it). */
+export type JitterStatistic = 'median' | 'mean';
+
+/** The jitter of `excess` (each sample's delay beyond the best one), by `statistic`. */
+export function jitterOf(excess: readonly number[], statistic: JitterStatistic): number {
+  if (excess.length === 0) return 0;
+  if (statistic === 'mean') return excess.reduce((sum, e) => sum + e, 0) / excess.length;
+  const sorted = [...excess].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
 export interface RenderClock {
   /** Records the arrival of a complete snapshot. */
   onSnapshot(tick: number, arrivedAt: number): void;
@@ -43,7 +62,7 @@ export interface RenderClock {
   renderTick(now: number): number | null;
   /** The current interpolation delay behind the best arrival, ms. */
   readonly delayMs: number;
-  /** Mean snapshot arrival jitter, ms. */
+  /** Snapshot arrival jitter (the statistic of the queueing delays), ms. */
   readonly jitterMs: number;
   reset(): void;
 }
@@ -54,6 +73,7 @@ export function createRenderClock(options: RenderClockOptions): RenderClock {
   const snapMs = options.snapMs ?? 250;
   const largeErrorMs = options.largeErrorMs ?? 50;
   const largeErrorRate = options.largeErrorRate ?? 0.25;
+  const statistic = options.jitterStatistic ?? 'median';
   let samples: number[] = [];
   let best = 0;
   let jitter = 0;
@@ -67,7 +87,10 @@ export function createRenderClock(options: RenderClockOptions): RenderClock {
       samples.push(tick * options.tickMs - arrivedAt);
       if (samples.length > windowSize) samples = samples.slice(samples.length - windowSize);
       best = Math.max(...samples);
-      jitter = samples.reduce((sum, s) => sum + (best - s), 0) / samples.length;
+      jitter = jitterOf(
+        samples.map((s) => best - s),
+        statistic,
+      );
     },
     renderTick(now) {
       if (samples.length === 0) return null;

@@ -1,0 +1,178 @@
+/**
+ * Key to remote screen on the simulated network: how long after a player presses a key the other
+ * pages draw its player moving, and where that time goes.
+ *
+ * A room of three (the host `h`, clients `a` and `b`) plays the dots game on the in-memory network
+ * under the conditioner, on a simulated clock. Client `a` presses right or left for 400 ms, then
+ * rests for 600 ms, `presses` times; each press starts at a random moment within a tick (a key
+ * goes down whenever it goes down, and waits for the tick that samples it). `b` and `h` draw a
+ * frame every 1/60 s (each with its own phase); a press is seen on a page at the first frame that
+ * draws `a` more than {@link MOVED_PX} from where that page drew it when the key went down, in the
+ * key's direction.
+ *
+ * Components, read from the engines while the presses are measured (means): `a`'s lead over the
+ * host (its input waits that long to be stepped, one-way delay included), the one-way delay of the
+ * link, the viewer's interpolation delay, and what is left (the wait for the next snapshot and for
+ * the next frame, and what a lost packet costs).
+ */
+import { playerEntityId, type SyncTuning } from '@tickmesh/netcode';
+import { createRandom, createRoom, type DotsInput, dotsGame, type LinkConditions } from '@tickmesh/netcode/testing';
+
+/** A page sees the press once it draws the player this far from where it was, px. */
+const MOVED_PX = 0.5;
+const FRAME_MS = 1000 / 60;
+const PRESS_MS = 400;
+const REST_MS = 600;
+/** Presses before the measured ones: clocks settle, the render clock finds its delay. */
+const WARMUP_PRESSES = 3;
+
+export interface FeelScenario {
+  name: string;
+  rttMs: number;
+  jitterMs: number;
+  loss: number;
+}
+
+export interface Distribution {
+  p50: number;
+  p95: number;
+  max: number;
+  n: number;
+}
+
+export interface FeelResult {
+  scenario: FeelScenario;
+  /** Key to the other client's screen, ms. */
+  client: Distribution;
+  /** Key to the host's screen, ms. */
+  host: Distribution;
+  /** Presses a page never showed. */
+  missed: number;
+  components: { leadMs: number; oneWayMs: number; interpDelayMs: number; restMs: number };
+  /** Inputs of `a` the host stepped as sent, of those it stepped. */
+  inputsAsSent: number;
+  inputsStepped: number;
+}
+
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+
+function distribution(values: readonly number[]): Distribution {
+  const sorted = [...values].sort((x, y) => x - y);
+  return {
+    p50: percentile(sorted, 0.5),
+    p95: percentile(sorted, 0.95),
+    max: sorted.at(-1) ?? Number.NaN,
+    n: values.length,
+  };
+}
+
+const mean = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);
+
+export function measureFeel(
+  scenario: FeelScenario,
+  tuning: Partial<SyncTuning>,
+  presses: number,
+  seed = 3,
+): FeelResult {
+  const conditions: Partial<LinkConditions> = {
+    latencyMs: scenario.rttMs / 2,
+    jitterMs: scenario.jitterMs,
+    loss: scenario.loss,
+  };
+  const random = createRandom(seed);
+  let clockNow = () => 0;
+  /** The current press: when the key went down and up, and which way. */
+  let press = { downAt: Number.POSITIVE_INFINITY, upAt: Number.POSITIVE_INFINITY, dx: 1 as -1 | 1 };
+  const script = (player: string): DotsInput => {
+    const now = clockNow();
+    const held = player === 'a' && now >= press.downAt && now < press.upAt;
+    return { dx: held ? press.dx : 0, dy: 0, fire: false };
+  };
+  const room = createRoom({ game: dotsGame, ids: ['h', 'a', 'b'], conditions, script, seed, tuning });
+  const { clock } = room;
+  clockNow = () => clock.now();
+  const peer = (id: string) => {
+    const p = room.peers.get(id);
+    if (!p) throw new Error(`no peer ${id}`);
+    return p;
+  };
+  const [h, a, b] = [peer('h'), peer('a'), peer('b')];
+  const players = ['h', 'a', 'b'];
+  for (const p of [h, a, b]) p.engine.start({ hostId: 'h', players });
+  clock.advance(2_000);
+
+  const entity = playerEntityId('a');
+  const drawnX = (viewer: typeof b): number | undefined => {
+    const view = viewer.engine.view();
+    const fields = view?.entities.get(entity)?.fields as { x: number } | undefined;
+    return fields?.x;
+  };
+  const seen: Record<'client' | 'host', number[]> = { client: [], host: [] };
+  let missed = 0;
+  const leads: number[] = [];
+  const interp: number[] = [];
+  const phases = { client: random() * FRAME_MS, host: random() * FRAME_MS };
+  for (let i = 0; i < WARMUP_PRESSES + presses; i++) {
+    const measured = i >= WARMUP_PRESSES;
+    const downAt = clock.now() + random() * (1000 / 60);
+    clock.advanceTo(downAt);
+    press = { downAt, upAt: downAt + PRESS_MS, dx: i % 2 === 0 ? 1 : -1 };
+    const from = { client: drawnX(b), host: drawnX(h) };
+    const at: Record<'client' | 'host', number | null> = { client: null, host: null };
+    const cycleEnd = downAt + PRESS_MS + REST_MS;
+    // Frames of each viewer until both saw it or the cycle ends.
+    let t = downAt;
+    while (t < cycleEnd && (at.client === null || at.host === null)) {
+      t += 1;
+      clock.advanceTo(t);
+      for (const [key, viewer] of [
+        ['client', b],
+        ['host', h],
+      ] as const) {
+        if (at[key] !== null) continue;
+        // This viewer's frames fall on its phase.
+        const frame = Math.floor((t - phases[key]) / FRAME_MS) !== Math.floor((t - 1 - phases[key]) / FRAME_MS);
+        if (!frame) continue;
+        const x = drawnX(viewer);
+        const x0 = from[key];
+        if (x !== undefined && x0 !== undefined && (x - x0) * press.dx > MOVED_PX) at[key] = t - downAt;
+      }
+    }
+    clock.advanceTo(cycleEnd);
+    if (!measured) continue;
+    for (const key of ['client', 'host'] as const) {
+      const value = at[key];
+      if (value === null) missed++;
+      else seen[key].push(value);
+    }
+    leads.push(a.engine.stats().tickOffsetMs);
+    interp.push(b.engine.stats().interpDelayMs);
+  }
+  let stepped = 0;
+  let asSent = 0;
+  for (const [tick, input] of a.sampled) {
+    const used = h.stepped.get(tick)?.get('a');
+    if (used === undefined) continue;
+    stepped++;
+    if (used.dx === input.dx && used.dy === input.dy && used.fire === input.fire) asSent++;
+  }
+  for (const p of [h, a, b]) p.close();
+  const client = distribution(seen.client);
+  const components = {
+    leadMs: mean(leads),
+    oneWayMs: Math.max(0, scenario.rttMs / 2 - scenario.jitterMs),
+    interpDelayMs: mean(interp),
+    restMs: 0,
+  };
+  components.restMs = mean(seen.client) - components.leadMs - components.oneWayMs - components.interpDelayMs;
+  return {
+    scenario,
+    client,
+    host: distribution(seen.host),
+    missed,
+    components,
+    inputsAsSent: asSent,
+    inputsStepped: stepped,
+  };
+}
