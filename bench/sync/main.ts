@@ -12,6 +12,7 @@
  *    naive baseline (each snapshot sent whole as MessagePack, no quantization or delta).
  */
 import { parseArgs } from 'node:util';
+import { syncDefaults } from '@tickmesh/netcode';
 import { encodePayload, FRAME_HEADER_BYTES } from '@tickmesh/netcode/internals';
 import {
   createDotsRoom,
@@ -120,8 +121,9 @@ function skirmishRun() {
   let naiveSnapshotBytes = 0;
   let entitiesSeen = 0;
   let snapshotsCounted = 0;
+  const ticksPerSnapshot = syncDefaults.tickRateHz / syncDefaults.snapshotRateHz;
   host?.engine.on('tick', ({ tick, state }) => {
-    if (tick % 2 !== 0) return;
+    if (tick % ticksPerSnapshot !== 0) return;
     const plain = [...state].map(([id, e]) => [id, e.kind, e.fields]);
     naiveSnapshotBytes += (encodePayload(plain).length + FRAME_HEADER_BYTES) * (ids.length - 1);
     entitiesSeen += state.size;
@@ -176,7 +178,7 @@ function main(): number {
       pass: a.predictionErrorAfterStopPx < 0.5,
     },
     {
-      name: 'host upload per link (8 players, 30 Hz)',
+      name: `host upload per link (8 players, ${syncDefaults.snapshotRateHz} Hz)`,
       limit: '< 16 KB/s',
       value: `${b.hostUpPerLinkKBps} KB/s`,
       pass: b.hostUpPerLinkKBps < 16,
