@@ -16,7 +16,14 @@
  * the next frame, and what a lost packet costs).
  */
 import { playerEntityId, type SyncTuning } from '@tickmesh/netcode';
-import { createRandom, createRoom, type DotsInput, dotsGame, type LinkConditions } from '@tickmesh/netcode/testing';
+import {
+  createRandom,
+  createRoom,
+  type DotsInput,
+  dotOf,
+  dotsGame,
+  type LinkConditions,
+} from '@tickmesh/netcode/testing';
 
 /** A page sees the press once it draws the player this far from where it was, px. */
 const MOVED_PX = 0.5;
@@ -49,6 +56,11 @@ export interface FeelResult {
   /** Presses a page never showed. */
   missed: number;
   components: { leadMs: number; oneWayMs: number; interpDelayMs: number; restMs: number };
+  /**
+   * How far `b` drew `a`, every frame of the measured presses, from where the host had `a` at the
+   * tick `b` drew it at (predicted: from the host's path between that tick and the one before), px.
+   */
+  drawErrorPx: Distribution;
   /** Inputs of `a` the host stepped as sent, of those it stepped. */
   inputsAsSent: number;
   inputsStepped: number;
@@ -65,6 +77,15 @@ function distribution(values: readonly number[]): Distribution {
     max: sorted.at(-1) ?? Number.NaN,
     n: values.length,
   };
+}
+
+/** Distance from point `p` to the segment from `a` to `b`. */
+function distanceToSegment(p: { x: number; y: number }, a: { x: number; y: number }, b: { x: number; y: number }) {
+  const dx = b.x - a.x;
+  const dy = b.y - a.y;
+  const length2 = dx * dx + dy * dy;
+  const f = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / length2));
+  return Math.hypot(p.x - (a.x + dx * f), p.y - (a.y + dy * f));
 }
 
 const mean = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);
@@ -103,6 +124,22 @@ export function measureFeel(
   clock.advance(2_000);
 
   const entity = playerEntityId('a');
+  /** What `b` drew of `a` in one frame, and the tick it drew it at. */
+  interface DrawSample {
+    x: number;
+    y: number;
+    /** Interpolated: the render tick. Predicted: the local tick (drawn between it and the one before). */
+    tick: number;
+    predicted: boolean;
+  }
+  const drawSamples: (DrawSample | null)[] = [];
+  const drawSample = (viewer: typeof b): DrawSample | null => {
+    const view = viewer.engine.view();
+    const fields = view?.entities.get(entity)?.fields as { x: number; y: number } | undefined;
+    if (!view || !fields) return null;
+    const predicted = view.localEntities.has(entity);
+    return { x: fields.x, y: fields.y, tick: predicted ? view.tick : view.renderTick, predicted };
+  };
   const drawnX = (viewer: typeof b): number | undefined => {
     const view = viewer.engine.view();
     const fields = view?.entities.get(entity)?.fields as { x: number } | undefined;
@@ -121,19 +158,18 @@ export function measureFeel(
     const from = { client: drawnX(b), host: drawnX(h) };
     const at: Record<'client' | 'host', number | null> = { client: null, host: null };
     const cycleEnd = downAt + PRESS_MS + REST_MS;
-    // Frames of each viewer until both saw it or the cycle ends.
-    let t = downAt;
-    while (t < cycleEnd && (at.client === null || at.host === null)) {
-      t += 1;
+    // Every frame of each viewer until the cycle ends.
+    for (let t = downAt + 1; t < cycleEnd; t++) {
       clock.advanceTo(t);
       for (const [key, viewer] of [
         ['client', b],
         ['host', h],
       ] as const) {
-        if (at[key] !== null) continue;
         // This viewer's frames fall on its phase.
         const frame = Math.floor((t - phases[key]) / FRAME_MS) !== Math.floor((t - 1 - phases[key]) / FRAME_MS);
         if (!frame) continue;
+        if (key === 'client' && measured) drawSamples.push(drawSample(b));
+        if (at[key] !== null) continue;
         const x = drawnX(viewer);
         const x0 = from[key];
         if (x !== undefined && x0 !== undefined && (x - x0) * press.dx > MOVED_PX) at[key] = t - downAt;
@@ -157,6 +193,19 @@ export function measureFeel(
     stepped++;
     if (used.dx === input.dx && used.dy === input.dy && used.fire === input.fire) asSent++;
   }
+  const drawErrors = drawSamples.flatMap((sample) => {
+    if (sample === null) return [];
+    const at = (t: number) => dotOf(h.states.get(t), 'a');
+    const [p, q] = sample.predicted
+      ? [at(sample.tick - 1), at(sample.tick)]
+      : [at(Math.floor(sample.tick)), at(Math.ceil(sample.tick))];
+    if (!p || !q) return [];
+    if (!sample.predicted) {
+      const f = sample.tick - Math.floor(sample.tick);
+      return [Math.hypot(sample.x - (p.x + (q.x - p.x) * f), sample.y - (p.y + (q.y - p.y) * f))];
+    }
+    return [distanceToSegment(sample, p, q)];
+  });
   for (const p of [h, a, b]) p.close();
   const client = distribution(seen.client);
   const components = {
@@ -172,6 +221,7 @@ export function measureFeel(
     host: distribution(seen.host),
     missed,
     components,
+    drawErrorPx: distribution(drawErrors),
     inputsAsSent: asSent,
     inputsStepped: stepped,
   };

@@ -3,14 +3,17 @@
  *
  *   every peer, every tick (fixed rate, accumulator):
  *     sample the local input ─► log it ─► send it, with every input not yet acked, to the host
- *     (and, `peerInputRateHz` times a second, to every other peer, for a host migration)
+ *     (and, `peerInputRateHz` times a second, to every other peer, for a host migration; every
+ *     tick with `remotePlayers: 'predicted'`, so that every peer predicts every player)
  *   host:   inputs by player and tick (a missing one repeats the last) ─► step ─► quantize
  *           ─► every snapshot interval, to each peer: a delta against that peer's last ack,
  *              with the last input tick processed for it; events on the reliable channel
  *   client: step its prediction at once with its own input (others: their latest known input)
  *           on a complete snapshot: ack it, rebuild the prediction from it and replay the inputs
  *           since (reconciliation), hide the difference with a decaying offset (corrections.ts);
- *           remote entities are drawn interpolated (interpolation.ts, render-clock.ts)
+ *           remote entities are drawn interpolated (interpolation.ts, render-clock.ts); with
+ *           `remotePlayers: 'predicted'`, the other players' entities come from the prediction
+ *           too, stepped with their own inputs, and are smoothed like the local player's
  *           clock: pings to the host (clock-estimator.ts); the client's tick runs ahead of the
  *           host's by RTT/2 plus jitter plus `inputBufferTicks`, steered by a few percent of time
  *           dilation so its inputs arrive just before the host needs them
@@ -171,7 +174,9 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   const schema = game.schema;
   const tickMs = 1000 / tuning.tickRateHz;
   const ticksPerSnapshot = tuning.tickRateHz / tuning.snapshotRateHz;
-  const ticksPerPeerInput = Math.max(1, Math.round(tuning.tickRateHz / tuning.peerInputRateHz));
+  const predictRemote = tuning.remotePlayers === 'predicted';
+  // Predicted remote players need every player's inputs at every peer as soon as they are sampled.
+  const ticksPerPeerInput = predictRemote ? 1 : Math.max(1, Math.round(tuning.tickRateHz / tuning.peerInputRateHz));
   const interpolate = game.interpolate?.bind(game) ?? defaultInterpolate(schema);
   const smoothFields = new Map<string, readonly string[]>(
     schema.kinds.map((kind) => [
@@ -368,7 +373,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     }
     if (inputs.length === 0) return;
     if (!isHost()) stats.count('inputsResent', inputs.length - 1);
-    const render = isHost() ? tick : renderClock.renderTick(timers.now());
+    // The tick the other players were drawn at, for lag compensation: predicted ones at our own.
+    const render = isHost() || predictRemote ? tick : renderClock.renderTick(timers.now());
     const viewTick = render === null ? -1 : Math.max(0, Math.floor(render));
     const packet = encodeInputPacket(isHost() ? -1 : ackTick, viewTick, first, inputs, inputsEqual);
     transport.send(toEveryone ? 'all' : hostId, packet);
@@ -400,6 +406,14 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     }
   }
 
+  /** The entities a client draws from its prediction: its own, and with `remotePlayers: 'predicted'` every player's. */
+  function predictedEntities(of: State): Set<number> {
+    const ids = new Set<number>();
+    for (const player of predictRemote ? players : [selfId])
+      for (const id of game.localEntities(of, player)) ids.add(id);
+    return ids;
+  }
+
   /** Rebuilds the prediction from the newest snapshot (reconciliation) and smooths what moved. */
   function reconcile(from: { tick: number; entities: Entities<D> }, now: number): void {
     replayNeeded = false;
@@ -408,7 +422,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     state = replayed.state;
     previous = replayed.previous;
     if (before === null) return;
-    const ids = game.localEntities(state, selfId);
+    const ids = predictedEntities(state);
     for (const size of addCorrections(corrections, game.toWorld(before), game.toWorld(state), ids, smoothFields, now)) {
       if (size > tuning.correctionEpsilon) stats.correction(size);
     }
@@ -575,7 +589,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     const render = renderClock.renderTick(now) ?? tick;
     const entities = copyEntities(buffer.sample(render, tuning.maxExtrapolationMs / tickMs) ?? new Map());
     const local = new Set<number>();
-    for (const id of game.localEntities(state, selfId)) {
+    for (const id of predictedEntities(state)) {
       local.add(id);
       const b = after.get(id);
       const a = before.get(id);

@@ -45,6 +45,19 @@ export interface SyncTuning {
    * comparison: one stall of a busy page raises it, and both delays, for seconds).
    */
   jitterStatistic: JitterStatistic;
+  /**
+   * How a client draws the other players' entities (`game.localEntities` of each other player):
+   * - `'interpolated'`: between two snapshots, an interpolation delay behind the host: smooth and
+   *   exactly where the host had them, but a key pressed on one page shows on another after the
+   *   presser's lead, one-way delay and the interpolation delay (`npm run bench:feel`).
+   * - `'predicted'`: in the client's own prediction, stepped from the newest snapshot with each
+   *   player's own inputs, which every peer sends every other peer every tick: a key shows on
+   *   another page about one one-way delay after it went down (the mesh's one hop), and a wrong
+   *   guess (a player changed direction after its last input arrived) is corrected by a decaying
+   *   offset, like the local player's. Costs each peer one input packet per tick to every peer.
+   * Other entities (projectiles, pickups) are interpolated either way. Default `'interpolated'`.
+   */
+  remotePlayers: 'interpolated' | 'predicted';
   /** Longest extrapolation past the newest snapshot when the buffer runs dry, ms. Default 100. */
   maxExtrapolationMs: number;
   /** Half-life of the visual offset that hides a prediction correction, ms. Default 60. */
@@ -117,6 +130,7 @@ export const syncDefaults: Readonly<SyncTuning> = {
   interpolationSnapshots: 2,
   interpolationJitterFactor: 1.5,
   jitterStatistic: 'median',
+  remotePlayers: 'interpolated',
   maxExtrapolationMs: 100,
   correctionHalfLifeMs: 60,
   correctionEpsilon: 0.01,
@@ -167,6 +181,9 @@ export function resolveTuning(overrides: Partial<SyncTuning> = {}): Readonly<Syn
   }
   for (const key of ['peerPacketsPerS', 'peerEventsPerS', 'hostSilenceMs', 'maxInputLeadMs'] as const) {
     if (!(tuning[key] > 0)) throw new RangeError(`${key} must be positive, got ${tuning[key]}`);
+  }
+  if (tuning.remotePlayers !== 'interpolated' && tuning.remotePlayers !== 'predicted') {
+    throw new RangeError(`remotePlayers must be 'interpolated' or 'predicted', got ${String(tuning.remotePlayers)}`);
   }
   if (tuning.jitterStatistic !== 'median' && tuning.jitterStatistic !== 'mean') {
     throw new RangeError(`jitterStatistic must be 'median' or 'mean', got ${String(tuning.jitterStatistic)}`);
