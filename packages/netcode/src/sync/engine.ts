@@ -1,30 +1,33 @@
 /**
- * The sync engine: runs a game (game.ts) on every peer of a room, the host as the authority.
+ * The sync engine: runs a game (game.ts) on every peer of a room, the host as the authority. This
+ * file composes; each role is a module of its own that reads, and is tested, alone:
  *
- *   every peer, every tick (fixed rate, accumulator):
- *     sample the local input ─► log it ─► send it, with every input not yet acked, to the host
- *     (and, `peerInputRateHz` times a second, to every other peer, for a host migration; every
- *     tick with `remotePlayers: 'predicted'`, so that every peer predicts every player)
- *   host:   inputs by player and tick (a missing one repeats the last) ─► step ─► quantize
- *           ─► every snapshot interval, to each peer: a delta against that peer's last ack,
- *              with the last input tick processed for it; events on the reliable channel
- *   client: step its prediction at once with its own input (others: their latest known input)
- *           on a complete snapshot: ack it, rebuild the prediction from it and replay the inputs
- *           since (reconciliation), hide the difference with a decaying offset (corrections.ts);
- *           remote entities are drawn interpolated (interpolation.ts, render-clock.ts); with
- *           `remotePlayers: 'predicted'`, the other players' entities come from the prediction
- *           too, stepped with their own inputs, and are smoothed like the local player's
- *           clock: pings to the host (clock-estimator.ts); the client's tick runs ahead of the
- *           host's by RTT/2 plus jitter plus `inputBufferTicks`, steered by a few percent of time
- *           dilation so its inputs arrive just before the host needs them
- *   host migration: a new host rebuilds its state from its newest snapshot by replaying every
- *           player's logged inputs up to the old host's tick, and carries on from there with the
- *           same links; the others forget their baselines and take a full snapshot
- *   every peer is a stranger: each peer's packets and the host's events pass a token bucket;
- *           inputs are taken only for ticks in a window around the local tick, and the log
- *           keeps a bounded number per player (input-intake.ts); tuning.ts has the limits,
- *           SyncStats.dropped the refusals
- *   a client that hears no snapshot from the host for `hostSilenceMs` says so in its status
+ *   host-role.ts    the authority: every player's input of the tick (a missing one repeats the
+ *                   last) ─► step ─► quantize ─► to each peer, every snapshot interval, a delta
+ *                   against that peer's last ack with the last input tick processed for it; events
+ *                   on the reliable channel; acks, late inputs, lag compensation, pongs
+ *   client-role.ts  prediction at once with its own input (the others: their latest known input),
+ *                   snapshot intake, reconciliation (a replay from the newest snapshot), smoothed
+ *                   corrections, interpolation on its render clock, the clock toward the host and
+ *                   the lead its tick is steered by, `hostSilent`
+ *   shared by both  the timeline they step (timeline.ts), the input log (input-log.ts), stepping
+ *                   (stepper.ts), the own inputs each sends (own-inputs.ts), stats (sync-stats.ts)
+ *
+ * What stays here:
+ *   the loop: every `updateIntervalMs`, the ticks due (fixed rate, accumulator); a client steers
+ *     its timeline first
+ *   the roles: `start` takes the host role or joins as a client; a host migration hands the
+ *     timeline over, with the same links: a new host carries on from its newest snapshot replayed
+ *     with every player's logged inputs up to the old host's tick, a former host plays on from its
+ *     own authority until the new host's snapshots come, the others forget their baselines and
+ *     take a full snapshot; `stop` forgets the session
+ *   packets in: every peer is a stranger, so each peer's packets and the host's events pass a
+ *     token bucket, and inputs are logged only for ticks in a window around the local tick, at most
+ *     a bounded number per player (input-intake.ts; tuning.ts has the limits, SyncStats.dropped the
+ *     refusals); every peer logs every peer's inputs (replays, `remotePlayers: 'predicted'`, a
+ *     future migration); then each packet goes to the role that takes it
+ *   the public API: status, view (the host blends its last two ticks; a client draws through its
+ *     role), stats, events
  *
  * References: Gabriel Gambetta, "Fast-Paced Multiplayer" (parts I-IV: prediction, reconciliation,
  * entity interpolation, lag compensation); Glenn Fiedler, "Fix Your Timestep!", "Snapshot
@@ -35,32 +38,19 @@
 import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
+import { createClientRole } from './client-role.js';
 import type { ClockEstimate } from './clock/clock-estimator.js';
-import { addCorrections, copyEntities, createCorrections } from './corrections.js';
 import type { Entities, GameDefinition } from './game.js';
-import { createHostClock } from './host-clock.js';
+import { createHostRole } from './host-role.js';
 import { createInputIntake } from './input-intake.js';
 import { createInputLog } from './input-log.js';
-import { blendEntities, createInterpolationBuffer, defaultInterpolate } from './interpolation.js';
-import { createLagHistory } from './lag-history.js';
-import {
-  encodeEvent,
-  encodeInputPacket,
-  encodePing,
-  encodePong,
-  encodeSnapshotPacket,
-  type InputPacket,
-  inputsEqual,
-  parsePacket,
-} from './packets.js';
-import { createRenderClock } from './render-clock.js';
-import { encodeSnapshot } from './snapshot/encode.js';
-import { createSnapshotHistory } from './snapshot/history.js';
-import { createSnapshotReceiver } from './snapshot/receiver.js';
-import type { QuantizedEntity, SchemaDefinition } from './snapshot/schema.js';
-import { dequantizeWorld, fromQuantized } from './snapshot/world.js';
+import { blendEntities, defaultInterpolate } from './interpolation.js';
+import { createOwnInputs } from './own-inputs.js';
+import { parsePacket } from './packets.js';
+import type { SchemaDefinition } from './snapshot/schema.js';
 import { createStepper } from './stepper.js';
 import { createSyncStats, type SyncStats } from './sync-stats.js';
+import { createTimeline } from './timeline.js';
 import { createTokenBuckets } from './token-bucket.js';
 import { resolveTuning, type SyncTuning } from './tuning.js';
 
@@ -171,19 +161,8 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   const tuning = resolveTuning(options.tuning);
   const timers = options.timers ?? realTimers;
   const logger = options.logger ?? silentLogger;
-  const schema = game.schema;
   const tickMs = 1000 / tuning.tickRateHz;
-  const ticksPerSnapshot = tuning.tickRateHz / tuning.snapshotRateHz;
-  const predictRemote = tuning.remotePlayers === 'predicted';
-  // Predicted remote players need every player's inputs at every peer as soon as they are sampled.
-  const ticksPerPeerInput = predictRemote ? 1 : Math.max(1, Math.round(tuning.tickRateHz / tuning.peerInputRateHz));
-  const interpolate = game.interpolate?.bind(game) ?? defaultInterpolate(schema);
-  const smoothFields = new Map<string, readonly string[]>(
-    schema.kinds.map((kind) => [
-      kind.name,
-      game.smoothFields?.[kind.name] ?? kind.fields.filter((f) => f.spec.type === 'fixed').map((f) => f.name),
-    ]),
-  );
+  const interpolate = game.interpolate?.bind(game) ?? defaultInterpolate(game.schema);
 
   const events = createEmitter<SyncEvents<State, Input, Event>>((error) =>
     logger.error('sync listener threw', { error }),
@@ -194,47 +173,13 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   const packetBudget = createTokenBuckets(tuning.peerPacketsPerS, tuning.peerPacketBurst);
   const eventBudget = createTokenBuckets(tuning.peerEventsPerS, tuning.peerEventBurst);
   const stepper = createStepper(game, tuning, inputLog);
+  const ownInputs = createOwnInputs({ inputLog, selfId, tuning, neutralInput: game.neutralInput });
 
-  // The loop, either role.
   let status: SyncStatus = { kind: 'idle' };
   let hostId = '';
   let players: string[] = [];
   let loop: unknown = null;
-  let lastUpdate = 0;
-  let accumulator = 0;
-  let tick = 0;
-  let state: State | null = null;
-  let previous: State | null = null;
-
-  // Host: what it sent (the baselines of deltas), what each peer acked, the last input stepped per player.
-  const sent = createSnapshotHistory(64);
-  const ackOf = new Map<string, number>();
-  const lastInputOf = new Map<string, number>();
-  const lagHistory = createLagHistory<State>(Math.ceil(tuning.lagCompensationMs / tickMs));
-  let pendingEvents: { tick: number; event: Event }[] = [];
-
-  // Client: snapshots in, the newest as the prediction's base, the clock toward the host.
-  const receiver = createSnapshotReceiver(schema, { historySize: 64 });
-  const buffer = createInterpolationBuffer<D>(interpolate);
-  const renderClock = createRenderClock({
-    tickMs,
-    snapshotIntervalMs: 1000 / tuning.snapshotRateHz,
-    interpolationSnapshots: tuning.interpolationSnapshots,
-    jitterFactor: tuning.interpolationJitterFactor,
-    jitterStatistic: tuning.jitterStatistic,
-    maxRate: tuning.maxTimeDilation,
-    largeErrorMs: tuning.largeErrorMs,
-    largeErrorRate: tuning.largeErrorDilation,
-    snapMs: tuning.snapThresholdMs,
-  });
-  const hostClock = createHostClock(tuning, (id, sentAt) => transport.send(hostId, encodePing(id, sentAt)));
-  const corrections = createCorrections(tuning.correctionHalfLifeMs);
-  let base: { tick: number; entities: Entities<D> } | null = null;
-  let replayNeeded = false;
-  let ackTick = -1;
-  let ownAcked = -1;
-  /** When the last snapshot part from the host came (or playing began), on `timers`. */
-  let lastSnapshotAt = 0;
+  const timeline = createTimeline<State>();
   /** The input log is pruned again at this tick, or at once when the tick went back before the last prune. */
   let nextPruneTick = 0;
 
@@ -263,222 +208,48 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
    * (either way) prunes at once: `maxInputsPerPlayer` covers the input window plus one second not
    * yet pruned, and a peer's inputs beyond it are refused, not made room for.
    */
-  function maybePrune(t: number): void {
+  function pruneInputs(t: number): void {
     if (t < nextPruneTick && t >= nextPruneTick - tuning.tickRateHz) return;
     inputLog.prune(t - tuning.inputHistoryTicks);
     nextPruneTick = t + tuning.tickRateHz;
   }
 
-  // ---- host ---------------------------------------------------------------------------------
-
-  function becomeHost(startState: State, startTick: number): void {
-    state = startState;
-    previous = startState;
-    tick = startTick;
-    accumulator = 0;
-    lastUpdate = timers.now();
-    lagHistory.clear();
-    sent.clear();
-    ackOf.clear();
-    lastInputOf.clear();
-    corrections.clear();
-    maybePrune(startTick);
-    setStatus({ kind: 'hosting', hostId });
-  }
-
-  function hostTick(): void {
-    const t = tick + 1;
-    if (inputLog.get(selfId, t) === undefined) inputLog.set(selfId, t, options.sampleInput(t));
-    for (const player of players) {
-      if (inputLog.get(player, t) !== undefined) lastInputOf.set(player, t);
-      else if (inputLog.firstTick(player) >= 0 && inputLog.firstTick(player) < t) stats.count('inputsMissing');
-    }
-    const inputs = stepper.inputsFor(t, players);
-    previous = state as State;
-    state = stepper.step(previous, t, inputs, {
-      emit: (event) => pendingEvents.push({ tick: t, event }),
-      seenBy: (player, current) => lagHistory.seenBy(player, t, current),
-    });
-    tick = t;
-    lagHistory.record(t, state);
-    for (const { tick: at, event } of pendingEvents) {
-      transport.send('all', encodeEvent(at, event), { reliable: true });
-      events.emit('event', { tick: at, event });
-    }
-    pendingEvents = [];
-    maybePrune(t);
-    sendOwnInputs(Math.max(0, t - 2 * ticksPerPeerInput));
-    if (t % ticksPerSnapshot === 0) sendSnapshots(t);
-    events.emit('tick', { tick: t, state, inputs, authoritative: true });
-  }
-
-  function sendSnapshots(t: number): void {
-    const world = stepper.quantize(state as State, t);
-    sent.put(world);
-    for (const peer of transport.peers()) {
-      const acked = ackOf.get(peer);
-      const baseline = acked === undefined ? null : (sent.get(acked) ?? null);
-      let bytes = 0;
-      const rank = game.snapshotPriority;
-      const order =
-        rank === undefined
-          ? {}
-          : {
-              priority: (id: number, q: QuantizedEntity) =>
-                rank.call(game, id, fromQuantized(schema, q), peer, state as State),
-            };
-      for (const part of encodeSnapshot(schema, baseline, world, order)) {
-        bytes += part.length;
-        transport.send(peer, encodeSnapshotPacket(lastInputOf.get(peer) ?? -1, part));
-      }
-      stats.snapshotSent(bytes, baseline === null);
-    }
-  }
-
-  /** Logs a peer's inputs of ticks in the window around the local tick (the rest are dropped); acks, view lag. */
-  function onInputPacket(from: string, packet: InputPacket<Input>): void {
-    const { taken, late } = intake.take(from, packet, tick);
-    if (!isHost() || taken === 0) return;
-    if (late > 0) stats.count('inputsLate', late);
-    const last = packet.firstTick + packet.inputs.length - 1;
-    if (packet.viewTick >= 0) lagHistory.setViewLag(from, last - packet.viewTick);
-    if (packet.ackTick > (ackOf.get(from) ?? -1) && packet.ackTick <= tick) ackOf.set(from, packet.ackTick);
-  }
-
-  // ---- client -------------------------------------------------------------------------------
-
-  function clientTick(): void {
-    const t = tick + 1;
-    // `set`, not `put`: after the clock jumped back, a tick seen before gets the new input.
-    inputLog.set(selfId, t, options.sampleInput(t));
-    const inputs = stepper.inputsFor(t, players);
-    previous = state as State;
-    state = stepper.step(previous, t, inputs);
-    tick = t;
-    maybePrune(t);
-    sendOwnInputs(Math.max(ownAcked + 1, 0));
-    events.emit('tick', { tick: t, state, inputs, authoritative: false });
-  }
-
-  /** Every own input from `fromTick` (unacked) to now, to the host; to every peer now and then. */
-  function sendOwnInputs(fromTick: number): void {
-    const toEveryone = tick % ticksPerPeerInput === 0;
-    if (isHost() && !toEveryone) return; // the host's own inputs only matter to a future host
-    let first = Math.max(fromTick, tick - tuning.maxInputsPerPacket + 1, 0);
-    // Only ticks this peer sampled: not the ones before it joined or jumped its clock forward.
-    while (first <= tick && inputLog.get(selfId, first) === undefined) first++;
-    const inputs: Input[] = [];
-    for (let t = first; t <= tick; t++) {
-      inputs.push(inputLog.get(selfId, t) ?? inputLog.latest(selfId, t, tick) ?? game.neutralInput);
-    }
-    if (inputs.length === 0) return;
-    if (!isHost()) stats.count('inputsResent', inputs.length - 1);
-    // The tick the other players were drawn at, for lag compensation: predicted ones at our own.
-    const render = isHost() || predictRemote ? tick : renderClock.renderTick(timers.now());
-    const viewTick = render === null ? -1 : Math.max(0, Math.floor(render));
-    const packet = encodeInputPacket(isHost() ? -1 : ackTick, viewTick, first, inputs, inputsEqual);
-    transport.send(toEveryone ? 'all' : hostId, packet);
-  }
-
-  function onSnapshotPacket(from: string, part: Uint8Array, lastInputTick: number): void {
-    if (from !== hostId || isHost()) {
-      stats.count('packetsIgnored');
-      return;
-    }
-    const got = receiver.receive(part);
-    if (!got.ok) {
-      if (got.reason !== 'duplicate') stats.count('snapshotsRejected');
-      return;
-    }
-    stats.snapshotReceived(part.length);
-    lastSnapshotAt = timers.now();
-    if (status.kind === 'playing' && status.hostSilent) setStatus({ kind: 'playing', hostId, hostSilent: false });
-    if (lastInputTick > ownAcked) ownAcked = lastInputTick;
-    if (!got.complete) return;
-    const world = got.world;
-    if (world.tick > ackTick) ackTick = world.tick;
-    const entities = dequantizeWorld(schema, world).entities;
-    buffer.push(world.tick, entities);
-    renderClock.onSnapshot(world.tick, timers.now());
-    if (base === null || world.tick > base.tick) {
-      base = { tick: world.tick, entities };
-      replayNeeded = true;
-    }
-  }
-
-  /** The entities a client draws from its prediction: its own, and with `remotePlayers: 'predicted'` every player's. */
-  function predictedEntities(of: State): Set<number> {
-    const ids = new Set<number>();
-    for (const player of predictRemote ? players : [selfId])
-      for (const id of game.localEntities(of, player)) ids.add(id);
-    return ids;
-  }
-
-  /** Rebuilds the prediction from the newest snapshot (reconciliation) and smooths what moved. */
-  function reconcile(from: { tick: number; entities: Entities<D> }, now: number): void {
-    replayNeeded = false;
-    const before = state;
-    const replayed = stepper.replay(from.entities, from.tick, tick, players);
-    state = replayed.state;
-    previous = replayed.previous;
-    if (before === null) return;
-    const ids = predictedEntities(state);
-    for (const size of addCorrections(corrections, game.toWorld(before), game.toWorld(state), ids, smoothFields, now)) {
-      if (size > tuning.correctionEpsilon) stats.correction(size);
-    }
-  }
-
-  /** Steers the local tick toward the host's plus the lead (a jump when far off), then runs it. */
-  function clientUpdate(now: number, elapsed: number): void {
-    if (status.kind === 'playing' && !status.hostSilent && now - lastSnapshotAt >= tuning.hostSilenceMs) {
-      setStatus({ kind: 'playing', hostId, hostSilent: true });
-    }
-    hostClock.maybePing(now);
-    const offset = hostClock.offsetMs();
-    const young = status.kind === 'joining' && hostClock.estimate.samples < tuning.minClockSamples;
-    if (base === null || offset === null || young) return;
-    const target = now + offset + hostClock.leadMs();
-    const current = tick * tickMs + accumulator;
-    if (status.kind === 'joining' || Math.abs(target - current) > tuning.snapThresholdMs) {
-      tick = Math.max(Math.floor(target / tickMs), base.tick);
-      accumulator = target - tick * tickMs;
-      maybePrune(tick);
-      if (status.kind === 'joining') startPlaying(now);
-      else stats.count('clockJumps');
-      state = null;
-      replayNeeded = true;
-    } else {
-      const error = target - current;
-      const limit = Math.abs(error) > tuning.largeErrorMs ? tuning.largeErrorDilation : tuning.maxTimeDilation;
-      const dilation = Math.max(-limit, Math.min(limit, (error / 1000) * tuning.timeSteeringGain));
-      accumulator += elapsed * (1 + dilation);
-    }
-    if (replayNeeded) {
-      if (base.tick > tick) {
-        tick = base.tick;
-        accumulator = 0;
-      }
-      reconcile(base, now);
-    }
-    runTicks(clientTick);
-  }
-
-  function startPlaying(now: number): void {
-    lastSnapshotAt = now;
-    setStatus({ kind: 'playing', hostId, hostSilent: false });
-  }
+  const shared = {
+    selfId,
+    tuning,
+    timeline,
+    inputLog,
+    ownInputs,
+    stepper,
+    stats,
+    transport,
+    now: () => timers.now(),
+    players: () => players,
+    sampleInput: (t: number) => options.sampleInput(t),
+    pruneInputs,
+    emit: events.emit,
+  };
+  const host = createHostRole({ ...shared, game, intake });
+  const client = createClientRole({
+    ...shared,
+    game,
+    interpolate,
+    hostId: () => hostId,
+    status: () => status,
+    setStatus,
+  });
 
   // ---- loop and roles -----------------------------------------------------------------------
 
   function runTicks(once: () => void): void {
-    let due = Math.floor(accumulator / tickMs);
+    let due = Math.floor(timeline.accumulator / tickMs);
     if (due > tuning.maxCatchUpTicks) {
       stats.count('ticksDropped', due - tuning.maxCatchUpTicks);
-      accumulator -= (due - tuning.maxCatchUpTicks) * tickMs;
+      timeline.accumulator -= (due - tuning.maxCatchUpTicks) * tickMs;
       due = tuning.maxCatchUpTicks;
     }
     for (let i = 0; i < due; i++) {
-      accumulator -= tickMs;
+      timeline.accumulator -= tickMs;
       once();
     }
   }
@@ -486,14 +257,36 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   function update(): void {
     if (status.kind === 'idle') return;
     const now = timers.now();
-    const elapsed = Math.max(0, now - lastUpdate);
-    lastUpdate = now;
+    const elapsed = Math.max(0, now - timeline.lastUpdate);
+    timeline.lastUpdate = now;
     if (isHost()) {
-      accumulator += elapsed;
-      runTicks(hostTick);
-    } else {
-      clientUpdate(now, elapsed);
+      timeline.accumulator += elapsed;
+      runTicks(host.tick);
+    } else if (client.steer(now, elapsed)) {
+      runTicks(client.tick);
     }
+  }
+
+  function becomeHost(startState: State, startTick: number): void {
+    host.begin(startState, startTick);
+    client.clearCorrections(); // offsets of a former prediction; the authority draws what it steps
+    setStatus({ kind: 'hosting', hostId });
+  }
+
+  /** The room named another host. */
+  function migrate(next: string): void {
+    const wasHost = isHost();
+    hostId = next;
+    stats.count('migrations');
+    if (next === selfId) {
+      // Carry on from the newest snapshot, replayed with every logged input up to the old host's tick.
+      const from = client.takeOver();
+      becomeHost(from.state, from.tick);
+      client.forgetHost(true);
+      return;
+    }
+    client.forgetHost(true);
+    client.follow(wasHost);
   }
 
   function onMessage(message: { from: string; payload: unknown; reliable: boolean }): void {
@@ -510,17 +303,21 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     }
     switch (packet.type) {
       case 'input':
-        return onInputPacket(from, packet);
-      case 'snapshot':
-        return onSnapshotPacket(from, packet.part, packet.lastInputTick);
-      case 'ping': {
-        if (!isHost()) return;
-        const hostTime = tick * tickMs + accumulator + (timers.now() - lastUpdate);
-        transport.send(from, encodePong(packet.id, packet.sentAt, hostTime));
+        if (isHost()) return host.onInputPacket(from, packet);
+        // Every peer logs every peer's inputs: replays, predicted players, a future migration.
+        intake.take(from, packet, timeline.tick);
         return;
-      }
+      case 'snapshot':
+        if (from !== hostId || isHost()) {
+          stats.count('packetsIgnored');
+          return;
+        }
+        return client.onSnapshot(packet.part, packet.lastInputTick);
+      case 'ping':
+        if (isHost()) host.answerPing(from, packet.id, packet.sentAt);
+        return;
       case 'pong':
-        if (from === hostId) hostClock.onPong(packet.id, packet.sentAt, packet.hostTime, timers.now());
+        if (from === hostId) client.onPong(packet.id, packet.sentAt, packet.hostTime, timers.now());
         return;
       case 'event': {
         if (from !== hostId || isHost()) {
@@ -541,79 +338,30 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     }
   }
 
-  /** A new host (or none): its snapshots and clock samples are its own. */
-  function forgetHost(keepOffset: boolean): void {
-    receiver.reset();
-    hostClock.reset(keepOffset);
-    ackTick = -1;
-  }
-
-  /** The room named another host. */
-  function migrate(next: string): void {
-    const wasHost = isHost();
-    hostId = next;
-    stats.count('migrations');
-    if (next === selfId) {
-      // Carry on from the newest snapshot, replayed with every logged input up to the old host's tick.
-      const offset = hostClock.offsetMs();
-      const oldHostTick = offset === null ? tick : Math.floor((timers.now() + offset) / tickMs);
-      const from = base ?? { tick: oldHostTick, entities: game.toWorld(state ?? game.initialState()) };
-      const startTick = Math.max(from.tick, oldHostTick);
-      becomeHost(stepper.replay(from.entities, from.tick, startTick, players).state, startTick);
-      forgetHost(true);
-      return;
-    }
-    forgetHost(true);
-    if (wasHost) {
-      // Keep playing from our own authority until the new host's snapshots arrive.
-      base = { tick, entities: game.toWorld(state as State) };
-      hostClock.assumeOffset(tick * tickMs + accumulator - timers.now());
-      ownAcked = tick;
-      replayNeeded = true;
-    }
-    if (base === null) setStatus({ kind: 'joining', hostId });
-    else startPlaying(timers.now());
-  }
-
   function view(): SyncView<State, D> | null {
+    const { state, tick } = timeline;
     if (state === null || status.kind === 'idle') return null;
     const now = timers.now();
     // Local entities (all of them, on the host) blend between the last two ticks.
-    const alpha = Math.max(0, Math.min(1, accumulator / tickMs));
-    const before = game.toWorld(previous ?? state);
+    const alpha = Math.max(0, Math.min(1, timeline.accumulator / tickMs));
+    const before = game.toWorld(timeline.previous ?? state);
     const after = game.toWorld(state);
     if (isHost()) {
       const entities = blendEntities(before, after, alpha, interpolate);
       return { entities, state, tick, renderTick: tick + alpha, localEntities: new Set() };
     }
-    const render = renderClock.renderTick(now) ?? tick;
-    const entities = copyEntities(buffer.sample(render, tuning.maxExtrapolationMs / tickMs) ?? new Map());
-    const local = new Set<number>();
-    for (const id of predictedEntities(state)) {
-      local.add(id);
-      const b = after.get(id);
-      const a = before.get(id);
-      if (b === undefined) entities.delete(id);
-      else entities.set(id, a !== undefined && a.kind === b.kind ? interpolate(a, b, alpha) : b);
-    }
-    corrections.apply(entities, now);
-    stats.sampleView(buffer.depth(render), render > (buffer.newestTick() ?? render));
-    return { entities, state, tick, renderTick: render, localEntities: local };
+    const drawn = client.draw(now, before, after, alpha);
+    return { entities: drawn.entities, state, tick, renderTick: drawn.renderTick, localEntities: drawn.localEntities };
   }
 
   function stop(): void {
     if (loop !== null) timers.clearInterval(loop);
     loop = null;
-    state = null;
-    previous = null;
-    base = null;
-    buffer.clear();
-    renderClock.reset();
-    corrections.clear();
-    forgetHost(false);
-    ownAcked = -1;
-    tick = 0;
-    accumulator = 0;
+    timeline.state = null;
+    timeline.previous = null;
+    client.reset();
+    timeline.tick = 0;
+    timeline.accumulator = 0;
     packetBudget.clear();
     eventBudget.clear();
     if (status.kind !== 'idle') setStatus({ kind: 'idle' });
@@ -627,13 +375,13 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
       return status;
     },
     tuning,
-    clock: hostClock.estimate,
+    clock: client.clock,
     start(start) {
       if (closed) return;
       stop();
       hostId = start.hostId;
       players = [...start.players].sort();
-      lastUpdate = timers.now();
+      timeline.lastUpdate = timers.now();
       loop = timers.setInterval(update, tuning.updateIntervalMs);
       if (hostId === selfId) becomeHost(game.initialState(), 0);
       else setStatus({ kind: 'joining', hostId });
@@ -649,19 +397,10 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     update,
     view,
     stats() {
-      const offset = hostClock.offsetMs();
-      const estimate = hostClock.estimate;
-      const lead = isHost() || offset === null ? 0 : tick * tickMs + accumulator - (timers.now() + offset);
-      return stats.read({
-        tickOffsetMs: lead,
-        interpDelayMs: isHost() ? 0 : renderClock.delayMs,
-        snapshotJitterMs: renderClock.jitterMs,
-        hostSilentMs: status.kind === 'playing' ? Math.max(0, timers.now() - lastSnapshotAt) : 0,
-        clockOffsetMs: estimate.offsetMs,
-        clockErrorMs: estimate.errorMs,
-        rttMs: estimate.rttMs,
-        tick,
-      });
+      const live = client.figures(timers.now());
+      // The host runs no lead over itself and draws nothing interpolated.
+      const own = isHost() ? { ...live, tickOffsetMs: 0, interpDelayMs: 0 } : live;
+      return stats.read({ ...own, tick: timeline.tick });
     },
     on: events.on,
     stop,
