@@ -31,7 +31,7 @@ export {
 export { type Corrections, copyEntities, createCorrections } from './sync/corrections.js';
 export { createInputLog, type InputLog, type InputPutResult } from './sync/input-log.js';
 export { createInterpolationBuffer, type InterpolationBuffer } from './sync/interpolation.js';
-export { inputsEqual, PacketTag, parsePacket, type SyncPacket } from './sync/packets.js';
+export { encodeSnapshotPacket, inputsEqual, PacketTag, parsePacket, type SyncPacket } from './sync/packets.js';
 export { createRenderClock, type RenderClock, type RenderClockOptions } from './sync/render-clock.js';
 export {
   type AppliedSnapshot,

@@ -41,6 +41,7 @@ const LIVE = {
   rttMs: null,
   interpDelayMs: 0,
   snapshotJitterMs: 0,
+  inputWaitMs: null,
   hostSilentMs: 0,
 };
 
@@ -164,6 +165,27 @@ describe('host role', () => {
     expect(inputLog.get('a', 10)).toEqual(right);
   });
 
+  it('tells each peer, in its snapshots, how long its inputs waited for their tick (the median; negative: late)', () => {
+    const { host, transport, timeline } = hostHarness();
+    const waitTo = (peer: string) => {
+      const last = transport.sent.filter((s) => s.to === peer && s.packet.type === 'snapshot').at(-1)?.packet;
+      return last?.type === 'snapshot' ? last.inputWaitMs : undefined;
+    };
+    for (let i = 0; i < 10; i++) host.tick();
+    expect(waitTo('a'), 'nothing known yet').toBeNull();
+    // At tick 10, with no time accumulated: inputs for tick 13 are 50 ms early, for tick 9 17 ms late.
+    expect(timeline.accumulator).toBe(0);
+    for (const newest of [13, 14, 15]) host.onInputPacket('a', inputPacket(newest, [still]));
+    host.onInputPacket('b', inputPacket(9, [still]));
+    host.tick();
+    expect(waitTo('a')).toBe(Math.round((14 * 1000) / 60 - 10 * (1000 / 60)));
+    expect(waitTo('b')).toBe(Math.round(-1000 / 60));
+    // A repeat of inputs already heard adds no sample.
+    host.onInputPacket('b', inputPacket(9, [still]));
+    host.tick();
+    expect(waitTo('b')).toBe(Math.round(-1000 / 60));
+  });
+
   it('sends events on the reliable channel to every peer and to its own listeners', () => {
     const { host, transport, events } = hostHarness();
     const heard: unknown[] = [];
@@ -219,8 +241,8 @@ function clientHarness() {
     },
     sampleInput: () => input,
   });
-  const receive = (parts: Uint8Array[], lastInputTick = -1) => {
-    for (const part of parts) client.onSnapshot(part, lastInputTick);
+  const receive = (parts: Uint8Array[], lastInputTick = -1, inputWaitMs: number | null = null) => {
+    for (const part of parts) client.onSnapshot(part, lastInputTick, inputWaitMs);
   };
   /** The engine's loop for `ms`: steer, then the ticks due. */
   const run = (ms: number) => {

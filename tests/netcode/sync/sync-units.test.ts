@@ -5,6 +5,7 @@ import {
   createInputLog,
   createInterpolationBuffer,
   createRenderClock,
+  encodeSnapshotPacket,
   inputsEqual,
   PacketTag,
   parsePacket,
@@ -46,12 +47,30 @@ describe('input packets', () => {
       [PacketTag.input, 1, 1, 1, 1, { dx: 2, dy: 0, fire: false }],
       [PacketTag.input, 1, 1, 1, 65, still],
       [PacketTag.snapshot, 1, 'bytes'],
+      [PacketTag.snapshot, 1, new Uint8Array(1), 1.5],
+      [PacketTag.snapshot, 1, new Uint8Array(1), 10 ** 9],
+      [PacketTag.snapshot, 1, new Uint8Array(1), 5, 'extra'],
       [PacketTag.ping, 1.5, 0],
       [PacketTag.pong, 1, 0, Number.NaN],
       [PacketTag.event, -2, {}],
       [99, 1, 2],
     ];
     for (const payload of bad) expect(parsePacket(payload, parseDots, 64), JSON.stringify(payload)).toBeNull();
+  });
+
+  it('snapshots carry the input wait the host measured, when it has one', () => {
+    const part = new Uint8Array([1, 2]);
+    for (const wait of [null, -17, 0, 33]) {
+      expect(parsePacket(encodeSnapshotPacket(4, part, wait), parseDots, 64)).toEqual({
+        type: 'snapshot',
+        lastInputTick: 4,
+        part,
+        inputWaitMs: wait,
+      });
+    }
+    expect(
+      (parsePacket(encodeSnapshotPacket(4, part, 12.6), parseDots, 64) as { inputWaitMs: number }).inputWaitMs,
+    ).toBe(13);
   });
 
   it('never throw on any value', () => {

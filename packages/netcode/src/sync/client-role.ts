@@ -86,7 +86,7 @@ export interface ClientRole<State, D extends SchemaDefinition> {
   /** Steps the prediction one tick and sends the own inputs the host has not processed. */
   tick(): void;
   /** Takes a snapshot part from the host, and the newest tick of our inputs it has processed. */
-  onSnapshot(part: Uint8Array, lastInputTick: number): void;
+  onSnapshot(part: Uint8Array, lastInputTick: number, inputWaitMs: number | null): void;
   onPong(id: number, sentAt: number, hostTime: number, now: number): void;
   /** Remote entities interpolated, predicted ones blended from `before` to `after` by `alpha`, smoothed. */
   draw(now: number, before: Entities<D>, after: Entities<D>, alpha: number): ClientDrawing<D>;
@@ -148,6 +148,8 @@ export function createClientRole<State, Input, Event, D extends SchemaDefinition
   let ackTick = -1;
   /** The newest tick of our inputs the host has processed. */
   let ownAcked = -1;
+  /** How long our inputs recently waited at the host for their tick, as its snapshots say; null before. */
+  let inputWait: number | null = null;
   /** When the last snapshot part from the host came (or playing began), on `now()`. */
   let lastSnapshotAt = 0;
 
@@ -260,7 +262,7 @@ export function createClientRole<State, Input, Event, D extends SchemaDefinition
     clock: hostClock.estimate,
     steer,
     tick,
-    onSnapshot(part, lastInputTick) {
+    onSnapshot(part, lastInputTick, inputWaitMs) {
       const got = receiver.receive(part);
       if (!got.ok) {
         if (got.reason !== 'duplicate') stats.count('snapshotsRejected');
@@ -273,6 +275,7 @@ export function createClientRole<State, Input, Event, D extends SchemaDefinition
         deps.setStatus({ kind: 'playing', hostId: deps.hostId(), hostSilent: false });
       }
       if (lastInputTick > ownAcked) ownAcked = lastInputTick;
+      if (inputWaitMs !== null) inputWait = inputWaitMs;
       if (!got.complete) return;
       const world = got.world;
       if (world.tick > ackTick) ackTick = world.tick;
@@ -310,6 +313,7 @@ export function createClientRole<State, Input, Event, D extends SchemaDefinition
         tickOffsetMs: offset === null ? 0 : timeline.tick * tickMs + timeline.accumulator - (now + offset),
         interpDelayMs: renderClock.delayMs,
         snapshotJitterMs: renderClock.jitterMs,
+        inputWaitMs: inputWait,
         hostSilentMs: deps.status().kind === 'playing' ? Math.max(0, now - lastSnapshotAt) : 0,
         clockOffsetMs: estimate.offsetMs,
         clockErrorMs: estimate.errorMs,
@@ -345,6 +349,7 @@ export function createClientRole<State, Input, Event, D extends SchemaDefinition
       corrections.clear();
       forgetHost(false);
       ownAcked = -1;
+      inputWait = null;
     },
   };
 }

@@ -312,7 +312,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
           stats.count('packetsIgnored');
           return;
         }
-        return client.onSnapshot(packet.part, packet.lastInputTick);
+        return client.onSnapshot(packet.part, packet.lastInputTick, packet.inputWaitMs);
       case 'ping':
         if (isHost()) host.answerPing(from, packet.id, packet.sentAt);
         return;
@@ -399,7 +399,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     stats() {
       const live = client.figures(timers.now());
       // The host runs no lead over itself and draws nothing interpolated.
-      const own = isHost() ? { ...live, tickOffsetMs: 0, interpDelayMs: 0 } : live;
+      const own = isHost() ? { ...live, tickOffsetMs: 0, interpDelayMs: 0, inputWaitMs: null } : live;
       return stats.read({ ...own, tick: timeline.tick });
     },
     on: events.on,

@@ -40,6 +40,9 @@ import type { SyncStatsRecorder } from './sync-stats.js';
 import type { Timeline } from './timeline.js';
 import type { SyncTuning } from './tuning.js';
 
+/** Input arrivals per peer whose wait for their tick each snapshot's `inputWaitMs` is the median of. */
+const WAIT_WINDOW = 32;
+
 export interface HostRoleDeps<State, Input, Event, D extends SchemaDefinition> {
   game: Pick<GameDefinition<State, Input, Event, D>, 'schema' | 'snapshotPriority'>;
   selfId: string;
@@ -93,6 +96,11 @@ export function createHostRole<State, Input, Event, D extends SchemaDefinition>(
   const sent = createSnapshotHistory(64);
   const ackOf = new Map<string, number>();
   const lastInputOf = new Map<string, number>();
+  /**
+   * How long each peer's newest inputs waited for their tick when they came (negative: late), ms,
+   * the last {@link WAIT_WINDOW}; each snapshot to the peer says their median.
+   */
+  const waitsOf = new Map<string, { waits: number[]; newest: number }>();
   const lagHistory = createLagHistory<State>(Math.ceil(tuning.lagCompensationMs / tickMs));
   let pendingEvents: { tick: number; event: Event }[] = [];
 
@@ -149,10 +157,31 @@ export function createHostRole<State, Input, Event, D extends SchemaDefinition>(
             };
       for (const part of encodeSnapshot(schema, baseline, world, order)) {
         bytes += part.length;
-        transport.send(peer, encodeSnapshotPacket(lastInputOf.get(peer) ?? -1, part));
+        transport.send(peer, encodeSnapshotPacket(lastInputOf.get(peer) ?? -1, part, inputWaitOf(peer)));
       }
       stats.snapshotSent(bytes, baseline === null);
     }
+  }
+
+  /** Notes how early the newest input of a packet from `from` came for its tick (once per new tick). */
+  function noteWait(from: string, newest: number): void {
+    let record = waitsOf.get(from);
+    if (record === undefined) {
+      record = { waits: [], newest: -1 };
+      waitsOf.set(from, record);
+    }
+    if (newest <= record.newest) return;
+    record.newest = newest;
+    const hostTime = timeline.tick * tickMs + timeline.accumulator + (deps.now() - timeline.lastUpdate);
+    record.waits.push(newest * tickMs - hostTime);
+    if (record.waits.length > WAIT_WINDOW) record.waits.shift();
+  }
+
+  function inputWaitOf(peer: string): number | null {
+    const waits = waitsOf.get(peer)?.waits;
+    if (waits === undefined || waits.length === 0) return null;
+    const sorted = [...waits].sort((a, b) => a - b);
+    return sorted[sorted.length >> 1] as number;
   }
 
   return {
@@ -166,6 +195,7 @@ export function createHostRole<State, Input, Event, D extends SchemaDefinition>(
       sent.clear();
       ackOf.clear();
       lastInputOf.clear();
+      waitsOf.clear();
       deps.pruneInputs(startTick);
     },
     tick,
@@ -174,6 +204,7 @@ export function createHostRole<State, Input, Event, D extends SchemaDefinition>(
       if (taken === 0) return;
       if (late > 0) stats.count('inputsLate', late);
       const last = packet.firstTick + packet.inputs.length - 1;
+      noteWait(from, last);
       if (packet.viewTick >= 0) lagHistory.setViewLag(from, last - packet.viewTick);
       if (packet.ackTick > (ackOf.get(from) ?? -1) && packet.ackTick <= timeline.tick) ackOf.set(from, packet.ackTick);
     },

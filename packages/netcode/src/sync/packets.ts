@@ -4,7 +4,7 @@
  * the format version, so a tuple needs no version of its own.
  *
  *   input     [1, ackTick, viewTick, firstTick, count, input, ±count, input, ...]  unreliable, to all
- *   snapshot  [2, lastInputTick, part]                                           unreliable, host to each
+ *   snapshot  [2, lastInputTick, part, inputWaitMs]                              unreliable, host to each
  *   ping      [3, id, sentAt]                                                    unreliable, to the host
  *   pong      [4, id, sentAt, hostTime]                                          unreliable, host to sender
  *   event     [5, tick, event]                                                   reliable, host to all
@@ -15,7 +15,9 @@
  * sent as a negative count and only the keys that changed (aiming with the mouse changes one
  * number a tick: a few bytes instead of the whole input). `ackTick` is the newest complete snapshot the sender holds (-1: none); `viewTick`
  * is the tick it was drawing remote entities at (lag compensation). `lastInputTick` is the newest
- * tick of the receiver's inputs the host has processed (-1: none).
+ * tick of the receiver's inputs the host has processed (-1: none); `inputWaitMs` how long the
+ * receiver's inputs have recently waited at the host for their tick (the median, whole ms;
+ * negative: they came late; absent: not known yet).
  *
  * Parsing never throws: anything malformed yields null, to be counted and dropped.
  *
@@ -36,6 +38,7 @@ export interface SnapshotPacket {
   readonly type: 'snapshot';
   readonly lastInputTick: number;
   readonly part: Uint8Array;
+  readonly inputWaitMs: number | null;
 }
 export interface PingPacket {
   readonly type: 'ping';
@@ -98,11 +101,10 @@ function changedKeys(previous: unknown, next: unknown, equal: (a: never, b: neve
   return changes;
 }
 
-export const encodeSnapshotPacket = (lastInputTick: number, part: Uint8Array): unknown[] => [
-  PacketTag.snapshot,
-  lastInputTick,
-  part,
-];
+export const encodeSnapshotPacket = (lastInputTick: number, part: Uint8Array, inputWaitMs: number | null): unknown[] =>
+  inputWaitMs === null
+    ? [PacketTag.snapshot, lastInputTick, part]
+    : [PacketTag.snapshot, lastInputTick, part, Math.round(inputWaitMs)];
 export const encodePing = (id: number, sentAt: number): unknown[] => [PacketTag.ping, id, sentAt];
 export const encodePong = (id: number, sentAt: number, hostTime: number): unknown[] => [
   PacketTag.pong,
@@ -115,6 +117,8 @@ export const encodeEvent = (tick: number, event: unknown): unknown[] => [PacketT
 const isTick = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= MAX_TICK;
 const isTickOrNone = (v: unknown): v is number => v === -1 || isTick(v);
 const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+/** An input wait the host may report: whole ms within a minute either way. */
+const isWait = (v: unknown): v is number => Number.isInteger(v) && Math.abs(v as number) <= 60_000;
 
 /**
  * Parses a received payload. `parseInput` checks each input (the game's own check); `maxInputs`
@@ -130,9 +134,11 @@ export function parsePacket<Input>(
     case PacketTag.input:
       return parseInputPacket(payload, parseInput, maxInputs);
     case PacketTag.snapshot: {
-      const [, lastInputTick, part] = payload;
-      if (payload.length !== 3 || !isTickOrNone(lastInputTick) || !(part instanceof Uint8Array)) return null;
-      return { type: 'snapshot', lastInputTick, part };
+      const [, lastInputTick, part, inputWaitMs] = payload;
+      if (payload.length !== 3 && payload.length !== 4) return null;
+      if (!isTickOrNone(lastInputTick) || !(part instanceof Uint8Array)) return null;
+      if (payload.length === 4 && !isWait(inputWaitMs)) return null;
+      return { type: 'snapshot', lastInputTick, part, inputWaitMs: isWait(inputWaitMs) ? inputWaitMs : null };
     }
     case PacketTag.ping: {
       const [, id, sentAt] = payload;

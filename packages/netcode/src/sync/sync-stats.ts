@@ -58,8 +58,14 @@ export interface SyncStats extends SyncCounters {
   rttMs: number | null;
   /** Client: how far behind the best snapshot arrival remote entities are drawn, ms. */
   interpDelayMs: number;
-  /** Client: mean snapshot arrival jitter, ms. */
+  /** Client: snapshot arrival jitter (the median delay beyond the best recent arrival, `jitterStatistic`), ms. */
   snapshotJitterMs: number;
+  /**
+   * Client: how long its inputs waited at the host for their tick, ms (the median of the last 32
+   * arrivals, as the host measured and says in each snapshot; negative: they came late). The rest
+   * of its lead (`tickOffsetMs`) is the one-way trip. Null before the host said, and on the host.
+   */
+  inputWaitMs: number | null;
   /** Client: time since the last snapshot from the host, ms (0 on the host and before the first). */
   hostSilentMs: number;
   /** Client: snapshots buffered ahead of the render time (moving average). */
@@ -91,6 +97,7 @@ export type LiveFigures = Pick<
   | 'rttMs'
   | 'interpDelayMs'
   | 'snapshotJitterMs'
+  | 'inputWaitMs'
   | 'hostSilentMs'
 >;
 
