@@ -2,6 +2,9 @@
  * Key to remote screen in real Chromium: three headless pages of the arena demo on loopback play a
  * match; one client holds an arrow key `presses` times (400 ms down, 600 ms up, right then left),
  * and the host's page and the other client's page record when they first draw that player moved.
+ * Once per sync configuration (e.g. the previous defaults, the current ones, predicted remote
+ * players), each in three fresh pages opened with the arena's `sync=` URL parameter, a new room and
+ * the same presses, one after the other in the same run, so the figures can be set side by side.
  *
  * Key-to-remote-screen = the viewing page's time of the first frame that draws the player more than
  * {@link MOVED_PX} world px from where it drew it at the keydown, in the key's direction, minus the
@@ -13,13 +16,13 @@
  * sources into a temporary directory, served by an in-process lobby server on 127.0.0.1, one
  * Chromium with a context per page. WebRTC on this machine must stay on loopback: run this
  * inside `scripts/in-netns.js` (`npm run bench:feel -- --browser` does).
- *
- * The arena takes no sync tuning from its URL, so this half measures today's defaults only.
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { LobbyServer } from '@tickmesh/lobby-server';
+import type { SyncTuning } from '@tickmesh/netcode';
 import type { Browser } from 'playwright-core';
+import { syncParam } from '../../examples/arena-game/src/params.ts';
 import {
   type ArenaPage,
   buildExample,
@@ -70,9 +73,24 @@ export interface PageFeel {
   rttMs: Record<string, number | null>;
 }
 
+/** Sync tuning overrides every page of one match plays with, and their name in the figures. */
+export interface FeelConfiguration {
+  name: string;
+  sync: Partial<SyncTuning>;
+}
+
 export interface BrowserFeelResult {
   chromium: string;
   presses: number;
+  /** One match per configuration, in the order played. */
+  configurations: ConfigurationFeel[];
+}
+
+/** What one match of one configuration showed. */
+export interface ConfigurationFeel {
+  name: string;
+  /** The pages' `sync=` URL parameter ('' for none: the defaults). */
+  syncParam: string;
   /** How far apart the three pages' clocks read at once, ms, with the reading's own error. */
   clockSpreadMs: { spread: number; error: number };
   /** The host's page watching the pressing client. */
@@ -83,13 +101,15 @@ export interface BrowserFeelResult {
   own: PageFeel;
   /** The machine's 1-minute load average when the presses began and ended (other work skews the figures). */
   loadAverage: { before: number; after: number };
-  /** Why there are no figures of the previous defaults here. */
-  previousDefaults: string;
 }
 
 type Role = 'host' | 'client' | 'own';
 
-export async function measureBrowserFeel(presses: number, log: (line: string) => void): Promise<BrowserFeelResult> {
+export async function measureBrowserFeel(
+  configurations: readonly FeelConfiguration[],
+  presses: number,
+  log: (line: string) => void,
+): Promise<BrowserFeelResult> {
   if (!existsSync(CHROMIUM_PATH))
     throw new Error(`bench:feel --browser needs Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium)`);
   if (
@@ -107,38 +127,51 @@ export async function measureBrowserFeel(presses: number, log: (line: string) =>
     log('bench:feel --browser: building the arena demo with Vite (as the browser tests do)...');
     [build, browser] = await Promise.all([buildExample('arena-game'), launchArenaBrowser()]);
     server = await serveBuild(build.dir);
-    log('bench:feel --browser: three pages into a match...');
-    const match = await enterMatch(browser, server);
-    log(`bench:feel --browser: ${WARMUP_PRESSES} warm-up and ${presses} measured presses...`);
-    const before = loadavg()[0] ?? Number.NaN;
-    const recordings = await play(match, presses);
-    const after = loadavg()[0] ?? Number.NaN;
-    const offsets = await everyPage(match.pages, (p) => clockOffset(p.page, 10));
-    const readings = offsets.map((o) => o.offsetMs);
-    const peerRole = new Map([
-      [match.ids.host, 'host'],
-      [match.ids.presser, 'presser'],
-      [match.ids.client, 'client'],
-    ]);
-    const keys = keyDowns(recordings.own);
-    return {
-      chromium: browser.version(),
-      presses,
-      clockSpreadMs: {
-        spread: Math.max(...readings) - Math.min(...readings),
-        error: Math.max(...offsets.map((o) => o.errorMs)),
-      },
-      host: pageFeel(recordings.host, keys, peerRole),
-      client: pageFeel(recordings.client, keys, peerRole),
-      own: pageFeel(recordings.own, keys, peerRole),
-      loadAverage: { before, after },
-      previousDefaults: 'not measured: the arena takes no sync tuning from its URL',
-    };
+    const results: ConfigurationFeel[] = [];
+    for (const configuration of configurations) {
+      const param = syncParam(configuration.sync);
+      log(`bench:feel --browser: ${configuration.name} (sync=${param || 'none'}): three fresh pages into a match...`);
+      const match = await enterMatch(browser, server, param);
+      try {
+        log(
+          `bench:feel --browser: ${configuration.name}: ${WARMUP_PRESSES} warm-up and ${presses} measured presses...`,
+        );
+        results.push({ name: configuration.name, syncParam: param, ...(await measureMatch(match, presses)) });
+      } finally {
+        await Promise.all(match.pages.map((p) => p.context.close()));
+      }
+    }
+    return { chromium: browser.version(), presses, configurations: results };
   } finally {
     await browser?.close();
     await server?.close();
     build?.remove();
   }
+}
+
+/** The presses played in one match, and what each page showed. */
+async function measureMatch(match: Match, presses: number): Promise<Omit<ConfigurationFeel, 'name' | 'syncParam'>> {
+  const before = loadavg()[0] ?? Number.NaN;
+  const recordings = await play(match, presses);
+  const after = loadavg()[0] ?? Number.NaN;
+  const offsets = await everyPage(match.pages, (p) => clockOffset(p.page, 10));
+  const readings = offsets.map((o) => o.offsetMs);
+  const peerRole = new Map([
+    [match.ids.host, 'host'],
+    [match.ids.presser, 'presser'],
+    [match.ids.client, 'client'],
+  ]);
+  const keys = keyDowns(recordings.own);
+  return {
+    clockSpreadMs: {
+      spread: Math.max(...readings) - Math.min(...readings),
+      error: Math.max(...offsets.map((o) => o.errorMs)),
+    },
+    host: pageFeel(recordings.host, keys, peerRole),
+    client: pageFeel(recordings.client, keys, peerRole),
+    own: pageFeel(recordings.own, keys, peerRole),
+    loadAverage: { before, after },
+  };
 }
 
 interface Match {
@@ -149,13 +182,17 @@ interface Match {
   ids: { host: string; presser: string; client: string };
 }
 
-/** The host creates a room, two clients join it by code and ready up, the host starts on the small map. */
-async function enterMatch(browser: Browser, server: LobbyServer): Promise<Match> {
-  const host = await openArena(browser, server, 'Host', 'create=1&voice=0');
+/**
+ * The host creates a room, two clients join it by code and ready up, the host starts on the small
+ * map; every page with the sync tuning `tuning` (the URL's `sync=`, '' for the defaults).
+ */
+async function enterMatch(browser: Browser, server: LobbyServer, tuning: string): Promise<Match> {
+  const sync = tuning ? `&sync=${encodeURIComponent(tuning)}` : '';
+  const host = await openArena(browser, server, 'Host', `create=1&voice=0${sync}`);
   await until([host], async () => (await host.snapshot()).room !== null, 'the room to be created');
   const code = (await host.snapshot()).room?.code ?? '';
   const [presser, client] = await Promise.all(
-    ['Presser', 'Client'].map((name) => openArena(browser, server, name, `room=${code}&ready=1&voice=0`)),
+    ['Presser', 'Client'].map((name) => openArena(browser, server, name, `room=${code}&ready=1&voice=0${sync}`)),
   );
   if (!presser || !client) throw new Error('bench:feel: pages not opened');
   const pages = [host, presser, client];

@@ -13,7 +13,12 @@
  * Components, read from the engines while the presses are measured (means): `a`'s lead over the
  * host (its input waits that long to be stepped, one-way delay included), the one-way delay of the
  * link, the viewer's interpolation delay, and what is left (the wait for the next snapshot and for
- * the next frame, and what a lost packet costs).
+ * the next frame, and what a lost packet costs). With `remotePlayers: 'predicted'` the viewer steps
+ * `a` with `a`'s own inputs, sent to it directly: the lead and the interpolation delay are off the
+ * path (0 here), what is left is the wait for the viewer's next tick and frame, and for a lost input.
+ *
+ * Draw error: how far `b` drew `a`, every frame, from where the host had `a` at the tick `b` drew
+ * (0 when interpolated without loss; predicted, the price of guessing `a` kept its last input).
  */
 import { playerEntityId, type SyncTuning } from '@tickmesh/netcode';
 import {
@@ -55,6 +60,7 @@ export interface FeelResult {
   host: Distribution;
   /** Presses a page never showed. */
   missed: number;
+  /** Where the time to the other client's screen goes, ms (means; predicted: lead and interp are 0, off the path). */
   components: { leadMs: number; oneWayMs: number; interpDelayMs: number; restMs: number };
   /**
    * How far `b` drew `a`, every frame of the measured presses, from where the host had `a` at the
@@ -206,12 +212,13 @@ export function measureFeel(
     }
     return [distanceToSegment(sample, p, q)];
   });
+  const predicted = b.engine.tuning.remotePlayers === 'predicted';
   for (const p of [h, a, b]) p.close();
   const client = distribution(seen.client);
   const components = {
-    leadMs: mean(leads),
+    leadMs: predicted ? 0 : mean(leads),
     oneWayMs: Math.max(0, scenario.rttMs / 2 - scenario.jitterMs),
-    interpDelayMs: mean(interp),
+    interpDelayMs: predicted ? 0 : mean(interp),
     restMs: 0,
   };
   components.restMs = mean(seen.client) - components.leadMs - components.oneWayMs - components.interpDelayMs;

@@ -1,11 +1,13 @@
 // The arena's URL parameters (README "Automation surface"): the conditioner's `lag=`, `jitter=` and
 // `loss=` read as whole numbers within the netgraph sliders' ranges, a bad value ignored (0) like a
-// bad `round=`, and the values reaching the session's conditioner in both directions.
-import type { LobbyClient } from '@tickmesh/netcode';
+// bad `round=`, and the values reaching the session's conditioner in both directions; `sync=`'s
+// tuning overrides read by the type of each default, a combination the sync layer refuses ignored
+// whole, and what is taken reaching the session's sync engine.
+import { type LobbyClient, type SyncTuning, syncDefaults } from '@tickmesh/netcode';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONDITION_LIMITS, NO_CONDITIONS } from '../../examples/arena-game/src/conditions.js';
 import { type ArenaNet, createArenaNet } from '../../examples/arena-game/src/net.js';
-import { readParams } from '../../examples/arena-game/src/params.js';
+import { readParams, syncParam } from '../../examples/arena-game/src/params.js';
 
 const at = (search: string) => readParams(new URL(`http://arena.test/${search}`));
 
@@ -61,6 +63,86 @@ describe('readParams', () => {
   });
 });
 
+describe('readParams: sync=', () => {
+  it('reads the string unions', () => {
+    expect(at('?sync=remotePlayers:predicted').sync).toEqual({ remotePlayers: 'predicted' });
+    expect(at('?sync=jitterStatistic:mean').sync).toEqual({ jitterStatistic: 'mean' });
+  });
+
+  it('reads several entries, numbers with fractions among them', () => {
+    expect(at('?sync=snapshotRateHz:30,jitterStatistic:mean,interpolationJitterFactor:2').sync).toEqual({
+      snapshotRateHz: 30,
+      jitterStatistic: 'mean',
+      interpolationJitterFactor: 2,
+    });
+    expect(at('?sync=interpolationJitterFactor:1.25,correctionEpsilon:0.5').sync).toEqual({
+      interpolationJitterFactor: 1.25,
+      correctionEpsilon: 0.5,
+    });
+  });
+
+  it('reads booleans as true|1|false|0', () => {
+    expect(at('?sync=quantizeStates:false').sync).toEqual({ quantizeStates: false });
+    expect(at('?sync=quantizeStates:0').sync).toEqual({ quantizeStates: false });
+    expect(at('?sync=quantizeStates:1').sync).toEqual({ quantizeStates: true });
+    expect(at('?sync=quantizeStates:yes').sync).toEqual({});
+  });
+
+  it('takes encoded commas and colons, and spaces around them', () => {
+    const q = new URLSearchParams({ sync: ' snapshotRateHz : 30 , remotePlayers:predicted ' });
+    expect(at(`?${q}`).sync).toEqual({ snapshotRateHz: 30, remotePlayers: 'predicted' });
+  });
+
+  it('overrides nothing without it, or empty', () => {
+    expect(at('?name=Ann').sync).toEqual({});
+    expect(at('?sync=').sync).toEqual({});
+  });
+
+  it.each([
+    ['an unknown key', 'remotePlayer:predicted'],
+    ['a key of Object.prototype', 'toString:1'],
+    ['__proto__', '__proto__:1'],
+    ['no colon', 'snapshotRateHz'],
+    ['no value', 'snapshotRateHz:'],
+    ['a number with a unit', 'snapshotRateHz:30hz'],
+    ['an infinite number', 'maxExtrapolationMs:Infinity'],
+    ['a number for a word', 'remotePlayers:1'],
+    ['a word for a number', 'snapshotRateHz:thirty'],
+  ])('ignores an entry with %s, and keeps the good ones', (_, entry) => {
+    expect(at(`?sync=${entry},jitterStatistic:mean`).sync).toEqual({ jitterStatistic: 'mean' });
+    expect(Object.getPrototypeOf(at(`?sync=${entry}`).sync)).toBe(Object.prototype);
+  });
+
+  it.each([
+    ['a word the sync layer does not know', 'remotePlayers:extrapolated'],
+    ['a snapshot rate that does not divide the tick rate', 'snapshotRateHz:7'],
+    ['a tick rate the default snapshot rate does not divide', 'tickRateHz:30'],
+    ['a tick rate out of range', 'tickRateHz:1000,snapshotRateHz:1'],
+    ['an input log too small for its window', 'maxInputsPerPlayer:10'],
+  ])('ignores the whole of a combination the sync layer refuses: %s', (_, entries) => {
+    expect(at(`?sync=${entries},jitterStatistic:mean`).sync).toEqual({});
+  });
+
+  it('takes a combination that works only together', () => {
+    expect(at('?sync=tickRateHz:30,snapshotRateHz:30').sync).toEqual({ tickRateHz: 30, snapshotRateHz: 30 });
+  });
+
+  it.each([
+    ['the previous defaults', { jitterStatistic: 'mean', snapshotRateHz: 30, interpolationJitterFactor: 2 }],
+    ['predicted remote players', { remotePlayers: 'predicted' }],
+    ['booleans and fractions', { quantizeStates: false, correctionEpsilon: 0.05 }],
+    ['nothing', {}],
+  ] satisfies [string, Partial<SyncTuning>][])('reads what syncParam writes: %s', (_, overrides) => {
+    expect(at(`?sync=${encodeURIComponent(syncParam(overrides))}`).sync).toEqual(overrides);
+    expect(at(`?sync=${syncParam(overrides)}`).sync).toEqual(overrides);
+  });
+
+  it('leaves the other parameters as they were', () => {
+    const p = at('?name=Ann&sync=remotePlayers:predicted&lag=50');
+    expect(p).toMatchObject({ name: 'Ann', conditions: { latencyMs: 50, jitterMs: 0, loss: 0 } });
+  });
+});
+
 /** A lobby client connected as Ann, in no room: all the net layer needs to be made. */
 function idleLobby(): LobbyClient {
   const unused = (): never => {
@@ -102,6 +184,7 @@ describe("the URL's conditions and the net layer", () => {
 
   const makeNet = (search: string | null) => {
     const conditions = search === null ? undefined : at(search).conditions;
+    const sync = search === null ? undefined : at(search).sync;
     const net = createArenaNet({
       lobby: idleLobby(),
       sampleInput: () => ({ mx: 0, my: 0, aim: 0, fire: false }),
@@ -111,6 +194,7 @@ describe("the URL's conditions and the net layer", () => {
         throw new Error('no links in this test');
       },
       ...(conditions ? { conditions } : {}),
+      ...(sync ? { sync } : {}),
     });
     nets.push(net);
     return net;
@@ -136,5 +220,45 @@ describe("the URL's conditions and the net layer", () => {
   it('leave a perfect link when the URL has none', () => {
     expect(linkOf(makeNet('?name=Ann'), 'outgoing')).toEqual(NO_CONDITIONS);
     expect(linkOf(makeNet(null), 'incoming')).toEqual(NO_CONDITIONS);
+  });
+});
+
+describe("the URL's sync tuning and the net layer", () => {
+  const nets: ArenaNet[] = [];
+  afterEach(() => {
+    for (const n of nets.splice(0)) n.close();
+  });
+  const tuningOf = (search: string): Readonly<SyncTuning> => {
+    const net = createArenaNet({
+      lobby: idleLobby(),
+      sampleInput: () => ({ mx: 0, my: 0, aim: 0, fire: false }),
+      settings: () => ({ roundS: 60, map: 0, seed: 1 }),
+      relay: false,
+      createPeerConnection: () => {
+        throw new Error('no links in this test');
+      },
+      sync: at(search).sync,
+    });
+    nets.push(net);
+    return net.session.sync.tuning;
+  };
+
+  it("is the session's sync tuning", () => {
+    expect(tuningOf('?sync=remotePlayers:predicted')).toEqual({ ...syncDefaults, remotePlayers: 'predicted' });
+    expect(tuningOf('?sync=snapshotRateHz:30,jitterStatistic:mean,interpolationJitterFactor:2')).toEqual({
+      ...syncDefaults,
+      snapshotRateHz: 30,
+      jitterStatistic: 'mean',
+      interpolationJitterFactor: 2,
+    });
+  });
+
+  it('cannot stop the page with a combination the sync layer refuses: the defaults play', () => {
+    expect(tuningOf('?sync=snapshotRateHz:7,remotePlayers:predicted')).toEqual(syncDefaults);
+    expect(tuningOf('?sync=tickRateHz:30')).toEqual(syncDefaults);
+  });
+
+  it('is the defaults without it', () => {
+    expect(tuningOf('?name=Ann')).toEqual(syncDefaults);
   });
 });

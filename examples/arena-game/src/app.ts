@@ -116,6 +116,7 @@ export function createApp(deps: AppDeps): ArenaApp {
         relay: params.relay,
         createPeerConnection: (config) => new RTCPeerConnection(config),
         conditions,
+        sync: params.sync,
       }),
     menu,
     roomChanged(change) {

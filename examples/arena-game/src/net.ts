@@ -10,6 +10,7 @@ import {
   type LobbyClient,
   type Mesh,
   type Session,
+  type SyncTuning,
 } from '@tickmesh/netcode';
 import { conditionTransport } from '@tickmesh/netcode/testing';
 import type { NetConditions } from './conditions.js';
@@ -80,6 +81,8 @@ export interface ArenaNetOptions {
   createPeerConnection(config: RTCConfiguration): RTCPeerConnection;
   /** The conditioner's settings from the start (the URL's, or the sliders' of an earlier net). Default: none added. */
   conditions?: NetConditions;
+  /** Sync tuning overrides (the URL's `sync=`, already taken by `resolveTuning`: params.ts). Default: none. */
+  sync?: Partial<SyncTuning>;
 }
 
 /** How far back the corrections rate looks. */
@@ -97,6 +100,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     voice: {},
     // The netgraph's latency, jitter and loss sliders.
     condition: conditionTransport,
+    ...(options.sync === undefined ? {} : { sync: options.sync }),
   });
   function setConditions(c: NetConditions): void {
     session.setConditions({ latencyMs: c.latencyMs, jitterMs: c.jitterMs, loss: c.loss });

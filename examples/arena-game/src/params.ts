@@ -2,6 +2,8 @@
  * The page's URL parameters: the stable automation surface (README "Arena demo"), also what an
  * invite link (`/?room=CODE`) carries.
  */
+import { type SyncTuning, syncDefaults } from '@tickmesh/netcode';
+import { resolveTuning } from '@tickmesh/netcode/internals';
 import { CONDITION_LIMITS, type NetConditions } from './conditions.js';
 
 export interface ArenaParams {
@@ -32,6 +34,13 @@ export interface ArenaParams {
    * (`CONDITION_LIMITS`); a missing or bad value is 0.
    */
   conditions: NetConditions;
+  /**
+   * Sync tuning overrides (`SyncTuning`, docs/netcode.md) for this page's session:
+   * `sync=remotePlayers:predicted` or `sync=snapshotRateHz:30,jitterStatistic:mean`. An entry whose
+   * key is not a tuning value or whose value is not of its type is ignored; a combination the sync
+   * layer refuses (`resolveTuning`, e.g. `snapshotRateHz:7` at 60 ticks/s) is ignored whole: {}.
+   */
+  sync: Partial<SyncTuning>;
 }
 
 const flag = (v: string | null): boolean => v === '1' || v === 'true';
@@ -55,6 +64,7 @@ export function readParams(location: Pick<Location, 'search' | 'protocol' | 'hos
       jitterMs: conditionValue(q.get('jitter'), CONDITION_LIMITS.jitterMs),
       loss: conditionValue(q.get('loss'), CONDITION_LIMITS.lossPercent) / 100,
     },
+    sync: syncOverrides(q.get('sync')),
   };
 }
 
@@ -68,6 +78,59 @@ function roundLength(v: string | null): number | null {
 function conditionValue(v: string | null, max: number): number {
   const n = v === null ? Number.NaN : Number(v);
   return Number.isInteger(n) && n >= 0 && n <= max ? n : 0;
+}
+
+/** A tuning value as read from the URL: a number, a boolean, or a word not yet checked against its union. */
+type SyncValue = number | boolean | string;
+
+/**
+ * The `sync=` value of these overrides, for a test or bench that opens pages with them.
+ * @example
+ * syncParam({ snapshotRateHz: 30, remotePlayers: 'predicted' }); // 'snapshotRateHz:30,remotePlayers:predicted'
+ */
+export function syncParam(overrides: Partial<SyncTuning>): string {
+  return Object.entries(overrides)
+    .map(([key, value]) => `${key}:${String(value)}`)
+    .join(',');
+}
+
+/** `key:value` entries separated by commas, read by the type of each key's default; {} if the sync layer refuses them. */
+function syncOverrides(v: string | null): Partial<SyncTuning> {
+  const overrides: Record<string, SyncValue> = {};
+  for (const entry of v?.split(',') ?? []) {
+    const colon = entry.indexOf(':');
+    const key = entry.slice(0, colon).trim();
+    if (colon < 0 || !Object.hasOwn(syncDefaults, key)) continue;
+    const value = syncValue(syncDefaults[key as keyof SyncTuning], entry.slice(colon + 1).trim());
+    if (value !== null) overrides[key] = value;
+  }
+  return takenBySync(overrides) ? overrides : {};
+}
+
+/** `text` as a value of the same type as `example`: a finite number, `true|1|false|0`, or a word (the sync layer checks which). */
+function syncValue(example: SyncValue, text: string): SyncValue | null {
+  switch (typeof example) {
+    case 'number': {
+      const n = text === '' ? Number.NaN : Number(text);
+      return Number.isFinite(n) ? n : null;
+    }
+    case 'boolean':
+      return text === 'true' || text === '1' ? true : text === 'false' || text === '0' ? false : null;
+    default:
+      return /^[A-Za-z]+$/.test(text) ? text : null;
+  }
+}
+
+/** Whether the sync layer takes these overrides: `resolveTuning` checks the words and the rates together. */
+function takenBySync(overrides: Record<string, SyncValue>): overrides is Partial<SyncTuning> {
+  try {
+    // The cast is what is being checked: resolveTuning throws a RangeError for a word or a rate it does not take.
+    resolveTuning(overrides as Partial<SyncTuning>);
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
 }
 
 /** The invite link for a room: this page with `?room=CODE` and nothing else. */
