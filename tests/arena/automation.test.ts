@@ -12,6 +12,9 @@ const figures: NetFigures = {
   snapshotBytesAvg: 120,
   interpDelayMs: 80,
   tickOffsetMs: 1.5,
+  hostRttMs: 4,
+  inputWaitMs: 30,
+  snapshotJitterMs: 2,
   correctionsPerSec: 0.5,
   inputsResent: 2,
 };

@@ -215,6 +215,18 @@ describeWith(['chromium'], 'arena in Chromium: three players', () => {
       'every page to draw Bob where he stopped',
     );
 
+    // Bob opens the netgraph (F3): where a key's time goes, as figures, not placeholders.
+    await bob.page.keyboard.press('F3');
+    const netgraph = bob.page.locator('.netgraph');
+    await until(
+      [bob],
+      async () =>
+        /lead over host\s*[\d.]+ ms\s*one way \+ input wait\s*\d+ ms \+ -?\d+ ms/.test(await netgraph.innerText()),
+      "the netgraph to show Bob's lead, one-way trip and input wait",
+    );
+    await screenshot(bob.page, 'netgraph');
+    await bob.page.keyboard.press('F3');
+
     // Cy aims the real mouse at Bob and holds the button until Bob goes down.
     await cy.page.mouse.move(100, 100);
     let downed = false;

@@ -24,10 +24,22 @@ import {
   createArenaGame,
 } from './simulation.js';
 
+/**
+ * The sync layer's figures the netgraph shows: among them where a key press's time goes before
+ * the other pages draw it (docs/netcode.md): this page's lead over the host (the one-way trip to
+ * it, then the wait in its input buffer), and the interpolation delay remote players are drawn
+ * behind (arrival jitter included).
+ */
 export interface NetFigures {
   snapshotBytesAvg: number;
   interpDelayMs: number;
   tickOffsetMs: number;
+  /** Lowest recent round trip to the host (clock pings), ms; null on the host and before the first. */
+  hostRttMs: number | null;
+  /** How long this page's inputs waited at the host for their tick, ms; null on the host and before the host says. */
+  inputWaitMs: number | null;
+  /** Snapshot arrival jitter, ms. */
+  snapshotJitterMs: number;
   correctionsPerSec: number;
   inputsResent: number;
 }
@@ -37,6 +49,9 @@ export const NO_NET_FIGURES: Readonly<NetFigures> = {
   snapshotBytesAvg: 0,
   interpDelayMs: 0,
   tickOffsetMs: 0,
+  hostRttMs: null,
+  inputWaitMs: null,
+  snapshotJitterMs: 0,
   correctionsPerSec: 0,
   inputsResent: 0,
 };
@@ -131,6 +146,9 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
         snapshotBytesAvg: s.snapshotBytesAvg,
         interpDelayMs: s.interpDelayMs,
         tickOffsetMs: s.tickOffsetMs,
+        hostRttMs: s.rttMs,
+        inputWaitMs: s.inputWaitMs,
+        snapshotJitterMs: s.snapshotJitterMs,
         correctionsPerSec: correctionsPerSec(s.corrections),
         inputsResent: s.inputsResent,
       };

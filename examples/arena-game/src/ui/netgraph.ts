@@ -119,12 +119,16 @@ export function createNetgraph(
         ),
       );
       const n = m.net;
+      const ms = (v: number | null) => (v === null ? '…' : `${v.toFixed(0)} ms`);
       fill(
         kv,
         ...[
-          ['snapshot bytes (avg)', n.snapshotBytesAvg.toFixed(0)],
+          // Where a key's time goes before the others draw it: lead = one way + input wait.
+          ['lead over host', `${n.tickOffsetMs.toFixed(1)} ms`],
+          ['one way + input wait', `${ms(n.hostRttMs === null ? null : n.hostRttMs / 2)} + ${ms(n.inputWaitMs)}`],
           ['interpolation delay', `${n.interpDelayMs.toFixed(0)} ms`],
-          ['tick offset', `${n.tickOffsetMs.toFixed(1)} ms`],
+          ['snapshot jitter', `${n.snapshotJitterMs.toFixed(0)} ms`],
+          ['snapshot bytes (avg)', n.snapshotBytesAvg.toFixed(0)],
           ['corrections', `${n.correctionsPerSec.toFixed(1)} /s`],
           ['inputs resent', String(n.inputsResent)],
         ].flatMap(([k, v]) => [h('span.muted', {}, k), h('span', {}, v)]),
