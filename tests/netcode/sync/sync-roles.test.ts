@@ -241,8 +241,12 @@ function clientHarness() {
     },
     sampleInput: () => input,
   });
-  const receive = (parts: Uint8Array[], lastInputTick = -1, inputWaitMs: number | null = null) => {
-    for (const part of parts) client.onSnapshot(part, lastInputTick, inputWaitMs);
+  const receive = (
+    parts: Uint8Array[],
+    lastInputTick = -1,
+    inputWait: { medianMs: number; minMs: number } | null = null,
+  ) => {
+    for (const part of parts) client.onSnapshot(part, lastInputTick, inputWait);
   };
   /** The engine's loop for `ms`: steer, then the ticks due. */
   const run = (ms: number) => {
@@ -338,6 +342,33 @@ describe('client role', () => {
     expect(client.figures(clock.now()).hostSilentMs).toBeGreaterThanOrEqual(tuning.hostSilenceMs);
     receive(snapshotOf(400, { a: 100, h: 300 }));
     expect(status()).toEqual({ kind: 'playing', hostId: 'h', hostSilent: false });
+  });
+
+  it('trims its lead while the host says its inputs wait longer than needed, and gives it back when they come close', () => {
+    const { client, clock, tuning, receive, run, connect } = clientHarness();
+    receive(snapshotOf(100, { a: 100, h: 300 }));
+    connect(100);
+    const tickMs = 1000 / tuning.tickRateHz;
+    const lead = () => client.figures(clock.now()).tickOffsetMs;
+    run(500);
+    const formula = lead();
+    // One pong of 20 ms: the lead is 10 ms one way, 10 of assumed jitter and two ticks.
+    expect(formula).toBeGreaterThan(45);
+    /** Two seconds (a snapshot a tick) of the host saying even our latest inputs waited `minMs`. */
+    let hostTick = 101;
+    const hear = (minMs: number, ms: number) => {
+      for (let t = 0; t < ms; t += tickMs) {
+        receive(snapshotOf(hostTick++, { a: 100, h: 300 }), -1, { medianMs: minMs + 10, minMs });
+        run(tickMs);
+      }
+    };
+    hear(80, 2_000);
+    const trimmed = lead();
+    expect(trimmed).toBeLessThan(formula - 15);
+    // Never under the one-way trip plus a tick.
+    expect(trimmed).toBeGreaterThan(10 + tickMs - 2);
+    hear(tuning.inputWaitTargetMs - 40, 1_000);
+    expect(lead()).toBeGreaterThan(formula - 5);
   });
 
   it('waits for a snapshot and a clock sample before it predicts', () => {

@@ -47,9 +47,12 @@ describe('input packets', () => {
       [PacketTag.input, 1, 1, 1, 1, { dx: 2, dy: 0, fire: false }],
       [PacketTag.input, 1, 1, 1, 65, still],
       [PacketTag.snapshot, 1, 'bytes'],
-      [PacketTag.snapshot, 1, new Uint8Array(1), 1.5],
-      [PacketTag.snapshot, 1, new Uint8Array(1), 10 ** 9],
-      [PacketTag.snapshot, 1, new Uint8Array(1), 5, 'extra'],
+      [PacketTag.snapshot, 1, new Uint8Array(1), 5],
+      [PacketTag.snapshot, 1, new Uint8Array(1), 1.5, 1],
+      [PacketTag.snapshot, 1, new Uint8Array(1), 10 ** 9, 0],
+      [PacketTag.snapshot, 1, new Uint8Array(1), 5, 'least'],
+      [PacketTag.snapshot, 1, new Uint8Array(1), 5, 9],
+      [PacketTag.snapshot, 1, new Uint8Array(1), 5, 1, 'extra'],
       [PacketTag.ping, 1.5, 0],
       [PacketTag.pong, 1, 0, Number.NaN],
       [PacketTag.event, -2, {}],
@@ -58,19 +61,29 @@ describe('input packets', () => {
     for (const payload of bad) expect(parsePacket(payload, parseDots, 64), JSON.stringify(payload)).toBeNull();
   });
 
-  it('snapshots carry the input wait the host measured, when it has one', () => {
+  it('snapshots carry the input waits the host measured (median, shortest), when it has them', () => {
     const part = new Uint8Array([1, 2]);
-    for (const wait of [null, -17, 0, 33]) {
-      expect(parsePacket(encodeSnapshotPacket(4, part, wait), parseDots, 64)).toEqual({
-        type: 'snapshot',
-        lastInputTick: 4,
-        part,
-        inputWaitMs: wait,
+    expect(parsePacket(encodeSnapshotPacket(4, part, null), parseDots, 64)).toEqual({
+      type: 'snapshot',
+      lastInputTick: 4,
+      part,
+      inputWaitMs: null,
+      inputWaitMinMs: null,
+    });
+    for (const [medianMs, minMs] of [
+      [-3, -17],
+      [0, 0],
+      [33, 12],
+    ] as const) {
+      expect(parsePacket(encodeSnapshotPacket(4, part, { medianMs, minMs }), parseDots, 64)).toMatchObject({
+        inputWaitMs: medianMs,
+        inputWaitMinMs: minMs,
       });
     }
-    expect(
-      (parsePacket(encodeSnapshotPacket(4, part, 12.6), parseDots, 64) as { inputWaitMs: number }).inputWaitMs,
-    ).toBe(13);
+    expect(parsePacket(encodeSnapshotPacket(4, part, { medianMs: 12.6, minMs: 2.2 }), parseDots, 64)).toMatchObject({
+      inputWaitMs: 13,
+      inputWaitMinMs: 2,
+    });
   });
 
   it('never throw on any value', () => {

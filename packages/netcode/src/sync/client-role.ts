@@ -39,6 +39,9 @@ import type { LiveFigures, SyncStatsRecorder } from './sync-stats.js';
 import type { Timeline } from './timeline.js';
 import type { SyncTuning } from './tuning.js';
 
+/** Fraction of the spare input wait one host report trims from the lead. */
+const TRIM_GAIN = 0.01;
+
 export interface ClientRoleDeps<State, Input, Event, D extends SchemaDefinition> {
   game: Pick<
     GameDefinition<State, Input, Event, D>,
@@ -86,7 +89,11 @@ export interface ClientRole<State, D extends SchemaDefinition> {
   /** Steps the prediction one tick and sends the own inputs the host has not processed. */
   tick(): void;
   /** Takes a snapshot part from the host, and the newest tick of our inputs it has processed. */
-  onSnapshot(part: Uint8Array, lastInputTick: number, inputWaitMs: number | null): void;
+  /**
+   * Takes a snapshot part from the host, the newest tick of our inputs it has processed, and how
+   * long our inputs have waited there for their tick (median and shortest; null: not known yet).
+   */
+  onSnapshot(part: Uint8Array, lastInputTick: number, inputWait: { medianMs: number; minMs: number } | null): void;
   onPong(id: number, sentAt: number, hostTime: number, now: number): void;
   /** Remote entities interpolated, predicted ones blended from `before` to `after` by `alpha`, smoothed. */
   draw(now: number, before: Entities<D>, after: Entities<D>, alpha: number): ClientDrawing<D>;
@@ -148,8 +155,15 @@ export function createClientRole<State, Input, Event, D extends SchemaDefinition
   let ackTick = -1;
   /** The newest tick of our inputs the host has processed. */
   let ownAcked = -1;
-  /** How long our inputs recently waited at the host for their tick, as its snapshots say; null before. */
+  /** How long our inputs recently waited at the host for their tick (median), as its snapshots say; null before. */
   let inputWait: number | null = null;
+  /**
+   * How much shorter than the host clock's formula the lead runs, ms: trimmed while the host says
+   * even our latest-arriving recent input waited longer than `inputWaitTargetMs` for its tick (the
+   * formula's jitter term measures round trips, which a busy page's own stalls stretch), given
+   * back fast when inputs come closer than that or late.
+   */
+  let leadTrim = 0;
   /** When the last snapshot part from the host came (or playing began), on `now()`. */
   let lastSnapshotAt = 0;
 
@@ -226,7 +240,7 @@ export function createClientRole<State, Input, Event, D extends SchemaDefinition
     const joining = deps.status().kind === 'joining';
     const young = joining && hostClock.estimate.samples < tuning.minClockSamples;
     if (base === null || offset === null || young) return false;
-    const target = now + offset + hostClock.leadMs();
+    const target = now + offset + trimmedLead();
     const current = timeline.tick * tickMs + timeline.accumulator;
     if (joining || Math.abs(target - current) > tuning.snapThresholdMs) {
       timeline.tick = Math.max(Math.floor(target / tickMs), base.tick);
@@ -256,13 +270,33 @@ export function createClientRole<State, Input, Event, D extends SchemaDefinition
     receiver.reset();
     hostClock.reset(keepOffset);
     ackTick = -1;
+    leadTrim = 0;
+  }
+
+  /**
+   * One report of our inputs' shortest recent wait at the host moves the trim toward what is spare
+   * (a small step: 60 reports a second, each over the last 32 inputs), and back ten times faster
+   * when there is less than the target to spare.
+   */
+  function steerTrim(minWaitMs: number): void {
+    if (!(tuning.inputWaitTargetMs > 0)) return;
+    const spare = minWaitMs - tuning.inputWaitTargetMs;
+    leadTrim = Math.max(0, leadTrim + spare * (spare > 0 ? TRIM_GAIN : 10 * TRIM_GAIN));
+  }
+
+  /** The formula's lead less the trim, never under the one-way trip plus a tick. */
+  function trimmedLead(): number {
+    const lead = hostClock.leadMs();
+    const floor = (hostClock.estimate.rttMs ?? 0) / 2 + tickMs;
+    leadTrim = Math.min(leadTrim, Math.max(0, lead - floor));
+    return lead - leadTrim;
   }
 
   return {
     clock: hostClock.estimate,
     steer,
     tick,
-    onSnapshot(part, lastInputTick, inputWaitMs) {
+    onSnapshot(part, lastInputTick, wait) {
       const got = receiver.receive(part);
       if (!got.ok) {
         if (got.reason !== 'duplicate') stats.count('snapshotsRejected');
@@ -275,7 +309,10 @@ export function createClientRole<State, Input, Event, D extends SchemaDefinition
         deps.setStatus({ kind: 'playing', hostId: deps.hostId(), hostSilent: false });
       }
       if (lastInputTick > ownAcked) ownAcked = lastInputTick;
-      if (inputWaitMs !== null) inputWait = inputWaitMs;
+      if (wait !== null) {
+        inputWait = wait.medianMs;
+        steerTrim(wait.minMs);
+      }
       if (!got.complete) return;
       const world = got.world;
       if (world.tick > ackTick) ackTick = world.tick;
@@ -350,6 +387,7 @@ export function createClientRole<State, Input, Event, D extends SchemaDefinition
       forgetHost(false);
       ownAcked = -1;
       inputWait = null;
+      leadTrim = 0;
     },
   };
 }

@@ -312,7 +312,13 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
           stats.count('packetsIgnored');
           return;
         }
-        return client.onSnapshot(packet.part, packet.lastInputTick, packet.inputWaitMs);
+        return client.onSnapshot(
+          packet.part,
+          packet.lastInputTick,
+          packet.inputWaitMs === null || packet.inputWaitMinMs === null
+            ? null
+            : { medianMs: packet.inputWaitMs, minMs: packet.inputWaitMinMs },
+        );
       case 'ping':
         if (isHost()) host.answerPing(from, packet.id, packet.sentAt);
         return;

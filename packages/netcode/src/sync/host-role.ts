@@ -148,6 +148,7 @@ export function createHostRole<State, Input, Event, D extends SchemaDefinition>(
       const acked = ackOf.get(peer);
       const baseline = acked === undefined ? null : (sent.get(acked) ?? null);
       let bytes = 0;
+      const wait = inputWaitOf(peer);
       const rank = game.snapshotPriority;
       const order =
         rank === undefined
@@ -157,7 +158,7 @@ export function createHostRole<State, Input, Event, D extends SchemaDefinition>(
             };
       for (const part of encodeSnapshot(schema, baseline, world, order)) {
         bytes += part.length;
-        transport.send(peer, encodeSnapshotPacket(lastInputOf.get(peer) ?? -1, part, inputWaitOf(peer)));
+        transport.send(peer, encodeSnapshotPacket(lastInputOf.get(peer) ?? -1, part, wait));
       }
       stats.snapshotSent(bytes, baseline === null);
     }
@@ -177,11 +178,12 @@ export function createHostRole<State, Input, Event, D extends SchemaDefinition>(
     if (record.waits.length > WAIT_WINDOW) record.waits.shift();
   }
 
-  function inputWaitOf(peer: string): number | null {
+  /** The median and the shortest of `peer`'s recent input waits; null before any. */
+  function inputWaitOf(peer: string): { medianMs: number; minMs: number } | null {
     const waits = waitsOf.get(peer)?.waits;
     if (waits === undefined || waits.length === 0) return null;
     const sorted = [...waits].sort((a, b) => a - b);
-    return sorted[sorted.length >> 1] as number;
+    return { medianMs: sorted[sorted.length >> 1] as number, minMs: sorted[0] as number };
   }
 
   return {

@@ -4,7 +4,7 @@
  * the format version, so a tuple needs no version of its own.
  *
  *   input     [1, ackTick, viewTick, firstTick, count, input, ±count, input, ...]  unreliable, to all
- *   snapshot  [2, lastInputTick, part, inputWaitMs]                              unreliable, host to each
+ *   snapshot  [2, lastInputTick, part, inputWaitMs, inputWaitMinMs]              unreliable, host to each
  *   ping      [3, id, sentAt]                                                    unreliable, to the host
  *   pong      [4, id, sentAt, hostTime]                                          unreliable, host to sender
  *   event     [5, tick, event]                                                   reliable, host to all
@@ -17,7 +17,7 @@
  * is the tick it was drawing remote entities at (lag compensation). `lastInputTick` is the newest
  * tick of the receiver's inputs the host has processed (-1: none); `inputWaitMs` how long the
  * receiver's inputs have recently waited at the host for their tick (the median, whole ms;
- * negative: they came late; absent: not known yet).
+ * negative: they came late; absent: not known yet), `inputWaitMinMs` the shortest of those waits.
  *
  * Parsing never throws: anything malformed yields null, to be counted and dropped.
  *
@@ -39,6 +39,7 @@ export interface SnapshotPacket {
   readonly lastInputTick: number;
   readonly part: Uint8Array;
   readonly inputWaitMs: number | null;
+  readonly inputWaitMinMs: number | null;
 }
 export interface PingPacket {
   readonly type: 'ping';
@@ -101,10 +102,14 @@ function changedKeys(previous: unknown, next: unknown, equal: (a: never, b: neve
   return changes;
 }
 
-export const encodeSnapshotPacket = (lastInputTick: number, part: Uint8Array, inputWaitMs: number | null): unknown[] =>
-  inputWaitMs === null
+export const encodeSnapshotPacket = (
+  lastInputTick: number,
+  part: Uint8Array,
+  wait: { medianMs: number; minMs: number } | null,
+): unknown[] =>
+  wait === null
     ? [PacketTag.snapshot, lastInputTick, part]
-    : [PacketTag.snapshot, lastInputTick, part, Math.round(inputWaitMs)];
+    : [PacketTag.snapshot, lastInputTick, part, Math.round(wait.medianMs), Math.round(wait.minMs)];
 export const encodePing = (id: number, sentAt: number): unknown[] => [PacketTag.ping, id, sentAt];
 export const encodePong = (id: number, sentAt: number, hostTime: number): unknown[] => [
   PacketTag.pong,
@@ -134,11 +139,13 @@ export function parsePacket<Input>(
     case PacketTag.input:
       return parseInputPacket(payload, parseInput, maxInputs);
     case PacketTag.snapshot: {
-      const [, lastInputTick, part, inputWaitMs] = payload;
-      if (payload.length !== 3 && payload.length !== 4) return null;
+      const [, lastInputTick, part, inputWaitMs, inputWaitMinMs] = payload;
+      if (payload.length !== 3 && payload.length !== 5) return null;
       if (!isTickOrNone(lastInputTick) || !(part instanceof Uint8Array)) return null;
-      if (payload.length === 4 && !isWait(inputWaitMs)) return null;
-      return { type: 'snapshot', lastInputTick, part, inputWaitMs: isWait(inputWaitMs) ? inputWaitMs : null };
+      if (payload.length === 3)
+        return { type: 'snapshot', lastInputTick, part, inputWaitMs: null, inputWaitMinMs: null };
+      if (!isWait(inputWaitMs) || !isWait(inputWaitMinMs) || inputWaitMinMs > inputWaitMs) return null;
+      return { type: 'snapshot', lastInputTick, part, inputWaitMs, inputWaitMinMs };
     }
     case PacketTag.ping: {
       const [, id, sentAt] = payload;

@@ -19,6 +19,14 @@ export interface SyncTuning {
   /** Ticks an input should reach the host ahead of the tick that needs it, beyond measured jitter. Default 2. */
   inputBufferTicks: number;
   /**
+   * The closest call a client steers its inputs toward at the host, ms: while even the
+   * latest-arriving of its last 32 inputs waited longer than this for its tick (the host measures
+   * and says so in its snapshots), it trims its lead, down to the one-way trip plus a tick; it
+   * gives the trim back ten times faster when they come closer. Default 20 (a tick at 60 Hz, so
+   * that the inputs of a lost packet still come in time in the next, plus a few ms). 0: no trim.
+   */
+  inputWaitTargetMs: number;
+  /**
    * Input packets per second to peers other than the host (the host gets one every tick). They
    * only need inputs to take over as host, and each packet repeats every unacknowledged input,
    * so a lower rate loses nothing and saves upload. Default 10.
@@ -121,6 +129,7 @@ export const syncDefaults: Readonly<SyncTuning> = {
   tickRateHz: 60,
   snapshotRateHz: 60,
   inputBufferTicks: 2,
+  inputWaitTargetMs: 35,
   peerInputRateHz: 10,
   maxInputsPerPacket: 64,
   inputHistoryTicks: 240,
@@ -187,6 +196,9 @@ export function resolveTuning(overrides: Partial<SyncTuning> = {}): Readonly<Syn
   }
   if (tuning.jitterStatistic !== 'median' && tuning.jitterStatistic !== 'mean') {
     throw new RangeError(`jitterStatistic must be 'median' or 'mean', got ${String(tuning.jitterStatistic)}`);
+  }
+  if (!(tuning.inputWaitTargetMs >= 0)) {
+    throw new RangeError(`inputWaitTargetMs must be 0 or more, got ${tuning.inputWaitTargetMs}`);
   }
   for (const key of ['peerPacketBurst', 'peerEventBurst'] as const) {
     if (!(tuning[key] >= 1)) throw new RangeError(`${key} must be at least 1, got ${tuning[key]}`);
