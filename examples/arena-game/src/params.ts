@@ -2,8 +2,7 @@
  * The page's URL parameters: the stable automation surface (README "Arena demo"), also what an
  * invite link (`/?room=CODE`) carries.
  */
-import { type SyncTuning, syncDefaults } from '@tickmesh/netcode';
-import { resolveTuning } from '@tickmesh/netcode/internals';
+import { resolveTuning, type SyncTuning, syncDefaults } from '@tickmesh/netcode';
 import { CONDITION_LIMITS, type NetConditions } from './conditions.js';
 
 export interface ArenaParams {

@@ -54,7 +54,7 @@ export {
   type WorldState,
 } from './sync/snapshot/schema.js';
 export type { SyncDrops, SyncStats } from './sync/sync-stats.js';
-export { type SyncTuning, syncDefaults } from './sync/tuning.js';
+export { resolveTuning, type SyncTuning, syncDefaults } from './sync/tuning.js';
 export { type LinkConditions, linkConditionDefaults } from './transport/conditioner.js';
 export type { ChannelKind, CreatePeerConnection, LinkState } from './transport/link.js';
 export {
