@@ -191,17 +191,20 @@ export function resolveTuning(overrides: Partial<SyncTuning> = {}): Readonly<Syn
   for (const key of ['peerPacketsPerS', 'peerEventsPerS', 'hostSilenceMs', 'maxInputLeadMs'] as const) {
     if (!(tuning[key] > 0)) throw new RangeError(`${key} must be positive, got ${tuning[key]}`);
   }
-  if (tuning.remotePlayers !== 'interpolated' && tuning.remotePlayers !== 'predicted') {
-    throw new RangeError(`remotePlayers must be 'interpolated' or 'predicted', got ${String(tuning.remotePlayers)}`);
+  for (const [key, least] of [
+    ['inputWaitTargetMs', 0],
+    ['peerPacketBurst', 1],
+    ['peerEventBurst', 1],
+  ] as const) {
+    if (!(tuning[key] >= least)) throw new RangeError(`${key} must be at least ${least}, got ${tuning[key]}`);
   }
-  if (tuning.jitterStatistic !== 'median' && tuning.jitterStatistic !== 'mean') {
-    throw new RangeError(`jitterStatistic must be 'median' or 'mean', got ${String(tuning.jitterStatistic)}`);
-  }
-  if (!(tuning.inputWaitTargetMs >= 0)) {
-    throw new RangeError(`inputWaitTargetMs must be 0 or more, got ${tuning.inputWaitTargetMs}`);
-  }
-  for (const key of ['peerPacketBurst', 'peerEventBurst'] as const) {
-    if (!(tuning[key] >= 1)) throw new RangeError(`${key} must be at least 1, got ${tuning[key]}`);
+  for (const [key, words] of [
+    ['remotePlayers', ['interpolated', 'predicted']],
+    ['jitterStatistic', ['median', 'mean']],
+  ] as const) {
+    if (!(words as readonly unknown[]).includes(tuning[key])) {
+      throw new RangeError(`${key} must be one of ${words.join(', ')}, got ${String(tuning[key])}`);
+    }
   }
   return tuning;
 }
