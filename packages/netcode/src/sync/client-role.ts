@@ -8,7 +8,9 @@
  *   reconciliation: the prediction is rebuilt from the base by replaying the logged inputs since;
  *     what that moved is drawn where it was plus a decaying offset (corrections.ts)
  *   clock: pings to the host (host-clock.ts); the local tick runs ahead of the host's by the lead,
- *     steered by a few percent of time dilation, and jumps (a full replay) when far off
+ *     steered by a few percent of time dilation, and jumps (a full replay) when far off; the lead
+ *     is host-clock.ts's formula less a trim, while the host says even our latest recent inputs
+ *     waited longer than `inputWaitTargetMs` for their tick
  *   drawing: remote entities interpolated at the render clock's tick (interpolation.ts,
  *     render-clock.ts); the predicted ones (its own, every player's with `remotePlayers:
  *     'predicted'`) blended between the last two ticks, with their corrections
