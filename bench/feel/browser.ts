@@ -35,9 +35,9 @@ import {
 } from '../../tests/helpers/arena-game.ts';
 import { CHROMIUM_PATH } from '../../tests/helpers/chromium.ts';
 import { letTimePass } from '../../tests/helpers/wait.ts';
-import { distribution, type KeyDown, keyToScreen, mean } from './key-to-screen.ts';
+import { type Distribution, distribution, mean } from './distribution.ts';
+import { type KeyDown, keyToScreen } from './key-to-screen.ts';
 import { clockOffset, type PageRecording, startRecording, stopRecording } from './page-recorder.ts';
-import type { Distribution } from './simulated.ts';
 
 /** A page sees the press once it draws the player this far from where it was, world px. */
 const MOVED_PX = 0.5;

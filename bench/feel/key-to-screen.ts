@@ -4,7 +4,6 @@
  * `movedPx` from where that page drew it at the keydown (its last frame at or before it), in the
  * key's direction, before the next key goes down and within `windowMs`. The rule of simulated.ts.
  */
-import type { Distribution } from './simulated.ts';
 
 /** A key going down: when (Unix ms, from the pressing page's clock) and which way along x. */
 export interface KeyDown {
@@ -55,20 +54,3 @@ export function keyToScreen(
   const latenciesMs = perPressMs.filter((ms): ms is number => ms !== null);
   return { perPressMs, latenciesMs, missed: perPressMs.length - latenciesMs.length };
 }
-
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
-
-/** p50, p95 and max as simulated.ts computes them (the rank floor(n p): with 20 values p95 is the max). */
-export function distribution(values: readonly number[]): Distribution {
-  const sorted = [...values].sort((x, y) => x - y);
-  return {
-    p50: percentile(sorted, 0.5),
-    p95: percentile(sorted, 0.95),
-    max: sorted.at(-1) ?? Number.NaN,
-    n: values.length,
-  };
-}
-
-export const mean = (values: readonly number[]) =>
-  values.length === 0 ? Number.NaN : values.reduce((s, v) => s + v, 0) / values.length;

@@ -29,6 +29,7 @@ import {
   dotsGame,
   type LinkConditions,
 } from '@tickmesh/netcode/testing';
+import { type Distribution, distribution, mean } from './distribution.ts';
 
 /** A page sees the press once it draws the player this far from where it was, px. */
 const MOVED_PX = 0.5;
@@ -43,13 +44,6 @@ export interface FeelScenario {
   rttMs: number;
   jitterMs: number;
   loss: number;
-}
-
-export interface Distribution {
-  p50: number;
-  p95: number;
-  max: number;
-  n: number;
 }
 
 export interface FeelResult {
@@ -72,19 +66,6 @@ export interface FeelResult {
   inputsStepped: number;
 }
 
-const percentile = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
-
-function distribution(values: readonly number[]): Distribution {
-  const sorted = [...values].sort((x, y) => x - y);
-  return {
-    p50: percentile(sorted, 0.5),
-    p95: percentile(sorted, 0.95),
-    max: sorted.at(-1) ?? Number.NaN,
-    n: values.length,
-  };
-}
-
 /** Distance from point `p` to the segment from `a` to `b`. */
 function distanceToSegment(p: { x: number; y: number }, a: { x: number; y: number }, b: { x: number; y: number }) {
   const dx = b.x - a.x;
@@ -93,8 +74,6 @@ function distanceToSegment(p: { x: number; y: number }, a: { x: number; y: numbe
   const f = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / length2));
   return Math.hypot(p.x - (a.x + dx * f), p.y - (a.y + dy * f));
 }
-
-const mean = (values: readonly number[]) => values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);
 
 export function measureFeel(
   scenario: FeelScenario,

@@ -3,7 +3,8 @@
 // `movedPx` from where that page drew it at the keydown, in the key's direction, before the next
 // keydown and within the window; and the p50 / p95 / max ranks the figures are read at.
 import { describe, expect, it } from 'vitest';
-import { type DrawnFrame, distribution, keyToScreen, mean } from '../../bench/feel/key-to-screen.ts';
+import { distribution, mean } from '../../bench/feel/distribution.ts';
+import { type DrawnFrame, keyToScreen } from '../../bench/feel/key-to-screen.ts';
 
 const MOVED_PX = 0.5;
 const WINDOW_MS = 1000;
