@@ -176,72 +176,54 @@ function idleLobby(): LobbyClient {
   };
 }
 
-describe("the URL's conditions and the net layer", () => {
-  const nets: ArenaNet[] = [];
-  afterEach(() => {
-    for (const n of nets.splice(0)) n.close();
+/** The page's net layer for the URL `search` (null: no parameters at all), with no links; closed after each test. */
+const nets: ArenaNet[] = [];
+afterEach(() => {
+  for (const n of nets.splice(0)) n.close();
+});
+function netFor(search: string | null): ArenaNet {
+  const params = search === null ? null : at(search);
+  const net = createArenaNet({
+    lobby: idleLobby(),
+    sampleInput: () => ({ mx: 0, my: 0, aim: 0, fire: false }),
+    settings: () => ({ roundS: 60, map: 0, seed: 1 }),
+    relay: false,
+    createPeerConnection: () => {
+      throw new Error('no links in this test');
+    },
+    ...(params ? { conditions: params.conditions, sync: params.sync } : {}),
   });
+  nets.push(net);
+  return net;
+}
 
-  const makeNet = (search: string | null) => {
-    const conditions = search === null ? undefined : at(search).conditions;
-    const sync = search === null ? undefined : at(search).sync;
-    const net = createArenaNet({
-      lobby: idleLobby(),
-      sampleInput: () => ({ mx: 0, my: 0, aim: 0, fire: false }),
-      settings: () => ({ roundS: 60, map: 0, seed: 1 }),
-      relay: false,
-      createPeerConnection: () => {
-        throw new Error('no links in this test');
-      },
-      ...(conditions ? { conditions } : {}),
-      ...(sync ? { sync } : {}),
-    });
-    nets.push(net);
-    return net;
-  };
+describe("the URL's conditions and the net layer", () => {
   const linkOf = (n: ArenaNet, direction: 'outgoing' | 'incoming') => {
     const c = n.session.conditioner?.conditions('bob', direction);
     return c && { latencyMs: c.latencyMs, jitterMs: c.jitterMs, loss: c.loss };
   };
 
   it('are in effect, both directions of every link, from the moment the net exists', () => {
-    const n = makeNet('?lag=50&jitter=10&loss=5');
+    const n = netFor('?lag=50&jitter=10&loss=5');
     expect(linkOf(n, 'outgoing')).toEqual({ latencyMs: 50, jitterMs: 10, loss: 0.05 });
     expect(linkOf(n, 'incoming')).toEqual({ latencyMs: 50, jitterMs: 10, loss: 0.05 });
   });
 
   it("give way to the sliders' values (the same conditioner)", () => {
-    const n = makeNet('?lag=50&jitter=10&loss=5');
+    const n = netFor('?lag=50&jitter=10&loss=5');
     n.setConditions({ latencyMs: 120, jitterMs: 0, loss: 0.3 });
     expect(linkOf(n, 'outgoing')).toEqual({ latencyMs: 120, jitterMs: 0, loss: 0.3 });
     expect(linkOf(n, 'incoming')).toEqual({ latencyMs: 120, jitterMs: 0, loss: 0.3 });
   });
 
   it('leave a perfect link when the URL has none', () => {
-    expect(linkOf(makeNet('?name=Ann'), 'outgoing')).toEqual(NO_CONDITIONS);
-    expect(linkOf(makeNet(null), 'incoming')).toEqual(NO_CONDITIONS);
+    expect(linkOf(netFor('?name=Ann'), 'outgoing')).toEqual(NO_CONDITIONS);
+    expect(linkOf(netFor(null), 'incoming')).toEqual(NO_CONDITIONS);
   });
 });
 
 describe("the URL's sync tuning and the net layer", () => {
-  const nets: ArenaNet[] = [];
-  afterEach(() => {
-    for (const n of nets.splice(0)) n.close();
-  });
-  const tuningOf = (search: string): Readonly<SyncTuning> => {
-    const net = createArenaNet({
-      lobby: idleLobby(),
-      sampleInput: () => ({ mx: 0, my: 0, aim: 0, fire: false }),
-      settings: () => ({ roundS: 60, map: 0, seed: 1 }),
-      relay: false,
-      createPeerConnection: () => {
-        throw new Error('no links in this test');
-      },
-      sync: at(search).sync,
-    });
-    nets.push(net);
-    return net.session.sync.tuning;
-  };
+  const tuningOf = (search: string): Readonly<SyncTuning> => netFor(search).session.sync.tuning;
 
   it("is the session's sync tuning", () => {
     expect(tuningOf('?sync=remotePlayers:predicted')).toEqual({ ...syncDefaults, remotePlayers: 'predicted' });
