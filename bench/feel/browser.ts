@@ -25,6 +25,7 @@ import type { Browser } from 'playwright-core';
 import { syncParam } from '../../examples/arena-game/src/params.ts';
 import {
   type ArenaPage,
+  allPlaying,
   buildExample,
   type ExampleBuild,
   everyPage,
@@ -210,15 +211,7 @@ async function enterMatch(browser: Browser, server: LobbyServer, tuning: string)
   await host.page.getByTestId('start').click();
   // Small windows, as the browser test: software rendering on two cores.
   await everyPage(pages, (p) => p.page.setViewportSize({ width: 640, height: 360 }));
-  await until(
-    pages,
-    async () =>
-      (await everyPage(pages, (p) => p.snapshot())).every(
-        (s) => s.phase === 'playing' && s.players.length === 3 && s.players.every((q) => q.x !== null && q.alive),
-      ),
-    'all three playing',
-    15_000,
-  );
+  await until(pages, allPlaying(pages, 3), 'all three playing', 15_000);
   const [hostId, presserId, clientId] = (await everyPage(pages, (p) => p.selfId())) as [string, string, string];
   return { pages, host, presser, client, ids: { host: hostId, presser: presserId, client: clientId } };
 }

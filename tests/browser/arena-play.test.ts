@@ -19,6 +19,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { AppPhase } from '../../examples/arena-game/src/app.js';
 import {
   type ArenaPage,
+  allPlaying,
   buildExample,
   type ExampleBuild,
   everyPage,
@@ -182,15 +183,7 @@ describeWith(['chromium'], 'arena in Chromium: three players', () => {
     // Software WebGL on two cores: small windows while playing keep the machine's timing honest.
     await ann.page.getByTestId('start').click();
     await everyPage(pages, (p) => p.page.setViewportSize({ width: 640, height: 360 }));
-    await until(
-      pages,
-      async () =>
-        (await everyPage(pages, (p) => p.snapshot())).every(
-          (s) => s.phase === 'playing' && s.players.length === 3 && s.players.every((q) => q.x !== null && q.alive),
-        ),
-      'all three playing',
-      15_000,
-    );
+    await until(pages, allPlaying(pages, 3), 'all three playing', 15_000);
 
     // Bob holds D for one second; once he stops, every page draws him where he stopped.
     await until(

@@ -186,6 +186,12 @@ export const allLinked = (page: ArenaPage, players: number) => async () => {
   return s.players.length === players && s.peers.length === players - 1 && s.peers.every((p) => p.link === 'connected');
 };
 
+/** A check for `until`: every page is in the match and draws `players` living players. */
+export const allPlaying = (pages: readonly ArenaPage[], players: number) => async () =>
+  (await everyPage(pages, (p) => p.snapshot())).every(
+    (s) => s.phase === 'playing' && s.players.length === players && s.players.every((q) => q.x !== null && q.alive),
+  );
+
 /** Arena bots running in a child process. */
 export interface Bots {
   /** Everything they printed so far, stdout and stderr: read it when a wait on them times out. */

@@ -376,8 +376,9 @@ describe('redis store', () => {
       server.pause(true);
       const started = performance.now();
       await expect(a.publish('n:b', 'unanswered')).rejects.toThrow();
-      // The command timeout (1 s), checked every quarter of it.
-      expect(performance.now() - started).toBeLessThan(2_500);
+      // Refused after the command timeout (1 s, checked every quarter of it), not left hanging:
+      // the bound only tells those apart, with room for a busy machine.
+      expect(performance.now() - started).toBeLessThan(5_000);
       server.pause(false);
       await waitFor(async () => (await a.publish('n:b', 'after')) === 1, 'publishing again', { retryOnError: true });
       await waitFor(() => atB.includes('after'), 'the message after the hang');
