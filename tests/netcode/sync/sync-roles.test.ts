@@ -225,7 +225,7 @@ function snapshotOf(tick: number, dots: Record<string, number>): Uint8Array[] {
 }
 
 function clientHarness() {
-  const { clock, counters, shared } = pieces('a', ['a', 'h'], { minClockSamples: 1 });
+  const { clock, counters, shared } = pieces('a', ['a', 'h'], { minClockSamples: 1, inputWaitTargetMs: 35 });
   const { timeline, transport, tuning } = shared;
   const tickMs = 1000 / tuning.tickRateHz;
   let status: SyncStatus = { kind: 'joining', hostId: 'h' };
