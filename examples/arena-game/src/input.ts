@@ -1,9 +1,11 @@
 /**
  * Keyboard and mouse: the held movement keys, fire (mouse button or Space), the aim the scene
  * computes from the mouse, and one-shot keys (Tab, V, F3) reported to the app. Keys typed into a
- * text field (chat, room code) are ignored.
+ * text field (chat, room code) are ignored. Touch sticks, where given, add to them: either moves,
+ * either fires, and the aim stick's aim wins over the mouse's once it has given one.
  */
 import type { ArenaInput } from './simulation.js';
+import type { TouchControls } from './ui/touch-controls.js';
 
 export interface InputHandlers {
   scoreboard(held: boolean): void;
@@ -34,7 +36,12 @@ const typing = (target: EventTarget | null) =>
   target instanceof HTMLElement &&
   (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
 
-export function createGameInput(root: Window, canvasHost: HTMLElement, handlers: InputHandlers): GameInput {
+export function createGameInput(
+  root: Window,
+  canvasHost: HTMLElement,
+  handlers: InputHandlers,
+  touch?: Pick<TouchControls, 'state' | 'setActive'>,
+): GameInput {
   const held = new Set<string>();
   let mouseDown = false;
   let aim = 0;
@@ -80,16 +87,24 @@ export function createGameInput(root: Window, canvasHost: HTMLElement, handlers:
   };
 
   return {
-    sample: () =>
-      active
-        ? { mx: axis(0), my: axis(1), aim, fire: mouseDown || held.has('Space') }
-        : { mx: 0, my: 0, aim, fire: false },
+    sample() {
+      const t = touch?.state();
+      const aimNow = t?.aim ?? aim;
+      if (!active) return { mx: 0, my: 0, aim: aimNow, fire: false };
+      return {
+        mx: axis(0) || (t?.mx ?? 0),
+        my: axis(1) || (t?.my ?? 0),
+        aim: aimNow,
+        fire: mouseDown || held.has('Space') || (t?.fire ?? false),
+      };
+    },
     setAim(next) {
       aim = next;
     },
     setActive(next) {
       active = next;
       if (!next) mouseDown = false;
+      touch?.setActive(next);
     },
   };
 }

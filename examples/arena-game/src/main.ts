@@ -4,6 +4,8 @@ import { type ArenaApp, createApp } from './app.js';
 import { createGameInput } from './input.js';
 import { readParams } from './params.js';
 import { ArenaScene } from './scenes/arena-scene.js';
+import { createTouchControls } from './ui/touch-controls.js';
+import { watchTouchDevice } from './ui/touch-device.js';
 
 declare global {
   interface Window {
@@ -17,11 +19,24 @@ const uiEl = document.getElementById('ui') as HTMLElement;
 const params = readParams(window.location);
 const scene = new ArenaScene();
 let app: ArenaApp | null = null;
-const input = createGameInput(window, gameEl, {
-  scoreboard: (held) => app?.handlers.scoreboard(held),
-  pushToTalk: (held) => app?.handlers.pushToTalk(held),
-  netgraph: () => app?.handlers.netgraph(),
+// The sticks lie under the HUD (first in #ui), shown in a match while playing by touch.
+const touch = createTouchControls();
+uiEl.prepend(touch.el);
+watchTouchDevice(window, (on) => {
+  touch.setTouchDevice(on);
+  scene.setPointerAim(!on);
+  document.documentElement.classList.toggle('touch', on);
 });
+const input = createGameInput(
+  window,
+  gameEl,
+  {
+    scoreboard: (held) => app?.handlers.scoreboard(held),
+    pushToTalk: (held) => app?.handlers.pushToTalk(held),
+    netgraph: () => app?.handlers.netgraph(),
+  },
+  touch,
+);
 app = createApp({
   params,
   ui: uiEl,

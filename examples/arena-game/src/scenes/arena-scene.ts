@@ -51,6 +51,7 @@ export class ArenaScene extends Phaser.Scene {
   private effects: Effect[] = [];
   private focus = { x: 800, y: 500 };
   private pointerWorld: { x: number; y: number } | null = null;
+  private pointerAims = true;
   private lastFired = new Map<number, number>();
 
   constructor() {
@@ -60,6 +61,15 @@ export class ArenaScene extends Phaser.Scene {
   /** Where frames come from (called every render frame). */
   setSource(source: () => RenderFrame | null): void {
     this.frameSource = source;
+  }
+
+  /**
+   * Whether the mouse aims (and the crosshair shows). Off while playing by touch: a tap on a button
+   * moves the page's pointer too, and the aim stick aims instead.
+   */
+  setPointerAim(on: boolean): void {
+    this.pointerAims = on;
+    if (!on) this.pointerWorld = null;
   }
 
   /** Aim (256ths of a turn) from a point to the mouse, in world coordinates; null before any mouse move. */
@@ -92,7 +102,7 @@ export class ArenaScene extends Phaser.Scene {
     if (this.mapDrawn !== map.id) this.drawMap(map);
     this.updateCamera(frame, map);
     const pointer = this.input.activePointer;
-    if (pointer.x !== 0 || pointer.y !== 0) {
+    if (this.pointerAims && (pointer.x !== 0 || pointer.y !== 0)) {
       const p = this.cameras.main.getWorldPoint(pointer.x, pointer.y);
       this.pointerWorld = { x: p.x, y: p.y };
     }
