@@ -89,7 +89,11 @@ export function createApp(deps: AppDeps): ArenaApp {
   const chat = createChatLog({ selfId });
   const voice = createVoiceControls({ autoStart: params.voice === true, selfId, changed: () => screens.render() });
   const looks = createPlayerLooks();
-  const hud = createHud({ mute: (peerId) => voice.toggleMute(peerId), mic: () => void voice.cycleMic() });
+  const hud = createHud({
+    mute: (peerId) => voice.toggleMute(peerId),
+    mic: () => void voice.cycleMic(),
+    scores: () => screens.toggleScoreboard(),
+  });
   const match = createMatchFlow({ room, selfId, world, end: () => lobby.end() });
   const showEvent = createMatchFeedback({
     look: (entityId) => looks.get(entityId),

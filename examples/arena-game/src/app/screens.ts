@@ -44,6 +44,8 @@ export interface Screens {
   render(): void;
   /** Tab held or released. */
   setScoreboard(held: boolean): void;
+  /** The Scores button (touch): opens the scoreboard, or closes it. */
+  toggleScoreboard(): void;
 }
 
 export function createScreens(deps: ScreensDeps): Screens {
@@ -108,6 +110,10 @@ export function createScreens(deps: ScreensDeps): Screens {
     render,
     setScoreboard(held) {
       scoreboardHeld = held;
+      render();
+    },
+    toggleScoreboard() {
+      scoreboardHeld = !scoreboardHeld;
       render();
     },
   };

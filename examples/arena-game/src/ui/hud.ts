@@ -33,6 +33,8 @@ export interface HudModel {
 export interface HudActions {
   mute(peerId: string): void;
   mic(): void;
+  /** The Scores button (touch only: Tab's stand-in) opens or closes the scoreboard. */
+  scores(): void;
 }
 
 const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
@@ -43,6 +45,7 @@ export function createHud(actions: HudActions) {
   const hpBar = h('div');
   const hpWrap = h('div.bar', {}, hpBar);
   const mic = h('button.small', { testid: 'mic', onclick: () => actions.mic() }, 'Mic off');
+  const scores = h('button.small.touch-only', { testid: 'scores', onclick: () => actions.scores() }, 'Scores');
   const feed = h('div.killfeed');
   const banner = h('div.notice-banner.panel');
   const respawn = h('div.respawn.panel');
@@ -58,14 +61,15 @@ export function createHud(actions: HudActions) {
       'div.hud-left',
       { style: 'pointer-events:auto' },
       h('div.health.panel', {}, h('div.label', {}, 'Health ', hpText), hpWrap),
-      h('div.hud-buttons', {}, mic),
+      h('div.hud-buttons', {}, mic, scores),
     ),
     feed,
     banner,
     respawn,
     board,
+    h('div.controls-hint.panel.touch-only', {}, 'Left thumb moves · right thumb aims, push it further to shoot'),
     h(
-      'div.controls-hint.panel',
+      'div.controls-hint.panel.mouse-only',
       {},
       h('kbd', {}, 'WASD'),
       ' move · ',
@@ -100,7 +104,14 @@ export function createHud(actions: HudActions) {
     fill(
       board,
       title,
-      h('div.muted', {}, m.ended ? `Back to the room in ${m.ended.backInS} s` : 'Release Tab to close'),
+      m.ended
+        ? h('div.muted', {}, `Back to the room in ${m.ended.backInS} s`)
+        : h(
+            'div.muted',
+            {},
+            h('span.mouse-only', {}, 'Release Tab to close'),
+            h('span.touch-only', {}, 'Tap Scores to close'),
+          ),
       h(
         'table',
         {},

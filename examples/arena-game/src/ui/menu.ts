@@ -80,8 +80,9 @@ export function createMenu(initial: { name: string; code: string }, actions: Men
     h('div.divider', {}, 'or join a friend'),
     h('div.row', {}, code, join),
     notice,
+    h('div.help.touch-only', {}, 'In a match: left thumb moves, right thumb aims and shoots.'),
     h(
-      'div.help',
+      'div.help.mouse-only',
       {},
       h('kbd', {}, 'WASD'),
       ' move · ',
