@@ -24,7 +24,7 @@ const touch = createTouchControls();
 uiEl.prepend(touch.el);
 watchTouchDevice(window, (on) => {
   touch.setTouchDevice(on);
-  scene.setPointerAim(!on);
+  scene.setTouchPlay(on);
   document.documentElement.classList.toggle('touch', on);
 });
 const input = createGameInput(

@@ -52,6 +52,8 @@ export class ArenaScene extends Phaser.Scene {
   private focus = { x: 800, y: 500 };
   private pointerWorld: { x: number; y: number } | null = null;
   private pointerAims = true;
+  /** How far the camera may look past the map's edges, CSS px (room for the thumbs when playing by touch). */
+  private edgeRoomPx = 0;
   private lastFired = new Map<number, number>();
 
   constructor() {
@@ -64,12 +66,14 @@ export class ArenaScene extends Phaser.Scene {
   }
 
   /**
-   * Whether the mouse aims (and the crosshair shows). Off while playing by touch: a tap on a button
-   * moves the page's pointer too, and the aim stick aims instead.
+   * Playing by touch or with a mouse. By touch the mouse does not aim and no crosshair shows (a tap
+   * on a button moves the page's pointer too; the aim stick aims), and the camera may look past the
+   * map's edges so a player in a corner is not drawn under a thumb.
    */
-  setPointerAim(on: boolean): void {
-    this.pointerAims = on;
-    if (!on) this.pointerWorld = null;
+  setTouchPlay(on: boolean): void {
+    this.pointerAims = !on;
+    this.edgeRoomPx = on ? 160 : 0;
+    if (on) this.pointerWorld = null;
   }
 
   /** Aim (256ths of a turn) from a point to the mouse, in world coordinates; null before any mouse move. */
@@ -124,12 +128,20 @@ export class ArenaScene extends Phaser.Scene {
       cam.setZoom(Math.min(width / (map.width + 80), height / (map.height + 80)));
       this.focus = { x: map.width / 2, y: map.height / 2 };
     }
-    // Keep the map on screen where it is larger than the view; centre it where it is smaller.
+    // Keep the map on screen where it is larger than the view (past its edges by at most the edge
+    // room, a fifth of the screen at most); centre it where it is smaller.
     const viewW = width / cam.zoom;
     const viewH = height / cam.zoom;
-    const cx = viewW >= map.width ? map.width / 2 : Phaser.Math.Clamp(this.focus.x, viewW / 2, map.width - viewW / 2);
+    const room = (screenPx: number) =>
+      frame?.overview === false ? Math.min(this.edgeRoomPx, screenPx / 5) / cam.zoom : 0;
+    const cx =
+      viewW >= map.width
+        ? map.width / 2
+        : Phaser.Math.Clamp(this.focus.x, viewW / 2 - room(width), map.width - viewW / 2 + room(width));
     const cy =
-      viewH >= map.height ? map.height / 2 : Phaser.Math.Clamp(this.focus.y, viewH / 2, map.height - viewH / 2);
+      viewH >= map.height
+        ? map.height / 2
+        : Phaser.Math.Clamp(this.focus.y, viewH / 2 - room(height), map.height - viewH / 2 + room(height));
     cam.centerOn(cx, cy);
   }
 
