@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import type { ArenaSnapshot } from '../../examples/arena-game/src/app.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, capturePageErrors } from './chromium.js';
@@ -136,8 +136,10 @@ export async function openArena(
   name: string,
   query: string,
   viewport = { width: 960, height: 540 },
+  /** A phone, say: `{ isMobile: true, hasTouch: true, deviceScaleFactor: 3 }`. */
+  device: Pick<BrowserContextOptions, 'isMobile' | 'hasTouch' | 'deviceScaleFactor'> = {},
 ): Promise<ArenaPage> {
-  const context = await browser.newContext({ viewport });
+  const context = await browser.newContext({ viewport, ...device });
   const page = await context.newPage();
   await page.addInitScript(recordPeerConnections);
   const errors = capturePageErrors(page);
