@@ -211,6 +211,8 @@ describeWith(['chromium'], 'arena on a phone', () => {
     await lobbyFits(bob.page, false, 'phone-room-lobby');
     await bob.page.setViewportSize(PHONE_LANDSCAPE);
     await lobbyFits(bob.page, false, 'phone-room-lobby-landscape');
+    await bob.page.setViewportSize({ width: 360, height: 640 }); // a small phone
+    await lobbyFits(bob.page, false, 'phone-room-lobby-360');
     await bob.page.setViewportSize(PHONE);
     await lobbyFits(ann.page, true);
     // Names are whole (and both are there).
