@@ -303,10 +303,12 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
   }, 20_000);
 
   it('a listener that never starts a microphone, and one that stops it, hear a talker and see it speaking', async () => {
-    const tia = await openPage(toneBrowser, 'tia');
-    const lis = await openPage(quietBrowser, 'lis');
-    const sam = await openPage(quietBrowser, 'sam');
-    const peers = [tia, lis, sam];
+    const peers = await Promise.all([
+      openPage(toneBrowser, 'tia'),
+      openPage(quietBrowser, 'lis'),
+      openPage(quietBrowser, 'sam'),
+    ]);
+    const [tia, lis, sam] = peers as [BrowserPeer, BrowserPeer, BrowserPeer];
     await room(peers);
     await until(peers, fullMesh(peers), 'a full mesh of 3');
     // lis only listens; sam turns the microphone on and off again before tia talks.
@@ -335,7 +337,7 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
     expect(await level(lis)).toBeGreaterThan(QUIET_LEVEL);
     expect(await level(sam)).toBeGreaterThan(QUIET_LEVEL);
     for (const p of peers) expect(p.errors).toEqual([]);
-  }, 20_000);
+  }, 30_000); // 3 pages loading at once on a machine shared with other Chromium runs
 
   it('speaking indicators light up for a peer fed a tone and stay dark for a silent one', async () => {
     const ann = await openPage(quietBrowser, 'ann');

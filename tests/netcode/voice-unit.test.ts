@@ -262,7 +262,7 @@ function fakeAudio() {
         made.closed = true;
       },
       createGain: () => node({ gain: { value: 1 } }),
-      createPanner: () => node({ setPosition() {} }),
+      createPanner: () => node({ positionX: { value: 0 }, positionY: { value: 0 }, positionZ: { value: 0 } }),
       createMediaStreamSource(stream: unknown) {
         const source = {
           stream,
@@ -318,7 +318,9 @@ function listener(
   const audio = fakeAudio();
   const clock = createSimClock();
   const asked: MediaStreamConstraints[] = [];
+  const warnings: string[] = [];
   const voice = createVoice({
+    logger: { debug() {}, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) },
     mesh,
     getUserMedia: (c) => {
       asked.push(c);
@@ -348,6 +350,7 @@ function listener(
     voice,
     sent,
     asked,
+    warnings,
     elements,
     audio,
     clock,
@@ -410,6 +413,7 @@ describe('listening apart from talking', () => {
     t.clock.advance(200);
     expect(t.voice.peers()).toEqual([]);
     expect(t.speaking.at(-1)).toBe('cy false');
+    expect(t.warnings).toEqual([]);
   });
 
   it('a denied microphone still listens, and listen() again is idempotent', async () => {

@@ -196,11 +196,17 @@ export function createVoice(options: VoiceOptions): Voice {
     events.emit('status', { status: next });
   }
 
+  /** Logs a failure the game need not hear of: `warn('what went wrong')(error)`, or as a `catch` handler. */
+  const warn =
+    (what: string, peer?: string) =>
+    (error: unknown): void =>
+      logger.warn(`voice: ${what}`, { peer, error: String(error) });
+
   function guard(what: string, fn: () => void): void {
     try {
       fn();
     } catch (error) {
-      logger.warn(`voice: ${what} failed`, { error: String(error) });
+      warn(`${what} failed`)(error);
     }
   }
 
@@ -216,16 +222,21 @@ export function createVoice(options: VoiceOptions): Voice {
     if (mic) mic.track.enabled = !muted && (!pushToTalk || talking);
   }
 
-  function releaseMic(): void {
-    const old = mic;
-    mic = null;
-    if (!old) return;
+  /** After mute or push-to-talk changed. */
+  const transmit = (): void => guard('muting or push-to-talk', applyTransmit);
+
+  function drop(old: LocalMic): void {
     old.track.onended = null;
-    guard('releasing the microphone', () => {
+    guard('releasing a microphone', () => {
       old.meter?.disconnect();
       old.source?.disconnect();
-      for (const track of old.stream.getTracks()) track.stop();
+      stopTracks(old.stream);
     });
+  }
+
+  function releaseMic(): void {
+    if (mic) drop(mic);
+    mic = null;
     setSpeaking(SELF, false);
     detectors.delete(SELF);
   }
@@ -239,7 +250,7 @@ export function createVoice(options: VoiceOptions): Voice {
         source = context.createMediaStreamSource(stream);
         meter = createLevelMeter(context, source);
       } catch (error) {
-        logger.warn('voice: no level meter for the microphone', { error: String(error) });
+        warn('no level meter for the microphone')(error);
       }
     }
     mic = { stream, track, meter, source };
@@ -253,14 +264,7 @@ export function createVoice(options: VoiceOptions): Voice {
       setStatus('device-lost');
     };
     mesh.setLocalAudioTrack(track);
-    if (previous) {
-      previous.track.onended = null;
-      guard('releasing the previous microphone', () => {
-        previous.meter?.disconnect();
-        previous.source?.disconnect();
-        for (const t of previous.stream.getTracks()) t.stop();
-      });
-    }
+    if (previous) drop(previous);
   }
 
   async function capture(
@@ -271,12 +275,12 @@ export function createVoice(options: VoiceOptions): Voice {
     try {
       stream = await getUserMedia(constraints(device));
     } catch (error) {
-      logger.warn('voice: getUserMedia refused', { error: String(error) });
+      warn('getUserMedia refused')(error);
       return classifyMediaError(error);
     }
     const track = stream.getAudioTracks()[0];
     if (!track) {
-      for (const t of stream.getTracks()) t.stop();
+      stopTracks(stream);
       return 'no-device';
     }
     return { stream, track };
@@ -288,7 +292,7 @@ export function createVoice(options: VoiceOptions): Voice {
     listen();
     const captured = await capture(deviceId);
     if (mine !== generation) {
-      if (typeof captured !== 'string') for (const t of captured.stream.getTracks()) t.stop();
+      if (typeof captured !== 'string') stopTracks(captured.stream);
       return { ok: false, reason: 'cancelled' };
     }
     if (typeof captured === 'string') {
@@ -304,11 +308,9 @@ export function createVoice(options: VoiceOptions): Voice {
 
   function listen(): void {
     if (playing) {
-      // A later gesture: resume what the browser's autoplay policy held back.
-      guard('resuming playback', () => {
-        if (context?.state === 'suspended') resume(context);
-        for (const remote of remotes.values()) remote.play();
-      });
+      // A later gesture: resume what the browser's autoplay policy held back (neither call throws).
+      if (context) resume(context);
+      for (const remote of remotes.values()) remote.play();
       return;
     }
     playing = true;
@@ -319,7 +321,7 @@ export function createVoice(options: VoiceOptions): Voice {
         master.connect(context.destination);
         resume(context);
       } catch (error) {
-        logger.warn('voice: no AudioContext: no speaking detection or spatial audio', { error: String(error) });
+        warn('no AudioContext: no speaking detection or spatial audio')(error);
         context = null;
         master = null;
       }
@@ -330,7 +332,7 @@ export function createVoice(options: VoiceOptions): Voice {
   }
 
   function resume(audio: AudioContext): void {
-    audio.resume().catch((error: unknown) => logger.warn('voice: audio did not resume', { error: String(error) }));
+    audio.resume().catch(warn('audio did not resume'));
   }
 
   function stopPlayback(): void {
@@ -362,9 +364,7 @@ export function createVoice(options: VoiceOptions): Voice {
       remotes.set(peerId, remote);
       applyPeer(peerId);
       if (outputDevice !== null) {
-        remote
-          .setSinkId(outputDevice)
-          .catch((error: unknown) => logger.warn('voice: setSinkId failed', { peer: peerId, error: String(error) }));
+        remote.setSinkId(outputDevice).catch(warn('setSinkId failed', peerId));
       }
       events.emit('peer', { peerId, present: true });
     });
@@ -444,7 +444,7 @@ export function createVoice(options: VoiceOptions): Voice {
       ]);
       return results.every(Boolean) ? { ok: true } : { ok: false, reason: 'unsupported' };
     } catch (error) {
-      logger.warn('voice: setSinkId failed', { error: String(error) });
+      warn('setSinkId failed')(error);
       return { ok: false, reason: 'error' };
     }
   }
@@ -487,7 +487,7 @@ export function createVoice(options: VoiceOptions): Voice {
       const mine = generation;
       const captured = await capture(id);
       if (mine !== generation || status !== 'on') {
-        if (typeof captured !== 'string') for (const t of captured.stream.getTracks()) t.stop();
+        if (typeof captured !== 'string') stopTracks(captured.stream);
         return { ok: false, reason: 'cancelled' };
       }
       if (typeof captured === 'string') return { ok: false, reason: captured };
@@ -496,16 +496,16 @@ export function createVoice(options: VoiceOptions): Voice {
     },
     setMuted(value) {
       muted = value;
-      guard('muting', applyTransmit);
+      transmit();
     },
     setPushToTalk(enabled) {
       pushToTalk = enabled;
       if (!enabled) talking = false;
-      guard('push-to-talk', applyTransmit);
+      transmit();
     },
     setTalking(down) {
       talking = down;
-      guard('push-to-talk', applyTransmit);
+      transmit();
     },
     setPeerVolume(peerId, volume) {
       volumes.set(peerId, Number.isFinite(volume) ? Math.min(1, Math.max(0, volume)) : 1);
@@ -552,6 +552,10 @@ export function createVoice(options: VoiceOptions): Voice {
     },
     on: events.on,
   };
+}
+
+function stopTracks(stream: MediaStream): void {
+  for (const track of stream.getTracks()) track.stop();
 }
 
 function defaultGetUserMedia(): VoiceOptions['getUserMedia'] | undefined {
