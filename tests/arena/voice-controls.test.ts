@@ -1,6 +1,7 @@
 // The arena's voice controls: the mic button's cycle (off → open mic → push-to-talk → off), what
 // it says when the browser refuses, per-player mutes, who is speaking, the microphone opened on
-// entering a room with voice=1, and voices placed where their players are.
+// entering a room with voice=1, voices placed where their players are, and listening from the
+// start whatever the mic button says.
 import { type Room, SELF, type VoiceEvents, type VoiceResult, type VoiceStatus } from '@tickmesh/netcode';
 import { createEmitter } from '@tickmesh/netcode/internals';
 import { describe, expect, it } from 'vitest';
@@ -9,19 +10,26 @@ import {
   createVoiceControls,
   type MicMode,
   micLabel,
+  micProblem,
   nextMicMode,
 } from '../../examples/arena-game/src/app/voice-controls.js';
 import { playerEntityId } from '../../examples/arena-game/src/simulation.js';
 import { player } from './fixtures.js';
 
-/** A voice that records what it is told; `start()` answers `started`. */
+/** A voice that records what it is told; `start()` answers `started`; playback as the library's. */
 function fakeVoice(started: VoiceResult = { ok: true }) {
   const events = createEmitter<VoiceEvents>();
   const calls: string[] = [];
   const voice = {
     status: 'off' as VoiceStatus,
+    listening: false as boolean,
+    listen() {
+      calls.push('listen');
+      voice.listening = true;
+    },
     async start(): Promise<VoiceResult> {
       calls.push('start');
+      voice.listening = true;
       voice.status = started.ok ? 'on' : started.reason === 'cancelled' ? 'off' : started.reason;
       return started;
     },
@@ -53,6 +61,8 @@ function setup(options: { started?: VoiceResult; autoStart?: boolean; withVoice?
     },
   });
   if (options.withVoice !== false) controls.attach(fake.voice, () => 'ann');
+  // What attach() asks (listen) is checked on its own, below.
+  fake.calls.length = 0;
   return { ...fake, controls, changes: () => changes };
 }
 
@@ -105,7 +115,11 @@ describe('createVoiceControls', () => {
 
     await controls.cycleMic();
     expect(calls.slice(3)).toEqual(['stop']);
-    expect([controls.micOn(), controls.micLabel(), controls.note()]).toEqual([false, 'Mic off', 'Microphone off.']);
+    expect([controls.micOn(), controls.micLabel(), controls.note()]).toEqual([
+      false,
+      'Mic off',
+      'Microphone off. You still hear everyone.',
+    ]);
     expect(changes()).toBe(3);
   });
 
@@ -114,14 +128,21 @@ describe('createVoiceControls', () => {
     await denied.controls.cycleMic();
     expect([denied.controls.micLabel(), denied.controls.note()]).toEqual([
       'Mic off',
-      'The browser refused the microphone.',
+      'The browser refused the microphone. You still hear everyone.',
     ]);
     await denied.controls.cycleMic();
     expect(denied.calls).toEqual(['push-to-talk false', 'start', 'push-to-talk false', 'start']);
 
     const missing = setup({ started: { ok: false, reason: 'no-device' } });
     await missing.controls.cycleMic('ptt');
-    expect(missing.controls.note()).toBe('No voice: no-device.');
+    expect(missing.controls.note()).toBe('No microphone found. You still hear everyone.');
+    expect(micProblem('unsupported')).toBe('This browser cannot use a microphone. You still hear everyone.');
+    expect(micProblem('error')).toBe('The microphone did not start. You still hear everyone.');
+
+    // A start cancelled by a later click leaves that click's words.
+    const cancelled = setup({ started: { ok: false, reason: 'cancelled' } });
+    await cancelled.controls.cycleMic();
+    expect(cancelled.controls.note()).toBe('Click to talk; V is push-to-talk.');
   });
 
   it('does nothing before there is a voice', async () => {
@@ -179,8 +200,8 @@ describe('createVoiceControls', () => {
     expect(without.calls).toEqual([]);
   });
 
-  it('places the listener at this player and every other voice at its player, or nowhere', async () => {
-    const { controls, calls } = setup();
+  it('places the listener at this player and every other voice at its player, or nowhere, mic off or on', async () => {
+    const { controls, calls } = setup({ withVoice: false });
     const me = player({ x: 100, y: 200, angle: 1 });
     const bob = player({ x: 300, y: 400, angle: 1 });
     const world = new Map([
@@ -188,11 +209,45 @@ describe('createVoiceControls', () => {
       [playerEntityId('bob'), bob],
     ]);
     const inRoom = room('AAAAAA', ['ann', 'bob', 'cy']);
+    const placed = ['listener 100,200,1', 'position bob 300,400', 'position cy none'];
     controls.placeVoices(world, me, inRoom);
-    expect(calls).toEqual([]);
+    expect(calls).toEqual([]); // no voice yet
+    const fake = fakeVoice();
+    controls.attach(fake.voice, () => 'ann');
+    fake.calls.length = 0;
+    controls.placeVoices(world, me, inRoom);
+    expect(fake.calls).toEqual(placed); // listening, microphone off
     await controls.cycleMic('open');
-    calls.length = 0;
+    fake.calls.length = 0;
     controls.placeVoices(world, me, inRoom);
-    expect(calls).toEqual(['listener 100,200,1', 'position bob 300,400', 'position cy none']);
+    expect(fake.calls).toEqual(placed);
+  });
+
+  it('listens from the moment a voice is attached, whatever the mic button says', async () => {
+    const { voice, calls, emit } = fakeVoice();
+    const controls = createVoiceControls({ autoStart: false, selfId: () => 'ann', changed: () => {} });
+    controls.attach(voice, () => 'ann');
+    expect(calls).toEqual(['listen']);
+    expect([controls.micOn(), controls.status(), voice.listening]).toEqual([false, 'off', true]);
+    // A talker's ring shows with the microphone off.
+    emit('speaking', { id: 'bob', speaking: true });
+    expect([...controls.speaking]).toEqual(['bob']);
+    // Mic on, then off: only the microphone stops; the voice keeps listening and bob still rings.
+    await controls.cycleMic('open');
+    await controls.cycleMic('off');
+    expect(calls).toEqual(['listen', 'push-to-talk false', 'start', 'stop']);
+    expect(voice.listening).toBe(true);
+    expect([...controls.speaking]).toEqual(['bob']);
+  });
+
+  it('a click or key lets held-back voices play, on a listening voice only', () => {
+    const none = createVoiceControls({ autoStart: false, selfId: () => 'ann', changed: () => {} });
+    none.gesture(); // no voice yet: nothing to do, nothing thrown
+    const { controls, voice, calls } = setup();
+    controls.gesture();
+    expect(calls).toEqual(['listen']);
+    voice.listening = false; // closed with its session
+    controls.gesture();
+    expect(calls).toEqual(['listen']);
   });
 });

@@ -2,8 +2,8 @@
 // (`--use-file-for-fake-audio-capture`): a tone the test writes itself, or silence. Pages form a mesh
 // through the lobby server with `audio: true` and start voice; what a player would notice is read
 // from the pages: remote voices present, audio packets and energy arriving, a muted player going
-// quiet, a late joiner, a refused microphone, speaking indicators. Runs inside the loopback-only
-// namespace of `npm test`.
+// quiet, a late joiner, a refused microphone, listeners without a microphone (never started, or
+// stopped), speaking indicators. Runs inside the loopback-only namespace of `npm test`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
@@ -301,6 +301,43 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
     expect(annHeard?.bob?.packets).toBe(0);
     for (const p of peers) expect(p.errors).toEqual([]);
   }, 20_000);
+
+  it('a listener that never starts a microphone, and one that stops it, hear a talker and see it speaking', async () => {
+    const peers = await Promise.all([
+      openPage(toneBrowser, 'tia'),
+      openPage(quietBrowser, 'lis'),
+      openPage(quietBrowser, 'sam'),
+    ]);
+    const [tia, lis, sam] = peers as [BrowserPeer, BrowserPeer, BrowserPeer];
+    await room(peers);
+    await until(peers, fullMesh(peers), 'a full mesh of 3');
+    // lis only listens; sam turns the microphone on and off again before tia talks.
+    await lis.page.evaluate(() => window.__voice.listen());
+    expect(await startVoice(sam)).toEqual({ ok: true });
+    await sam.page.evaluate(() => window.__voice.stop());
+    expect(await startVoice(tia)).toEqual({ ok: true });
+    for (const p of [lis, sam])
+      expect(await p.page.evaluate(() => [window.__voice.status(), window.__voice.listening()])).toEqual(['off', true]);
+
+    await until(peers, soundFrom([lis, sam], [tia]), 'sound from tia at lis and sam');
+    for (const p of [lis, sam])
+      await until(
+        peers,
+        async () => (await p.page.evaluate(() => window.__voice.speaking())).includes(tia.peerId),
+        `${p.name} sees tia speaking`,
+      );
+    const [lisHeard, samHeard, tiaHeard] = await hearing([lis, sam, tia], peers, 1500);
+    for (const heard of [lisHeard, samHeard]) {
+      expect(heard?.tia?.packets).toBeGreaterThan(40); // 50 a second while the tone plays
+      expect(heard?.tia?.energy).toBeGreaterThan(0);
+    }
+    // Neither listener sends anything: no microphone, no packets.
+    expect([tiaHeard?.lis?.packets, tiaHeard?.sam?.packets]).toEqual([0, 0]);
+    const level = (p: BrowserPeer) => voiceStats(p).then((s) => s[tia.peerId]?.audioLevel ?? 0);
+    expect(await level(lis)).toBeGreaterThan(QUIET_LEVEL);
+    expect(await level(sam)).toBeGreaterThan(QUIET_LEVEL);
+    for (const p of peers) expect(p.errors).toEqual([]);
+  }, 30_000); // 3 pages loading at once on a machine shared with other Chromium runs
 
   it('speaking indicators light up for a peer fed a tone and stay dark for a silent one', async () => {
     const ann = await openPage(quietBrowser, 'ann');

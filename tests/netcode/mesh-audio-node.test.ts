@@ -1,7 +1,8 @@
 // The mesh's audio plumbing over real WebRTC in Node (@roamhq/wrtc): a synthetic microphone track
 // (wrtc's RTCAudioSource) sent on every link, with audio transceivers from the first offer
-// (`audio: true`) and added later by renegotiation, while the data channels carry on; and one
-// link pair staging an offer collision in which the polite side's own offer is still being made.
+// (`audio: true`) and added later by renegotiation, while the data channels carry on; peers that
+// never send audio receiving a talker's; and one link pair staging an offer collision in which the
+// polite side's own offer is still being made.
 import wrtc from '@roamhq/wrtc';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import type { Logger, RemoteTrack } from '@tickmesh/netcode';
@@ -196,6 +197,33 @@ describe('mesh audio over @roamhq/wrtc', () => {
     await letTimePass(500); // time for more to arrive, were any still sent
     expect(await packetsFrom(bob, ann)).toBe(stopped);
   }, 30_000);
+});
+
+describe('listening without a microphone over @roamhq/wrtc', () => {
+  it.each([
+    ['with audio transceivers from the first offer', true],
+    ['with audio added by the talker alone', false],
+  ])(
+    '%s, peers that never send audio receive a talker',
+    async (_, audio) => {
+      // bob is newer than ann (he makes their link's offers) and older than cy (she makes theirs).
+      peers = await meshRoom<Packet>(server.url, ['ann', 'bob', 'cy'], { audio });
+      const [ann, bob, cy] = peers as [NodePeer<Packet>, NodePeer<Packet>, NodePeer<Packet>];
+      const seen = peers.map(collectTracks);
+      await waitFor(everyoneLinked, 'a full mesh of 3');
+      const t = tone();
+      tones.push(t);
+      bob.mesh.setLocalAudioTrack(t.track);
+      await waitFor(
+        async () => (await Promise.all([packetsFrom(ann, bob), packetsFrom(cy, bob)])).every((n) => n > 20),
+        "bob's audio packets at ann and cy",
+        { intervalMs: 50 }, // each check reads the connections' stats
+      );
+      for (const i of [0, 2]) expect(seen[i]?.map((r) => r.peerId)).toContain(idOf(bob));
+      expect([await packetsFrom(bob, ann), await packetsFrom(bob, cy), await packetsFrom(ann, cy)]).toEqual([0, 0, 0]);
+    },
+    30_000,
+  );
 });
 
 describe('link offer collision over @roamhq/wrtc', () => {

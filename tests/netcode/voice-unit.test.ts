@@ -1,7 +1,8 @@
 // The voice module's pure parts (speaking detection, spatial placement, stats parsing, error
-// mapping) and createVoice's lifecycle on fakes: statuses, mute and push-to-talk, a lost device.
+// mapping) and createVoice's lifecycle on fakes: statuses, mute and push-to-talk, a lost device,
+// and listening apart from talking (remote voices play and speak with the microphone off).
 // Real media runs in tests/browser/voice-chromium.test.ts.
-import { createVoice, type LinkState, type MeshEvents, type VoiceStatus } from '@tickmesh/netcode';
+import { createVoice, type LinkState, type MeshEvents, type RemoteTrack, type VoiceStatus } from '@tickmesh/netcode';
 import {
   classifyMediaError,
   createEmitter,
@@ -11,6 +12,7 @@ import {
   toListenerSpace,
   type VoiceMesh,
 } from '@tickmesh/netcode/internals';
+import { createSimClock } from '@tickmesh/netcode/testing';
 import { describe, expect, it } from 'vitest';
 
 describe('speaking detection', () => {
@@ -210,5 +212,235 @@ describe('createVoice lifecycle', () => {
     expect(track.stopped).toBe(true);
     expect(voice.status).toBe('off');
     expect(sent.filter((t) => t !== null)).toEqual([]);
+  });
+});
+
+/** A stand-in `<audio>`: `play()` is refused (autoplay policy) until `allowed`. */
+class FakeElement {
+  autoplay = false;
+  srcObject: unknown = null;
+  volume = 1;
+  muted = false;
+  paused = true;
+  plays = 0;
+  constructor(private readonly allowed: () => boolean) {}
+  play(): Promise<void> {
+    this.plays++;
+    if (!this.allowed()) return Promise.reject(new DOMException('no gesture yet', 'NotAllowedError'));
+    this.paused = false;
+    return Promise.resolve();
+  }
+  pause() {
+    this.paused = true;
+  }
+}
+
+/**
+ * A stand-in AudioContext with just the nodes voice makes: each stream's analyser reads a steady
+ * signal whose RMS is `levels.get(stream)`, so speaking detection runs on numbers the test sets.
+ */
+function fakeAudio() {
+  const levels = new Map<unknown, number>();
+  const node = (extra: object = {}) => ({
+    connect() {},
+    disconnect() {},
+    ...extra,
+  });
+  let state = 'running';
+  const contexts: { closed: boolean }[] = [];
+  const make = () => {
+    const made = {
+      closed: false,
+      get state() {
+        return state;
+      },
+      destination: node(),
+      resume: async () => {
+        state = 'running';
+      },
+      close: async () => {
+        made.closed = true;
+      },
+      createGain: () => node({ gain: { value: 1 } }),
+      createPanner: () => node({ positionX: { value: 0 }, positionY: { value: 0 }, positionZ: { value: 0 } }),
+      createMediaStreamSource(stream: unknown) {
+        const source = {
+          stream,
+          connect(target: { input?: unknown }) {
+            target.input = source;
+          },
+          disconnect() {},
+        };
+        return source;
+      },
+      createAnalyser() {
+        const analyser = {
+          fftSize: 2048,
+          input: null as { stream?: unknown } | null,
+          connect() {},
+          disconnect() {},
+          getFloatTimeDomainData(buffer: Float32Array) {
+            buffer.fill(levels.get(analyser.input?.stream) ?? 0);
+          },
+        };
+        return analyser;
+      },
+    };
+    contexts.push(made);
+    return made as unknown as AudioContext;
+  };
+  return {
+    make,
+    levels,
+    contexts,
+    suspend() {
+      state = 'suspended';
+    },
+    state: () => state,
+  };
+}
+
+function listener(
+  getUserMedia: (c: MediaStreamConstraints) => Promise<MediaStream> = async () => streamOf(new FakeTrack()),
+) {
+  const events = createEmitter<MeshEvents<unknown>>();
+  const sent: (MediaStreamTrack | null)[] = [];
+  const remote: RemoteTrack[] = [];
+  const mesh: VoiceMesh = {
+    on: events.on,
+    links: new Map<string, LinkState>(),
+    setLocalAudioTrack: (track) => sent.push(track),
+    remoteTracks: () => remote,
+    peerConnection: () => null,
+  };
+  let gesture = true;
+  const elements: FakeElement[] = [];
+  const audio = fakeAudio();
+  const clock = createSimClock();
+  const asked: MediaStreamConstraints[] = [];
+  const warnings: string[] = [];
+  const voice = createVoice({
+    logger: { debug() {}, warn: (message) => warnings.push(message), error: (message) => warnings.push(message) },
+    mesh,
+    getUserMedia: (c) => {
+      asked.push(c);
+      return getUserMedia(c);
+    },
+    audioContext: audio.make,
+    createAudioElement: () => {
+      const element = new FakeElement(() => gesture);
+      elements.push(element);
+      return element as unknown as HTMLAudioElement;
+    },
+    createStream: (tracks) => ({ tracks }) as unknown as MediaStream,
+    timers: clock,
+  });
+  const speaking: string[] = [];
+  voice.on('speaking', (e) => speaking.push(`${e.id} ${e.speaking}`));
+  /** A remote peer's track arrives (or was there before), its voice at `level`. */
+  const talker = (peerId: string, level: number, already = false) => {
+    const stream = { id: peerId } as unknown as MediaStream;
+    audio.levels.set(stream, level);
+    const track: RemoteTrack = { peerId, track: new FakeTrack() as unknown as MediaStreamTrack, stream };
+    remote.push(track);
+    if (!already) events.emit('track', track);
+    return stream;
+  };
+  return {
+    voice,
+    sent,
+    asked,
+    warnings,
+    elements,
+    audio,
+    clock,
+    speaking,
+    talker,
+    events,
+    noGesture() {
+      gesture = false;
+    },
+    gesture() {
+      gesture = true;
+    },
+  };
+}
+
+describe('listening apart from talking', () => {
+  it('listen() plays remote voices and shows who speaks without ever asking for the microphone', () => {
+    const t = listener();
+    t.talker('ann', 0, true); // a voice there before listen()
+    expect(t.voice.listening).toBe(false);
+    t.voice.listen();
+    t.talker('bob', 0.1);
+    expect(t.voice.listening).toBe(true);
+    expect(t.voice.status).toBe('off');
+    expect(t.asked).toEqual([]);
+    expect(t.sent).toEqual([]);
+    expect(t.voice.peers()).toEqual(['ann', 'bob']);
+    expect(t.elements.map((e) => e.paused)).toEqual([false, false]);
+    t.clock.advance(200);
+    expect([...t.voice.speaking()]).toEqual(['bob']);
+    expect(t.speaking).toEqual(['bob true']);
+    t.voice.close();
+  });
+
+  it('stop() releases only the microphone: voices keep playing and speaking; close() ends playback', async () => {
+    const track = new FakeTrack();
+    const t = listener(async () => streamOf(track));
+    t.talker('bob', 0.1, true);
+    expect(await t.voice.start()).toEqual({ ok: true });
+    expect(t.voice.listening).toBe(true); // start() implies listen()
+    t.voice.stop();
+    expect([track.stopped, t.sent, t.voice.status]).toEqual([true, [track, null], 'off']);
+    expect(t.voice.listening).toBe(true);
+    expect(t.voice.peers()).toEqual(['bob']);
+    expect(t.elements.map((e) => e.paused)).toEqual([false]);
+    t.clock.advance(200);
+    expect([...t.voice.speaking()]).toEqual(['bob']);
+    // A talker arriving after the microphone went off is heard too.
+    t.talker('cy', 0.1);
+    t.clock.advance(200);
+    expect([...t.voice.speaking()].sort()).toEqual(['bob', 'cy']);
+
+    t.voice.close();
+    expect(t.voice.listening).toBe(false);
+    expect(t.voice.peers()).toEqual([]);
+    expect(t.voice.speaking().size).toBe(0);
+    expect(t.elements.map((e) => e.paused)).toEqual([true, true]);
+    expect(t.audio.contexts.map((c) => c.closed)).toEqual([true]);
+    t.talker('di', 0.1);
+    t.clock.advance(200);
+    expect(t.voice.peers()).toEqual([]);
+    expect(t.speaking.at(-1)).toBe('cy false');
+    expect(t.warnings).toEqual([]);
+  });
+
+  it('a denied microphone still listens, and listen() again is idempotent', async () => {
+    const t = listener(() => Promise.reject(Object.assign(new Error('no'), { name: 'NotAllowedError' })));
+    expect(await t.voice.start()).toEqual({ ok: false, reason: 'denied' });
+    t.voice.listen();
+    t.talker('bob', 0.1);
+    expect([t.voice.listening, t.voice.peers(), t.audio.contexts.length]).toEqual([true, ['bob'], 1]);
+    t.voice.close();
+  });
+
+  it('a listen() from a later gesture plays what the autoplay policy held back', async () => {
+    const t = listener();
+    t.noGesture();
+    t.audio.suspend();
+    t.voice.listen(); // no gesture yet: e.g. a room entered from the URL at load
+    t.talker('bob', 0.1);
+    await Promise.resolve();
+    expect(t.elements.map((e) => e.paused)).toEqual([true]);
+    t.gesture();
+    t.voice.listen(); // the player's first click
+    expect(t.elements.map((e) => [e.paused, e.plays])).toEqual([[false, 2]]);
+    await Promise.resolve();
+    expect(t.audio.state()).toBe('running');
+    t.voice.listen(); // later clicks: nothing more to do
+    expect(t.elements.map((e) => e.plays)).toEqual([2]);
+    expect(t.audio.contexts).toHaveLength(1);
+    t.voice.close();
   });
 });

@@ -210,6 +210,8 @@ export function createApp(deps: AppDeps): ArenaApp {
       const name = params.name ?? remembered.name();
       const request = requestOf(params);
       if (name && request) void lobby.enter(name, request);
+      // A room entered from the URL at load has had no gesture yet: the first click or key lets voices play.
+      for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, voice.gesture, true);
       setInterval(() => {
         match.update(performance.now());
         screens.render();

@@ -35,7 +35,8 @@ export interface SessionOptions<State, Input, Event, D extends SchemaDefinition>
   mesh?: Partial<MeshTuning>;
   /**
    * Voice chat: every link gets an audio line from its first offer, and `session.voice` is made
-   * with these options (the microphone is only captured on `voice.start()`). Default: no voice.
+   * with these options (remote voices play from `voice.listen()`, the microphone is only captured
+   * on `voice.start()`; `close()` ends both). Default: no voice.
    */
   voice?: Omit<VoiceOptions, 'mesh' | 'timers' | 'logger'>;
   /**
@@ -160,7 +161,7 @@ export function createSession<State, Input, Event, D extends SchemaDefinition>(
     },
     close() {
       unsubscribe();
-      voice?.stop();
+      voice?.close();
       sync.close();
       conditioner?.close();
       mesh.close();

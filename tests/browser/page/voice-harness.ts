@@ -24,9 +24,13 @@ export interface SpeakingChange {
 }
 
 export interface VoiceHarness {
+  /** Plays the others' voices without a microphone. */
+  listen(): void;
   start(options?: VoiceStartOptions): Promise<VoiceResult>;
+  /** Releases the microphone; voices keep playing. */
   stop(): void;
   status(): VoiceStatus | 'none';
+  listening(): boolean;
   /** Every status the voice went through. */
   statuses(): VoiceStatus[];
   setMuted(muted: boolean): void;
@@ -68,12 +72,17 @@ export function createVoiceHarness(getMesh: () => Mesh<unknown> | null, logger: 
   }
 
   return {
+    listen() {
+      voice ??= make({});
+      voice?.listen();
+    },
     async start(options = {}) {
       voice ??= make(options);
       return voice ? voice.start() : { ok: false, reason: 'error' };
     },
     stop: () => voice?.stop(),
     status: () => voice?.status ?? 'none',
+    listening: () => voice?.listening ?? false,
     statuses: () => [...statuses],
     setMuted: (muted) => voice?.setMuted(muted),
     peers: () => voice?.peers() ?? [],

@@ -2,8 +2,12 @@
  * Voice controls: the mic button's cycle (off → open mic → push-to-talk on V → off), the sentence
  * that explains it, who is speaking, whom this player has muted, and spatial voice (the listener
  * at the local player, every other voice where its player is drawn).
+ * Listening never depends on the mic button: the others' voices play and ring from the moment a
+ * voice is attached (the player has clicked or pressed Enter to join), and turning the mic off
+ * only stops sending. A room entered from the URL at load has had no gesture yet: the player's
+ * first click or key (`gesture()`) lets the browser start the held-back audio.
  */
-import { type Room, SELF, type Voice, type VoiceStatus } from '@tickmesh/netcode';
+import { type Room, SELF, type Voice, type VoiceFailure, type VoiceStatus } from '@tickmesh/netcode';
 import { type ArenaEntity, playerEntityId } from '../simulation.js';
 import type { RoomChange } from './lobby-flow.js';
 
@@ -21,10 +25,23 @@ export function micLabel(mode: MicMode, voiceStatus: VoiceStatus | null): string
   return mode === 'ptt' ? 'Push V' : 'Mic on';
 }
 
+/** Why the microphone did not start, in the player's words; the others are still heard. */
+export function micProblem(reason: VoiceFailure): string {
+  const why = {
+    denied: 'The browser refused the microphone.',
+    'no-device': 'No microphone found.',
+    unsupported: 'This browser cannot use a microphone.',
+    error: 'The microphone did not start.',
+  }[reason];
+  return `${why} You still hear everyone.`;
+}
+
 /** The part of the session's voice these controls use. */
 export type ControlledVoice = Pick<
   Voice,
   | 'status'
+  | 'listening'
+  | 'listen'
   | 'start'
   | 'stop'
   | 'setPushToTalk'
@@ -48,8 +65,10 @@ export interface VoiceControls {
   micLabel(): string;
   /** What the mic button's tooltip says: how to use it, or why it is off. */
   note(): string;
-  /** The voice of a new session; `selfId` names the local microphone in `speaking`. */
+  /** The voice of a new session, listening at once; `selfId` names the local microphone in `speaking`. */
   attach(voice: ControlledVoice | null, selfId: () => string | null): void;
+  /** A click or key press anywhere: lets the browser play voices it held back for want of one. */
+  gesture(): void;
   /** The mic button: to the next mode (or `to`), starting the microphone if needed. */
   cycleMic(to?: MicMode): Promise<void>;
   toggleMute(peerId: string): void;
@@ -89,14 +108,14 @@ export function createVoiceControls(deps: VoiceControlsDeps): VoiceControls {
     mode = next;
     if (next === 'off') {
       voice.stop();
-      note = 'Microphone off.';
+      note = 'Microphone off. You still hear everyone.';
     } else {
       voice.setPushToTalk(next === 'ptt');
       if (voice.status !== 'on') {
         const started = await voice.start();
         if (!started.ok) {
           mode = 'off';
-          note = started.reason === 'denied' ? 'The browser refused the microphone.' : `No voice: ${started.reason}.`;
+          if (started.reason !== 'cancelled') note = micProblem(started.reason);
         }
       }
       // Read again: another click may have changed the mode while the microphone started.
@@ -120,6 +139,11 @@ export function createVoiceControls(deps: VoiceControlsDeps): VoiceControls {
         if (on) speaking.add(peerId);
         else speaking.delete(peerId);
       });
+      next?.listen();
+    },
+    gesture() {
+      // Only a voice already listening: a closed one (its session gone) stays closed.
+      if (voice?.listening) voice.listen();
     },
     cycleMic,
     toggleMute(peerId) {
@@ -138,7 +162,7 @@ export function createVoiceControls(deps: VoiceControlsDeps): VoiceControls {
       voice?.setSpatial(enabled);
     },
     placeVoices(world, me, room) {
-      if (voice?.status !== 'on' || me?.kind !== 'player') return;
+      if (!voice?.listening || me?.kind !== 'player') return;
       voice.setListener({ x: me.fields.x, y: me.fields.y, angle: me.fields.angle });
       for (const p of room?.peers ?? []) {
         if (p.id === deps.selfId()) continue;

@@ -6,18 +6,19 @@
 /** Why voice could not start: the player said no, there is no microphone, the browser cannot, or something else. */
 export type VoiceFailure = 'denied' | 'no-device' | 'unsupported' | 'error';
 
-/** Maps a `getUserMedia` rejection (a DOMException, or an older browser's names) to a `VoiceFailure`. */
+/**
+ * Maps a `getUserMedia` rejection (a DOMException) to a `VoiceFailure`. The pre-2017 names
+ * (`PermissionDeniedError`, `DevicesNotFoundError`, ...) come only from browsers without the
+ * `RTCRtpTransceiver` the mesh needs, so they are not looked for.
+ */
 export function classifyMediaError(error: unknown): VoiceFailure {
   const name = typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
   switch (name) {
     case 'NotAllowedError':
-    case 'PermissionDeniedError':
     case 'SecurityError':
       return 'denied';
     case 'NotFoundError':
-    case 'DevicesNotFoundError':
     case 'OverconstrainedError':
-    case 'ConstraintNotSatisfiedError':
       return 'no-device';
     case 'NotSupportedError':
       return 'unsupported';

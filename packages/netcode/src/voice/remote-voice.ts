@@ -38,6 +38,8 @@ export interface RemoteVoice {
   setSpatial(enabled: boolean): void;
   /** Where the voice comes from, in listener space (see spatial.ts). */
   place(position: { x: number; y: number; z: number }): void;
+  /** Plays the element again if the browser held it back (autoplay policy); call from a user gesture. */
+  play(): void;
   /** Plays the element on this output device; false where the browser cannot. */
   setSinkId(deviceId: string): Promise<boolean>;
   close(): void;
@@ -56,9 +58,12 @@ export function createRemoteVoice(
   const element: SinkableElement = deps.createAudioElement();
   element.autoplay = true;
   element.srcObject = media;
-  element
-    .play()
-    .catch((error: unknown) => logger.warn('voice element did not play', { peer: peerId, error: String(error) }));
+  const play = (): void => {
+    element
+      .play()
+      .catch((error: unknown) => logger.warn('voice element did not play', { peer: peerId, error: String(error) }));
+  };
+  play();
 
   let graph: { source: MediaStreamAudioSourceNode; gain: GainNode; panner: PannerNode; meter: LevelMeter } | null =
     null;
@@ -94,6 +99,9 @@ export function createRemoteVoice(
     },
     place(position) {
       if (graph) placePanner(graph.panner, position);
+    },
+    play() {
+      if (element.paused) play();
     },
     async setSinkId(deviceId) {
       if (typeof element.setSinkId !== 'function') return false;

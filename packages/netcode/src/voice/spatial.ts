@@ -57,13 +57,12 @@ export function createPanner(context: BaseAudioContext, settings: SpatialSetting
   return panner;
 }
 
-/** Moves a panner to `position` (listener space) from now on. */
+/**
+ * Moves a panner to `position` (listener space) from now on. `positionX` is in every browser the
+ * library runs in (it needs ES2022's `Object.hasOwn`: Safari 15.4, where Safari 14.1 added it).
+ */
 export function placePanner(panner: PannerNode, position: { x: number; y: number; z: number }): void {
-  if (panner.positionX) {
-    panner.positionX.value = position.x;
-    panner.positionY.value = position.y;
-    panner.positionZ.value = position.z;
-  } else {
-    panner.setPosition(position.x, position.y, position.z);
-  }
+  panner.positionX.value = position.x;
+  panner.positionY.value = position.y;
+  panner.positionZ.value = position.z;
 }

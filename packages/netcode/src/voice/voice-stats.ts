@@ -49,28 +49,29 @@ type StatsEntry = Record<string, unknown> & { type: string };
 
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
-/** Sums a report's audio RTP entries (a link has one audio transceiver, but two after some collisions). */
-export function readVoiceStats(report: RTCStatsReport | Iterable<StatsEntry>): VoiceLinkStats {
+/** The counters summed from `outbound-rtp` entries, and from `inbound-rtp` ones. */
+const SENT = ['packetsSent', 'bytesSent', 'headerBytesSent'] as const;
+const RECEIVED = [
+  'packetsReceived',
+  'packetsLost',
+  'bytesReceived',
+  'totalAudioEnergy',
+  'concealedSamples',
+  'totalSamplesReceived',
+] as const;
+
+/** Sums a report's (or a list's) audio RTP entries (a link has one audio transceiver, but two after some collisions). */
+export function readVoiceStats(report: RTCStatsReport | readonly StatsEntry[]): VoiceLinkStats {
   const out: VoiceLinkStats = { ...emptyVoiceLinkStats };
-  const each = (entry: StatsEntry): void => {
+  // Both hand each entry first: a report's forEach (value, key), an array's (value, index).
+  report.forEach((entry: StatsEntry) => {
     if (entry.kind !== 'audio' && entry.mediaType !== 'audio') return;
-    if (entry.type === 'outbound-rtp') {
-      out.packetsSent += num(entry.packetsSent);
-      out.bytesSent += num(entry.bytesSent);
-      out.headerBytesSent += num(entry.headerBytesSent);
-    } else if (entry.type === 'inbound-rtp') {
-      out.packetsReceived += num(entry.packetsReceived);
-      out.packetsLost += num(entry.packetsLost);
-      out.bytesReceived += num(entry.bytesReceived);
-      if (typeof entry.jitter === 'number') out.jitterMs = Math.max(out.jitterMs ?? 0, entry.jitter * 1000);
-      if (typeof entry.audioLevel === 'number') out.audioLevel = Math.max(out.audioLevel ?? 0, entry.audioLevel);
-      out.totalAudioEnergy += num(entry.totalAudioEnergy);
-      out.concealedSamples += num(entry.concealedSamples);
-      out.totalSamplesReceived += num(entry.totalSamplesReceived);
-    }
-  };
-  if ('forEach' in report && typeof report.forEach === 'function') (report as RTCStatsReport).forEach(each);
-  else for (const entry of report as Iterable<StatsEntry>) each(entry);
+    const inbound = entry.type === 'inbound-rtp';
+    if (!inbound && entry.type !== 'outbound-rtp') return;
+    for (const key of inbound ? RECEIVED : SENT) out[key] += num(entry[key]);
+    if (typeof entry.jitter === 'number') out.jitterMs = Math.max(out.jitterMs ?? 0, entry.jitter * 1000);
+    if (typeof entry.audioLevel === 'number') out.audioLevel = Math.max(out.audioLevel ?? 0, entry.audioLevel);
+  });
   out.concealmentRate = out.totalSamplesReceived > 0 ? out.concealedSamples / out.totalSamplesReceived : 0;
   return out;
 }

@@ -3,16 +3,19 @@
  * remote voice played through Web Audio with its own volume, mute and (opt-in) spatial placement,
  * speaking detection for the local microphone and every remote peer, and per-link voice stats.
  *
- * Lifecycle, as `voice.status`:
+ * Listening and talking are independent: many players only listen.
+ * - Playback (`voice.listening`): `listen()` plays every remote voice and detects who speaks, with
+ *   or without a microphone; `start()` implies it; only `close()` ends it. Call `listen()` from a
+ *   click or key press (browsers let audio start only after a user gesture); calling it again
+ *   from a later gesture resumes audio the browser held back.
+ * - The microphone, as `voice.status`:
  * ```
  * off ──start()──► starting ──► on ──(device unplugged)──► device-lost
  *                     └──► denied | no-device | unsupported | error      (start() again to retry)
- * any ──stop()──► off
+ * any ──stop() or close()──► off                          (stop() keeps playback; close() ends it)
  * ```
  * Nothing here throws into the game: expected failures are values (`start()` resolves
- * `{ ok: false, reason }`), the rest is logged. Remote voices play once `start()` has been called,
- * even when the microphone is refused (the player listens); call `start()` from a click, since
- * browsers only let audio start after a user gesture.
+ * `{ ok: false, reason }`), the rest is logged.
  *
  * Bandwidth: Opus at up to 32 kbit/s per link with DTX (see `meshDefaults.audioMaxBitrateBps`);
  * each peer uploads one copy per other peer. See README "Voice" for measured figures.
@@ -85,11 +88,21 @@ export interface VoiceOptions {
 }
 
 export interface Voice {
+  /** The microphone's state; playback is `listening`. */
   readonly status: VoiceStatus;
-  /** Captures the microphone (input device `deviceId`, default the system's) and sends it to every peer. */
+  /** Remote voices play and speaking is detected: from `listen()` or `start()` until `close()`. */
+  readonly listening: boolean;
+  /**
+   * Plays every remote voice, present and future, whether or not the microphone is on. Call it
+   * from a user gesture; again from a later gesture, it resumes audio the browser held back.
+   */
+  listen(): void;
+  /** Captures the microphone (input device `deviceId`, default the system's) and sends it to every peer; listens too. */
   start(options?: { deviceId?: string }): Promise<VoiceResult>;
-  /** Releases the microphone and stops all voice playback. */
+  /** Releases the microphone (status `off`); remote voices keep playing. */
   stop(): void;
+  /** Releases the microphone and ends playback: every remote voice and the AudioContext. `listen()` starts over. */
+  close(): void;
   /** Switches the microphone (no renegotiation with a mesh made with `audio: true`). */
   setInputDevice(deviceId: string): Promise<VoiceResult>;
   /** Muted: the track is disabled and carries no speech. Default false. */
@@ -132,6 +145,7 @@ interface LocalMic {
  * const mesh = createMesh({ lobby, createPeerConnection: (c) => new RTCPeerConnection(c), audio: true });
  * const voice = createVoice({ mesh, getUserMedia: (c) => navigator.mediaDevices.getUserMedia(c) });
  * voice.on('speaking', ({ id, speaking }) => hud.setTalking(id, speaking)); // 'self' or a peer id
+ * joinButton.onclick = () => voice.listen(); // hear the others from the first click, mic or not
  * micButton.onclick = async () => {
  *   const started = await voice.start();
  *   if (!started.ok) hud.showVoiceProblem(started.reason); // 'denied', 'no-device', ...
@@ -159,7 +173,7 @@ export function createVoice(options: VoiceOptions): Voice {
   let pushToTalk = false;
   let talking = false;
 
-  /** Playback: set up by the first start(), torn down by stop(). */
+  /** Playback: set up by listen() (or start()), torn down by close(). */
   let context: AudioContext | null = null;
   let master: GainNode | null = null;
   let playing = false;
@@ -182,11 +196,17 @@ export function createVoice(options: VoiceOptions): Voice {
     events.emit('status', { status: next });
   }
 
+  /** Logs a failure the game need not hear of: `warn('what went wrong')(error)`, or as a `catch` handler. */
+  const warn =
+    (what: string, peer?: string) =>
+    (error: unknown): void =>
+      logger.warn(`voice: ${what}`, { peer, error: String(error) });
+
   function guard(what: string, fn: () => void): void {
     try {
       fn();
     } catch (error) {
-      logger.warn(`voice: ${what} failed`, { error: String(error) });
+      warn(`${what} failed`)(error);
     }
   }
 
@@ -202,16 +222,21 @@ export function createVoice(options: VoiceOptions): Voice {
     if (mic) mic.track.enabled = !muted && (!pushToTalk || talking);
   }
 
-  function releaseMic(): void {
-    const old = mic;
-    mic = null;
-    if (!old) return;
+  /** After mute or push-to-talk changed. */
+  const transmit = (): void => guard('muting or push-to-talk', applyTransmit);
+
+  function drop(old: LocalMic): void {
     old.track.onended = null;
-    guard('releasing the microphone', () => {
+    guard('releasing a microphone', () => {
       old.meter?.disconnect();
       old.source?.disconnect();
-      for (const track of old.stream.getTracks()) track.stop();
+      stopTracks(old.stream);
     });
+  }
+
+  function releaseMic(): void {
+    if (mic) drop(mic);
+    mic = null;
     setSpeaking(SELF, false);
     detectors.delete(SELF);
   }
@@ -225,7 +250,7 @@ export function createVoice(options: VoiceOptions): Voice {
         source = context.createMediaStreamSource(stream);
         meter = createLevelMeter(context, source);
       } catch (error) {
-        logger.warn('voice: no level meter for the microphone', { error: String(error) });
+        warn('no level meter for the microphone')(error);
       }
     }
     mic = { stream, track, meter, source };
@@ -239,14 +264,7 @@ export function createVoice(options: VoiceOptions): Voice {
       setStatus('device-lost');
     };
     mesh.setLocalAudioTrack(track);
-    if (previous) {
-      previous.track.onended = null;
-      guard('releasing the previous microphone', () => {
-        previous.meter?.disconnect();
-        previous.source?.disconnect();
-        for (const t of previous.stream.getTracks()) t.stop();
-      });
-    }
+    if (previous) drop(previous);
   }
 
   async function capture(
@@ -257,12 +275,12 @@ export function createVoice(options: VoiceOptions): Voice {
     try {
       stream = await getUserMedia(constraints(device));
     } catch (error) {
-      logger.warn('voice: getUserMedia refused', { error: String(error) });
+      warn('getUserMedia refused')(error);
       return classifyMediaError(error);
     }
     const track = stream.getAudioTracks()[0];
     if (!track) {
-      for (const t of stream.getTracks()) t.stop();
+      stopTracks(stream);
       return 'no-device';
     }
     return { stream, track };
@@ -271,10 +289,10 @@ export function createVoice(options: VoiceOptions): Voice {
   async function run(): Promise<VoiceResult> {
     const mine = generation;
     setStatus('starting');
-    startPlayback();
+    listen();
     const captured = await capture(deviceId);
     if (mine !== generation) {
-      if (typeof captured !== 'string') for (const t of captured.stream.getTracks()) t.stop();
+      if (typeof captured !== 'string') stopTracks(captured.stream);
       return { ok: false, reason: 'cancelled' };
     }
     if (typeof captured === 'string') {
@@ -288,19 +306,22 @@ export function createVoice(options: VoiceOptions): Voice {
 
   // --- playback ---
 
-  function startPlayback(): void {
-    if (playing) return;
+  function listen(): void {
+    if (playing) {
+      // A later gesture: resume what the browser's autoplay policy held back (neither call throws).
+      if (context) resume(context);
+      for (const remote of remotes.values()) remote.play();
+      return;
+    }
     playing = true;
     if (makeContext) {
       try {
         context = makeContext();
         master = context.createGain();
         master.connect(context.destination);
-        context
-          .resume()
-          .catch((error: unknown) => logger.warn('voice: audio did not resume', { error: String(error) }));
+        resume(context);
       } catch (error) {
-        logger.warn('voice: no AudioContext: no speaking detection or spatial audio', { error: String(error) });
+        warn('no AudioContext: no speaking detection or spatial audio')(error);
         context = null;
         master = null;
       }
@@ -308,6 +329,10 @@ export function createVoice(options: VoiceOptions): Voice {
     unsubscribe = [mesh.on('track', attach), mesh.on('link', ({ peerId, state }) => onLink(peerId, state))];
     for (const remote of mesh.remoteTracks()) attach(remote);
     pollTimer = timers.setInterval(poll, tuning.speakingPollMs);
+  }
+
+  function resume(audio: AudioContext): void {
+    audio.resume().catch(warn('audio did not resume'));
   }
 
   function stopPlayback(): void {
@@ -339,9 +364,7 @@ export function createVoice(options: VoiceOptions): Voice {
       remotes.set(peerId, remote);
       applyPeer(peerId);
       if (outputDevice !== null) {
-        remote
-          .setSinkId(outputDevice)
-          .catch((error: unknown) => logger.warn('voice: setSinkId failed', { peer: peerId, error: String(error) }));
+        remote.setSinkId(outputDevice).catch(warn('setSinkId failed', peerId));
       }
       events.emit('peer', { peerId, present: true });
     });
@@ -399,6 +422,16 @@ export function createVoice(options: VoiceOptions): Voice {
     });
   }
 
+  function stop(): void {
+    generation++;
+    starting = null;
+    guard('stopping', () => {
+      mesh.setLocalAudioTrack(null);
+      releaseMic();
+    });
+    setStatus('off');
+  }
+
   // --- output device ---
 
   /** Voices play in their elements, spatial ones through the AudioContext: both follow the device. */
@@ -411,7 +444,7 @@ export function createVoice(options: VoiceOptions): Voice {
       ]);
       return results.every(Boolean) ? { ok: true } : { ok: false, reason: 'unsupported' };
     } catch (error) {
-      logger.warn('voice: setSinkId failed', { error: String(error) });
+      warn('setSinkId failed')(error);
       return { ok: false, reason: 'error' };
     }
   }
@@ -423,6 +456,10 @@ export function createVoice(options: VoiceOptions): Voice {
     get muted() {
       return muted;
     },
+    get listening() {
+      return playing;
+    },
+    listen,
     start(startOptions = {}) {
       if (startOptions.deviceId !== undefined) deviceId = startOptions.deviceId;
       if (status === 'on') return Promise.resolve({ ok: true });
@@ -439,15 +476,10 @@ export function createVoice(options: VoiceOptions): Voice {
       starting = attempt;
       return attempt;
     },
-    stop() {
-      generation++;
-      starting = null;
-      guard('stopping', () => {
-        mesh.setLocalAudioTrack(null);
-        releaseMic();
-        stopPlayback();
-      });
-      setStatus('off');
+    stop,
+    close() {
+      stop();
+      guard('closing', stopPlayback);
     },
     async setInputDevice(id) {
       deviceId = id;
@@ -455,7 +487,7 @@ export function createVoice(options: VoiceOptions): Voice {
       const mine = generation;
       const captured = await capture(id);
       if (mine !== generation || status !== 'on') {
-        if (typeof captured !== 'string') for (const t of captured.stream.getTracks()) t.stop();
+        if (typeof captured !== 'string') stopTracks(captured.stream);
         return { ok: false, reason: 'cancelled' };
       }
       if (typeof captured === 'string') return { ok: false, reason: captured };
@@ -464,16 +496,16 @@ export function createVoice(options: VoiceOptions): Voice {
     },
     setMuted(value) {
       muted = value;
-      guard('muting', applyTransmit);
+      transmit();
     },
     setPushToTalk(enabled) {
       pushToTalk = enabled;
       if (!enabled) talking = false;
-      guard('push-to-talk', applyTransmit);
+      transmit();
     },
     setTalking(down) {
       talking = down;
-      guard('push-to-talk', applyTransmit);
+      transmit();
     },
     setPeerVolume(peerId, volume) {
       volumes.set(peerId, Number.isFinite(volume) ? Math.min(1, Math.max(0, volume)) : 1);
@@ -520,6 +552,10 @@ export function createVoice(options: VoiceOptions): Voice {
     },
     on: events.on,
   };
+}
+
+function stopTracks(stream: MediaStream): void {
+  for (const track of stream.getTracks()) track.stop();
 }
 
 function defaultGetUserMedia(): VoiceOptions['getUserMedia'] | undefined {
