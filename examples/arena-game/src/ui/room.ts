@@ -7,7 +7,11 @@ import { colorOfSeq } from '../colors.js';
 import type { PeerNet } from '../net.js';
 import { ROUND_LENGTHS_S, roomSettings } from '../settings.js';
 import { MAPS } from '../sim/maps.js';
+import { type ChatLine, createChatPanel } from './chat-panel.js';
 import { css, fill, h, pingText, setText } from './dom.js';
+import { createPlayerControls } from './player-controls.js';
+
+export type { ChatLine } from './chat-panel.js';
 
 export interface RoomActions {
   ready(ready: boolean): void;
@@ -17,12 +21,14 @@ export interface RoomActions {
   chat(text: string): void;
   mic(): void;
   mute(peerId: string): void;
-}
-
-export interface ChatLine {
-  name: string;
-  text: string;
-  color: number | null;
+  /** Mutes or unmutes a player's chat (local). */
+  muteChat(peerId: string): void;
+  /** Host: removes a player from the room. */
+  kick(peerId: string): void;
+  /** Starts a practice round against bots (host, alone in the room). */
+  practice(): void;
+  /** Whether the player's Ready carries over to the next round. */
+  stayReady(on: boolean): void;
 }
 
 export interface RoomModel {
@@ -37,6 +43,10 @@ export interface RoomModel {
   micLabel: string;
   voiceNote: string;
   chat: readonly ChatLine[];
+  /** Players whose chat this player muted. */
+  chatMuted: ReadonlySet<string>;
+  /** Ready carries over to the next round. */
+  stayReady: boolean;
   /** Server clock minus local clock, ms (for the countdown). */
   nowMs: number;
 }
@@ -96,14 +106,9 @@ export function createRoomView(actions: RoomActions) {
   });
   for (const m of MAPS) mapSel.append(h('option', { value: String(m.id) }, m.name));
   const settingsNote = h('div.muted', { style: 'font-size:0.82rem' });
-  const chatLog = h('div.chat-log');
-  const chatInput = h('input', { maxLength: 280, placeholder: 'Say something…', testid: 'chat-input' });
-  chatInput.addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter') return;
-    const text = chatInput.value.trim();
-    if (text) actions.chat(text);
-    chatInput.value = '';
-  });
+  const chatPanel = createChatPanel(actions);
+  const controls = createPlayerControls(actions, () => performance.now());
+  let lastRowsKey = '';
   const status = h('div.grow');
   const ready = h('button', { testid: 'ready' }, 'Ready');
   const start = h('button.primary', { testid: 'start', onclick: () => actions.start() }, 'Start');
@@ -112,7 +117,23 @@ export function createRoomView(actions: RoomActions) {
   let selfReady = false;
   ready.addEventListener('click', () => actions.ready(!selfReady));
   const countdown = h('div.countdown');
-  let chatShown = 0;
+  const practice = h(
+    'button.practice',
+    { testid: 'practice', onclick: () => actions.practice(), title: 'A practice round against bots, here on your own' },
+    'Play with bots while you wait',
+  );
+  const stayReady = h('input', {
+    type: 'checkbox',
+    checked: true,
+    testid: 'stay-ready',
+    onchange: () => actions.stayReady(stayReady.checked),
+  });
+  const stayReadyLabel = h(
+    'label.stay-ready',
+    { title: 'Stay ready for the next round when this one ends' },
+    stayReady,
+    'Stay ready',
+  );
 
   const el = h(
     'div.room',
@@ -138,9 +159,9 @@ export function createRoomView(actions: RoomActions) {
           h('label.pair', {}, h('span', {}, 'Map'), mapSel),
           settingsNote,
         ),
-        h('div.chat.panel', {}, h('div.label', {}, 'Chat'), chatLog, chatInput),
+        chatPanel.el,
       ),
-      h('div.room-foot.panel', {}, status, mic, leave, ready, start),
+      h('div.room-foot.panel', {}, status, practice, mic, leave, stayReadyLabel, ready, start),
     ),
     countdown,
   );
@@ -152,6 +173,15 @@ export function createRoomView(actions: RoomActions) {
     if (invite.value !== m.invite) invite.value = m.invite;
     setText(countLabel, `Players ${room.peers.length}/${room.maxPlayers}`);
 
+    const rowsKey = JSON.stringify([
+      room.peers,
+      room.hostId,
+      [...m.peers.values()].map((q) => [q.id, q.link, q.candidateType, pingText(q.rttMs)]),
+      [...m.speaking],
+      [...m.muted],
+      [...m.chatMuted],
+      controls.key(),
+    ]);
     const rows = room.peers.map((p) => {
       const self = p.id === m.selfId;
       const net = m.peers.get(p.id);
@@ -166,17 +196,27 @@ export function createRoomView(actions: RoomActions) {
             { onclick: () => actions.mute(p.id), title: 'Mute this player' },
             m.muted.has(p.id) ? 'Unmute' : 'Mute',
           );
+      const moderation = self ? [] : controls.row(p, { chatMuted: m.chatMuted.has(p.id), host: isHost });
       return h(
         `li.player-row${self ? '.self' : ''}`,
         { dataset: { peer: p.id } },
         h(`div.avatar${m.speaking.has(p.id) ? '.speaking' : ''}`, { style: `background:${css(colorOfSeq(p.seq))}` }),
-        h('div.player-name', {}, p.name, p.id === room.hostId ? h('small', {}, 'HOST') : null),
+        h(
+          'div.player-name',
+          {},
+          h('span.name-text', { title: p.name }, p.name),
+          p.id === room.hostId ? h('small', {}, 'HOST') : null,
+        ),
         p.id === room.hostId ? h('span') : h(`span.pill.${p.ready ? 'ok' : ''}`, {}, p.ready ? 'ready' : 'not ready'),
         h(`span.pill.${badge.tone}`, { dataset: { link: badge.text } }, badge.text),
-        h('div', { style: 'display:flex;gap:.4rem;align-items:center' }, h('span.ping', {}, ping), muteBtn),
+        h('div.row-controls', {}, h('span.ping', {}, ping), muteBtn, ...moderation),
       );
     });
-    fill(list, ...rows);
+    // Drawn again only when something in it changed: a row swapped under a press loses the click.
+    if (rowsKey !== lastRowsKey) {
+      lastRowsKey = rowsKey;
+      fill(list, ...rows);
+    }
 
     const stuck = room.peers.filter((p) => {
       const link = m.peers.get(p.id)?.link;
@@ -197,25 +237,20 @@ export function createRoomView(actions: RoomActions) {
     roundSel.disabled = mapSel.disabled = !isHost || room.state !== 'open';
     setText(settingsNote, isHost ? 'You are the host: you choose.' : 'The host chooses.');
 
-    for (const line of m.chat.slice(chatShown)) {
-      chatLog.append(
-        line.color === null
-          ? h('div.sys', {}, line.text)
-          : h('div', {}, h('b', { style: `color:${css(line.color)}` }, line.name), line.text),
-      );
-      chatLog.scrollTop = chatLog.scrollHeight;
-    }
-    chatShown = m.chat.length;
+    chatPanel.render(m.chat);
 
     const self = room.peers.find((p) => p.id === m.selfId);
     selfReady = self?.ready ?? false;
     ready.classList.toggle('on', selfReady);
     setText(ready, selfReady ? 'Ready ✓' : 'Ready');
-    ready.style.display = isHost ? 'none' : '';
+    ready.style.display = stayReadyLabel.style.display = isHost ? 'none' : '';
+    stayReady.checked = m.stayReady;
     start.style.display = isHost ? '' : 'none';
     const others = room.peers.filter((p) => p.id !== room.hostId && p.connected);
     const allReady = others.length > 0 && others.every((p) => p.ready);
     start.disabled = !allReady || room.state !== 'open';
+    const alone = room.peers.length === 1;
+    practice.style.display = isHost && alone && room.state === 'open' ? '' : 'none';
     mic.classList.toggle('on', m.micOn);
     setText(mic, m.micLabel);
     mic.title = m.voiceNote;
@@ -225,7 +260,7 @@ export function createRoomView(actions: RoomActions) {
         ? 'Get ready…'
         : isHost
           ? others.length === 0
-            ? 'Waiting for players to join. Share the invite link.'
+            ? 'Waiting for players to join. Share the invite link, or practise against bots meanwhile.'
             : allReady
               ? 'Everyone is ready. Start when you like.'
               : 'Waiting for everyone to be ready.'
