@@ -36,7 +36,7 @@ export function createPlayerControls(actions: PlayerControlActions, now: () => n
           title: chatMuted ? `Show ${peer.name}’s chat messages again` : `Hide ${peer.name}’s chat messages`,
           onclick: () => actions.muteChat(peer.id),
         },
-        chatMuted ? 'Chat off' : 'Chat',
+        chatMuted ? 'Show chat' : 'Hide chat',
       );
       if (!host) return [chat];
       const sure = armedFor() === peer.id;

@@ -2,7 +2,7 @@
  * The room lobby: code and invite link, players (host, ready, link state, ping, speaking), host
  * settings, chat, ready/start/mic, and the countdown.
  */
-import type { Room } from '@tickmesh/netcode';
+import type { PeerInfo, Room } from '@tickmesh/netcode';
 import { colorOfSeq } from '../colors.js';
 import type { PeerNet } from '../net.js';
 import { ROUND_LENGTHS_S, roomSettings } from '../settings.js';
@@ -176,19 +176,21 @@ export function createRoomView(actions: RoomActions) {
     const rowsKey = JSON.stringify([
       room.peers,
       room.hostId,
-      [...m.peers.values()].map((q) => [q.id, q.link, q.candidateType, pingText(q.rttMs)]),
-      [...m.speaking],
+      [...m.peers.values()].map((q) => [q.id, q.link, q.candidateType]),
       [...m.muted],
       [...m.chatMuted],
       controls.key(),
     ]);
-    const rows = room.peers.map((p) => {
+    // Until the link's first stats sample: `…`, not a blank.
+    const pingOf = (id: string) => {
+      const rtt = m.peers.get(id)?.rttMs ?? null;
+      return id === m.selfId ? '' : rtt === null ? pingText(null) : `${pingText(rtt)} ms`;
+    };
+    const rowOf = (p: PeerInfo) => {
       const self = p.id === m.selfId;
       const net = m.peers.get(p.id);
       const badge = self ? { text: 'you', tone: 'ok' } : linkBadge(net, p.connected);
-      // Until the link's first stats sample: `…`, not a blank.
-      const rtt = net?.rttMs ?? null;
-      const ping = self ? '' : rtt === null ? pingText(null) : `${pingText(rtt)} ms`;
+      const ping = pingOf(p.id);
       const muteBtn = self
         ? h('span')
         : h(
@@ -211,12 +213,19 @@ export function createRoomView(actions: RoomActions) {
         h(`span.pill.${badge.tone}`, { dataset: { link: badge.text } }, badge.text),
         h('div.row-controls', {}, h('span.ping', {}, ping), muteBtn, ...moderation),
       );
-    });
-    // Drawn again only when something in it changed: a row swapped under a press loses the click.
+    };
+    // Drawn again only when something in it changed (a row swapped under a press loses the click);
+    // pings and speaking rings change in place.
     if (rowsKey !== lastRowsKey) {
       lastRowsKey = rowsKey;
-      fill(list, ...rows);
-    }
+      fill(list, ...room.peers.map(rowOf));
+    } else
+      for (const row of Array.from(list.querySelectorAll<HTMLElement>('li.player-row'))) {
+        const id = row.dataset.peer ?? '';
+        const ping = row.querySelector('.ping');
+        if (ping) setText(ping, pingOf(id));
+        row.querySelector('.avatar')?.classList.toggle('speaking', m.speaking.has(id));
+      }
 
     const stuck = room.peers.filter((p) => {
       const link = m.peers.get(p.id)?.link;
