@@ -95,6 +95,21 @@ describe('createPractice', () => {
     expect(t.events.some((e) => e.type === 'hit')).toBe(true);
   });
 
+  it('ends when a player joins (saying who) or the room is left, not on other changes', () => {
+    const t = setup();
+    expect(t.practice.roomChanged({ before: room, room })).toBeNull();
+    t.practice.start(room, 'me');
+    expect(t.practice.roomChanged({ before: room, room: { ...room, settings: { map: 1 } } })).toBeNull();
+    expect(t.practice.active()).toBe(true);
+    const ann = { id: 'ann', name: 'Ann', ready: false, connected: true, seq: 2 };
+    const joined = { ...room, peers: [...room.peers, ann] };
+    expect(t.practice.roomChanged({ before: room, room: joined })).toBe('Ann joined: practice ended.');
+    expect(t.practice.active()).toBe(false);
+    t.practice.start(room, 'me');
+    expect(t.practice.roomChanged({ before: room, room: null })).toBeNull();
+    expect(t.practice.active()).toBe(false);
+  });
+
   it('catches up at most a quarter second after a pause, and stops', () => {
     const t = setup();
     t.practice.start(room, 'me');

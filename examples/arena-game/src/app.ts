@@ -20,14 +20,14 @@ import { createLobbyFlow, type RoomRequest } from './app/lobby-flow.js';
 import { createMatchFeedback } from './app/match-feedback.js';
 import { type AppPhase, createMatchFlow } from './app/match-flow.js';
 import { createPlayerLooks } from './app/player-looks.js';
-import { createPractice } from './app/practice.js';
+import { createPractice, practiceLobby } from './app/practice.js';
 import { createRemembered } from './app/remembered.js';
 import { createSceneFrames } from './app/scene-frame.js';
 import { createScreens } from './app/screens.js';
 import { createVoiceControls } from './app/voice-controls.js';
 import { createAttractMode } from './attract.js';
 import type { GameInput, InputHandlers } from './input.js';
-import { createArenaNet, NO_NET_FIGURES } from './net.js';
+import { createArenaNet } from './net.js';
 import { type ArenaParams, inviteLink } from './params.js';
 import type { ArenaScene, RenderFrame } from './scenes/arena-scene.js';
 import { matchSettings, newRoomSettings } from './settings.js';
@@ -119,18 +119,7 @@ export function createApp(deps: AppDeps): ArenaApp {
   });
   const practiceBar = createPracticeBar(() => practice.stop());
   const phase = (): AppPhase => (practice.active() ? 'practice' : match.phase());
-  const practiceNet = {
-    view: () => practice.view(),
-    peers: () => new Map(),
-    figures: () => NO_NET_FIGURES,
-    role: () => 'practice',
-  };
-  const shown = {
-    room: () => practice.shownRoom(lobby.room()),
-    selfId,
-    net: () => (practice.active() ? practiceNet : lobby.net()),
-    connection: () => lobby.connection(),
-  };
+  const shown = practiceLobby(practice, { room, selfId, net: () => lobby.net(), connection: () => lobby.connection() });
 
   // The conditioner's settings: the URL's, then the netgraph sliders'. Each new net starts with them.
   let conditions = params.conditions;
@@ -153,11 +142,8 @@ export function createApp(deps: AppDeps): ArenaApp {
     menu,
     roomChanged(change) {
       chat.roomChanged(change);
-      if (practice.active() && (change.room === null || change.room.peers.length > 1)) {
-        practice.stop();
-        const joined = change.room?.peers.find((p) => !change.before?.peers.some((q) => q.id === p.id));
-        if (joined) chat.note(`${joined.name} joined: practice ended.`);
-      }
+      const practiceEnded = practice.roomChanged(change);
+      if (practiceEnded !== null) chat.note(practiceEnded);
       looks.roomChanged(change.room);
       const newHost = hostChangeText(change, selfId());
       if (newHost !== null && change.room?.state === 'playing') hud.notice(newHost, performance.now());

@@ -7,7 +7,7 @@
  */
 import type { PeerInfo, Room } from '@tickmesh/netcode';
 import { type BotBrain, createBotBrain } from '../bot-brain.js';
-import type { ArenaView } from '../net.js';
+import { type ArenaView, type NetFigures, NO_NET_FIGURES, type PeerNet } from '../net.js';
 import { roomSettings } from '../settings.js';
 import {
   type ArenaEntity,
@@ -19,6 +19,7 @@ import {
   playerEntityId,
   stepArena,
 } from '../simulation.js';
+import type { RoomChange } from './lobby-flow.js';
 
 /** The practice's settings. */
 export const practiceDefaults = {
@@ -56,6 +57,43 @@ export interface Practice {
   shownRoom(room: Room | null): Room | null;
   /** The practice world, stepped up to now; null when not practising. */
   view(): ArenaView | null;
+  /**
+   * Ends the practice when the room is left or a player joins it; returns the chat line that says
+   * so ("Ann joined: practice ended."), or null.
+   */
+  roomChanged(change: RoomChange): string | null;
+}
+
+/** The net layer's face as the screens and `window.__arena` read it. */
+export interface ShownNet {
+  view(): ArenaView | null;
+  peers(): Map<string, PeerNet>;
+  figures(): NetFigures;
+  role(): string;
+}
+
+/**
+ * The lobby as the screens, the scene and `window.__arena` see it: during a practice round its
+ * room with the bots and the practice world in place of the net's.
+ * @example
+ * const shown = practiceLobby(practice, lobby);
+ * createScreens({ lobby: shown, ... });
+ */
+export function practiceLobby<L extends { room(): Room | null; net(): ShownNet | null }>(
+  practice: Practice,
+  lobby: L,
+): Omit<L, 'room' | 'net'> & { room(): Room | null; net(): ShownNet | null } {
+  const net: ShownNet = {
+    view: () => practice.view(),
+    peers: () => new Map(),
+    figures: () => NO_NET_FIGURES,
+    role: () => 'practice',
+  };
+  return {
+    ...lobby,
+    room: () => practice.shownRoom(lobby.room()),
+    net: () => (practice.active() ? net : lobby.net()),
+  };
 }
 
 /**
@@ -139,6 +177,12 @@ export function createPractice(deps: PracticeDeps): Practice {
     view() {
       advance();
       return current ? { world: current.world, tick: current.tick, dt } : null;
+    },
+    roomChanged({ before, room }) {
+      if (!current || (room !== null && room.peers.length <= 1)) return null;
+      current = null;
+      const joined = room?.peers.find((p) => !before?.peers.some((q) => q.id === p.id));
+      return joined ? `${joined.name} joined: practice ended.` : null;
     },
   };
 }
