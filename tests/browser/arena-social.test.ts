@@ -169,12 +169,17 @@ describeWith(['chromium'], 'arena in Chromium: invites, chat mute, kick, long na
     await until(pages, inRoom(pages, code, 2), 'both in the room');
     const [aId, bId] = (await everyPage(pages, (p) => p.selfId())) as [string, string];
 
-    // The room: the host's name is cut, the HOST badge in full view, the full name on hover.
+    // The room: the guest's name (beside its row's buttons) is cut, the full name on hover; the
+    // HOST badge stays in full view after the host's name.
+    const guestName = a.page.locator(`li.player-row[data-peer="${bId}"] .name-text`);
+    expect(await guestName.getAttribute('title')).toBe(longB);
+    expect(await guestName.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
     const hostRow = `li.player-row[data-peer="${aId}"]`;
-    const name = a.page.locator(`${hostRow} .name-text`);
-    expect(await name.getAttribute('title')).toBe(longA);
-    expect(await name.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
-    expect(inside(await box(a.page, `${hostRow} small`), await box(a.page, hostRow))).toBe(true);
+    expect(await a.page.locator(`${hostRow} .name-text`).getAttribute('title')).toBe(longA);
+    const badge = await box(a.page, `${hostRow} small`);
+    expect(inside(badge, await box(a.page, hostRow))).toBe(true);
+    const hostName = await box(a.page, `${hostRow} .name-text`);
+    expect(badge.x).toBeGreaterThanOrEqual(hostName.x + hostName.width - 0.5);
     expect(await a.page.locator(`${hostRow} small`).innerText()).toBe('HOST');
     await framesDrawn(a.page);
     await screenshot(a.page, 'social-long-names-room');
