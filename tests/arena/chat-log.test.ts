@@ -1,9 +1,17 @@
 // The arena room's chat: a line on entering a room, for each player who joins or leaves it and
 // each change of host (said from this player's side), messages in their sender's colour, and an
-// empty log after leaving.
+// empty log after leaving; a muted player's messages hidden (said once), a flood from one player
+// collapsed into one counted line, and a bounded log.
 import type { PeerInfo, Room } from '@tickmesh/netcode';
 import { describe, expect, it } from 'vitest';
-import { createChatLog, hostChangeText, roomChangeLines } from '../../examples/arena-game/src/app/chat-log.js';
+import {
+  type ChatEntry,
+  chatLimits,
+  chatView,
+  createChatLog,
+  hostChangeText,
+  roomChangeLines,
+} from '../../examples/arena-game/src/app/chat-log.js';
 import { colorOfSeq } from '../../examples/arena-game/src/colors.js';
 
 const peer = (id: string, seq: number): PeerInfo => ({
@@ -55,19 +63,104 @@ describe('room change lines', () => {
 
 describe('createChatLog', () => {
   it('keeps room lines and messages in their sender’s colour, and empties on leaving', () => {
-    const chat = createChatLog({ selfId: () => 'ann' });
-    const lines = chat.lines;
+    const chat = createChatLog({ selfId: () => 'ann', now: () => 0 });
     const first = room([ann, bob]);
     chat.roomChanged({ before: null, room: first });
-    chat.message({ from: 'bob', name: 'BOB', text: 'hi' }, first);
-    chat.message({ from: 'gone', name: 'DEE', text: 'bye' }, first);
-    expect(chat.lines).toEqual([
-      { name: '', text: 'You joined room AAAAAA.', color: null },
-      { name: 'BOB', text: 'hi', color: colorOfSeq(2) },
-      { name: 'DEE', text: 'bye', color: 0xcccccc },
+    chat.message({ from: 'bob', name: 'BOB', text: 'hi', at: 1000 }, first);
+    chat.message({ from: 'gone', name: 'DEE', text: 'bye', at: 2000 }, first);
+    expect(chat.lines()).toEqual([
+      { kind: 'system', text: 'You joined room AAAAAA.' },
+      { kind: 'message', from: 'bob', name: 'BOB', text: 'hi', color: colorOfSeq(2) },
+      { kind: 'message', from: 'gone', name: 'DEE', text: 'bye', color: 0xcccccc },
     ]);
+    // The same array until something changes (the panel redraws only then).
+    expect(chat.lines()).toBe(chat.lines());
     chat.roomChanged({ before: first, room: null });
-    expect(chat.lines).toEqual([]);
-    expect(chat.lines).toBe(lines);
+    expect(chat.lines()).toEqual([]);
+  });
+
+  it('hides a muted player’s messages, says so once, and shows them again on unmute', () => {
+    const chat = createChatLog({ selfId: () => 'ann', now: () => 0 });
+    const r = room([ann, bob, cy]);
+    chat.message({ from: 'bob', name: 'BOB', text: 'spam', at: 1 }, r);
+    chat.toggleMute('bob', 'BOB');
+    chat.message({ from: 'bob', name: 'BOB', text: 'more spam', at: 2 }, r);
+    chat.message({ from: 'cy', name: 'CY', text: 'hello', at: 3 }, r);
+    const texts = chat.lines().map((l) => (l.kind === 'flood' ? `flood ${l.hidden}` : l.text));
+    expect(texts).toEqual(['You muted BOB’s chat: their messages are hidden.', 'hello']);
+    expect(chat.muted.has('bob')).toBe(true);
+    chat.toggleMute('bob', 'BOB');
+    expect(chat.lines().map((l) => (l.kind === 'flood' ? '' : l.text))).toEqual([
+      'spam',
+      'You muted BOB’s chat: their messages are hidden.',
+      'more spam',
+      'hello',
+      'BOB’s chat is shown again.',
+    ]);
+    // Leaving the room forgets the mutes with the lines.
+    chat.toggleMute('bob', 'BOB');
+    chat.roomChanged({ before: r, room: null });
+    expect(chat.muted.size).toBe(0);
+  });
+
+  it('keeps a bounded number of entries, the newest', () => {
+    const limits = { ...chatLimits, maxEntries: 10, floodLines: 1000 };
+    const chat = createChatLog({ selfId: () => 'ann', now: () => 0, limits });
+    const r = room([ann, bob]);
+    for (let i = 0; i < 25; i++) chat.message({ from: 'bob', name: 'BOB', text: `m${i}`, at: i }, r);
+    const lines = chat.lines();
+    expect(lines).toHaveLength(10);
+    expect(lines.at(0)).toMatchObject({ text: 'm15' });
+    expect(lines.at(-1)).toMatchObject({ text: 'm24' });
+  });
+});
+
+describe('chatView: the flood guard', () => {
+  const msg = (from: string, atMs: number, text = `${from}@${atMs}`): ChatEntry => ({
+    from,
+    name: from.toUpperCase(),
+    text,
+    color: 1,
+    atMs,
+  });
+
+  it('120 messages in 7.7 s from one player: 5 shown, the other 115 in one line, others unaffected', () => {
+    const entries: ChatEntry[] = [];
+    for (let i = 0; i < 120; i++) {
+      entries.push(msg('bob', Math.round((i * 7700) / 120)));
+      if (i === 60) entries.push(msg('cy', 4000, 'still here'));
+    }
+    const view = chatView(entries, new Set(), 'ann');
+    expect(view.filter((l) => l.kind === 'message' && l.from === 'bob')).toHaveLength(5);
+    const floods = view.filter((l) => l.kind === 'flood');
+    expect(floods).toEqual([{ kind: 'flood', from: 'bob', name: 'BOB', color: 1, hidden: 115 }]);
+    expect(view.at(5)).toBe(floods[0]);
+    expect(view.some((l) => l.kind === 'message' && l.text === 'still here')).toBe(true);
+  });
+
+  it('a player back under the rate after the window is shown again, and a new flood gets its own line', () => {
+    const entries = [0, 1, 2, 3, 4, 5, 6, 20_000, 20_001, 20_002, 20_003, 20_004, 20_005].map((at) => msg('bob', at));
+    const view = chatView(entries, new Set(), 'ann');
+    expect(view.map((l) => (l.kind === 'flood' ? `+${l.hidden}` : l.kind === 'message' ? 'm' : 's'))).toEqual([
+      'm',
+      'm',
+      'm',
+      'm',
+      'm',
+      '+2',
+      'm',
+      'm',
+      'm',
+      'm',
+      'm',
+      '+1',
+    ]);
+  });
+
+  it('never collapses this player’s own messages, and a muted flood shows nothing at all', () => {
+    const own = Array.from({ length: 20 }, (_, i) => msg('ann', i));
+    expect(chatView(own, new Set(), 'ann').every((l) => l.kind === 'message')).toBe(true);
+    const flood = Array.from({ length: 20 }, (_, i) => msg('bob', i));
+    expect(chatView(flood, new Set(['bob']), 'ann')).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // The arena's lobby flow against a scripted lobby client: the session token remembered per lobby
 // URL (and the newest one kept), refusals in the player's words, a resumed session staying in its
-// room, ready=1 marking a guest ready once, and a new name making a new client and net layer.
+// room, ready=1 marking a guest ready once, Ready sent again after a round for a guest who was
+// ready (unless "stay ready" is off), and a new name making a new client and net layer.
 import type {
   LobbyClient,
   LobbyClientOptions,
@@ -275,7 +276,7 @@ describe('createLobbyFlow', () => {
     client?.events.emit('left', { code: 'AAAAAA', reason: 'left' });
     client?.events.emit('left', { code: 'AAAAAA', reason: 'expired' });
     expect(t.notices.slice(2)).toEqual([
-      ['The host removed you from the room.', 'error'],
+      ['You were removed from the room by the host.', 'error'],
       ['Your connection dropped for too long; the room moved on.', 'error'],
     ]);
   });
@@ -293,6 +294,52 @@ describe('createLobbyFlow', () => {
     const host = setup({ tokens: ['t'], host: 'self' }, { autoReady: true });
     await host.flow.enter('Ann', quickplay);
     expect(host.clients[0]?.requests).toEqual(['quickplay']);
+  });
+
+  it('stay ready: a guest who was ready is ready again when the room comes back from a round', async () => {
+    const t = setup({ tokens: ['t'] });
+    await t.flow.enter('Ann', quickplay);
+    const [client] = t.clients;
+    if (!client?.room) throw new Error('no room');
+    const open = client.room;
+    const withReady = (room: Room, ready: boolean, state: Room['state']): Room => ({
+      ...room,
+      state,
+      peers: room.peers.map((p) => (p.id === client.peerId ? { ...p, ready } : p)),
+    });
+    t.flow.ready(true);
+    client.setRoom(withReady(open, true, 'playing'));
+    // The round ends: the lobby clears every flag.
+    client.setRoom(withReady(open, false, 'open'));
+    expect(client.requests).toEqual(['quickplay', 'ready true', 'ready true']);
+    // Still ready (a change in the room, not a round): nothing sent.
+    client.setRoom(withReady(open, true, 'open'));
+    expect(client.requests).toHaveLength(3);
+
+    // Stay ready off: the next round starts unready.
+    expect(t.flow.stayReady()).toBe(true);
+    t.flow.setStayReady(false);
+    client.setRoom(withReady(open, true, 'playing'));
+    client.setRoom(withReady(open, false, 'open'));
+    expect(client.requests).toHaveLength(3);
+
+    // A player who turned Ready off is not made ready.
+    t.flow.setStayReady(true);
+    t.flow.ready(false);
+    client.setRoom(withReady(open, false, 'playing'));
+    client.setRoom(withReady(open, false, 'open'));
+    expect(client.requests).toEqual(['quickplay', 'ready true', 'ready true', 'ready false']);
+  });
+
+  it('stay ready: never for the host', async () => {
+    const t = setup({ tokens: ['t'], host: 'self' });
+    await t.flow.enter('Ann', quickplay);
+    const [client] = t.clients;
+    if (!client?.room) throw new Error('no room');
+    t.flow.ready(true);
+    client.setRoom({ ...client.room, state: 'playing' });
+    client.setRoom({ ...client.room, state: 'open' });
+    expect(client.requests).toEqual(['quickplay', 'ready true']);
   });
 
   it('passes every room change on with the room before it', async () => {
@@ -329,6 +376,7 @@ describe('createLobbyFlow', () => {
     t.flow.start();
     t.flow.chat('hi');
     t.flow.end();
+    t.flow.kick('other');
     t.flow.leave();
     expect(t.clients[0]?.requests).toEqual([
       'quickplay',
@@ -337,6 +385,7 @@ describe('createLobbyFlow', () => {
       'start',
       'chat hi',
       'end',
+      'kick other',
       'leave',
     ]);
   });

@@ -3,7 +3,9 @@
  * them together. Each part reads alone:
  * - app/lobby-flow.ts: connecting (with the remembered token), creating or joining a room, the
  *   room actions, the refusals in the player's words;
- * - app/chat-log.ts: the room's chat, with a line for every join, leave and change of host;
+ * - app/chat-log.ts: the room's chat, with a line for every join, leave and change of host, chat
+ *   mutes and the flood guard;
+ * - app/practice.ts, ui/practice-bar.ts: a practice round against bots while a room waits alone;
  * - app/voice-controls.ts: the mic button's cycle, mutes, who is speaking, spatial voice;
  * - app/match-flow.ts: the phase, and the end-of-round rule (the host's `room.end`);
  * - app/player-looks.ts, app/match-feedback.ts: names and colours; kill feed and effects;
@@ -16,8 +18,9 @@ import { type ArenaSnapshot, createAutomation } from './app/automation.js';
 import { createChatLog, hostChangeText } from './app/chat-log.js';
 import { createLobbyFlow, type RoomRequest } from './app/lobby-flow.js';
 import { createMatchFeedback } from './app/match-feedback.js';
-import { createMatchFlow } from './app/match-flow.js';
+import { type AppPhase, createMatchFlow } from './app/match-flow.js';
 import { createPlayerLooks } from './app/player-looks.js';
+import { createPractice, practiceLobby } from './app/practice.js';
 import { createRemembered } from './app/remembered.js';
 import { createSceneFrames } from './app/scene-frame.js';
 import { createScreens } from './app/screens.js';
@@ -32,6 +35,7 @@ import { createHud } from './ui/hud.js';
 import { createLobbyStatus } from './ui/lobby-status.js';
 import { createMenu } from './ui/menu.js';
 import { createNetgraph } from './ui/netgraph.js';
+import { createPracticeBar } from './ui/practice-bar.js';
 import { createRoomView } from './ui/room.js';
 
 export type { ArenaSnapshot } from './app/automation.js';
@@ -65,7 +69,8 @@ const CLOCK_MS = 100;
 
 /** The room the URL asks to enter at once (`room=`, `create=1`, `quickplay=1`), if any. */
 function requestOf(params: ArenaParams): RoomRequest | null {
-  if (params.room) return { kind: 'join', code: params.room };
+  // An invite asks first ("Join Ann's room"), unless the URL names the player.
+  if (params.room) return params.from !== null && params.name === null ? null : { kind: 'join', code: params.room };
   if (params.create) return { kind: 'create' };
   if (params.quickplay) return { kind: 'quickplay' };
   return null;
@@ -79,14 +84,18 @@ export function createApp(deps: AppDeps): ArenaApp {
   const world = () => lobby.net()?.view()?.world;
 
   const menu = createMenu(
-    { name: params.name ?? remembered.name() ?? '', code: params.room ?? '' },
+    {
+      name: params.name ?? remembered.name() ?? '',
+      code: params.room ?? '',
+      ...(params.room && params.name === null ? { invite: { from: params.from } } : {}),
+    },
     {
       quickplay: (name) => void lobby.enter(name, { kind: 'quickplay' }),
       create: (name) => void lobby.enter(name, { kind: 'create' }),
       join: (name, code) => void lobby.enter(name, { kind: 'join', code }),
     },
   );
-  const chat = createChatLog({ selfId });
+  const chat = createChatLog({ selfId, now: () => Date.now() });
   const voice = createVoiceControls({ autoStart: params.voice === true, selfId, changed: () => screens.render() });
   const looks = createPlayerLooks();
   const hud = createHud({
@@ -95,14 +104,26 @@ export function createApp(deps: AppDeps): ArenaApp {
     scores: () => screens.toggleScoreboard(),
   });
   const match = createMatchFlow({ room, selfId, world, end: () => lobby.end() });
+  const shownWorld = () => shown.net()?.view()?.world;
   const showEvent = createMatchFeedback({
     look: (entityId) => looks.get(entityId),
-    world,
+    world: shownWorld,
     selfId,
     killfeed: (killer, victim, mine) => hud.killfeed(killer, victim, mine),
     effect: (kind, x, y, color, angle) => scene.effect(kind, x, y, color, angle),
     random: Math.random,
   });
+  // A practice round against bots while the room waits: what the screens, the scene and
+  // `window.__arena` show in its place (the room with the bots in it, the practice world).
+  const practice = createPractice({
+    now: () => performance.now(),
+    random: Math.random,
+    sampleInput: () => input.sample(),
+    onEvent: (e) => showEvent(e),
+  });
+  const practiceBar = createPracticeBar(() => practice.stop());
+  const phase = (): AppPhase => (practice.active() ? 'practice' : match.phase());
+  const shown = practiceLobby(practice, { room, selfId, net: () => lobby.net(), connection: () => lobby.connection() });
 
   // The conditioner's settings: the URL's, then the netgraph sliders'. Each new net starts with them.
   let conditions = params.conditions;
@@ -125,6 +146,8 @@ export function createApp(deps: AppDeps): ArenaApp {
     menu,
     roomChanged(change) {
       chat.roomChanged(change);
+      const practiceEnded = practice.roomChanged(change);
+      if (practiceEnded !== null) chat.note(practiceEnded);
       looks.roomChanged(change.room);
       const newHost = hostChangeText(change, selfId());
       if (newHost !== null && change.room?.state === 'playing') hud.notice(newHost, performance.now());
@@ -146,6 +169,17 @@ export function createApp(deps: AppDeps): ArenaApp {
     chat: (text) => lobby.chat(text),
     mic: () => void voice.cycleMic(),
     mute: (peerId) => voice.toggleMute(peerId),
+    muteChat: (peerId) => chat.toggleMute(peerId, room()?.peers.find((p) => p.id === peerId)?.name ?? 'That player'),
+    kick: (peerId) => lobby.kick(peerId),
+    practice() {
+      const r = room();
+      const me = selfId();
+      if (!r || !me || r.hostId !== me || r.peers.length > 1) return;
+      practice.start(r, me);
+      looks.roomChanged(practice.shownRoom(r));
+      screens.render();
+    },
+    stayReady: (on) => lobby.setStayReady(on),
   });
   const netgraph = createNetgraph(conditions, {
     conditions: (c) => {
@@ -165,11 +199,12 @@ export function createApp(deps: AppDeps): ArenaApp {
     roomView,
     hud,
     netgraph,
-    lobby,
-    match,
+    lobby: shown,
+    match: { phase, backInS: (nowMs) => match.backInS(nowMs) },
     voice,
-    chat: chat.lines,
-    inviteLink: (code) => inviteLink(location, code),
+    chat,
+    stayReady: () => lobby.stayReady(),
+    inviteLink: (code) => inviteLink(location, code, room()?.peers.find((p) => p.id === selfId())?.name ?? null),
     relay: params.relay,
     setInputActive: (active) => input.setActive(active),
     setCursor: (cursor) => {
@@ -182,23 +217,25 @@ export function createApp(deps: AppDeps): ArenaApp {
   const attract = createAttractMode(() => {});
   const frame = createSceneFrames({
     now: () => performance.now(),
-    view: () => lobby.net()?.view(),
-    phase: () => match.phase(),
+    view: () => shown.net()?.view(),
+    phase,
     selfId,
-    room,
+    room: shown.room,
     aimFrom: (x, y) => scene.aimFrom(x, y),
     setAim: (aim) => input.setAim(aim),
     looks,
     speaking: voice.speaking,
-    placeVoices: (w, me, inRoom) => voice.placeVoices(w, me, inRoom),
+    placeVoices: (w, me, inRoom) => {
+      if (!practice.active()) voice.placeVoices(w, me, inRoom);
+    },
     attract: (ms) => attract.frame(ms),
   });
   // Unobtrusive: the game goes on while the lobby is away (a restart, a blip).
   const lobbyStatus = createLobbyStatus();
-  ui.append(lobbyStatus.el);
+  ui.append(lobbyStatus.el, practiceBar.el);
   const automation = createAutomation({
-    lobby,
-    phase: () => match.phase(),
+    lobby: shown,
+    phase,
     voiceStatus: () => voice.status(),
     speaking: voice.speaking,
     screenOf: (x, y) => scene.screenOf(x, y),
@@ -210,11 +247,13 @@ export function createApp(deps: AppDeps): ArenaApp {
       const name = params.name ?? remembered.name();
       const request = requestOf(params);
       if (name && request) void lobby.enter(name, request);
+      else menu.focusName();
       // A room entered from the URL at load has had no gesture yet: the first click or key lets voices play.
       for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, voice.gesture, true);
       setInterval(() => {
         match.update(performance.now());
         screens.render();
+        practiceBar.render(practice.active());
         lobbyStatus.render(lobby.room() !== null ? lobby.connection() : 'online');
       }, CLOCK_MS);
     },

@@ -1,6 +1,6 @@
 /**
  * The page's URL parameters: the stable automation surface (README "Arena demo"), also what an
- * invite link (`/?room=CODE`) carries.
+ * invite link (`/?room=CODE&from=NAME`) carries.
  */
 import { resolveTuning, type SyncTuning, syncDefaults } from '@tickmesh/netcode';
 import { CONDITION_LIMITS, type NetConditions } from './conditions.js';
@@ -10,6 +10,11 @@ export interface ArenaParams {
   name: string | null;
   /** Join this room at once (needs a name). */
   room: string | null;
+  /**
+   * Who sent the invite (`from=`, plain text: trimmed, at most 24 characters, none invisible or
+   * control); null when absent or not a plain name. An invite page asks before joining.
+   */
+  from: string | null;
   /** Create a private room at once. */
   create: boolean;
   /** Join or create a public room at once. */
@@ -51,6 +56,7 @@ export function readParams(location: Pick<Location, 'search' | 'protocol' | 'hos
   return {
     name: q.get('name')?.trim().slice(0, 24) || null,
     room: q.get('room')?.trim().toUpperCase() || null,
+    from: inviterName(q.get('from')),
     create: flag(q.get('create')),
     quickplay: flag(q.get('quickplay')),
     ready: flag(q.get('ready')),
@@ -65,6 +71,21 @@ export function readParams(location: Pick<Location, 'search' | 'protocol' | 'hos
     },
     sync: syncOverrides(q.get('sync')),
   };
+}
+
+/** The longest inviter name shown, in characters (the lobby's own limit for names). */
+const MAX_INVITER_CHARS = 24;
+
+/** Control and format characters (C0, C1, bidi overrides, zero-width): never part of a plain name. */
+const NOT_PLAIN = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}]/u;
+
+/** `from=` as a name to show: trimmed, cut to 24 characters, and only plain visible text; else null. */
+export function inviterName(v: string | null): string | null {
+  const name = Array.from(v?.trim() ?? '')
+    .slice(0, MAX_INVITER_CHARS)
+    .join('')
+    .trim();
+  return name !== '' && !NOT_PLAIN.test(name) ? name : null;
 }
 
 /** A round length in whole seconds within what the simulation accepts, or null. */
@@ -132,7 +153,12 @@ function takenBySync(overrides: Record<string, SyncValue>): overrides is Partial
   }
 }
 
-/** The invite link for a room: this page with `?room=CODE` and nothing else. */
-export function inviteLink(location: Location, code: string): string {
-  return `${location.origin}${location.pathname}?room=${encodeURIComponent(code)}`;
+/**
+ * The invite link for a room: this page with `?room=CODE`, and `&from=NAME` (who invites) when known.
+ * @example
+ * inviteLink(location, 'ABC234', 'Ann'); // 'https://arena.example/?room=ABC234&from=Ann'
+ */
+export function inviteLink(location: Pick<Location, 'origin' | 'pathname'>, code: string, from: string | null): string {
+  const base = `${location.origin}${location.pathname}?room=${encodeURIComponent(code)}`;
+  return from ? `${base}&from=${encodeURIComponent(from)}` : base;
 }

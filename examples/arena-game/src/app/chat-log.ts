@@ -1,14 +1,39 @@
 /**
  * The room's chat: players' messages in their colours, and a line of its own for entering a room,
  * each player who joins or leaves it, and each change of host. Leaving the room clears it.
+ * Moderation is local: a player can mute another's chat (their lines are hidden, and the log says
+ * so once), and a flood from one player is collapsed into a single line with a count, so 120
+ * messages in a few seconds never bury the room. The log holds a bounded number of entries.
  */
 import type { LobbyEvents, Room } from '@tickmesh/netcode';
 import { colorOfSeq } from '../colors.js';
-import type { ChatLine } from '../ui/room.js';
+import type { ChatLine } from '../ui/chat-panel.js';
 import type { RoomChange } from './lobby-flow.js';
 
 /** The colour of a message from someone no longer in the room. */
 const UNKNOWN_COLOR = 0xcccccc;
+
+/** The chat's limits. */
+export const chatLimits = {
+  /** Entries kept; the oldest go first. Default 200. */
+  maxEntries: 200,
+  /** Messages from one player shown within `floodWindowMs`; the rest are collapsed. Default 5. */
+  floodLines: 5,
+  /** The window of the flood guard, ms. Default 10 000. */
+  floodWindowMs: 10_000,
+};
+
+export type ChatLimits = typeof chatLimits;
+
+/** What the log stores: a message (`from` a peer id) or a line of the room's own (`from` null). */
+export interface ChatEntry {
+  from: string | null;
+  name: string;
+  text: string;
+  color: number;
+  /** When it was said, epoch ms (the lobby's `at`). */
+  atMs: number;
+}
 
 /** Who took over from whom, as the chat and the HUD say it; null when the host did not change. */
 export function hostChangeText({ before, room }: RoomChange, selfId: string | null): string | null {
@@ -31,33 +56,109 @@ export function roomChangeLines(change: RoomChange, selfId: string | null): stri
   return lines;
 }
 
+/**
+ * What the chat shows of `entries`: muted players' messages left out, and per player at most
+ * `floodLines` messages within any `floodWindowMs`; the ones over it become one `flood` line with
+ * their count, where the first of them was. The player's own messages are always shown.
+ * @example
+ * chatView(entries, new Set(['bob']), 'ann'); // Bob's messages gone, Ann's and the room's lines kept
+ */
+export function chatView(
+  entries: readonly ChatEntry[],
+  muted: ReadonlySet<string>,
+  selfId: string | null,
+  limits: ChatLimits = chatLimits,
+): ChatLine[] {
+  const out: ChatLine[] = [];
+  const shownAt = new Map<string, number[]>();
+  /** The open flood line of each player (until one of their messages is shown again). */
+  const flood = new Map<string, Extract<ChatLine, { kind: 'flood' }>>();
+  for (const e of entries) {
+    if (e.from === null) {
+      out.push({ kind: 'system', text: e.text });
+      continue;
+    }
+    if (muted.has(e.from)) continue;
+    if (e.from !== selfId) {
+      const recent = (shownAt.get(e.from) ?? []).filter((at) => e.atMs - at < limits.floodWindowMs);
+      shownAt.set(e.from, recent);
+      if (recent.length >= limits.floodLines) {
+        const open = flood.get(e.from);
+        if (open) open.hidden++;
+        else {
+          const line = { kind: 'flood' as const, from: e.from, name: e.name, color: e.color, hidden: 1 };
+          flood.set(e.from, line);
+          out.push(line);
+        }
+        continue;
+      }
+      recent.push(e.atMs);
+      flood.delete(e.from);
+    }
+    out.push({ kind: 'message', from: e.from, name: e.name, text: e.text, color: e.color });
+  }
+  return out;
+}
+
 export interface ChatLog {
-  /** Every line so far, oldest first (the same array, growing; emptied on leaving the room). */
-  readonly lines: readonly ChatLine[];
+  /** What the chat shows now (a new array after every change, the same one until then). */
+  lines(): readonly ChatLine[];
+  /** Players whose chat this player muted (peer ids). */
+  readonly muted: ReadonlySet<string>;
+  /** Mutes or unmutes a player's chat, and says so in the log. */
+  toggleMute(peerId: string, name: string): void;
+  /** A line of the app's own (say, why a practice round ended). */
+  note(text: string): void;
   roomChanged(change: RoomChange): void;
-  message(message: Pick<LobbyEvents['chat'], 'from' | 'name' | 'text'>, room: Room | null): void;
+  message(message: Pick<LobbyEvents['chat'], 'from' | 'name' | 'text' | 'at'>, room: Room | null): void;
 }
 
 /**
  * @example
- * const chat = createChatLog({ selfId: () => lobby.peerId });
+ * const chat = createChatLog({ selfId: () => lobby.peerId, now: () => Date.now() });
  * lobby.on('chat', (m) => chat.message(m, lobby.room));
- * roomView.render({ ..., chat: chat.lines });
+ * roomView.render({ ..., chat: chat.lines() });
  */
-export function createChatLog(deps: { selfId(): string | null }): ChatLog {
-  const lines: ChatLine[] = [];
+export function createChatLog(deps: { selfId(): string | null; now(): number; limits?: ChatLimits }): ChatLog {
+  const limits = deps.limits ?? chatLimits;
+  const entries: ChatEntry[] = [];
+  const muted = new Set<string>();
+  let view: ChatLine[] | null = null;
+
+  function add(entry: ChatEntry): void {
+    entries.push(entry);
+    if (entries.length > limits.maxEntries) entries.splice(0, entries.length - limits.maxEntries);
+    view = null;
+  }
+  const system = (text: string) => add({ from: null, name: '', text, color: UNKNOWN_COLOR, atMs: deps.now() });
+
   return {
-    lines,
+    lines() {
+      view ??= chatView(entries, muted, deps.selfId(), limits);
+      return view;
+    },
+    muted,
+    toggleMute(peerId, name) {
+      if (muted.delete(peerId)) system(`${name}’s chat is shown again.`);
+      else {
+        muted.add(peerId);
+        system(`You muted ${name}’s chat: their messages are hidden.`);
+      }
+    },
+    note: system,
     roomChanged(change) {
       if (!change.room) {
-        lines.length = 0;
+        entries.length = 0;
+        muted.clear();
+        view = null;
         return;
       }
-      for (const text of roomChangeLines(change, deps.selfId())) lines.push({ name: '', text, color: null });
+      for (const text of roomChangeLines(change, deps.selfId())) system(text);
     },
     message(m, room) {
       const peer = room?.peers.find((p) => p.id === m.from);
-      lines.push({ name: m.name, text: m.text, color: peer ? colorOfSeq(peer.seq) : UNKNOWN_COLOR });
+      const color = peer ? colorOfSeq(peer.seq) : UNKNOWN_COLOR;
+      add({ from: m.from, name: m.name, text: m.text, color, atMs: m.at });
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * The lobby flow: connect under the player's name (resuming with the token remembered for this
  * lobby), then create, join or quick-play a room; the room actions (ready, settings, start,
- * leave, chat, end); ready-up for `ready=1`; and a sentence for every refusal. Another name means
+ * leave, chat, end, kick); ready-up for `ready=1`, and Ready again after a round for a player who
+ * was ready before it (the lobby clears every flag when a room returns to `open`) unless they
+ * turned "stay ready" off; and a sentence for every refusal. Another name means
  * a new lobby client and a new net layer. Room changes and chat go to the callbacks, whichever
  * client they come from.
  */
@@ -41,7 +43,7 @@ const FAILURES: Partial<Record<LobbyFailureCode, string>> = {
 
 /** Why the room was lost, when the player did not leave it themselves. */
 const LOST: Partial<Record<LobbyEvents['left']['reason'], string>> = {
-  kicked: 'The host removed you from the room.',
+  kicked: 'You were removed from the room by the host.',
   expired: 'Your connection dropped for too long; the room moved on.',
 };
 
@@ -87,6 +89,22 @@ export interface LobbyFlow<Net> {
   chat(text: string): void;
   /** Host: ends the match; everyone goes back to the room lobby. */
   end(): void;
+  /** Host: removes a player from the room. */
+  kick(peerId: string): void;
+  /** Whether a player who was ready is marked ready again when the room comes back from a round (default on). */
+  stayReady(): boolean;
+  setStayReady(on: boolean): void;
+}
+
+/**
+ * Whether to send Ready again on this change of room: back to `open` from a round (or a countdown)
+ * in the same room, as a guest who wanted to be ready and whose flag the lobby cleared.
+ */
+export function readyAgain(change: RoomChange, selfId: string | null, wantReady: boolean): boolean {
+  const { before, room } = change;
+  if (!wantReady || !room || !before || before.code !== room.code) return false;
+  if (before.state === 'open' || room.state !== 'open' || room.hostId === selfId) return false;
+  return room.peers.some((p) => p.id === selfId && !p.ready);
 }
 
 /**
@@ -102,6 +120,9 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
   let net: Net | null = null;
   let lastRoom: Room | null = null;
   let readySent = false;
+  /** The player's own choice (Ready pressed, or `ready=1`), kept across rounds while `stayReady`. */
+  let wantReady = false;
+  let stayReady = true;
 
   function onRoom(room: Room | null): void {
     const before = lastRoom;
@@ -109,12 +130,14 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
     deps.roomChanged({ before, room });
     if (!room) {
       readySent = false;
+      wantReady = false;
       return;
     }
     if (deps.autoReady && !readySent && room.state === 'open' && room.hostId !== selfId()) {
       readySent = true;
+      wantReady = true;
       void client?.setReady(true);
-    }
+    } else if (stayReady && readyAgain({ before, room }, selfId(), wantReady)) void client?.setReady(true);
   }
 
   function selfId(): string | null {
@@ -179,12 +202,20 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
       }
       menu.setBusy(false);
     },
-    ready: (ready) => void client?.setReady(ready),
+    ready(ready) {
+      wantReady = ready;
+      void client?.setReady(ready);
+    },
     start: () => void client?.start(),
     leave: () => void client?.leaveRoom(),
     settings: (settings) => void client?.setSettings({ ...client.room?.settings, ...settings }),
     chat: (text) => void client?.chat(text),
     end: () => void client?.end(),
+    kick: (peerId) => void client?.kick(peerId),
+    stayReady: () => stayReady,
+    setStayReady(on) {
+      stayReady = on;
+    },
   };
 }
 

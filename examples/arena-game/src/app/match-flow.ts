@@ -8,7 +8,8 @@
 import type { Room } from '@tickmesh/netcode';
 import { type ArenaEntity, MATCH_ID, Phase } from '../simulation.js';
 
-export type AppPhase = 'menu' | 'lobby' | 'countdown' | 'playing' | 'ended';
+/** Where the player is; `practice`: a practice round against bots while the room waits (app/practice.ts). */
+export type AppPhase = 'menu' | 'lobby' | 'countdown' | 'playing' | 'ended' | 'practice';
 
 /** Seconds from the end of a round to the host's `room.end` (the end screen's time). */
 export const END_SCREEN_S = 6;

@@ -38,7 +38,7 @@ export function createSceneFrames(deps: SceneFrameDeps): () => RenderFrame {
     lastFrameAt = nowMs;
     const view = deps.view();
     const p = deps.phase();
-    if (view && (p === 'playing' || p === 'ended')) {
+    if (view && (p === 'playing' || p === 'ended' || p === 'practice')) {
       const self = deps.selfId();
       const selfEid = self === null ? null : playerEntityId(self);
       const me = selfEid === null ? undefined : view.world.get(selfEid);

@@ -7,7 +7,8 @@ import { type ArenaNet, NO_NET_FIGURES, type PeerNet } from '../net.js';
 import { h } from '../ui/dom.js';
 import type { HudModel } from '../ui/hud.js';
 import type { NetgraphModel } from '../ui/netgraph.js';
-import type { ChatLine, RoomModel } from '../ui/room.js';
+import type { RoomModel } from '../ui/room.js';
+import type { ChatLog } from './chat-log.js';
 import { hudModel } from './hud-model.js';
 import type { LobbyFlow } from './lobby-flow.js';
 import type { MatchFlow } from './match-flow.js';
@@ -25,7 +26,9 @@ export interface ScreensDeps {
   lobby: Pick<LobbyFlow<Pick<ArenaNet, 'view' | 'peers' | 'figures' | 'role'>>, 'room' | 'selfId' | 'net'>;
   match: Pick<MatchFlow, 'phase' | 'backInS'>;
   voice: Pick<VoiceControls, 'speaking' | 'muted' | 'micOn' | 'micLabel' | 'note' | 'setSpatial'>;
-  chat: readonly ChatLine[];
+  chat: Pick<ChatLog, 'lines' | 'muted'>;
+  /** Whether Ready carries over to the next round. */
+  stayReady(): boolean;
   inviteLink(code: string): string;
   /** Links forced through TURN (`relay=1`). */
   relay: boolean;
@@ -83,7 +86,9 @@ export function createScreens(deps: ScreensDeps): Screens {
         micOn: voice.micOn(),
         micLabel: voice.micLabel(),
         voiceNote: voice.note(),
-        chat: deps.chat,
+        chat: deps.chat.lines(),
+        chatMuted: deps.chat.muted,
+        stayReady: deps.stayReady(),
         nowMs: deps.wallClock(),
       });
     } else {

@@ -7,6 +7,7 @@
 import * as Phaser from 'phaser';
 import { type ArenaMap, mapById } from '../sim/maps.js';
 import { type ArenaEntity, aimOf, arenaTuning, MATCH_ID, PlayerFlag } from '../simulation.js';
+import { shortName } from '../ui/names.js';
 
 export interface PlayerLook {
   name: string;
@@ -264,7 +265,7 @@ export class ArenaScene extends Phaser.Scene {
       g.fillStyle(hp > 0.3 ? 0x5ee08a : 0xff5d73, 1);
       g.fillRect(p.x - w / 2, p.y - r - 12, w * hp, 4);
       label
-        .setText(look.name)
+        .setText(shortName(look.name))
         .setPosition(p.x, p.y - r - 16)
         .setVisible(true);
       label.setColor(id === frame.self ? '#ffffff' : '#c9d4ea');

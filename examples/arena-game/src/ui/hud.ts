@@ -137,7 +137,7 @@ export function createHud(actions: HudActions) {
                 h('span.dot', {
                   style: `background:${css(r.color)};${r.speaking ? 'box-shadow:0 0 0 3px #5ee08a' : ''}`,
                 }),
-                r.name,
+                h('span.name-text', { title: r.name }, r.name),
                 r.host ? h('span.pill.warm', {}, 'host') : null,
               ),
             ),

@@ -1,5 +1,9 @@
-/** The main menu: name, quick play, create a private room, join by code. */
+/**
+ * The main menu: name, quick play, create a private room, join by code. Opened from an invite, it
+ * leads with "Join Ann's room" (Enter in the name field joins), and the rest steps back.
+ */
 import { h, setText } from './dom.js';
+import { possessive } from './names.js';
 
 export interface MenuActions {
   quickplay(name: string): void;
@@ -11,12 +15,29 @@ export interface MenuView {
   readonly el: HTMLElement;
   setBusy(busy: boolean): void;
   setNotice(text: string, kind?: 'info' | 'error'): void;
+  /** Puts the cursor in the name field (once the menu is on the page). */
+  focusName(): void;
 }
 
-export function createMenu(initial: { name: string; code: string }, actions: MenuActions): MenuView {
+/** What the menu starts with: the remembered name, and the invite the page was opened from. */
+export interface MenuInitial {
+  name: string;
+  code: string;
+  /** Opened from an invite: the inviter's name, if the link said. */
+  invite?: { from: string | null };
+}
+
+/** The invite's button: "Join Ann's room", or "Join room ABC234" when the link did not say whose. */
+export function inviteButtonText(code: string, from: string | null): string {
+  return from ? `Join ${possessive(from)} room` : `Join room ${code}`;
+}
+
+export function createMenu(initial: MenuInitial, actions: MenuActions): MenuView {
+  const invited = initial.invite !== undefined && initial.code !== '';
   const name = h('input', { value: initial.name, maxLength: 24, placeholder: 'Your name', autocomplete: 'off' });
   const code = h('input', {
-    value: initial.code,
+    // The invite's room has its own button; this field is for another.
+    value: invited ? '' : initial.code,
     maxLength: 6,
     placeholder: 'CODE',
     autocomplete: 'off',
@@ -32,7 +53,7 @@ export function createMenu(initial: { name: string; code: string }, actions: Men
     return null;
   };
   const quick = h(
-    'button.primary.big',
+    invited ? 'button.big.secondary' : 'button.primary.big',
     {
       onclick: () => {
         const n = nameOrComplain();
@@ -42,7 +63,7 @@ export function createMenu(initial: { name: string; code: string }, actions: Men
     'Quick play',
   );
   const create = h(
-    'button.big',
+    invited ? 'button.big.secondary' : 'button.big',
     {
       testid: 'create-room',
       onclick: () => {
@@ -52,9 +73,8 @@ export function createMenu(initial: { name: string; code: string }, actions: Men
     },
     'Create private room',
   );
-  const joinNow = () => {
+  const joinNow = (c = code.value.trim().toUpperCase()) => {
     const n = nameOrComplain();
-    const c = code.value.trim().toUpperCase();
     if (!n) return;
     if (c.length !== 6) {
       view.setNotice('Room codes have 6 characters.', 'error');
@@ -63,11 +83,24 @@ export function createMenu(initial: { name: string; code: string }, actions: Men
     }
     actions.join(n, c);
   };
-  const join = h('button', { testid: 'join-room', onclick: joinNow }, 'Join');
+  const join = h('button', { testid: 'join-room', onclick: () => joinNow() }, 'Join');
   code.addEventListener('keydown', (e) => {
     if (e.key === 'Enter') joinNow();
   });
-  const buttons = [quick, create, join];
+  const joinInvite = invited
+    ? h(
+        'button.primary.big.invite-join',
+        { testid: 'join-invite', onclick: () => joinNow(initial.code) },
+        inviteButtonText(initial.code, initial.invite?.from ?? null),
+      )
+    : null;
+  // Enter in the name field does what the loudest button does.
+  name.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    if (invited) joinNow(initial.code);
+    else quick.click();
+  });
+  const buttons = joinInvite ? [joinInvite, quick, create, join] : [quick, create, join];
 
   const el = h(
     'div.menu.panel',
@@ -75,9 +108,11 @@ export function createMenu(initial: { name: string; code: string }, actions: Men
     h('h1.logo', {}, 'tick', h('span', {}, 'mesh'), ' arena'),
     h('p.tagline', {}, 'Peer-to-peer arena shooter. Everyone in a room connects directly; the host simulates.'),
     h('label.field', {}, h('span.label', {}, 'Name'), name),
+    joinInvite,
+    joinInvite ? h('div.divider', {}, 'or') : null,
     quick,
     create,
-    h('div.divider', {}, 'or join a friend'),
+    h('div.divider', {}, joinInvite ? 'or join another room' : 'or join a friend'),
     h('div.row', {}, code, join),
     notice,
     h('div.help.touch-only', {}, 'In a match: left thumb moves, right thumb aims and shoots.'),
@@ -109,6 +144,11 @@ export function createMenu(initial: { name: string; code: string }, actions: Men
     setNotice(text, kind = 'info') {
       setText(notice, text);
       notice.classList.toggle('error', kind === 'error');
+    },
+    focusName() {
+      name.focus();
+      // The cursor after a remembered name, ready to type or press Enter.
+      name.setSelectionRange(name.value.length, name.value.length);
     },
   };
   return view;

@@ -2,12 +2,16 @@
  * The room lobby: code and invite link, players (host, ready, link state, ping, speaking), host
  * settings, chat, ready/start/mic, and the countdown.
  */
-import type { Room } from '@tickmesh/netcode';
+import type { PeerInfo, Room } from '@tickmesh/netcode';
 import { colorOfSeq } from '../colors.js';
 import type { PeerNet } from '../net.js';
 import { ROUND_LENGTHS_S, roomSettings } from '../settings.js';
 import { MAPS } from '../sim/maps.js';
+import { type ChatLine, createChatPanel } from './chat-panel.js';
 import { css, fill, h, pingText, setText } from './dom.js';
+import { createPlayerControls } from './player-controls.js';
+
+export type { ChatLine } from './chat-panel.js';
 
 export interface RoomActions {
   ready(ready: boolean): void;
@@ -17,12 +21,14 @@ export interface RoomActions {
   chat(text: string): void;
   mic(): void;
   mute(peerId: string): void;
-}
-
-export interface ChatLine {
-  name: string;
-  text: string;
-  color: number | null;
+  /** Mutes or unmutes a player's chat (local). */
+  muteChat(peerId: string): void;
+  /** Host: removes a player from the room. */
+  kick(peerId: string): void;
+  /** Starts a practice round against bots (host, alone in the room). */
+  practice(): void;
+  /** Whether the player's Ready carries over to the next round. */
+  stayReady(on: boolean): void;
 }
 
 export interface RoomModel {
@@ -37,6 +43,10 @@ export interface RoomModel {
   micLabel: string;
   voiceNote: string;
   chat: readonly ChatLine[];
+  /** Players whose chat this player muted. */
+  chatMuted: ReadonlySet<string>;
+  /** Ready carries over to the next round. */
+  stayReady: boolean;
   /** Server clock minus local clock, ms (for the countdown). */
   nowMs: number;
 }
@@ -96,14 +106,9 @@ export function createRoomView(actions: RoomActions) {
   });
   for (const m of MAPS) mapSel.append(h('option', { value: String(m.id) }, m.name));
   const settingsNote = h('div.muted', { style: 'font-size:0.82rem' });
-  const chatLog = h('div.chat-log');
-  const chatInput = h('input', { maxLength: 280, placeholder: 'Say something…', testid: 'chat-input' });
-  chatInput.addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter') return;
-    const text = chatInput.value.trim();
-    if (text) actions.chat(text);
-    chatInput.value = '';
-  });
+  const chatPanel = createChatPanel(actions);
+  const controls = createPlayerControls(actions, () => performance.now());
+  let lastRowsKey = '';
   const status = h('div.grow');
   const ready = h('button', { testid: 'ready' }, 'Ready');
   const start = h('button.primary', { testid: 'start', onclick: () => actions.start() }, 'Start');
@@ -112,7 +117,23 @@ export function createRoomView(actions: RoomActions) {
   let selfReady = false;
   ready.addEventListener('click', () => actions.ready(!selfReady));
   const countdown = h('div.countdown');
-  let chatShown = 0;
+  const practice = h(
+    'button.practice',
+    { testid: 'practice', onclick: () => actions.practice(), title: 'A practice round against bots, here on your own' },
+    'Play with bots while you wait',
+  );
+  const stayReady = h('input', {
+    type: 'checkbox',
+    checked: true,
+    testid: 'stay-ready',
+    onchange: () => actions.stayReady(stayReady.checked),
+  });
+  const stayReadyLabel = h(
+    'label.stay-ready',
+    { title: 'Stay ready for the next round when this one ends' },
+    stayReady,
+    'Stay ready',
+  );
 
   const el = h(
     'div.room',
@@ -138,9 +159,9 @@ export function createRoomView(actions: RoomActions) {
           h('label.pair', {}, h('span', {}, 'Map'), mapSel),
           settingsNote,
         ),
-        h('div.chat.panel', {}, h('div.label', {}, 'Chat'), chatLog, chatInput),
+        chatPanel.el,
       ),
-      h('div.room-foot.panel', {}, status, mic, leave, ready, start),
+      h('div.room-foot.panel', {}, status, practice, mic, leave, stayReadyLabel, ready, start),
     ),
     countdown,
   );
@@ -152,13 +173,24 @@ export function createRoomView(actions: RoomActions) {
     if (invite.value !== m.invite) invite.value = m.invite;
     setText(countLabel, `Players ${room.peers.length}/${room.maxPlayers}`);
 
-    const rows = room.peers.map((p) => {
+    const rowsKey = JSON.stringify([
+      room.peers,
+      room.hostId,
+      [...m.peers.values()].map((q) => [q.id, q.link, q.candidateType]),
+      [...m.muted],
+      [...m.chatMuted],
+      controls.key(),
+    ]);
+    // Until the link's first stats sample: `…`, not a blank.
+    const pingOf = (id: string) => {
+      const rtt = m.peers.get(id)?.rttMs ?? null;
+      return id === m.selfId ? '' : rtt === null ? pingText(null) : `${pingText(rtt)} ms`;
+    };
+    const rowOf = (p: PeerInfo) => {
       const self = p.id === m.selfId;
       const net = m.peers.get(p.id);
       const badge = self ? { text: 'you', tone: 'ok' } : linkBadge(net, p.connected);
-      // Until the link's first stats sample: `…`, not a blank.
-      const rtt = net?.rttMs ?? null;
-      const ping = self ? '' : rtt === null ? pingText(null) : `${pingText(rtt)} ms`;
+      const ping = pingOf(p.id);
       const muteBtn = self
         ? h('span')
         : h(
@@ -166,17 +198,34 @@ export function createRoomView(actions: RoomActions) {
             { onclick: () => actions.mute(p.id), title: 'Mute this player' },
             m.muted.has(p.id) ? 'Unmute' : 'Mute',
           );
+      const moderation = self ? [] : controls.row(p, { chatMuted: m.chatMuted.has(p.id), host: isHost });
       return h(
         `li.player-row${self ? '.self' : ''}`,
         { dataset: { peer: p.id } },
         h(`div.avatar${m.speaking.has(p.id) ? '.speaking' : ''}`, { style: `background:${css(colorOfSeq(p.seq))}` }),
-        h('div.player-name', {}, p.name, p.id === room.hostId ? h('small', {}, 'HOST') : null),
+        h(
+          'div.player-name',
+          {},
+          h('span.name-text', { title: p.name }, p.name),
+          p.id === room.hostId ? h('small', {}, 'HOST') : null,
+        ),
         p.id === room.hostId ? h('span') : h(`span.pill.${p.ready ? 'ok' : ''}`, {}, p.ready ? 'ready' : 'not ready'),
         h(`span.pill.${badge.tone}`, { dataset: { link: badge.text } }, badge.text),
-        h('div', { style: 'display:flex;gap:.4rem;align-items:center' }, h('span.ping', {}, ping), muteBtn),
+        h('div.row-controls', {}, h('span.ping', {}, ping), muteBtn, ...moderation),
       );
-    });
-    fill(list, ...rows);
+    };
+    // Drawn again only when something in it changed (a row swapped under a press loses the click);
+    // pings and speaking rings change in place.
+    if (rowsKey !== lastRowsKey) {
+      lastRowsKey = rowsKey;
+      fill(list, ...room.peers.map(rowOf));
+    } else
+      for (const row of Array.from(list.querySelectorAll<HTMLElement>('li.player-row'))) {
+        const id = row.dataset.peer ?? '';
+        const ping = row.querySelector('.ping');
+        if (ping) setText(ping, pingOf(id));
+        row.querySelector('.avatar')?.classList.toggle('speaking', m.speaking.has(id));
+      }
 
     const stuck = room.peers.filter((p) => {
       const link = m.peers.get(p.id)?.link;
@@ -197,25 +246,20 @@ export function createRoomView(actions: RoomActions) {
     roundSel.disabled = mapSel.disabled = !isHost || room.state !== 'open';
     setText(settingsNote, isHost ? 'You are the host: you choose.' : 'The host chooses.');
 
-    for (const line of m.chat.slice(chatShown)) {
-      chatLog.append(
-        line.color === null
-          ? h('div.sys', {}, line.text)
-          : h('div', {}, h('b', { style: `color:${css(line.color)}` }, line.name), line.text),
-      );
-      chatLog.scrollTop = chatLog.scrollHeight;
-    }
-    chatShown = m.chat.length;
+    chatPanel.render(m.chat);
 
     const self = room.peers.find((p) => p.id === m.selfId);
     selfReady = self?.ready ?? false;
     ready.classList.toggle('on', selfReady);
     setText(ready, selfReady ? 'Ready ✓' : 'Ready');
-    ready.style.display = isHost ? 'none' : '';
+    ready.style.display = stayReadyLabel.style.display = isHost ? 'none' : '';
+    stayReady.checked = m.stayReady;
     start.style.display = isHost ? '' : 'none';
     const others = room.peers.filter((p) => p.id !== room.hostId && p.connected);
     const allReady = others.length > 0 && others.every((p) => p.ready);
     start.disabled = !allReady || room.state !== 'open';
+    const alone = room.peers.length === 1;
+    practice.style.display = isHost && alone && room.state === 'open' ? '' : 'none';
     mic.classList.toggle('on', m.micOn);
     setText(mic, m.micLabel);
     mic.title = m.voiceNote;
@@ -225,7 +269,7 @@ export function createRoomView(actions: RoomActions) {
         ? 'Get ready…'
         : isHost
           ? others.length === 0
-            ? 'Waiting for players to join. Share the invite link.'
+            ? 'Waiting for players to join. Share the invite link, or practise against bots meanwhile.'
             : allReady
               ? 'Everyone is ready. Start when you like.'
               : 'Waiting for everyone to be ready.'

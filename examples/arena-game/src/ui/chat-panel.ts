@@ -1,0 +1,73 @@
+/**
+ * The room's chat panel: the lines the chat log shows (messages that wrap, long words too; a
+ * player's flood collapsed into one line with a button to mute them) and the input.
+ */
+import { css, fill, h } from './dom.js';
+
+/** A line of the chat as shown. */
+export type ChatLine =
+  | { kind: 'system'; text: string }
+  | { kind: 'message'; from: string | null; name: string; text: string; color: number }
+  /** `hidden` more messages from one player, collapsed by the flood guard. */
+  | { kind: 'flood'; from: string; name: string; color: number; hidden: number };
+
+export interface ChatPanelActions {
+  chat(text: string): void;
+  /** Mutes a player's chat. */
+  muteChat(peerId: string): void;
+}
+
+export interface ChatPanel {
+  readonly el: HTMLElement;
+  /** Draws `lines` (only when it is another array than last time). */
+  render(lines: readonly ChatLine[]): void;
+}
+
+const floodText = (l: Extract<ChatLine, { kind: 'flood' }>) =>
+  `: ${l.hidden} more message${l.hidden === 1 ? '' : 's'} hidden — `;
+
+function lineEl(line: ChatLine, actions: ChatPanelActions): HTMLElement {
+  switch (line.kind) {
+    case 'system':
+      return h('div.sys', {}, line.text);
+    case 'message':
+      return h('div', {}, h('b', { style: `color:${css(line.color)}`, title: line.name }, line.name), line.text);
+    case 'flood':
+      return h(
+        'div.sys.flood',
+        { dataset: { flood: line.from } },
+        h('b', { style: `color:${css(line.color)}`, title: line.name }, line.name),
+        floodText(line),
+        h('button.link', { onclick: () => actions.muteChat(line.from), title: `Mute ${line.name}’s chat` }, 'mute?'),
+      );
+    default:
+      return line satisfies never;
+  }
+}
+
+/**
+ * @example
+ * const panel = createChatPanel({ chat: (t) => lobby.chat(t), muteChat: (id) => chat.toggleMute(id, name) });
+ * panel.render(chat.lines());
+ */
+export function createChatPanel(actions: ChatPanelActions): ChatPanel {
+  const log = h('div.chat-log', { testid: 'chat-log' });
+  const input = h('input', { maxLength: 280, placeholder: 'Say something…', testid: 'chat-input' });
+  input.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter') return;
+    const text = input.value.trim();
+    if (text) actions.chat(text);
+    input.value = '';
+  });
+  let shown: readonly ChatLine[] | null = null;
+  return {
+    el: h('div.chat.panel', {}, h('div.label', {}, 'Chat'), log, input),
+    render(lines) {
+      if (lines === shown) return;
+      const atBottom = shown === null || log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
+      shown = lines;
+      fill(log, ...lines.map((l) => lineEl(l, actions)));
+      if (atBottom) log.scrollTop = log.scrollHeight;
+    },
+  };
+}

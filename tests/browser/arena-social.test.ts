@@ -1,0 +1,285 @@
+// The arena's social side in real Chromium, against a real lobby. An invite link opened in a fresh
+// page says whose room it is ("Join Ann's room"), with the cursor in the name field, and Enter
+// joins. In the room the host mutes one player's chat (their message never shows, the others' do)
+// and kicks another, who lands on the menu told why. Two players with 24-character names at
+// 1024x640: the HOST badge stays in view, the scoreboard's columns stay in its panel, and after a
+// kill the kill feed stays clear of the timer (bounding boxes; screenshots in
+// test-results/screenshots/ checked by eye). A player alone after quick play is offered bots at
+// once, the practice round's bots move, and a second player joining ends it with a chat line.
+import type { LobbyServer } from '@tickmesh/lobby-server';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import {
+  type ArenaPage,
+  allPlaying,
+  buildExample,
+  type ExampleBuild,
+  everyPage,
+  framesDrawn,
+  launchArenaBrowser,
+  openArena as openArenaPage,
+  screenshot,
+  serveBuild,
+  until,
+} from '../helpers/arena-game.js';
+import { capturePageErrors } from '../helpers/chromium.js';
+import { describeWith } from '../helpers/requirements.js';
+import { letTimePass } from '../helpers/wait.js';
+
+let build: ExampleBuild | undefined;
+let browser: Browser | undefined;
+let server: LobbyServer | undefined;
+
+beforeAll(async () => {
+  [build, browser] = await Promise.all([buildExample('arena-game'), launchArenaBrowser()]);
+  server = await serveBuild(build.dir);
+}, 60_000);
+/** Pages the running test opened: closed after it whatever its outcome. */
+const opened: ArenaPage[] = [];
+afterEach(() => Promise.all(opened.splice(0).map((p) => p.context.close().catch(() => undefined))));
+/** How long a Playwright action (a click, a wait for an element) may take before the test fails naming it. */
+const ACTION_MS = 15_000;
+const openArena = async (...args: Parameters<typeof openArenaPage>) => {
+  const page = await openArenaPage(...args);
+  page.context.setDefaultTimeout(ACTION_MS);
+  opened.push(page);
+  return page;
+};
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  build?.remove();
+});
+
+const LAPTOP = { width: 1024, height: 640 };
+/** Pages whose layout a test does not measure: small, so three software-rendered pages fit two busy cores. */
+const SMALL = { width: 640, height: 360 };
+
+/** A page opened at `url` as a friend would (no `name=`: the automation's shortcut is not used). */
+async function openLink(url: string, label: string): Promise<ArenaPage> {
+  if (!browser) throw new Error('not set up');
+  const context = await browser.newContext({ viewport: SMALL });
+  context.setDefaultTimeout(ACTION_MS);
+  const page = await context.newPage();
+  const errors = capturePageErrors(page);
+  await page.goto(url);
+  await page.waitForFunction(() => window.__arena !== undefined, null, { timeout: 10_000 });
+  const snapshot = () => page.evaluate(() => window.__arena.snapshot());
+  const arena: ArenaPage = {
+    name: label,
+    context,
+    page,
+    errors,
+    snapshot,
+    async selfId() {
+      const id = (await snapshot()).selfId;
+      if (!id) throw new Error(`${label} has no peer id yet`);
+      return id;
+    },
+  };
+  opened.push(arena);
+  return arena;
+}
+
+const inRoom = (pages: readonly ArenaPage[], code: string, players: number) => async () =>
+  (await everyPage(pages, (p) => p.snapshot())).every((s) => s.room?.code === code && s.players.length === players);
+
+const chatText = (p: ArenaPage) => p.page.getByTestId('chat-log').innerText();
+
+/** The page box of an element (it must be laid out). */
+async function box(page: Page, selector: string) {
+  const b = await page.locator(selector).first().boundingBox();
+  if (!b) throw new Error(`${selector} is not laid out`);
+  return b;
+}
+
+type Box = { x: number; y: number; width: number; height: number };
+const overlaps = (a: Box, b: Box) =>
+  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const inside = (inner: Box, outer: Box) =>
+  inner.x >= outer.x - 0.5 &&
+  inner.y >= outer.y - 0.5 &&
+  inner.x + inner.width <= outer.x + outer.width + 0.5 &&
+  inner.y + inner.height <= outer.y + outer.height + 0.5;
+
+describeWith(['chromium'], 'arena in Chromium: invites, chat mute, kick, long names, practice', () => {
+  it('an invite says whose room it is and Enter joins; the host mutes one player and kicks another', async () => {
+    if (!browser || !server) throw new Error('not set up');
+    const ann = await openArena(browser, server, 'Ann', 'create=1', LAPTOP);
+    await until([ann], async () => (await ann.snapshot()).room !== null, 'Ann’s room');
+    const code = (await ann.snapshot()).room?.code ?? '';
+    const link = await ann.page.locator('.invite input').inputValue();
+    expect(link).toBe(`http://127.0.0.1:${server.port}/?room=${code}&from=Ann`);
+
+    // Bob opens the link: the menu leads with Ann's room, the cursor is in the name field.
+    const bob = await openLink(link, 'Bob');
+    const joinInvite = bob.page.getByTestId('join-invite');
+    await joinInvite.waitFor();
+    expect(await joinInvite.innerText()).toBe('Join Ann’s room');
+    expect(await bob.page.locator('.menu button.primary').count()).toBe(1);
+    await until(
+      [bob],
+      () => bob.page.evaluate(() => document.activeElement?.getAttribute('placeholder') === 'Your name'),
+      'the name field focused',
+    );
+    await framesDrawn(bob.page);
+    await screenshot(bob.page, 'social-invite');
+    await bob.page.keyboard.type('Bob');
+    await bob.page.keyboard.press('Enter');
+    await until([ann, bob], inRoom([ann, bob], code, 2), 'Bob in Ann’s room');
+
+    const cy = await openArena(browser, server, 'Cy', `room=${code}`, SMALL);
+    const pages = [ann, bob, cy];
+    await until(pages, inRoom(pages, code, 3), 'all three in the room');
+    const [, bobId, cyId] = (await everyPage(pages, (p) => p.selfId())) as [string, string, string];
+
+    // Ann mutes Cy's chat: Cy's message never shows on her page; Bob's, sent after it, does.
+    await ann.page.locator(`li.player-row[data-peer="${cyId}"]`).getByTestId('mute-chat').click();
+    await until([ann], async () => (await chatText(ann)).includes('You muted Cy’s chat'), 'the mute said once');
+    await cy.page.getByTestId('chat-input').fill('secret plan');
+    await cy.page.getByTestId('chat-input').press('Enter');
+    await until([bob], async () => (await chatText(bob)).includes('secret plan'), 'Cy’s message reaching Bob');
+    await bob.page.getByTestId('chat-input').fill('hello all');
+    await bob.page.getByTestId('chat-input').press('Enter');
+    await until([ann], async () => (await chatText(ann)).includes('hello all'), 'Bob’s message reaching Ann');
+    expect(await chatText(ann)).not.toContain('secret plan');
+    expect((await chatText(ann)).match(/You muted Cy’s chat/g)).toHaveLength(1);
+
+    // Ann kicks Bob: a first press asks, the second removes him; Bob is told why, on the menu.
+    const kick = ann.page.locator(`li.player-row[data-peer="${bobId}"]`).getByTestId('kick');
+    await kick.click();
+    await until([ann], async () => (await kick.innerText()) === 'Sure?', 'the kick to ask again');
+    expect((await bob.snapshot()).room?.code).toBe(code);
+    await kick.click();
+    await until([bob], async () => (await bob.snapshot()).phase === 'menu', 'Bob back on the menu');
+    await bob.page.getByText('You were removed from the room by the host').waitFor();
+    await until(pages, inRoom([ann, cy], code, 2), 'Ann and Cy left in the room');
+    for (const p of pages) expect(p.errors).toEqual([]);
+  }, 90_000);
+
+  it('24-character names at 1024x640: HOST badge, scoreboard and kill feed stay in place', async () => {
+    if (!browser || !server) throw new Error('not set up');
+    const longA = 'WWWWWWWWWWWWWWWWWWWWWWW1';
+    const longB = 'MMMMMMMMMMMMMMMMMMMMMMM2';
+    const a = await openArena(browser, server, longA, 'create=1', LAPTOP);
+    await until([a], async () => (await a.snapshot()).room !== null, 'the room');
+    const code = (await a.snapshot()).room?.code ?? '';
+    const b = await openArena(browser, server, longB, `room=${code}&ready=1`, SMALL);
+    const pages = [a, b];
+    await until(pages, inRoom(pages, code, 2), 'both in the room');
+    const [aId, bId] = (await everyPage(pages, (p) => p.selfId())) as [string, string];
+
+    // The room: the guest's name (beside its row's buttons) is cut, the full name on hover; the
+    // HOST badge stays in full view after the host's name.
+    const guestName = a.page.locator(`li.player-row[data-peer="${bId}"] .name-text`);
+    expect(await guestName.getAttribute('title')).toBe(longB);
+    expect(await guestName.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    const hostRow = `li.player-row[data-peer="${aId}"]`;
+    expect(await a.page.locator(`${hostRow} .name-text`).getAttribute('title')).toBe(longA);
+    const badge = await box(a.page, `${hostRow} small`);
+    expect(inside(badge, await box(a.page, hostRow))).toBe(true);
+    const hostName = await box(a.page, `${hostRow} .name-text`);
+    expect(badge.x).toBeGreaterThanOrEqual(hostName.x + hostName.width - 0.5);
+    expect(await a.page.locator(`${hostRow} small`).innerText()).toBe('HOST');
+    await framesDrawn(a.page);
+    await screenshot(a.page, 'social-long-names-room');
+
+    await a.page.getByTestId('map-select').selectOption('2'); // the small map: every spawn sees every other
+    await until([a], async () => !(await a.page.getByTestId('start').isDisabled()), 'start to be enabled');
+    await a.page.getByTestId('start').click();
+    await until(pages, allPlaying(pages, 2), 'both playing', 20_000);
+
+    // The scoreboard (Tab): every cell inside its panel.
+    await a.page.mouse.move(100, 100);
+    await a.page.keyboard.down('Tab');
+    await a.page.locator('.scoreboard td').first().waitFor();
+    // Panel and cells measured in one go (the board redraws as pings change).
+    const { board, cells } = await a.page.evaluate(() => {
+      const rect = (el: Element) => {
+        const r = el.getBoundingClientRect();
+        return { x: r.x, y: r.y, width: r.width, height: r.height, text: (el as HTMLElement).innerText };
+      };
+      const panel = document.querySelector('.scoreboard');
+      return {
+        board: panel ? rect(panel) : null,
+        cells: Array.from(document.querySelectorAll('.scoreboard td, .scoreboard th, .scoreboard td > *'), rect),
+      };
+    });
+    if (!board) throw new Error('no scoreboard');
+    await screenshot(a.page, 'social-long-names-scoreboard');
+    expect(cells.length).toBeGreaterThan(10);
+    expect(cells.filter((c) => !inside(c, board))).toEqual([]);
+    expect(await a.page.locator('.scoreboard .name-text').first().getAttribute('title')).toMatch(/^[WM]{23}[12]$/);
+    await a.page.keyboard.up('Tab');
+
+    // A kills B with the real mouse: the kill feed line, two long names, stays clear of the timer.
+    let downed = false;
+    const deadline = Date.now() + 20_000;
+    while (!downed && Date.now() < deadline) {
+      const at = await a.page.evaluate((id) => window.__arena.screenOf(id), bId);
+      if (at) {
+        await a.page.mouse.move(at.x, at.y);
+        await a.page.mouse.down();
+      }
+      await letTimePass(150); // aim again every 150 ms: B may move
+      downed = (await a.page.locator('.killfeed > *').count()) > 0;
+    }
+    await a.page.mouse.up();
+    expect(downed).toBe(true);
+    const timer = await box(a.page, '.timer');
+    const feed = await a.page.locator('.killfeed > *').evaluateAll((els) =>
+      els.map((el) => {
+        const r = el.getBoundingClientRect();
+        return { x: r.x, y: r.y, width: r.width, height: r.height };
+      }),
+    );
+    for (const line of feed) {
+      expect(overlaps(line, timer)).toBe(false);
+      expect(line.x + line.width).toBeLessThanOrEqual(LAPTOP.width);
+    }
+    await screenshot(a.page, 'social-long-names-killfeed');
+    for (const p of pages) expect(p.errors).toEqual([]);
+  }, 90_000);
+
+  it('quick play alone offers bots at once; the practice bots move; a player joining ends it', async () => {
+    if (!browser || !server) throw new Error('not set up');
+    const dee = await openArena(browser, server, 'Dee', 'quickplay=1', LAPTOP);
+    await until([dee], async () => (await dee.snapshot()).room !== null, 'Dee in a room');
+    const practice = dee.page.getByTestId('practice');
+    await practice.waitFor();
+    expect(await practice.innerText()).toBe('Play with bots while you wait');
+    await practice.click();
+    await until([dee], async () => (await dee.snapshot()).phase === 'practice', 'the practice round');
+
+    const bots = async () =>
+      (await dee.snapshot()).players.filter((p) => p.name.endsWith('(bot)')).map((p) => ({ x: p.x ?? 0, y: p.y ?? 0 }));
+    await until([dee], async () => (await bots()).length === 3, 'three bots in the world');
+    const before = await bots();
+    await until(
+      [dee],
+      async () =>
+        (await bots()).some((b, i) => Math.hypot(b.x - (before[i]?.x ?? b.x), b.y - (before[i]?.y ?? b.y)) > 40),
+      'a bot to move',
+    );
+    // Dee plays too: D held moves her own ship.
+    const selfId = await dee.selfId();
+    const x0 = (await dee.snapshot()).players.find((p) => p.id === selfId)?.x ?? 0;
+    await dee.page.mouse.move(500, 300);
+    await dee.page.keyboard.down('d');
+    await letTimePass(600); // Dee holds D
+    await dee.page.keyboard.up('d');
+    const x1 = (await dee.snapshot()).players.find((p) => p.id === selfId)?.x ?? 0;
+    expect(x1).toBeGreaterThan(x0 + 20);
+    await framesDrawn(dee.page);
+    await screenshot(dee.page, 'social-practice');
+
+    // Eve quick-plays into Dee's room: the practice ends, and the chat says why.
+    const eve = await openArena(browser, server, 'Eve', 'quickplay=1', SMALL);
+    const code = (await dee.snapshot()).room?.code ?? '';
+    await until([dee, eve], inRoom([dee, eve], code, 2), 'Eve in Dee’s room');
+    await until([dee], async () => (await dee.snapshot()).phase === 'lobby', 'Dee back in the room');
+    await until([dee], async () => (await chatText(dee)).includes('Eve joined: practice ended.'), 'the chat line');
+    expect(await practice.isVisible()).toBe(false);
+    for (const p of [dee, eve]) expect(p.errors).toEqual([]);
+  }, 60_000);
+});
