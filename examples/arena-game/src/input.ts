@@ -1,7 +1,7 @@
 /**
  * Keyboard and mouse: the held movement keys, fire (mouse button or Space), the aim the scene
- * computes from the mouse, and one-shot keys (Tab, V, F3) reported to the app. Keys typed into a
- * text field (chat, room code) are ignored.
+ * computes from the mouse, and one-shot keys (Tab, V, F3, Escape) reported to the app. Keys typed
+ * into a text field (chat, room code) are ignored, but Escape.
  */
 import type { ArenaInput } from './simulation.js';
 
@@ -9,6 +9,8 @@ export interface InputHandlers {
   scoreboard(held: boolean): void;
   pushToTalk(held: boolean): void;
   netgraph(): void;
+  /** Escape: the in-match menu. */
+  menu(): void;
 }
 
 export interface GameInput {
@@ -44,6 +46,10 @@ export function createGameInput(root: Window, canvasHost: HTMLElement, handlers:
     if (e.code === 'F3') {
       e.preventDefault();
       handlers.netgraph();
+      return;
+    }
+    if (e.code === 'Escape') {
+      if (!e.repeat) handlers.menu();
       return;
     }
     if (typing(e.target)) return;
