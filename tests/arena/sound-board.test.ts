@@ -144,9 +144,12 @@ describe('the sound board', () => {
     expect(broken.b.stats().state).toBe('off');
   });
 
-  it('a suspended context (waiting for a gesture) says locked', () => {
+  it('a suspended context (waiting for a gesture): says locked, plays nothing (it would all sound at once later)', () => {
     const out = memoryOutput('locked');
-    expect(board(out.output).b.stats().state).toBe('locked');
+    const { b } = board(out.output);
+    b.play('beep');
+    expect(out.started).toEqual([]);
+    expect(b.stats()).toMatchObject({ state: 'locked', played: 0 });
   });
 });
 

@@ -91,7 +91,8 @@ export function createGameInput(root: Window, canvasHost: HTMLElement, handlers:
         ? { mx: axis(0), my: axis(1), aim, fire: mouseDown || held.has('Space') }
         : { mx: 0, my: 0, aim, fire: false },
     setAim(next) {
-      aim = next;
+      // Off (a menu open): the player's aim stays where it was.
+      if (active) aim = next;
     },
     setActive(next) {
       active = next;

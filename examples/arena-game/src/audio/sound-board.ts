@@ -7,7 +7,7 @@
  */
 import { renderSfx, type SfxKind } from './sfx.js';
 
-/** Where the audio output is: `on`, `locked` (waiting for the player's first click or key), `off` (none). */
+/** Where the audio output is: `on`; `locked` (suspended: waiting for the player's first click or key, or the page in the background); `off` (none). */
 export type SoundState = 'on' | 'locked' | 'off';
 
 /** The player's sound settings (remembered across reloads). */
@@ -138,6 +138,8 @@ export function createSoundBoard(deps: SoundBoardDeps): SoundBoard {
       if (!out) return;
       const now = deps.now();
       try {
+        // Locked until the player's first click or key: what would play now would all sound at once then.
+        if (out.state() !== 'on') return;
         const since = now - (lastStart.get(kind) ?? Number.NEGATIVE_INFINITY);
         if (
           since < limits.minGapMs ||
