@@ -139,11 +139,14 @@ describeWith(['chromium'], 'arena in Chromium: sound, the in-match menu and matc
     expect((await playerIn(ann, annId))?.x).toBe(x0);
     await screenshot(ann.page, 'match-menu');
 
+    // The volume slider sets the sound's volume, remembered with the mute below.
+    await ann.page.getByTestId('volume').fill('30');
+    await until([ann], async () => (await sound(ann)).volume === 0.3, 'the volume at 30%');
     // Mute: remembered, and Ann's page plays nothing more; Bob's still hears her shots.
     await ann.page.getByTestId('mute-sound').check();
     await until([ann], async () => (await sound(ann)).muted, 'muted');
     expect(JSON.parse((await ann.page.evaluate(() => localStorage.getItem('tickmesh.arena.sound'))) ?? '{}')).toEqual({
-      volume: expect.any(Number),
+      volume: 0.3,
       muted: true,
     });
     // Escape closes it and the keys are the game's again (the checkbox does not keep them).

@@ -7,7 +7,10 @@
  */
 import { renderSfx, type SfxKind } from './sfx.js';
 
-/** Where the audio output is: `on`; `locked` (suspended: waiting for the player's first click or key, or the page in the background); `off` (none). */
+/**
+ * Where the audio output is: `on`; `locked` (suspended: waiting for the player's first click or
+ * key, or the page in the background); `off` (none).
+ */
 export type SoundState = 'on' | 'locked' | 'off';
 
 /** The player's sound settings (remembered across reloads). */

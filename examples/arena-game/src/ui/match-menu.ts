@@ -60,8 +60,8 @@ export function createMatchMenu(actions: MatchMenuActions): MatchMenuView {
   const panel = h(
     'div.match-menu.panel',
     { role: 'dialog', 'aria-label': 'Match menu', testid: 'match-menu' },
-    h('h2', {}, 'Paused for you'),
-    h('div.muted', {}, 'The match goes on for the others.'),
+    h('h2', {}, 'Menu'),
+    h('div.muted', {}, 'The match goes on while this is open.'),
     h('label.volume-row', {}, h('span', {}, 'Sound'), volume, volumeText),
     h('label.mute-row', {}, mute, ' Mute sounds'),
     mic,
