@@ -216,6 +216,20 @@ describeWith(['chromium'], 'arena in Chromium: sound, the in-match menu and matc
     expect(marker.x >= 0 && marker.x <= 320 && marker.y >= 0 && marker.y <= 240).toBe(true);
     const towards = (bobAt.x - 160) * (marker.x - 160) + (bobAt.y - 120) * (marker.y - 120);
     expect(towards).toBeGreaterThan(0);
+    // Not hidden under the HUD: no panel or button drawn over the arrow (15 px around its centre);
+    // the kill feed's lines, gone in 5 s, may pass over it.
+    const covering = await ann.page.evaluate(
+      ({ x, y }) =>
+        Array.from(document.querySelectorAll<HTMLElement>('#ui .panel, #ui button'))
+          .filter((el) => el.offsetParent !== null && el.closest('.killfeed') === null)
+          .filter((el) => {
+            const r = el.getBoundingClientRect();
+            return r.left < x + 15 && r.right > x - 15 && r.top < y + 15 && r.bottom > y - 15;
+          })
+          .map((el) => el.className || el.tagName),
+      marker,
+    );
+    expect(covering).toEqual([]);
     await framesDrawn(ann.page);
     await screenshot(ann.page, 'edge-marker');
 

@@ -45,8 +45,11 @@ const FLOOR_LINE = 0x18233a;
 const WALL_TOP = 0x2a3a5e;
 const WALL_SIDE = 0x1a2440;
 const WALL_EDGE = 0x35e0c1;
-/** How far an edge marker's centre keeps from each edge of the screen, px (the top clears the HUD's timer). */
-const MARKER_INSETS = { top: 64, right: 26, bottom: 26, left: 26 };
+/**
+ * How far an edge marker's centre keeps from each edge of the screen, px: room for the arrow, and
+ * above and below for the HUD (the timer and menu button at the top, health and hints at the bottom).
+ */
+const MARKER_INSETS = { top: 64, right: 26, bottom: 100, left: 26 };
 
 export class ArenaScene extends Phaser.Scene {
   private frameSource: () => RenderFrame | null = () => null;
