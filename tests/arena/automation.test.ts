@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ArenaSnapshot, createAutomation } from '../../examples/arena-game/src/app/automation.js';
 import type { AppPhase } from '../../examples/arena-game/src/app/match-flow.js';
+import type { SoundStats } from '../../examples/arena-game/src/audio/sound-board.js';
 import { type NetFigures, NO_NET_FIGURES, type PeerNet } from '../../examples/arena-game/src/net.js';
 import { arenaToWorld, initialArenaState, playerEntityId } from '../../examples/arena-game/src/simulation.js';
 import { arenaRoom, player } from './fixtures.js';
@@ -29,6 +30,16 @@ const bobLink: PeerNet = {
   lossRate: 0.01,
 };
 
+const sound: SoundStats = {
+  state: 'on',
+  volume: 0.5,
+  muted: false,
+  played: 3,
+  limited: 1,
+  failed: 0,
+  recent: ['shot', 'hit', 'shot'],
+};
+
 function setup(inMatch: boolean) {
   const world = arenaToWorld(initialArenaState({ roundS: 60, map: 0, seed: 1 }));
   world.set(playerEntityId('ann'), annPlayer);
@@ -53,6 +64,15 @@ function setup(inMatch: boolean) {
     voiceStatus: () => (inMatch ? 'on' : 'off'),
     speaking: new Set(inMatch ? ['bob'] : []),
     screenOf: (x, y) => ({ x: x / 2, y: y / 2 }),
+    sound: () => sound,
+    // Bob's marker, and one of an entity no peer of the room has (left out).
+    edgeMarkers: () =>
+      inMatch
+        ? [
+            { id: playerEntityId('bob'), x: 935.6, y: 20.2 },
+            { id: 987, x: 1, y: 1 },
+          ]
+        : [],
   });
 }
 
@@ -68,13 +88,26 @@ describe('the automation surface', () => {
       voice: { state: 'off', speaking: [] },
       net: NO_NET_FIGURES,
       lobby: 'offline',
+      sound,
+      edgeMarkers: [],
     } satisfies ArenaSnapshot);
   });
 
   it('in a match: the room, every peer as a player (null until in the world), every link, voice and figures', () => {
     const automation = setup(true);
     const snapshot = automation.snapshot();
-    expect(Object.keys(snapshot)).toEqual(['room', 'selfId', 'phase', 'players', 'peers', 'voice', 'net', 'lobby']);
+    expect(Object.keys(snapshot)).toEqual([
+      'room',
+      'selfId',
+      'phase',
+      'players',
+      'peers',
+      'voice',
+      'net',
+      'lobby',
+      'sound',
+      'edgeMarkers',
+    ]);
     expect(snapshot).toEqual({
       room: { code: 'AAAAAA', state: 'playing', hostId: 'ann' },
       selfId: 'ann',
@@ -90,6 +123,8 @@ describe('the automation surface', () => {
       voice: { state: 'on', speaking: ['bob'] },
       net: figures,
       lobby: 'reconnecting',
+      sound,
+      edgeMarkers: [{ id: 'bob', x: 936, y: 20 }],
     } satisfies ArenaSnapshot);
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
     expect(automation.screenOf('ann')).toEqual({ x: 50, y: 100 });

@@ -23,7 +23,7 @@ const people = {
   speaking: new Set(['bob']),
   muted: new Set(['bob']),
 };
-const shown = { scoreboard: true, ended: null, micOn: false, micLabel: 'Mic off' };
+const shown = { scoreboard: true, ended: null, micOn: false, micLabel: 'Mic off', killer: 'Bob' };
 
 describe('hudModel', () => {
   it('reads the round, this player and the scoreboard from the world', () => {
@@ -33,7 +33,14 @@ describe('hudModel', () => {
     world.set(playerEntityId('ann'), deadAnn);
     const model = hudModel({ world, tick: 100, dt: 0.01 }, people, shown);
     expect(model.timeLeftS).toBeCloseTo(5);
-    expect(model).toMatchObject({ hp: 0, maxHp: arenaTuning.maxHp, alive: false, scoreboard: true, ended: null });
+    expect(model).toMatchObject({
+      hp: 0,
+      maxHp: arenaTuning.maxHp,
+      alive: false,
+      scoreboard: true,
+      ended: null,
+      killer: 'Bob',
+    });
     expect(model.respawnInS).toBeCloseTo(0.3);
     expect(model.rows).toEqual([
       {

@@ -9,6 +9,8 @@
  * - app/voice-controls.ts: the mic button's cycle, mutes, who is speaking, spatial voice;
  * - app/match-flow.ts: the phase, and the end-of-round rule (the host's `room.end`);
  * - app/player-looks.ts, app/match-feedback.ts: names and colours; kill feed and effects;
+ * - audio/sound-board.ts, app/match-sounds.ts: synthesized sound effects, and when they play;
+ * - app/in-match-menu.ts: the in-match menu (Escape): leave, volume and mute, mic;
  * - app/scene-frame.ts: what the Phaser scene draws; app/screens.ts: the DOM screens;
  * - app/automation.ts: `window.__arena`.
  * The app's clock, ten times a second, applies the match rule and then updates the DOM.
@@ -16,9 +18,11 @@
 import { createLobbyClient } from '@tickmesh/netcode';
 import { type ArenaSnapshot, createAutomation } from './app/automation.js';
 import { createChatLog, hostChangeText } from './app/chat-log.js';
+import { createInMatchMenu } from './app/in-match-menu.js';
 import { createLobbyFlow, type RoomRequest } from './app/lobby-flow.js';
 import { createMatchFeedback } from './app/match-feedback.js';
 import { type AppPhase, createMatchFlow } from './app/match-flow.js';
+import { createMatchSounds } from './app/match-sounds.js';
 import { createPlayerLooks } from './app/player-looks.js';
 import { createPractice, practiceLobby } from './app/practice.js';
 import { createRemembered } from './app/remembered.js';
@@ -26,11 +30,13 @@ import { createSceneFrames } from './app/scene-frame.js';
 import { createScreens } from './app/screens.js';
 import { createVoiceControls } from './app/voice-controls.js';
 import { createAttractMode } from './attract.js';
+import { createSoundBoard, DEFAULT_SOUND_SETTINGS } from './audio/sound-board.js';
 import type { GameInput, InputHandlers } from './input.js';
 import { createArenaNet } from './net.js';
 import { type ArenaParams, inviteLink } from './params.js';
 import type { ArenaScene, RenderFrame } from './scenes/arena-scene.js';
 import { matchSettings, newRoomSettings } from './settings.js';
+import { playerEntityId } from './simulation.js';
 import { createHud } from './ui/hud.js';
 import { createLobbyStatus } from './ui/lobby-status.js';
 import { createMenu } from './ui/menu.js';
@@ -48,6 +54,8 @@ export interface AppDeps {
   input: GameInput;
   storage: { local: Storage; session: Storage };
   location: Location;
+  /** Where the app reports what went wrong without stopping the game (the sound failing). */
+  log: Pick<Console, 'warn'>;
 }
 
 export interface ArenaApp {
@@ -105,11 +113,30 @@ export function createApp(deps: AppDeps): ArenaApp {
   });
   const match = createMatchFlow({ room, selfId, world, end: () => lobby.end() });
   const shownWorld = () => shown.net()?.view()?.world;
+  const sound = createSoundBoard({
+    output: () => scene.sfxOutput(),
+    settings: remembered.sound() ?? DEFAULT_SOUND_SETTINGS,
+    save: (settings) => remembered.setSound(settings),
+    now: () => performance.now(),
+    warn: (message) => deps.log.warn(`arena: ${message}`),
+  });
+  const matchSounds = createMatchSounds({
+    play: (kind, volume) => sound.play(kind, volume),
+    selfEntityId: () => {
+      const self = selfId();
+      return self === null ? null : playerEntityId(self);
+    },
+  });
+  // Who killed this player last: the death screen names them.
+  let killer: string | null = null;
   const showEvent = createMatchFeedback({
     look: (entityId) => looks.get(entityId),
     world: shownWorld,
     selfId,
-    killfeed: (killer, victim, mine) => hud.killfeed(killer, victim, mine),
+    killfeed: (line) => hud.killfeed(line),
+    killedBy: (look) => {
+      killer = look.name;
+    },
     effect: (kind, x, y, color, angle) => scene.effect(kind, x, y, color, angle),
     random: Math.random,
   });
@@ -156,7 +183,10 @@ export function createApp(deps: AppDeps): ArenaApp {
     },
     chat: (message, inRoom) => chat.message(message, inRoom),
     connected(client, net) {
-      net.onEvent((e) => showEvent(e.event));
+      net.onEvent((e) => {
+        showEvent(e.event);
+        matchSounds.event(e.event);
+      });
       voice.attach(net.session.voice, () => client.peerId);
     },
   });
@@ -193,6 +223,19 @@ export function createApp(deps: AppDeps): ArenaApp {
       location.assign(url.toString());
     },
   });
+  const matchMenu = createInMatchMenu({
+    input,
+    sound,
+    voice,
+    leave: () => lobby.leave(),
+    applyCursor: (cursor) => {
+      document.body.style.cursor = cursor;
+    },
+    focusGame: () => {
+      if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+    },
+  });
+  hud.el.append(matchMenu.el);
   const screens = createScreens({
     ui,
     menu,
@@ -204,12 +247,11 @@ export function createApp(deps: AppDeps): ArenaApp {
     voice,
     chat,
     stayReady: () => lobby.stayReady(),
+    killer: () => killer,
     inviteLink: (code) => inviteLink(location, code, room()?.peers.find((p) => p.id === selfId())?.name ?? null),
     relay: params.relay,
-    setInputActive: (active) => input.setActive(active),
-    setCursor: (cursor) => {
-      document.body.style.cursor = cursor;
-    },
+    setInputActive: (active) => matchMenu.setOnHud(active),
+    setCursor: (cursor) => matchMenu.setCursor(cursor),
     now: () => performance.now(),
     wallClock: () => Date.now(),
   });
@@ -239,6 +281,8 @@ export function createApp(deps: AppDeps): ArenaApp {
     voiceStatus: () => voice.status(),
     speaking: voice.speaking,
     screenOf: (x, y) => scene.screenOf(x, y),
+    sound: () => sound.stats(),
+    edgeMarkers: () => scene.edgeMarkers(),
   });
 
   return {
@@ -252,12 +296,19 @@ export function createApp(deps: AppDeps): ArenaApp {
       for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, voice.gesture, true);
       setInterval(() => {
         match.update(performance.now());
+        const endsAt = lobby.room()?.countdownEndsAt;
+        matchSounds.clock(match.phase(), endsAt === undefined ? null : Math.ceil((endsAt - Date.now()) / 1000));
         screens.render();
         practiceBar.render(practice.active());
+        matchMenu.render();
         lobbyStatus.render(lobby.room() !== null ? lobby.connection() : 'online');
       }, CLOCK_MS);
     },
-    frame,
+    frame() {
+      const next = frame();
+      matchSounds.frame(next);
+      return next;
+    },
     snapshot: () => automation.snapshot(),
     screenOf: (peerId) => automation.screenOf(peerId),
     render: () => screens.render(),
@@ -268,6 +319,7 @@ export function createApp(deps: AppDeps): ArenaApp {
         netgraph.toggle();
         screens.render();
       },
+      menu: () => matchMenu.escape(),
     },
   };
 }

@@ -1,8 +1,8 @@
 /**
  * Keyboard and mouse: the held movement keys, fire (mouse button or Space), the aim the scene
- * computes from the mouse, and one-shot keys (Tab, V, F3) reported to the app. Keys typed into a
- * text field (chat, room code) are ignored. Touch sticks, where given, add to them: either moves,
- * either fires, and the aim stick's aim wins over the mouse's once it has given one.
+ * computes from the mouse, and one-shot keys (Tab, V, F3, Escape) reported to the app. Keys typed
+ * into a text field (chat, room code) are ignored, but Escape. Touch sticks, where given, add to
+ * them: either moves, either fires, and the aim stick's aim wins over the mouse's once it has given one.
  */
 import type { ArenaInput } from './simulation.js';
 import type { TouchControls } from './ui/touch-controls.js';
@@ -11,6 +11,8 @@ export interface InputHandlers {
   scoreboard(held: boolean): void;
   pushToTalk(held: boolean): void;
   netgraph(): void;
+  /** Escape: the in-match menu. */
+  menu(): void;
 }
 
 export interface GameInput {
@@ -51,6 +53,10 @@ export function createGameInput(
     if (e.code === 'F3') {
       e.preventDefault();
       handlers.netgraph();
+      return;
+    }
+    if (e.code === 'Escape') {
+      if (!e.repeat) handlers.menu();
       return;
     }
     if (typing(e.target)) return;
@@ -99,7 +105,8 @@ export function createGameInput(
       };
     },
     setAim(next) {
-      aim = next;
+      // Off (a menu open): the player's aim stays where it was.
+      if (active) aim = next;
     },
     setActive(next) {
       active = next;

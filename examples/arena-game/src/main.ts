@@ -34,6 +34,7 @@ const input = createGameInput(
     scoreboard: (held) => app?.handlers.scoreboard(held),
     pushToTalk: (held) => app?.handlers.pushToTalk(held),
     netgraph: () => app?.handlers.netgraph(),
+    menu: () => app?.handlers.menu(),
   },
   touch,
 );
@@ -44,6 +45,7 @@ app = createApp({
   input,
   storage: { local: window.localStorage, session: window.sessionStorage },
   location: window.location,
+  log: console,
 });
 const running = app;
 scene.setSource(() => running.frame());
@@ -66,7 +68,8 @@ new Phaser.Game({
   parent: gameEl,
   backgroundColor: '#0b101c',
   banner: false,
-  audio: { noAudio: true },
+  // Web Audio for the synthesized effects (audio/); Phaser unlocks it on the first click or key.
+  audio: { disableWebAudio: false },
   scale: { mode: Phaser.Scale.RESIZE, width: '100%', height: '100%' },
   scene: [scene],
 });

@@ -3,7 +3,9 @@
  * browser tests read. `snapshot()` is plain JSON with the netgraph's own figures; `screenOf()`
  * says where a player is drawn, so a test can aim the real mouse at it.
  */
+
 import type { CandidateType, LinkState, LobbyConnection, Room, VoiceStatus } from '@tickmesh/netcode';
+import type { SoundStats } from '../audio/sound-board.js';
 import { type ArenaNet, type NetFigures, NO_NET_FIGURES, type PeerNet } from '../net.js';
 import { PlayerFlag, playerEntityId } from '../simulation.js';
 import type { LobbyFlow } from './lobby-flow.js';
@@ -37,6 +39,10 @@ export interface ArenaSnapshot {
   net: NetFigures;
   /** The lobby connection (`reconnecting` while the lobby restarts; the game goes on). */
   lobby: LobbyConnection;
+  /** The sound: output state, settings, effects played and the last few. */
+  sound: SoundStats;
+  /** Players out of view, with the edge marker drawn for each (screen px). */
+  edgeMarkers: { id: string; x: number; y: number }[];
 }
 
 export interface Automation {
@@ -52,6 +58,9 @@ export interface AutomationDeps {
   speaking: ReadonlySet<string>;
   /** Where a world point is on the page (the scene's camera). */
   screenOf(x: number, y: number): { x: number; y: number };
+  sound(): SoundStats;
+  /** The edge markers drawn last frame, by entity id. */
+  edgeMarkers(): readonly { id: number; x: number; y: number }[];
 }
 
 export function createAutomation(deps: AutomationDeps): Automation {
@@ -89,6 +98,11 @@ export function createAutomation(deps: AutomationDeps): Automation {
         voice: { state: deps.voiceStatus(), speaking: [...deps.speaking] },
         net: net?.figures() ?? NO_NET_FIGURES,
         lobby: lobby.connection(),
+        sound: deps.sound(),
+        edgeMarkers: deps.edgeMarkers().flatMap((m) => {
+          const peer = room?.peers.find((p) => playerEntityId(p.id) === m.id);
+          return peer ? [{ id: peer.id, x: Math.round(m.x), y: Math.round(m.y) }] : [];
+        }),
       };
     },
     screenOf(peerId) {

@@ -39,7 +39,7 @@ export function scoreRows(world: ReadonlyMap<number, ArenaEntity>, people: RoomP
 export function hudModel(
   view: ArenaView | null | undefined,
   people: RoomPeople & { selfId: string },
-  shown: Pick<HudModel, 'scoreboard' | 'ended' | 'micOn' | 'micLabel'>,
+  shown: Pick<HudModel, 'scoreboard' | 'ended' | 'micOn' | 'micLabel' | 'killer'>,
 ): HudModel {
   const world = view?.world ?? new Map<number, ArenaEntity>();
   const match = world.get(MATCH_ID);
@@ -51,6 +51,7 @@ export function hudModel(
     maxHp: arenaTuning.maxHp,
     alive: fields ? (fields.flags & PlayerFlag.alive) !== 0 : true,
     respawnInS: fields && view ? Math.max(0, (fields.respawnTick - view.tick) * view.dt) : 0,
+    killer: shown.killer,
     rows: scoreRows(world, people),
     scoreboard: shown.scoreboard,
     ended: shown.ended,

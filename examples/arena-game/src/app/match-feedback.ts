@@ -1,8 +1,10 @@
 /**
- * What the host's game events show: a kill in the kill feed (highlighted when this player is in
- * it) with a ring where the victim fell, a hit as a spark on the victim.
+ * What the host's game events show: a kill in the kill feed (who killed whom, highlighted when
+ * this player is in it) with a ring where the victim fell, a hit as a spark on the victim; and
+ * who killed this player last, for the death screen.
  */
 import { type ArenaEntity, type ArenaEvent, playerEntityId } from '../simulation.js';
+import { type KillLine, killLine } from './kill-feed.js';
 
 interface Look {
   name: string;
@@ -17,7 +19,9 @@ export interface MatchFeedbackDeps {
   /** The world now, or undefined before there is one. */
   world(): ReadonlyMap<number, ArenaEntity> | undefined;
   selfId(): string | null;
-  killfeed(killer: Look, victim: Look, mine: boolean): void;
+  killfeed(line: KillLine): void;
+  /** This player was killed by `killer` (the death screen names them). */
+  killedBy(killer: Look): void;
   effect(kind: 'ring' | 'spark', x: number, y: number, color: number, angle?: number): void;
   /** Random source in [0, 1) (the spark's angle). */
   random(): number;
@@ -34,8 +38,9 @@ export function createMatchFeedback(deps: MatchFeedbackDeps): (event: ArenaEvent
       const killer = deps.look(event.killer) ?? NOBODY;
       const victim = deps.look(event.victim) ?? NOBODY;
       const self = deps.selfId();
-      const mine = self !== null && (event.killer === playerEntityId(self) || event.victim === playerEntityId(self));
-      deps.killfeed(killer, victim, mine);
+      const selfEid = self === null ? null : playerEntityId(self);
+      deps.killfeed(killLine(killer, victim, { killer: event.killer === selfEid, victim: event.victim === selfEid }));
+      if (event.victim === selfEid) deps.killedBy(killer);
       const v = world?.get(event.victim);
       if (v?.kind === 'player') deps.effect('ring', v.fields.x, v.fields.y, victim.color);
     } else if (event.type === 'hit') {

@@ -29,6 +29,8 @@ export interface ScreensDeps {
   chat: Pick<ChatLog, 'lines' | 'muted'>;
   /** Whether Ready carries over to the next round. */
   stayReady(): boolean;
+  /** Who killed this player last, for the death screen (null: nobody yet). */
+  killer(): string | null;
   inviteLink(code: string): string;
   /** Links forced through TURN (`relay=1`). */
   relay: boolean;
@@ -97,7 +99,13 @@ export function createScreens(deps: ScreensDeps): Screens {
       const now = deps.now();
       const people = { room, selfId: self, peers: peers(), speaking: voice.speaking, muted: voice.muted };
       const ended = p === 'ended' ? { backInS: match.backInS(now) } : null;
-      const shown = { scoreboard: scoreboardHeld, ended, micOn: voice.micOn(), micLabel: voice.micLabel() };
+      const shown = {
+        scoreboard: scoreboardHeld,
+        ended,
+        micOn: voice.micOn(),
+        micLabel: voice.micLabel(),
+        killer: deps.killer(),
+      };
       deps.hud.render(hudModel(view, people, shown), now);
     }
     const net = lobby.net();

@@ -1,13 +1,17 @@
 /**
  * The arena drawn in code: a tiled floor, raised walls with a neon edge, players as rimmed discs
  * with a barrel, name and health bar, glowing projectiles, and short-lived effects (muzzle
- * flashes, hit sparks, kill rings). Everything is redrawn every frame from a `RenderFrame`, the
+ * flashes, hit sparks, kill rings), and an arrow on the screen's edge for each player out of view.
+ * Everything is redrawn every frame from a `RenderFrame`, the
  * view of entities the net layer (or the menu's attract mode) hands it.
  */
 import * as Phaser from 'phaser';
+import { phaserSfxOutput } from '../audio/phaser-output.js';
+import type { SfxOutput } from '../audio/sound-board.js';
 import { type ArenaMap, mapById } from '../sim/maps.js';
 import { type ArenaEntity, aimOf, arenaTuning, MATCH_ID, PlayerFlag } from '../simulation.js';
 import { shortName } from '../ui/names.js';
+import { type EdgeMarker, edgeMarker } from './edge-markers.js';
 
 export interface PlayerLook {
   name: string;
@@ -42,6 +46,11 @@ const FLOOR_LINE = 0x18233a;
 const WALL_TOP = 0x2a3a5e;
 const WALL_SIDE = 0x1a2440;
 const WALL_EDGE = 0x35e0c1;
+/**
+ * How far an edge marker's centre keeps from each edge of the screen, px: room for the arrow, and
+ * above and below for the HUD (the timer and menu button at the top, health and hints at the bottom).
+ */
+const MARKER_INSETS = { top: 64, right: 26, bottom: 100, left: 26 };
 
 export class ArenaScene extends Phaser.Scene {
   private frameSource: () => RenderFrame | null = () => null;
@@ -56,6 +65,8 @@ export class ArenaScene extends Phaser.Scene {
   /** How far the camera may look past the map's edges, CSS px (room for the thumbs when playing by touch). */
   private edgeRoomPx = 0;
   private lastFired = new Map<number, number>();
+  private markers: (EdgeMarker & { id: number })[] = [];
+  private sfx: SfxOutput | null = null;
 
   constructor() {
     super('arena');
@@ -90,6 +101,17 @@ export class ArenaScene extends Phaser.Scene {
     return { x: (x - cam.worldView.x) * cam.zoom, y: (y - cam.worldView.y) * cam.zoom };
   }
 
+  /** Where sound effects play (Phaser's sound manager), or null until Phaser has booted the scene. */
+  sfxOutput(): SfxOutput | null {
+    this.sfx ??= phaserSfxOutput(this);
+    return this.sfx;
+  }
+
+  /** The edge markers drawn last frame: players out of view, by entity id (screen px). */
+  edgeMarkers(): readonly (EdgeMarker & { id: number })[] {
+    return this.markers;
+  }
+
   effect(kind: Effect['kind'], x: number, y: number, color: number, angle = 0): void {
     const lifeMs = kind === 'ring' ? 600 : kind === 'spark' ? 320 : 90;
     this.effects.push({ kind, x, y, color, angle, ageMs: 0, lifeMs });
@@ -114,6 +136,7 @@ export class ArenaScene extends Phaser.Scene {
     this.gfx.clear();
     if (frame) this.drawWorld(frame);
     this.drawEffects(deltaMs);
+    this.drawEdgeMarkers(frame);
     this.drawCrosshair(frame);
   }
 
@@ -319,6 +342,38 @@ export class ArenaScene extends Phaser.Scene {
         g.fillStyle(0xfff3c4, 0.9 * (1 - t));
         g.fillCircle(e.x, e.y, 7 * (1 - t) + 3);
       }
+    }
+  }
+
+  /** An arrow in the player's colour on the screen's edge for each living player out of view. */
+  private drawEdgeMarkers(frame: RenderFrame | null): void {
+    this.markers = [];
+    if (!frame || frame.overview || frame.self === null) return;
+    const cam = this.cameras.main;
+    const { width, height } = this.scale;
+    const s = 1 / cam.zoom;
+    const g = this.gfx;
+    for (const [id, e] of frame.world) {
+      if (e.kind !== 'player' || id === frame.self || (e.fields.flags & PlayerFlag.alive) === 0) continue;
+      const at = this.screenOf(e.fields.x, e.fields.y);
+      const m = edgeMarker(at.x, at.y, width, height, MARKER_INSETS);
+      if (!m) continue;
+      this.markers.push({ id, ...m });
+      const color = frame.looks.get(id)?.color ?? 0xcccccc;
+      const x = cam.worldView.x + m.x * s;
+      const y = cam.worldView.y + m.y * s;
+      const dx = Math.cos(m.angle) * s;
+      const dy = Math.sin(m.angle) * s;
+      // Tip 13 px ahead, base 9 px behind and 10 px to each side.
+      const tip = { x: x + dx * 13, y: y + dy * 13 };
+      const left = { x: x - dx * 9 - dy * 10, y: y - dy * 9 + dx * 10 };
+      const right = { x: x - dx * 9 + dy * 10, y: y - dy * 9 - dx * 10 };
+      g.fillStyle(0x0b101c, 0.85);
+      g.fillCircle(x, y, 15 * s);
+      g.fillStyle(color, 1);
+      g.fillTriangle(tip.x, tip.y, left.x, left.y, right.x, right.y);
+      g.lineStyle(2 * s, color, 0.9);
+      g.strokeCircle(x, y, 15 * s);
     }
   }
 

@@ -1,4 +1,5 @@
 /** The in-game HUD: round timer, health, kill feed, notices, respawn timer, scoreboard and end screen. */
+import { deathTitle, KILL_GLYPH, type KillLine, respawnText } from '../app/kill-feed.js';
 import { css, fill, h, pingText, setText } from './dom.js';
 
 export interface ScoreRow {
@@ -20,6 +21,8 @@ export interface HudModel {
   maxHp: number;
   alive: boolean;
   respawnInS: number;
+  /** Who killed this player last (the death screen names them), or null. */
+  killer: string | null;
   rows: readonly ScoreRow[];
   /** Tab held. */
   scoreboard: boolean;
@@ -48,7 +51,7 @@ export function createHud(actions: HudActions) {
   const scores = h('button.small.touch-only', { testid: 'scores', onclick: () => actions.scores() }, 'Scores');
   const feed = h('div.killfeed');
   const banner = h('div.notice-banner.panel');
-  const respawn = h('div.respawn.panel');
+  const respawn = h('div.respawn.panel', { testid: 'death-screen' });
   const board = h('div.scoreboard.panel');
   let bannerUntil = 0;
   let lastBoardKey = '';
@@ -168,17 +171,22 @@ export function createHud(actions: HudActions) {
       setText(mic, m.micLabel);
       const dead = !m.alive && m.hp !== null && m.ended === null;
       respawn.style.display = dead ? '' : 'none';
-      if (dead) fill(respawn, h('h2', {}, 'Eliminated'), h('div', {}, `Respawning in ${m.respawnInS.toFixed(1)} s`));
+      // Reads as one line: "Ann got you — respawning in 2 s".
+      if (dead)
+        fill(
+          respawn,
+          h('h2', {}, deathTitle(m.killer), h('span.respawn-count', {}, ` — ${respawnText(m.respawnInS)}`)),
+        );
       banner.style.display = nowMs < bannerUntil ? '' : 'none';
       renderBoard(m);
     },
-    killfeed(killer: { name: string; color: number }, victim: { name: string; color: number }, mine: boolean): void {
+    killfeed(kill: KillLine): void {
       const line = h(
-        `div.panel${mine ? '.you' : ''}`,
-        {},
-        h('span', { style: `color:${css(killer.color)}` }, killer.name),
-        '  ✦  ',
-        h('span', { style: `color:${css(victim.color)}` }, victim.name),
+        `div.panel${kill.mine ? '.you' : ''}`,
+        { title: kill.says, 'aria-label': kill.says },
+        h('span.killer', { style: `color:${css(kill.killer.color)}` }, kill.killer.name),
+        h('span.kill-glyph', { 'aria-hidden': 'true' }, ` ${KILL_GLYPH} `),
+        h('span.victim', { style: `color:${css(kill.victim.color)}` }, kill.victim.name),
       );
       feed.prepend(line);
       while (feed.children.length > 5) feed.lastElementChild?.remove();
