@@ -7,10 +7,16 @@ export interface MenuActions {
   join(name: string, code: string): void;
 }
 
+export interface NoticeAction {
+  label: string;
+  run(): void;
+}
+
 export interface MenuView {
   readonly el: HTMLElement;
   setBusy(busy: boolean): void;
-  setNotice(text: string, kind?: 'info' | 'error'): void;
+  /** `action`: a button after the text (say, Retry now), until the next notice. */
+  setNotice(text: string, kind?: 'info' | 'error', action?: NoticeAction): void;
 }
 
 export function createMenu(initial: { name: string; code: string }, actions: MenuActions): MenuView {
@@ -23,7 +29,11 @@ export function createMenu(initial: { name: string; code: string }, actions: Men
     spellcheck: false,
     testid: 'room-code-input',
   });
-  const notice = h('div.notice');
+  const noticeText = h('span');
+  const noticeAction = h('button.small', { testid: 'notice-action', style: 'display:none' });
+  let noticeRun: (() => void) | null = null;
+  noticeAction.addEventListener('click', () => noticeRun?.());
+  const notice = h('div.notice', { testid: 'menu-notice' }, noticeText, noticeAction);
   const nameOrComplain = (): string | null => {
     const n = name.value.trim();
     if (n.length > 0) return n;
@@ -105,8 +115,11 @@ export function createMenu(initial: { name: string; code: string }, actions: Men
     setBusy(busy) {
       for (const b of buttons) b.disabled = busy;
     },
-    setNotice(text, kind = 'info') {
-      setText(notice, text);
+    setNotice(text, kind = 'info', action) {
+      setText(noticeText, text);
+      noticeRun = action?.run ?? null;
+      noticeAction.style.display = action ? '' : 'none';
+      setText(noticeAction, action?.label ?? '');
       notice.classList.toggle('error', kind === 'error');
     },
   };
