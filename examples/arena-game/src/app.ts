@@ -29,6 +29,7 @@ import { type ArenaParams, inviteLink } from './params.js';
 import type { ArenaScene, RenderFrame } from './scenes/arena-scene.js';
 import { matchSettings, newRoomSettings } from './settings.js';
 import { createHud } from './ui/hud.js';
+import { createLeftOutView } from './ui/left-out.js';
 import { createLobbyStatus } from './ui/lobby-status.js';
 import { createMenu } from './ui/menu.js';
 import { createNetgraph } from './ui/netgraph.js';
@@ -102,6 +103,8 @@ export function createApp(deps: AppDeps): ArenaApp {
 
   // The conditioner's settings: the URL's, then the netgraph sliders'. Each new net starts with them.
   let conditions = params.conditions;
+  // Links forced through TURN: the URL's `relay=`, then the netgraph's box. Each new net starts with it.
+  let relay = params.relay;
   const lobby = createLobbyFlow({
     lobbyUrl: params.lobby,
     remembered,
@@ -113,7 +116,7 @@ export function createApp(deps: AppDeps): ArenaApp {
         lobby: client,
         sampleInput: () => input.sample(),
         settings: () => matchSettings(client.room),
-        relay: params.relay,
+        relay,
         createPeerConnection: (config) => new RTCPeerConnection(config),
         conditions,
         sync: params.sync,
@@ -142,17 +145,17 @@ export function createApp(deps: AppDeps): ArenaApp {
     chat: (text) => lobby.chat(text),
     mic: () => void voice.cycleMic(),
     mute: (peerId) => voice.toggleMute(peerId),
+    retryLinks: () => lobby.net()?.retryLinks(),
   });
+  const leftOut = createLeftOutView({ leave: () => lobby.leave(), retry: () => lobby.net()?.retryLinks() });
   const netgraph = createNetgraph(conditions, {
     conditions: (c) => {
       conditions = c;
       lobby.net()?.setConditions(c);
     },
     relay: (on) => {
-      // The ICE policy is fixed when a session starts: reload with the new `relay=`.
-      const url = new URL(location.href);
-      url.searchParams.set('relay', on ? '1' : '0');
-      location.assign(url.toString());
+      relay = on;
+      lobby.net()?.setRelayOnly(on);
     },
   });
   const screens = createScreens({
@@ -161,12 +164,13 @@ export function createApp(deps: AppDeps): ArenaApp {
     roomView,
     hud,
     netgraph,
+    leftOut,
     lobby,
     match,
     voice,
     chat: chat.lines,
     inviteLink: (code) => inviteLink(location, code),
-    relay: params.relay,
+    relay: () => relay,
     setInputActive: (active) => input.setActive(active),
     setCursor: (cursor) => {
       document.body.style.cursor = cursor;

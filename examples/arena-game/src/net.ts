@@ -84,6 +84,10 @@ export interface ArenaNet {
   onEvent(listener: (e: { tick: number; event: ArenaEvent }) => void): () => void;
   /** The conditioner's settings from now on, both directions of every link (conditions.ts). */
   setConditions(conditions: NetConditions): void;
+  /** Forces every link through TURN (or not) from now on: links are made again, no reload. */
+  setRelayOnly(on: boolean): void;
+  /** Tries every link that is not up again, at once. */
+  retryLinks(): void;
   close(): void;
 }
 
@@ -156,6 +160,10 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     role: () => session.sync.status.kind,
     onEvent: (listener) => session.sync.on('event', listener),
     setConditions,
+    setRelayOnly: (on) => session.mesh.setRelayOnly(on),
+    retryLinks() {
+      for (const [peerId, state] of session.mesh.links) if (state !== 'connected') session.mesh.redial(peerId);
+    },
     close: () => session.close(),
   };
 }
