@@ -1,7 +1,7 @@
 /**
  * Keyboard and mouse: the held movement keys, fire (mouse button or Space), the aim the scene
  * computes from the mouse, and one-shot keys (Tab, V, F3) reported to the app. Keys typed into a
- * text field (chat, room code) are ignored.
+ * text field (chat, room code) are ignored; a slider or a box (the netgraph's) takes none of them.
  */
 import type { ArenaInput } from './simulation.js';
 
@@ -30,9 +30,14 @@ const MOVE: Record<string, [number, number]> = {
   ArrowRight: [1, 0],
 };
 
+/** Inputs that take no typed text: keys on them are the game's. */
+const NOT_TEXT = new Set(['range', 'checkbox', 'radio', 'button', 'submit', 'reset', 'color']);
+
 const typing = (target: EventTarget | null) =>
   target instanceof HTMLElement &&
-  (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
+  ((target instanceof HTMLInputElement && !NOT_TEXT.has(target.type)) ||
+    target.tagName === 'TEXTAREA' ||
+    target.isContentEditable);
 
 export function createGameInput(root: Window, canvasHost: HTMLElement, handlers: InputHandlers): GameInput {
   const held = new Set<string>();
