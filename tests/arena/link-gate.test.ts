@@ -75,10 +75,17 @@ describe('stuck links', () => {
     const wait = stepLinkWait(NO_LINK_WAIT, r, 'bob', links({ ann: 'connecting', cy: null }), 0);
     expect(stuckLinks(wait, r, 'bob', stuckAfterMs - 1)).toEqual([]);
     expect(stuckLinks(wait, r, 'bob', stuckAfterMs)).toEqual(['Ann', 'Cy']);
-    expect(stuckText(['Ann', 'Cy'], false)).toBe(
-      "Can't connect to Ann and Cy. Turn on relay (TURN) in the netgraph (F3), or try another network.",
+    expect(stuckText(['Ann', 'Cy'], { relayOn: false, turnOffered: true })).toBe(
+      "Can't connect to Ann and Cy. Try turning on relay (TURN) in the netgraph (F3), or another network.",
     );
-    expect(stuckText(['Ann'], true)).toMatch(/^Can't connect to Ann\. Try another network/);
+    // Relay on, none offered: that is the trouble. Nothing left to switch: another network.
+    expect(stuckText(['Ann'], { relayOn: true, turnOffered: false })).toBe(
+      "Can't connect to Ann. Relay (TURN) is on, but this server offers none: turn it off in the netgraph (F3).",
+    );
+    expect(stuckText(['Ann'], { relayOn: true, turnOffered: true })).toMatch(
+      /^Can't connect to Ann\. Try another network/,
+    );
+    expect(stuckText(['Ann'], { relayOn: false, turnOffered: false })).toMatch(/Try another network/);
     expect(namesText(['A', 'B', 'C'])).toBe('A, B and C');
   });
 });
@@ -93,6 +100,6 @@ describe('left out of a match', () => {
     expect(leftOut(room('playing'), 'ann', null, false)).toBe(false);
     expect(leftOut(room('open'), 'bob', null, false)).toBe(false);
     expect(leftOut(null, 'bob', null, false)).toBe(false);
-    expect(leftOutText(false).body).toMatch(/relay \(TURN\) in the netgraph/);
+    expect(leftOutText({ relayOn: false, turnOffered: true }).body).toMatch(/relay \(TURN\) in the netgraph/);
   });
 });

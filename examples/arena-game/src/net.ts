@@ -88,6 +88,8 @@ export interface ArenaNet {
   setRelayOnly(on: boolean): void;
   /** Tries every link that is not up again, at once. */
   retryLinks(): void;
+  /** Whether the lobby hands out a TURN server (else forcing TURN cannot connect). */
+  turnOffered(): boolean;
   close(): void;
 }
 
@@ -161,6 +163,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     onEvent: (listener) => session.sync.on('event', listener),
     setConditions,
     setRelayOnly: (on) => session.mesh.setRelayOnly(on),
+    turnOffered: () => options.lobby.iceServers.some((s) => [s.urls].flat().some((url) => /^turns?:/.test(url))),
     retryLinks() {
       for (const [peerId, state] of session.mesh.links) if (state !== 'connected') session.mesh.redial(peerId);
     },

@@ -97,12 +97,25 @@ export function waitingText(gate: StartGate): string {
   return `Waiting for ${namesText(gate.waitingFor)}'s connection…`;
 }
 
+/** What this page's relay setting and the lobby's ICE servers leave to try. */
+export interface RelayState {
+  /** Links forced through TURN (the netgraph's box, or `relay=1`). */
+  relayOn: boolean;
+  /** The lobby hands out a TURN server. */
+  turnOffered: boolean;
+}
+
+/** What to try when links do not come up, in plain words. */
+export function whatToTry({ relayOn, turnOffered }: RelayState): string {
+  if (relayOn && !turnOffered)
+    return 'Relay (TURN) is on, but this server offers none: turn it off in the netgraph (F3).';
+  if (!relayOn && turnOffered) return 'Try turning on relay (TURN) in the netgraph (F3), or another network.';
+  return 'Try another network (a phone hotspot, say).';
+}
+
 /** What a player whose links are stuck is told: with whom, and what to try. */
-export function stuckText(names: readonly string[], relayOn: boolean): string {
-  const tries = relayOn
-    ? 'Try another network (a phone hotspot, say), or ask them to.'
-    : 'Turn on relay (TURN) in the netgraph (F3), or try another network.';
-  return `Can't connect to ${namesText(names)}. ${tries}`;
+export function stuckText(names: readonly string[], relay: RelayState): string {
+  return `Can't connect to ${namesText(names)}. ${whatToTry(relay)}`;
 }
 
 /**
@@ -120,13 +133,9 @@ export function leftOut(
 }
 
 /** What the player the match started without is told. */
-export function leftOutText(relayOn: boolean): { title: string; body: string } {
+export function leftOutText(relay: RelayState): { title: string; body: string } {
   return {
     title: 'The match started without you',
-    body: `Your connection to the others did not come up. ${
-      relayOn
-        ? 'Try another network (a phone hotspot, say).'
-        : 'Try turning on relay (TURN) in the netgraph (F3), or another network.'
-    } You stay in the room: you can join the next round when this one ends.`,
+    body: `Your connection to the others did not come up. ${whatToTry(relay)} You stay in the room, and join in as soon as your connection comes up.`,
   };
 }

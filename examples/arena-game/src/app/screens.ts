@@ -9,7 +9,16 @@ import type { HudModel } from '../ui/hud.js';
 import type { NetgraphModel } from '../ui/netgraph.js';
 import type { ChatLine, RoomModel } from '../ui/room.js';
 import { hudModel } from './hud-model.js';
-import { leftOut, NO_LINK_WAIT, OPEN_GATE, startGate, stepLinkWait, stuckLinks, stuckText } from './link-gate.js';
+import {
+  leftOut,
+  NO_LINK_WAIT,
+  OPEN_GATE,
+  type RelayState,
+  startGate,
+  stepLinkWait,
+  stuckLinks,
+  stuckText,
+} from './link-gate.js';
 import type { LobbyFlow } from './lobby-flow.js';
 import type { MatchFlow } from './match-flow.js';
 import type { VoiceControls } from './voice-controls.js';
@@ -24,8 +33,11 @@ export interface ScreensDeps {
   hud: { readonly el: HTMLElement; render(model: HudModel, nowMs: number): void };
   netgraph: { readonly el: HTMLElement; render(model: NetgraphModel): void };
   /** What a player the match started without sees (ui/left-out.ts). */
-  leftOut: { readonly el: HTMLElement; render(relayOn: boolean): void };
-  lobby: Pick<LobbyFlow<Pick<ArenaNet, 'view' | 'peers' | 'figures' | 'role'>>, 'room' | 'selfId' | 'net'>;
+  leftOut: { readonly el: HTMLElement; render(relay: RelayState): void };
+  lobby: Pick<
+    LobbyFlow<Pick<ArenaNet, 'view' | 'peers' | 'figures' | 'role' | 'turnOffered'>>,
+    'room' | 'selfId' | 'net'
+  >;
   match: Pick<MatchFlow, 'phase' | 'backInS'>;
   voice: Pick<VoiceControls, 'speaking' | 'muted' | 'micOn' | 'micLabel' | 'note' | 'setSpatial'>;
   chat: readonly ChatLine[];
@@ -76,13 +88,14 @@ export function createScreens(deps: ScreensDeps): Screens {
     const links = peers();
     const now = deps.now();
     linkWait = stepLinkWait(linkWait, room, self, new Map([...links].map(([id, q]) => [id, q.link])), now);
+    const relay = { relayOn: deps.relay(), turnOffered: lobby.net()?.turnOffered() ?? false };
     // Read only in a match: reading the view moves its render clock.
     const view = room?.state === 'playing' ? (lobby.net()?.view() ?? null) : null;
     if (!room || !self) {
       show('menu');
     } else if (leftOut(room, self, links.get(room.hostId)?.link ?? null, view !== null)) {
       show('left-out');
-      deps.leftOut.render(deps.relay());
+      deps.leftOut.render(relay);
     } else if (p === 'lobby' || p === 'countdown') {
       show('room');
       const stuck = stuckLinks(linkWait, room, self, now);
@@ -99,7 +112,7 @@ export function createScreens(deps: ScreensDeps): Screens {
         chat: deps.chat,
         nowMs: deps.wallClock(),
         gate: room.hostId === self ? startGate(linkWait, room, self, now) : OPEN_GATE,
-        stuckText: stuck.length === 0 ? '' : stuckText(stuck, deps.relay()),
+        stuckText: stuck.length === 0 ? '' : stuckText(stuck, relay),
       });
     } else {
       show('hud');

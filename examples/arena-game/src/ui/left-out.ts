@@ -2,7 +2,7 @@
  * The screen of a player the match started without (app/link-gate.ts `leftOut`): why, what to
  * try, and the way out. The room goes on; this page goes back to the room lobby when the round ends.
  */
-import { leftOutText } from '../app/link-gate.js';
+import { leftOutText, type RelayState } from '../app/link-gate.js';
 import { h, setText } from './dom.js';
 
 export function createLeftOutView(actions: { leave(): void; retry(): void }) {
@@ -22,8 +22,8 @@ export function createLeftOutView(actions: { leave(): void; retry(): void }) {
   );
   return {
     el,
-    render(relayOn: boolean): void {
-      const text = leftOutText(relayOn);
+    render(relay: RelayState): void {
+      const text = leftOutText(relay);
       setText(title, text.title);
       setText(body, text.body);
     },
