@@ -236,7 +236,7 @@ describe('createLobbyFlow', () => {
     const t = setup({ tokens: ['t1'] });
     await t.flow.enter('Ann', { kind: 'join', code: 'AAAAAA' });
     const [client] = t.clients;
-    expect(client?.options).toEqual({ url: LOBBY, name: 'Ann', connectTimeoutMs: 4000 });
+    expect(client?.options).toEqual({ url: LOBBY, name: 'Ann', connectTimeoutMs: 3000 });
     expect(client?.requests).toEqual(['join AAAAAA']);
     expect(t.storage.local.getItem('tickmesh.arena.name')).toBe('Ann');
     expect(t.storage.session.getItem(`tickmesh.arena.token ${LOBBY}`)).toBe('t1');
@@ -260,7 +260,7 @@ describe('createLobbyFlow', () => {
     );
     await t.flow.enter('Ann', quickplay);
     const [client] = t.clients;
-    expect(client?.options).toEqual({ url: LOBBY, name: 'Ann', token: 'old', connectTimeoutMs: 4000 });
+    expect(client?.options).toEqual({ url: LOBBY, name: 'Ann', token: 'old', connectTimeoutMs: 3000 });
     expect(client?.requests).toEqual([]);
     expect(session.getItem(`tickmesh.arena.token ${LOBBY}`)).toBe('t2');
     // A later resume hands out another token.

@@ -76,7 +76,10 @@ export interface LobbyFlowDeps<Net extends { close(): void }> {
   createNet(client: LobbyClient): Net;
   /** Where the flow says what it is doing, and why it failed. */
   menu: Pick<MenuView, 'setBusy' | 'setNotice'>;
-  /** How long `connect` waits before saying the lobby is unreachable, ms. Default 4000. */
+  /**
+   * How long `connect` waits before saying the lobby is unreachable, ms. Default 3000. Only when it
+   * is said: the client keeps trying underneath, and a slow welcome still gets the player in.
+   */
   connectTimeoutMs?: number;
   /** How long after that the flow asks again on its own, ms. Default 5000. */
   retryDelayMs?: number;
@@ -121,7 +124,7 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
   let net: Net | null = null;
   let lastRoom: Room | null = null;
   let readySent = false;
-  const connectTimeoutMs = deps.connectTimeoutMs ?? 4_000;
+  const connectTimeoutMs = deps.connectTimeoutMs ?? 3_000;
   const retryDelayMs = deps.retryDelayMs ?? 5_000;
   const timers = deps.timers ?? {
     setTimeout: (fn: () => void, ms: number): unknown => globalThis.setTimeout(fn, ms),
