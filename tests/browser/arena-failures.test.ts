@@ -9,7 +9,6 @@
 // - the netgraph never keeps the keyboard: after dragging a slider, D still moves the player and
 //   the arrow keys do not move the slider.
 // Screenshots go to test-results/screenshots/failures-*.png.
-import { createServer } from 'node:net';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -25,6 +24,7 @@ import {
   serveBuild,
   until,
 } from '../helpers/arena-game.js';
+import { freePort } from '../helpers/lobby-process.js';
 import { describeWith } from '../helpers/requirements.js';
 import { letTimePass } from '../helpers/wait.js';
 
@@ -56,18 +56,9 @@ afterAll(async () => {
   build?.remove();
 });
 
-/** A loopback port nothing listens on (yet). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+/** A lobby serving the arena on `port` (named up front: uWS listens again only on a port given by number). */
+const lobbyOn = (port: number, staticDir?: string) =>
+  startLobbyServer({ host: '127.0.0.1', port, metricsPort: 0, ...(staticDir === undefined ? {} : { staticDir }) });
 
 const text = (page: ArenaPage, testid: string) => page.page.getByTestId(testid).innerText();
 const visible = (page: ArenaPage, testid: string) => page.page.getByTestId(testid).isVisible();
@@ -144,7 +135,7 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
 
   it('says an unreachable lobby within 5 s, buttons usable, and Retry now gets in once it is up', async () => {
     if (!browser || !server) throw new Error('not set up');
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there yet
     const ann = await openArena(browser, server, 'Ann', `lobby=ws://127.0.0.1:${port}/lobby`);
     const clicked = Date.now();
     await ann.page.getByRole('button', { name: 'Quick play' }).click();
@@ -164,12 +155,50 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
     const first = await text(ann, 'menu-notice');
     await until([ann], async () => (await text(ann, 'menu-notice')) !== first, 'the countdown to move');
 
-    lateServer = await startLobbyServer({ host: '127.0.0.1', port, metricsPort: 0 });
+    lateServer = await lobbyOn(port);
     await ann.page.getByTestId('notice-action').click();
     await until([ann], async () => (await ann.snapshot()).room !== null, 'in a room after Retry now', 10_000);
     expect(await visible(ann, 'notice-action')).toBe(false);
     expect(ann.errors).toEqual([]);
   }, 30_000);
+
+  it('loads the page from its service worker while the server is down, and says so', async () => {
+    if (!browser || !build) throw new Error('not set up');
+    // A server of its own, stopped and started again on the same port (the same origin).
+    const port = await freePort();
+    lateServer = await lobbyOn(port, build.dir);
+    const ann = await openArena(browser, lateServer, 'Ann', '');
+    expect(await ann.page.evaluate(() => window.__arena.offlineShell)).toEqual({ kind: 'registered' });
+    // The worker has the page and what it names.
+    await until(
+      [ann],
+      () =>
+        ann.page.evaluate(async () => {
+          const keys = await (await caches.open('tickmesh-arena-shell-v1')).keys();
+          const paths = keys.map((k) => new URL(k.url).pathname);
+          return paths.includes('/') && paths.some((p) => /^\/assets\/.+\.js$/.test(p));
+        }),
+      'the app shell cached',
+    );
+    await lateServer.close();
+    lateServer = undefined;
+
+    await ann.page.reload();
+    await ann.page.waitForFunction(() => window.__arena !== undefined, null, { timeout: 10_000 });
+    await ann.page.getByRole('button', { name: 'Quick play' }).click();
+    await until(
+      [ann],
+      async () => (await text(ann, 'menu-notice')).includes("Can't reach the game server."),
+      'the page, from the cache, says the server is unreachable',
+      5_000,
+    );
+    await screenshot(ann.page, 'failures-offline-reload');
+
+    lateServer = await lobbyOn(port, build.dir);
+    await ann.page.getByTestId('notice-action').click();
+    await until([ann], async () => (await ann.snapshot()).room !== null, 'in a room once the server is back', 10_000);
+    expect(ann.errors).toEqual([]);
+  }, 40_000);
 
   it('gives the keyboard back after a netgraph slider: D moves the player, arrows leave the slider', async () => {
     const [ann, bob] = await twoInRoom('');
@@ -205,12 +234,13 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
     await screenshot(ann.page, 'failures-netgraph');
 
     // Tabbing onto a slider by keyboard: keys on it are the game's too.
+    // A, back the way she came (clear of walls).
     await slider.focus();
     const x1 = await x();
-    await ann.page.keyboard.down('d');
+    await ann.page.keyboard.down('a');
     await letTimePass(600);
-    await ann.page.keyboard.up('d');
-    await until([ann, bob], async () => (await x()) > x1 + 20, 'D to move Ann with the slider focused');
+    await ann.page.keyboard.up('a');
+    await until([ann, bob], async () => (await x()) < x1 - 20, 'A to move Ann with the slider focused');
     await ann.page.keyboard.press('ArrowLeft');
     expect(await slider.inputValue()).toBe(value);
     expect([...ann.errors, ...bob.errors]).toEqual([]);
