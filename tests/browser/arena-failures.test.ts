@@ -160,7 +160,7 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
     await until([ann], async () => (await ann.snapshot()).room !== null, 'in a room after Retry now', 10_000);
     expect(await visible(ann, 'notice-action')).toBe(false);
     expect(ann.errors).toEqual([]);
-  }, 30_000);
+  }, 60_000);
 
   it('loads the page from its service worker while the server is down, and says so', async () => {
     if (!browser || !build) throw new Error('not set up');
@@ -198,7 +198,7 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
     await ann.page.getByTestId('notice-action').click();
     await until([ann], async () => (await ann.snapshot()).room !== null, 'in a room once the server is back', 10_000);
     expect(ann.errors).toEqual([]);
-  }, 40_000);
+  }, 90_000);
 
   it('gives the keyboard back after a netgraph slider: D moves the player, arrows leave the slider', async () => {
     const [ann, bob] = await twoInRoom('');
@@ -244,5 +244,5 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
     await ann.page.keyboard.press('ArrowLeft');
     expect(await slider.inputValue()).toBe(value);
     expect([...ann.errors, ...bob.errors]).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 });
