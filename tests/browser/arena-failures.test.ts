@@ -12,6 +12,7 @@
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { linkGateDefaults } from '../../examples/arena-game/src/app/link-gate.js';
 import {
   type ArenaPage,
   allPlaying,
@@ -63,11 +64,36 @@ const lobbyOn = (port: number, staticDir?: string) =>
 const text = (page: ArenaPage, testid: string) => page.page.getByTestId(testid).innerText();
 const visible = (page: ArenaPage, testid: string) => page.page.getByTestId(testid).isVisible();
 
-/** Ann creates a room; Bob (with `bobQuery`) joins it ready. */
-async function twoInRoom(bobQuery: string): Promise<[ArenaPage, ArenaPage]> {
+/**
+ * Records in the page, every 50 ms, when (`performance.now()`) the room lobby first listed Bob
+ * (when the gate starts waiting for his link) and first offered to start without him: the page's
+ * own clock, which a test process on a busy machine cannot skew.
+ */
+function recordGate(page: ArenaPage): Promise<void> {
+  return page.page.evaluate(() => {
+    const times = { listedAt: 0, offeredAt: 0 };
+    (window as unknown as { __gate: typeof times }).__gate = times;
+    setInterval(() => {
+      const bob = Array.from(document.querySelectorAll<HTMLElement>('li.player-row')).find((li) =>
+        li.innerText.includes('Bob'),
+      );
+      const without = document.querySelector<HTMLElement>('[data-testid="start-without"]');
+      const now = performance.now();
+      if (times.listedAt === 0 && bob) times.listedAt = now;
+      if (times.offeredAt === 0 && without && without.offsetParent !== null) times.offeredAt = now;
+    }, 50);
+  });
+}
+
+/** Ann creates a room; Bob (with `bobQuery`) joins it ready. `annReady` runs on Ann's page before Bob comes. */
+async function twoInRoom(
+  bobQuery: string,
+  annReady: (ann: ArenaPage) => Promise<void> = async () => {},
+): Promise<[ArenaPage, ArenaPage]> {
   if (!browser || !server) throw new Error('not set up');
   const ann = await openArena(browser, server, 'Ann', 'create=1');
   await until([ann], async () => (await ann.snapshot()).room !== null, 'the room to be created');
+  await annReady(ann);
   const code = (await ann.snapshot()).room?.code ?? '';
   const bob = await openArena(browser, server, 'Bob', `room=${code}&ready=1&${bobQuery}`);
   await until(
@@ -86,7 +112,7 @@ async function twoInRoom(bobQuery: string): Promise<[ArenaPage, ArenaPage]> {
 describeWith(['chromium'], 'arena in Chromium: failures the player can see', () => {
   it('waits for a friend whose link is down, starts without him on request, and tells him', async () => {
     // Bob forces TURN and the lobby has no TURN server: his links cannot come up.
-    const [ann, bob] = await twoInRoom('relay=1');
+    const [ann, bob] = await twoInRoom('relay=1', recordGate);
     const start = ann.page.getByTestId('start');
     const startWithout = ann.page.getByTestId('start-without');
     await until(
@@ -95,12 +121,17 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
       'the host told whom Start waits for',
     );
     expect(await start.isDisabled()).toBe(true);
-    expect(await startWithout.isVisible()).toBe(false);
     const links = (await ann.snapshot()).peers.map((p) => p.link);
     expect(links).not.toContain('connected');
     await until([ann, bob], () => startWithout.isVisible(), '"Start without Bob" offered', 10_000);
     expect(await startWithout.innerText()).toBe('Start without Bob');
     expect(await start.isDisabled()).toBe(true);
+    // Offered only after a wait (linkGateDefaults.offerWithoutAfterMs), not at once.
+    const gate = await ann.page.evaluate(
+      () => (window as unknown as { __gate: { listedAt: number; offeredAt: number } }).__gate,
+    );
+    expect(gate.listedAt).toBeGreaterThan(0);
+    expect(gate.offeredAt - gate.listedAt).toBeGreaterThanOrEqual(linkGateDefaults.offerWithoutAfterMs - 200);
     await framesDrawn(ann.page);
     await screenshot(ann.page, 'failures-start-gate');
     // Bob, whose links are down too long, is told with whom and what to try.
