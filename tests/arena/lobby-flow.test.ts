@@ -19,6 +19,7 @@ import {
   lobbyUrls,
   type RoomChange,
   type RoomRequest,
+  unreachableText,
 } from '../../examples/arena-game/src/app/lobby-flow.js';
 import { createRemembered, type KeyValueStore } from '../../examples/arena-game/src/app/remembered.js';
 
@@ -170,6 +171,10 @@ function setup(
   const clients: FakeLobby[] = [];
   const nets: { closed: boolean }[] = [];
   const notices: [string, string | undefined][] = [];
+  /** The last notice's button (Retry now), if it had one. */
+  let action: { label: string; run(): void } | undefined;
+  /** Timers the flow set and the test fires by hand, in order. */
+  const timers: { fn: () => void; ms: number; cleared: boolean }[] = [];
   const busy: boolean[] = [];
   const changes: RoomChange[] = [];
   const connected: string[] = [];
@@ -195,13 +200,34 @@ function setup(
     },
     menu: {
       setBusy: (b) => void busy.push(b),
-      setNotice: (text, kind) => void notices.push([text, kind]),
+      setNotice: (text, kind, a) => {
+        notices.push([text, kind]);
+        action = a;
+      },
+    },
+    timers: {
+      setTimeout: (fn, ms) => {
+        const timer = { fn, ms, cleared: false };
+        timers.push(timer);
+        return timer;
+      },
+      clearTimeout: (timer) => {
+        if (timer) (timer as { cleared: boolean }).cleared = true;
+      },
     },
     roomChanged: (change) => void changes.push(change),
     chat: () => {},
     connected: (client) => void connected.push(client.peerId ?? '?'),
   });
-  return { flow, storage, clients, nets, notices, busy, changes, connected };
+  /** Fires the next live timer, as if its time had passed; false when none is left. */
+  const fireNext = (): boolean => {
+    const next = timers.find((t) => !t.cleared);
+    if (!next) return false;
+    next.cleared = true;
+    next.fn();
+    return true;
+  };
+  return { flow, storage, clients, nets, notices, busy, changes, connected, action: () => action, timers, fireNext };
 }
 
 const quickplay: RoomRequest = { kind: 'quickplay' };
@@ -211,7 +237,7 @@ describe('createLobbyFlow', () => {
     const t = setup({ tokens: ['t1'] });
     await t.flow.enter('Ann', { kind: 'join', code: 'AAAAAA' });
     const [client] = t.clients;
-    expect(client?.options).toEqual({ url: LOBBY, name: 'Ann' });
+    expect(client?.options).toEqual({ url: LOBBY, name: 'Ann', connectTimeoutMs: 3000 });
     expect(client?.requests).toEqual(['join AAAAAA']);
     expect(t.storage.local.getItem('tickmesh.arena.name')).toBe('Ann');
     expect(t.storage.session.getItem(`tickmesh.arena.token ${LOBBY}`)).toBe('t1');
@@ -235,7 +261,7 @@ describe('createLobbyFlow', () => {
     );
     await t.flow.enter('Ann', quickplay);
     const [client] = t.clients;
-    expect(client?.options).toEqual({ url: LOBBY, name: 'Ann', token: 'old' });
+    expect(client?.options).toEqual({ url: LOBBY, name: 'Ann', token: 'old', connectTimeoutMs: 3000 });
     expect(client?.requests).toEqual([]);
     expect(session.getItem(`tickmesh.arena.token ${LOBBY}`)).toBe('t2');
     // A later resume hands out another token.
@@ -254,12 +280,6 @@ describe('createLobbyFlow', () => {
   });
 
   it('says a refusal in the player’s words, or the server’s when it has none', async () => {
-    const down = setup({ tokens: [], refuseConnect: { ok: false, code: 'DISCONNECTED', message: 'socket closed' } });
-    await down.flow.enter('Ann', quickplay);
-    expect(down.notices.at(-1)).toEqual(['Cannot reach the lobby server.', 'error']);
-    expect(down.busy).toEqual([true, false]);
-    expect(down.connected).toEqual([]);
-
     const full = setup({ tokens: ['t'], refuseJoin: { ok: false, code: 'ROOM_FULL', message: 'full' } });
     await full.flow.enter('Ann', { kind: 'join', code: 'ZZZZZZ' });
     expect(full.notices.at(-1)).toEqual(['That room is full.', 'error']);
@@ -395,5 +415,63 @@ describe('lobbyUrls', () => {
   it("takes one URL as it is, and a cluster's nodes separated by commas as a list", () => {
     expect(lobbyUrls('ws://a/lobby')).toBe('ws://a/lobby');
     expect(lobbyUrls('ws://a/lobby, ws://b/lobby,')).toEqual(['ws://a/lobby', 'ws://b/lobby']);
+  });
+});
+
+describe('the lobby flow, when the lobby is out of reach', () => {
+  it('says an unreachable lobby at once, buttons usable, and counts down to a retry', async () => {
+    const script: Script = { tokens: ['t'], refuseConnect: { ok: false, code: 'DISCONNECTED', message: 'no socket' } };
+    const t = setup(script);
+    await t.flow.enter('Ann', quickplay);
+    expect(t.notices.at(-1)).toEqual([unreachableText(5), 'error']);
+    expect(t.action()?.label).toBe('Retry now');
+    expect(t.busy).toEqual([true, false]);
+    expect(t.connected).toEqual([]);
+    // A second a step, down to the retry, which asks again with a new client.
+    for (const s of [4, 3, 2, 1]) {
+      t.fireNext();
+      expect(t.notices.at(-1)).toEqual([unreachableText(s), 'error']);
+    }
+    expect(t.timers.filter((x) => !x.cleared).map((x) => x.ms)).toEqual([1000]);
+    t.fireNext();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(t.clients).toHaveLength(2);
+    expect(t.clients[0]?.closed).toBe(true);
+    expect(t.notices.at(-1)).toEqual([unreachableText(5), 'error']);
+
+    // Retry now, with the lobby back: in, and the countdown gone.
+    delete script.refuseConnect;
+    t.action()?.run();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(t.clients).toHaveLength(3);
+    expect(t.clients[2]?.requests).toEqual(['quickplay']);
+    expect(t.notices.at(-1)).toEqual(['', undefined]);
+    expect(t.timers.every((x) => x.cleared)).toBe(true);
+    expect(t.connected).toEqual(['peer-3']);
+  });
+
+  it('goes on as soon as the lobby client gets through while counting down', async () => {
+    const script: Script = { tokens: ['t'], refuseConnect: { ok: false, code: 'TIMEOUT', message: 'slow' } };
+    const t = setup(script);
+    await t.flow.enter('Ann', { kind: 'join', code: 'BBBBBB' });
+    expect(t.notices.at(-1)).toEqual([unreachableText(5), 'error']);
+    const [client] = t.clients as [FakeLobby];
+    // The client kept trying and was welcomed.
+    delete script.refuseConnect;
+    await client.connect();
+    client.events.emit('status', { kind: 'identified', peerId: 'peer-1', resumed: false });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(t.clients).toHaveLength(1);
+    expect(client.requests).toEqual(['join BBBBBB']);
+    expect(t.connected).toEqual(['peer-1']);
+    expect(t.timers.every((x) => x.cleared)).toBe(true);
+  });
+
+  it('does not retry a refusal', async () => {
+    const t = setup({ tokens: [], refuseConnect: { ok: false, code: 'INVALID_NAME', message: 'bad' } });
+    await t.flow.enter('\u0007', quickplay);
+    expect(t.notices.at(-1)?.[0]).toMatch(/name is not allowed/);
+    expect(t.action()).toBeUndefined();
+    expect(t.timers).toEqual([]);
   });
 });

@@ -38,6 +38,7 @@ import type { ArenaScene, RenderFrame } from './scenes/arena-scene.js';
 import { matchSettings, newRoomSettings } from './settings.js';
 import { playerEntityId } from './simulation.js';
 import { createHud } from './ui/hud.js';
+import { createLeftOutView } from './ui/left-out.js';
 import { createLobbyStatus } from './ui/lobby-status.js';
 import { createMenu } from './ui/menu.js';
 import { createNetgraph } from './ui/netgraph.js';
@@ -154,6 +155,8 @@ export function createApp(deps: AppDeps): ArenaApp {
 
   // The conditioner's settings: the URL's, then the netgraph sliders'. Each new net starts with them.
   let conditions = params.conditions;
+  // Links forced through TURN: the URL's `relay=`, then the netgraph's box. Each new net starts with it.
+  let relay = params.relay;
   const lobby = createLobbyFlow({
     lobbyUrl: params.lobby,
     remembered,
@@ -165,7 +168,7 @@ export function createApp(deps: AppDeps): ArenaApp {
         lobby: client,
         sampleInput: () => input.sample(),
         settings: () => matchSettings(client.room),
-        relay: params.relay,
+        relay,
         createPeerConnection: (config) => new RTCPeerConnection(config),
         conditions,
         sync: params.sync,
@@ -210,17 +213,17 @@ export function createApp(deps: AppDeps): ArenaApp {
       screens.render();
     },
     stayReady: (on) => lobby.setStayReady(on),
+    retryLinks: () => lobby.net()?.retryLinks(),
   });
+  const leftOut = createLeftOutView({ leave: () => lobby.leave(), retry: () => lobby.net()?.retryLinks() });
   const netgraph = createNetgraph(conditions, {
     conditions: (c) => {
       conditions = c;
       lobby.net()?.setConditions(c);
     },
     relay: (on) => {
-      // The ICE policy is fixed when a session starts: reload with the new `relay=`.
-      const url = new URL(location.href);
-      url.searchParams.set('relay', on ? '1' : '0');
-      location.assign(url.toString());
+      relay = on;
+      lobby.net()?.setRelayOnly(on);
     },
   });
   const matchMenu = createInMatchMenu({
@@ -242,6 +245,7 @@ export function createApp(deps: AppDeps): ArenaApp {
     roomView,
     hud,
     netgraph,
+    leftOut,
     lobby: shown,
     match: { phase, backInS: (nowMs) => match.backInS(nowMs) },
     voice,
@@ -249,7 +253,7 @@ export function createApp(deps: AppDeps): ArenaApp {
     stayReady: () => lobby.stayReady(),
     killer: () => killer,
     inviteLink: (code) => inviteLink(location, code, room()?.peers.find((p) => p.id === selfId())?.name ?? null),
-    relay: params.relay,
+    relay: () => relay,
     setInputActive: (active) => matchMenu.setOnHud(active),
     setCursor: (cursor) => matchMenu.setCursor(cursor),
     now: () => performance.now(),

@@ -1,8 +1,9 @@
 /**
  * Keyboard and mouse: the held movement keys, fire (mouse button or Space), the aim the scene
  * computes from the mouse, and one-shot keys (Tab, V, F3, Escape) reported to the app. Keys typed
- * into a text field (chat, room code) are ignored, but Escape. Touch sticks, where given, add to
- * them: either moves, either fires, and the aim stick's aim wins over the mouse's once it has given one.
+ * into a text field (chat, room code) are ignored, but Escape; a slider or a box (the netgraph's)
+ * takes none of them. Touch sticks, where given, add to them: either moves, either fires, and the
+ * aim stick's aim wins over the mouse's once it has given one.
  */
 import type { ArenaInput } from './simulation.js';
 import type { TouchControls } from './ui/touch-controls.js';
@@ -34,9 +35,14 @@ const MOVE: Record<string, [number, number]> = {
   ArrowRight: [1, 0],
 };
 
+/** Inputs that take no typed text: keys on them are the game's. */
+const NOT_TEXT = new Set(['range', 'checkbox', 'radio', 'button', 'submit', 'reset', 'color']);
+
 const typing = (target: EventTarget | null) =>
   target instanceof HTMLElement &&
-  (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable);
+  ((target instanceof HTMLInputElement && !NOT_TEXT.has(target.type)) ||
+    target.tagName === 'TEXTAREA' ||
+    target.isContentEditable);
 
 export function createGameInput(
   root: Window,

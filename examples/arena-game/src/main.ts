@@ -2,6 +2,7 @@
 import * as Phaser from 'phaser';
 import { type ArenaApp, createApp } from './app.js';
 import { createGameInput } from './input.js';
+import { type OfflineShell, registerOfflineShell } from './offline-shell.js';
 import { readParams } from './params.js';
 import { ArenaScene } from './scenes/arena-scene.js';
 import { createTouchControls } from './ui/touch-controls.js';
@@ -10,7 +11,12 @@ import { watchTouchDevice } from './ui/touch-device.js';
 declare global {
   interface Window {
     /** The automation surface (README "Arena demo"): `snapshot()` returns plain JSON. */
-    __arena: { snapshot: ArenaApp['snapshot']; screenOf: ArenaApp['screenOf'] };
+    __arena: {
+      snapshot: ArenaApp['snapshot'];
+      screenOf: ArenaApp['screenOf'];
+      /** The offline shell's service worker (offline-shell.ts), once registered or not. */
+      offlineShell?: Promise<OfflineShell>;
+    };
   }
 }
 
@@ -76,3 +82,10 @@ new Phaser.Game({
 
 window.__arena = { snapshot: () => running.snapshot(), screenOf: (peerId) => running.screenOf(peerId) };
 running.boot();
+// The outcome is in `window.__arena.offlineShell` for tests; the game runs online either way.
+const offlineShell = registerOfflineShell({
+  location: window.location,
+  navigator,
+  built: (import.meta as { hot?: unknown }).hot === undefined,
+});
+window.__arena.offlineShell = offlineShell;

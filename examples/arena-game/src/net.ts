@@ -84,6 +84,12 @@ export interface ArenaNet {
   onEvent(listener: (e: { tick: number; event: ArenaEvent }) => void): () => void;
   /** The conditioner's settings from now on, both directions of every link (conditions.ts). */
   setConditions(conditions: NetConditions): void;
+  /** Forces every link through TURN (or not) from now on: links are made again, no reload. */
+  setRelayOnly(on: boolean): void;
+  /** Tries every link that is not up again, at once. */
+  retryLinks(): void;
+  /** Whether the lobby hands out a TURN server (else forcing TURN cannot connect). */
+  turnOffered(): boolean;
   close(): void;
 }
 
@@ -156,6 +162,11 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     role: () => session.sync.status.kind,
     onEvent: (listener) => session.sync.on('event', listener),
     setConditions,
+    setRelayOnly: (on) => session.mesh.setRelayOnly(on),
+    turnOffered: () => options.lobby.iceServers.some((s) => [s.urls].flat().some((url) => /^turns?:/.test(url))),
+    retryLinks() {
+      for (const [peerId, state] of session.mesh.links) if (state !== 'connected') session.mesh.redial(peerId);
+    },
     close: () => session.close(),
   };
 }

@@ -6,6 +6,11 @@
  * turned "stay ready" off; and a sentence for every refusal. Another name means
  * a new lobby client and a new net layer. Room changes and chat go to the callbacks, whichever
  * client they come from.
+ *
+ * An unreachable lobby is said within `connectTimeoutMs` ("Can't reach the game server. Retrying
+ * in 5 s…", with Retry now), the menu's buttons usable meanwhile; the request is asked again when
+ * the countdown ends, at once when the player presses Retry now, or as soon as the lobby client
+ * (which keeps trying underneath) gets through.
  */
 import type {
   LobbyClient,
@@ -37,9 +42,17 @@ const FAILURES: Partial<Record<LobbyFailureCode, string>> = {
   TOO_MANY_ROOMS: 'Too many rooms are open from your network (or on this server). Join one instead.',
   TOO_MANY_FAILED_JOINS: 'Too many wrong room codes from your network. Wait a minute, then try again.',
   RATE_LIMITED: 'Slow down a little and try again.',
-  TIMEOUT: 'The lobby server did not answer.',
-  DISCONNECTED: 'Cannot reach the lobby server.',
+  TIMEOUT: "The game server didn't answer.",
+  DISCONNECTED: "Can't reach the game server.",
 };
+
+/** Failures that mean the lobby is out of reach (not a refusal): the flow retries them. */
+const UNREACHABLE: ReadonlySet<LobbyFailureCode> = new Set(['DISCONNECTED', 'TIMEOUT']);
+
+/** What the menu says while it waits to retry an unreachable lobby. */
+export function unreachableText(retryInS: number): string {
+  return `Can't reach the game server. Retrying in ${retryInS} s…`;
+}
 
 /** Why the room was lost, when the player did not leave it themselves. */
 const LOST: Partial<Record<LobbyEvents['left']['reason'], string>> = {
@@ -65,6 +78,15 @@ export interface LobbyFlowDeps<Net extends { close(): void }> {
   createNet(client: LobbyClient): Net;
   /** Where the flow says what it is doing, and why it failed. */
   menu: Pick<MenuView, 'setBusy' | 'setNotice'>;
+  /**
+   * How long `connect` waits before saying the lobby is unreachable, ms. Default 3000. Only when it
+   * is said: the client keeps trying underneath, and a slow welcome still gets the player in.
+   */
+  connectTimeoutMs?: number;
+  /** How long after that the flow asks again on its own, ms. Default 5000. */
+  retryDelayMs?: number;
+  /** Timers for the retry countdown. Default the global ones. */
+  timers?: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
   roomChanged(change: RoomChange): void;
   /** A chat message, with the room of the client it came to. */
   chat(message: LobbyEvents['chat'], room: Room | null): void;
@@ -123,6 +145,14 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
   /** The player's own choice (Ready pressed, or `ready=1`), kept across rounds while `stayReady`. */
   let wantReady = false;
   let stayReady = true;
+  const connectTimeoutMs = deps.connectTimeoutMs ?? 3_000;
+  const retryDelayMs = deps.retryDelayMs ?? 5_000;
+  const timers = deps.timers ?? {
+    setTimeout: (fn: () => void, ms: number): unknown => globalThis.setTimeout(fn, ms),
+    clearTimeout: (handle: unknown) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+  };
+  /** The countdown to the next try, while the lobby is unreachable. */
+  let retry: { timer: unknown; stop(): void } | null = null;
 
   function onRoom(room: Room | null): void {
     const before = lastRoom;
@@ -144,14 +174,19 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
     return client?.peerId ?? null;
   }
 
-  async function connect(name: string): Promise<LobbyClient | null> {
-    if (client && clientName === name && client.status.kind === 'identified') return client;
+  async function connect(name: string): Promise<LobbyResult<LobbyClient>> {
+    if (client && clientName === name && client.status.kind === 'identified') return { ok: true, value: adopt(client) };
     net?.close();
     net = null;
     client?.close();
     clientName = name;
     const token = remembered.token();
-    const next = deps.createClient({ url: lobbyUrls(deps.lobbyUrl), name, ...(token ? { token } : {}) });
+    const next = deps.createClient({
+      url: lobbyUrls(deps.lobbyUrl),
+      name,
+      connectTimeoutMs,
+      ...(token ? { token } : {}),
+    });
     client = next;
     next.on('room', onRoom);
     next.on('chat', (m) => deps.chat(m, next.room));
@@ -160,19 +195,80 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
       if (lost) menu.setNotice(lost, 'error');
     });
     const welcome = await next.connect();
-    if (!welcome.ok) {
-      menu.setNotice(failureText(welcome.code, welcome.message), 'error');
-      return null;
-    }
-    remembered.setToken(welcome.value.token);
+    return welcome.ok ? { ok: true, value: adopt(next) } : welcome;
+  }
+
+  /** A client just identified: remember its token and name, and make its net layer (once). */
+  function adopt(next: LobbyClient): LobbyClient {
+    if (net) return next;
+    if (next.token !== null) remembered.setToken(next.token);
     // The lobby hands out a new token on every resume: keep the newest, so a reload resumes.
     next.on('status', (status) => {
       if (status.kind === 'identified' && next.token !== null) remembered.setToken(next.token);
     });
-    remembered.setName(name);
+    remembered.setName(clientName);
     net = deps.createNet(next);
     deps.connected(next, net);
     return next;
+  }
+
+  function stopRetry(): void {
+    retry?.stop();
+    retry = null;
+  }
+
+  /**
+   * The lobby is out of reach: count down to the next try, saying so every second, with Retry
+   * now; the client keeps trying underneath, and its getting through ends the wait at once.
+   */
+  function retryLater(name: string, request: RoomRequest): void {
+    stopRetry();
+    const again = () => {
+      stopRetry();
+      void enter(name, request);
+    };
+    const action = { label: 'Retry now', run: again };
+    let remainingMs = retryDelayMs;
+    const offStatus = client?.on('status', (status) => {
+      if (status.kind === 'identified') again();
+    });
+    const tick = () => {
+      if (remainingMs <= 0) {
+        again();
+        return;
+      }
+      menu.setNotice(unreachableText(Math.ceil(remainingMs / 1000)), 'error', action);
+      const stepMs = remainingMs % 1000 || 1000;
+      remainingMs -= stepMs;
+      state.timer = timers.setTimeout(tick, stepMs);
+    };
+    const state = {
+      timer: null as unknown,
+      stop() {
+        timers.clearTimeout(state.timer);
+        offStatus?.();
+      },
+    };
+    retry = state;
+    tick();
+  }
+
+  async function enter(name: string, request: RoomRequest): Promise<void> {
+    stopRetry();
+    menu.setBusy(true);
+    menu.setNotice('Connecting…');
+    const connected = await connect(name);
+    if (!connected.ok) {
+      menu.setBusy(false);
+      if (UNREACHABLE.has(connected.code)) retryLater(name, request);
+      else menu.setNotice(failureText(connected.code, connected.message), 'error');
+      return;
+    }
+    const to = connected.value;
+    const result = to.room ? null : await ask(to, request);
+    if (result && !result.ok) menu.setNotice(failureText(result.code, result.message), 'error');
+    else menu.setNotice('');
+    menu.setBusy(false);
   }
 
   function ask(to: LobbyClient, request: RoomRequest): Promise<LobbyResult<Room>> {
@@ -191,17 +287,7 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
     selfId,
     net: () => net,
     connection: () => client?.connection ?? 'offline',
-    async enter(name, request) {
-      menu.setBusy(true);
-      menu.setNotice('Connecting…');
-      const connected = await connect(name);
-      if (connected) {
-        const result = connected.room ? null : await ask(connected, request);
-        if (result && !result.ok) menu.setNotice(failureText(result.code, result.message), 'error');
-        else menu.setNotice('');
-      }
-      menu.setBusy(false);
-    },
+    enter,
     ready(ready) {
       wantReady = ready;
       void client?.setReady(ready);

@@ -70,6 +70,8 @@ export interface ShownNet {
   peers(): Map<string, PeerNet>;
   figures(): NetFigures;
   role(): string;
+  /** Whether the lobby offers TURN (a practice round has no links: false). */
+  turnOffered(): boolean;
 }
 
 /**
@@ -88,6 +90,7 @@ export function practiceLobby<L extends { room(): Room | null; net(): ShownNet |
     peers: () => new Map(),
     figures: () => NO_NET_FIGURES,
     role: () => 'practice',
+    turnOffered: () => false,
   };
   return {
     ...lobby,

@@ -10,11 +10,21 @@ import type { NetgraphModel } from '../ui/netgraph.js';
 import type { RoomModel } from '../ui/room.js';
 import type { ChatLog } from './chat-log.js';
 import { hudModel } from './hud-model.js';
+import {
+  leftOut,
+  NO_LINK_WAIT,
+  OPEN_GATE,
+  type RelayState,
+  startGate,
+  stepLinkWait,
+  stuckLinks,
+  stuckText,
+} from './link-gate.js';
 import type { LobbyFlow } from './lobby-flow.js';
 import type { MatchFlow } from './match-flow.js';
 import type { VoiceControls } from './voice-controls.js';
 
-type Shown = 'menu' | 'room' | 'hud';
+type Shown = 'menu' | 'room' | 'hud' | 'left-out';
 
 export interface ScreensDeps {
   /** Where the screens and the netgraph go. */
@@ -23,7 +33,12 @@ export interface ScreensDeps {
   roomView: { readonly el: HTMLElement; render(model: RoomModel): void };
   hud: { readonly el: HTMLElement; render(model: HudModel, nowMs: number): void };
   netgraph: { readonly el: HTMLElement; render(model: NetgraphModel): void };
-  lobby: Pick<LobbyFlow<Pick<ArenaNet, 'view' | 'peers' | 'figures' | 'role'>>, 'room' | 'selfId' | 'net'>;
+  /** What a player the match started without sees (ui/left-out.ts). */
+  leftOut: { readonly el: HTMLElement; render(relay: RelayState): void };
+  lobby: Pick<
+    LobbyFlow<Pick<ArenaNet, 'view' | 'peers' | 'figures' | 'role' | 'turnOffered'>>,
+    'room' | 'selfId' | 'net'
+  >;
   match: Pick<MatchFlow, 'phase' | 'backInS'>;
   voice: Pick<VoiceControls, 'speaking' | 'muted' | 'micOn' | 'micLabel' | 'note' | 'setSpatial'>;
   chat: Pick<ChatLog, 'lines' | 'muted'>;
@@ -32,8 +47,8 @@ export interface ScreensDeps {
   /** Who killed this player last, for the death screen (null: nobody yet). */
   killer(): string | null;
   inviteLink(code: string): string;
-  /** Links forced through TURN (`relay=1`). */
-  relay: boolean;
+  /** Links forced through TURN (`relay=1`, or the netgraph's box). */
+  relay(): boolean;
   /** Gameplay keys taken (only on the HUD). */
   setInputActive(active: boolean): void;
   setCursor(cursor: string): void;
@@ -60,11 +75,14 @@ export function createScreens(deps: ScreensDeps): Screens {
   let scoreboardHeld = false;
   const { lobby, match, voice } = deps;
   const peers = (): Map<string, PeerNet> => lobby.net()?.peers() ?? new Map();
+  /** Since when each member's link has been down (app/link-gate.ts). */
+  let linkWait = NO_LINK_WAIT;
 
   function show(which: Shown): void {
     if (shown === which) return;
     shown = which;
-    screen.replaceChildren(which === 'menu' ? deps.menu.el : which === 'room' ? deps.roomView.el : deps.hud.el);
+    const views = { menu: deps.menu.el, room: deps.roomView.el, hud: deps.hud.el, 'left-out': deps.leftOut.el };
+    screen.replaceChildren(views[which]);
     deps.setInputActive(which === 'hud');
     voice.setSpatial(which === 'hud');
     deps.setCursor(which === 'hud' ? 'none' : '');
@@ -74,15 +92,25 @@ export function createScreens(deps: ScreensDeps): Screens {
     const p = match.phase();
     const room = lobby.room();
     const self = lobby.selfId();
+    const links = peers();
+    const now = deps.now();
+    linkWait = stepLinkWait(linkWait, room, self, new Map([...links].map(([id, q]) => [id, q.link])), now);
+    const relay = { relayOn: deps.relay(), turnOffered: lobby.net()?.turnOffered() ?? false };
+    // Read only in a match: reading the view moves its render clock.
+    const view = room?.state === 'playing' ? (lobby.net()?.view() ?? null) : null;
     if (!room || !self) {
       show('menu');
+    } else if (leftOut(room, self, links.get(room.hostId)?.link ?? null, view !== null)) {
+      show('left-out');
+      deps.leftOut.render(relay);
     } else if (p === 'lobby' || p === 'countdown') {
       show('room');
+      const stuck = stuckLinks(linkWait, room, self, now);
       deps.roomView.render({
         room,
         selfId: self,
         invite: deps.inviteLink(room.code),
-        peers: peers(),
+        peers: links,
         speaking: voice.speaking,
         muted: voice.muted,
         micOn: voice.micOn(),
@@ -92,12 +120,12 @@ export function createScreens(deps: ScreensDeps): Screens {
         chatMuted: deps.chat.muted,
         stayReady: deps.stayReady(),
         nowMs: deps.wallClock(),
+        gate: room.hostId === self ? startGate(linkWait, room, self, now) : OPEN_GATE,
+        stuckText: stuck.length === 0 ? '' : stuckText(stuck, relay),
       });
     } else {
       show('hud');
-      const view = lobby.net()?.view();
-      const now = deps.now();
-      const people = { room, selfId: self, peers: peers(), speaking: voice.speaking, muted: voice.muted };
+      const people = { room, selfId: self, peers: links, speaking: voice.speaking, muted: voice.muted };
       const ended = p === 'ended' ? { backInS: match.backInS(now) } : null;
       const shown = {
         scoreboard: scoreboardHeld,
@@ -111,9 +139,9 @@ export function createScreens(deps: ScreensDeps): Screens {
     const net = lobby.net();
     const names = new Map(room?.peers.map((q) => [q.id, q.name]) ?? []);
     deps.netgraph.render({
-      peers: [...peers().values()].map((q) => ({ ...q, name: names.get(q.id) ?? q.id })),
+      peers: [...links.values()].map((q) => ({ ...q, name: names.get(q.id) ?? q.id })),
       net: net?.figures() ?? NO_NET_FIGURES,
-      relay: deps.relay,
+      relay: deps.relay(),
       role: net?.role() ?? 'offline',
     });
   }

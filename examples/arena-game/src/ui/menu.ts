@@ -11,10 +11,16 @@ export interface MenuActions {
   join(name: string, code: string): void;
 }
 
+export interface NoticeAction {
+  label: string;
+  run(): void;
+}
+
 export interface MenuView {
   readonly el: HTMLElement;
   setBusy(busy: boolean): void;
-  setNotice(text: string, kind?: 'info' | 'error'): void;
+  /** `action`: a button after the text (say, Retry now), until the next notice. */
+  setNotice(text: string, kind?: 'info' | 'error', action?: NoticeAction): void;
   /** Puts the cursor in the name field (once the menu is on the page). */
   focusName(): void;
 }
@@ -44,7 +50,11 @@ export function createMenu(initial: MenuInitial, actions: MenuActions): MenuView
     spellcheck: false,
     testid: 'room-code-input',
   });
-  const notice = h('div.notice');
+  const noticeText = h('span');
+  const noticeAction = h('button.small', { testid: 'notice-action', style: 'display:none' });
+  let noticeRun: (() => void) | null = null;
+  noticeAction.addEventListener('click', () => noticeRun?.());
+  const notice = h('div.notice', { testid: 'menu-notice' }, noticeText, noticeAction);
   const nameOrComplain = (): string | null => {
     const n = name.value.trim();
     if (n.length > 0) return n;
@@ -141,8 +151,11 @@ export function createMenu(initial: MenuInitial, actions: MenuActions): MenuView
     setBusy(busy) {
       for (const b of buttons) b.disabled = busy;
     },
-    setNotice(text, kind = 'info') {
-      setText(notice, text);
+    setNotice(text, kind = 'info', action) {
+      setText(noticeText, text);
+      noticeRun = action?.run ?? null;
+      noticeAction.style.display = action ? '' : 'none';
+      setText(noticeAction, action?.label ?? '');
       notice.classList.toggle('error', kind === 'error');
     },
     focusName() {

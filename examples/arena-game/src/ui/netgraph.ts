@@ -1,6 +1,8 @@
 /**
  * The netgraph (F3): per-peer link figures, the sync layer's figures, a history of snapshot sizes,
- * and the network conditioner's sliders, to feel prediction and interpolation at work.
+ * and the network conditioner's sliders, to feel prediction and interpolation at work, and a box
+ * that forces every link through TURN at once (no reload). Its controls never keep the keyboard:
+ * each lets go of focus once used, so WASD moves the player again, not a slider.
  */
 import { CONDITION_LIMITS, type NetConditions } from '../conditions.js';
 import type { NetFigures, PeerNet } from '../net.js';
@@ -26,6 +28,10 @@ export function createNetgraph(
   const role = h('span.muted');
   const graph = h('canvas', { width: 340, height: 44 });
   const history: number[] = [];
+  /** A control gives the keyboard back to the game once the pointer lets go of it or its value is set. */
+  const letGo = (input: HTMLInputElement): void => {
+    for (const type of ['change', 'pointerup']) input.addEventListener(type, () => input.blur());
+  };
   const conditions: NetConditions = { ...initial };
   // Steps of 1, so a slider shows any whole value the URL sets.
   const slider = (label: string, max: number, value: number, unit: string, set: (v: number) => void) => {
@@ -37,10 +43,12 @@ export function createNetgraph(
       set(v);
       actions.conditions({ ...conditions });
     });
+    letGo(input);
     return h('label', {}, h('span', {}, label), input, out);
   };
   const relay = h('input', { type: 'checkbox' });
   relay.addEventListener('change', () => actions.relay(relay.checked));
+  letGo(relay);
 
   const el = h(
     'div.netgraph.panel',

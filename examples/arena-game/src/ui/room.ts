@@ -3,6 +3,7 @@
  * settings, chat, ready/start/mic, and the countdown.
  */
 import type { PeerInfo, Room } from '@tickmesh/netcode';
+import { namesText, type StartGate, waitingText } from '../app/link-gate.js';
 import { colorOfSeq } from '../colors.js';
 import type { PeerNet } from '../net.js';
 import { ROUND_LENGTHS_S, roomSettings } from '../settings.js';
@@ -29,6 +30,8 @@ export interface RoomActions {
   practice(): void;
   /** Whether the player's Ready carries over to the next round. */
   stayReady(on: boolean): void;
+  /** Tries the links that are down again, at once. */
+  retryLinks(): void;
 }
 
 export interface RoomModel {
@@ -49,6 +52,10 @@ export interface RoomModel {
   stayReady: boolean;
   /** Server clock minus local clock, ms (for the countdown). */
   nowMs: number;
+  /** The host's start gate (app/link-gate.ts): Start waits for every link. */
+  gate: StartGate;
+  /** Links down too long, in plain words with what to try ('' when none). */
+  stuckText: string;
 }
 
 /** What a peer's link looks like in the list: a label, a tone and a sentence when it is stuck. */
@@ -93,7 +100,9 @@ export function createRoomView(actions: RoomActions) {
     'Copy link',
   );
   const list = h('ul');
-  const problems = h('div.peer-problems');
+  const problemsText = h('span');
+  const retryLinks = h('button.small', { testid: 'retry-links', onclick: () => actions.retryLinks() }, 'Retry');
+  const problems = h('div.peer-problems', { testid: 'link-problems' }, problemsText, retryLinks);
   const countLabel = h('span.label');
   const roundSel = h('select', {
     testid: 'round-select',
@@ -112,6 +121,7 @@ export function createRoomView(actions: RoomActions) {
   const status = h('div.grow');
   const ready = h('button', { testid: 'ready' }, 'Ready');
   const start = h('button.primary', { testid: 'start', onclick: () => actions.start() }, 'Start');
+  const startWithout = h('button', { testid: 'start-without', onclick: () => actions.start() }, 'Start without');
   const mic = h('button', { testid: 'mic', onclick: () => actions.mic() }, 'Mic off');
   const leave = h('button.danger', { onclick: () => actions.leave() }, 'Leave');
   let selfReady = false;
@@ -161,7 +171,7 @@ export function createRoomView(actions: RoomActions) {
         ),
         chatPanel.el,
       ),
-      h('div.room-foot.panel', {}, status, practice, mic, leave, stayReadyLabel, ready, start),
+      h('div.room-foot.panel', {}, status, practice, mic, leave, stayReadyLabel, ready, startWithout, start),
     ),
     countdown,
   );
@@ -227,16 +237,8 @@ export function createRoomView(actions: RoomActions) {
         row.querySelector('.avatar')?.classList.toggle('speaking', m.speaking.has(id));
       }
 
-    const stuck = room.peers.filter((p) => {
-      const link = m.peers.get(p.id)?.link;
-      return p.id !== m.selfId && (link === 'failed' || link === 'closed');
-    });
-    setText(
-      problems,
-      stuck.length === 0
-        ? ''
-        : `Cannot reach ${stuck.map((p) => p.name).join(', ')} peer-to-peer. A strict firewall or NAT may block it; a TURN relay (lobby --turn-url) gets through. Retrying…`,
-    );
+    setText(problemsText, m.stuckText);
+    problems.style.display = m.stuckText === '' ? 'none' : '';
 
     const s = roomSettings(room);
     // A length off the list (a room made with `round=`) gets its own entry.
@@ -257,7 +259,12 @@ export function createRoomView(actions: RoomActions) {
     start.style.display = isHost ? '' : 'none';
     const others = room.peers.filter((p) => p.id !== room.hostId && p.connected);
     const allReady = others.length > 0 && others.every((p) => p.ready);
-    start.disabled = !allReady || room.state !== 'open';
+    const gated = m.gate.waitingFor.length > 0;
+    start.disabled = !allReady || room.state !== 'open' || gated;
+    // Everyone ready, some link still down: the host may start without them (they are told).
+    const offerWithout = isHost && allReady && room.state === 'open' && m.gate.startWithout.length > 0;
+    startWithout.style.display = offerWithout ? '' : 'none';
+    setText(startWithout, `Start without ${namesText(m.gate.waitingFor)}`);
     const alone = room.peers.length === 1;
     practice.style.display = isHost && alone && room.state === 'open' ? '' : 'none';
     mic.classList.toggle('on', m.micOn);
@@ -271,7 +278,9 @@ export function createRoomView(actions: RoomActions) {
           ? others.length === 0
             ? 'Waiting for players to join. Share the invite link, or practise against bots meanwhile.'
             : allReady
-              ? 'Everyone is ready. Start when you like.'
+              ? gated
+                ? waitingText(m.gate)
+                : 'Everyone is ready. Start when you like.'
               : 'Waiting for everyone to be ready.'
           : selfReady
             ? 'Waiting for the host to start.'

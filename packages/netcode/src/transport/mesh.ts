@@ -143,6 +143,23 @@ export interface Mesh<P> extends Transport<P> {
   remoteTracks(): RemoteTrack[];
   /** A link's audio sender and receiver, for their `getStats()`; null before the link has audio. */
   audioTransceiver(peerId: string): RTCRtpTransceiver | null;
+  /**
+   * Forces every link through TURN (`true`: ICE policy `'relay'`) or lets ICE pick any path
+   * (`false`: `'all'`), at run time: every link is made again under the new policy (the game sees
+   * it `connecting`, then `connected`; a data channel cannot survive the change). Links made later
+   * use it too. Without a TURN server in the lobby's `iceServers`, relay-only links cannot connect.
+   *
+   * @example
+   * forceTurnCheckbox.onchange = () => mesh.setRelayOnly(forceTurnCheckbox.checked);
+   */
+  setRelayOnly(on: boolean): void;
+  /** Whether links are forced through TURN (`setRelayOnly`, or `iceTransportPolicy: 'relay'`). */
+  readonly relayOnly: boolean;
+  /**
+   * Makes the link to `peerId` again at once (say, when the player asks to retry one that
+   * failed), without waiting for the automatic retry's backoff. Unknown or departed peers: ignored.
+   */
+  redial(peerId: string): void;
   on<K extends keyof MeshEvents<P>>(type: K, listener: (event: MeshEvents<P>[K]) => void): () => void;
   close(): void;
 }
@@ -176,6 +193,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
   let relinkedRoom: string | null = null;
   let closed = false;
   let localAudio: MediaStreamTrack | null = null;
+  let policy: RTCIceTransportPolicy | undefined = options.iceTransportPolicy;
 
   function newSid(): string {
     let sid = '';
@@ -191,7 +209,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       return server;
     });
     const config: RTCConfiguration = { iceServers };
-    if (options.iceTransportPolicy) config.iceTransportPolicy = options.iceTransportPolicy;
+    if (policy) config.iceTransportPolicy = policy;
     return config;
   }
 
@@ -307,6 +325,20 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       // this peer's previous page (a reload that resumed the session): ask it for a new one.
       else if (firstLook) lobby.signal(peer.id, { relink: true });
     }
+  }
+
+  /**
+   * A new connection to a connected member: the newer side of the pair makes it at once; the
+   * older one asks the newer for it (`relink`), and makes its side (with its own policy) on the offer.
+   */
+  function redial(peerId: string): void {
+    const room = lobby.room;
+    const self = selfIn(room);
+    const peer = room?.peers.find((p) => p.id === peerId);
+    if (closed || !self || !peer?.connected || peer.id === self.id) return;
+    clearRetry(peerId);
+    if (self.seq > peer.seq) replaceLink(peerId, newSid(), true);
+    else lobby.signal(peerId, { relink: true });
   }
 
   function onSignal(from: string, data: unknown): void {
@@ -460,6 +492,16 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
     },
     remoteTracks: () => [...entries.values()].flatMap((e) => (e.remoteTrack ? [e.remoteTrack] : [])),
     audioTransceiver: (peerId) => entries.get(peerId)?.link.audioTransceiver() ?? null,
+    setRelayOnly(on) {
+      const next: RTCIceTransportPolicy = on ? 'relay' : 'all';
+      if ((policy ?? 'all') === next) return;
+      policy = next;
+      for (const peer of lobby.room?.peers ?? []) redial(peer.id);
+    },
+    get relayOnly() {
+      return policy === 'relay';
+    },
+    redial,
     on: events.on,
     close() {
       if (closed) return;
