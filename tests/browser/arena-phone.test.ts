@@ -297,21 +297,33 @@ describeWith(['chromium'], 'arena on a phone', () => {
     const moveAt = await centreOf(ann.page.getByTestId('move-stick'));
     const aimAt = await centreOf(ann.page.getByTestId('aim-stick'));
 
-    // Ann pushes the move stick right for 0.6 s, then up: she runs right, then up.
+    // Ann pushes the move stick sideways for 0.6 s, then up or down: she runs that way each time.
+    // Both towards the map's open centre (her spawn is on a ring around it; the corners have
+    // blocks a run outwards can stop against).
     const start = await playerIn(ann, annId);
+    const side = start.x < 500 ? 1 : -1;
     await screen.press(1, moveAt.x, moveAt.y);
-    await screen.move(1, moveAt.x + 30, moveAt.y);
-    await screen.move(1, moveAt.x + 50, moveAt.y + 4);
+    await screen.move(1, moveAt.x + 30 * side, moveAt.y);
+    await screen.move(1, moveAt.x + 50 * side, moveAt.y + 4);
     await letTimePass(600); // the thumb holds the stick
     await screen.lift(1);
-    await until([ann], async () => (await playerIn(ann, annId)).x > start.x + 40, `Ann to run right from x=${start.x}`);
-    const right = await playerIn(ann, annId);
-    expect(Math.abs(right.y - start.y)).toBeLessThan(10);
+    await until(
+      [ann],
+      async () => ((await playerIn(ann, annId)).x - start.x) * side > 40,
+      `Ann to run ${side > 0 ? 'right' : 'left'} from x=${start.x}`,
+    );
+    const across = await playerIn(ann, annId);
+    expect(Math.abs(across.y - start.y)).toBeLessThan(10);
+    const upDown = across.y > 350 ? -1 : 1;
     await screen.press(1, moveAt.x, moveAt.y);
-    await screen.move(1, moveAt.x - 3, moveAt.y - 50);
+    await screen.move(1, moveAt.x - 3, moveAt.y + 50 * upDown);
     await letTimePass(400); // the thumb holds the stick
     await screen.lift(1);
-    await until([ann], async () => (await playerIn(ann, annId)).y < right.y - 30, 'Ann to run up');
+    await until(
+      [ann],
+      async () => ((await playerIn(ann, annId)).y - across.y) * upDown > 30,
+      `Ann to run ${upDown < 0 ? 'up' : 'down'} from y=${across.y}`,
+    );
 
     // Both thumbs at once: the left one holds the stick down, the right one aims at Bob (again
     // every 150 ms: both move) and pushes past the dead zone until Bob is hit.
