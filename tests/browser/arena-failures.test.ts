@@ -123,13 +123,19 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
     expect(await start.isDisabled()).toBe(true);
     const links = (await ann.snapshot()).peers.map((p) => p.link);
     expect(links).not.toContain('connected');
-    await until([ann, bob], () => startWithout.isVisible(), '"Start without Bob" offered', 10_000);
+    const recorded = () =>
+      ann.page.evaluate(() => (window as unknown as { __gate: { listedAt: number; offeredAt: number } }).__gate);
+    // Until the page's own recorder has seen the offer too (it looks every 50 ms, on the page's timers).
+    await until(
+      [ann, bob],
+      async () => (await startWithout.isVisible()) && (await recorded()).offeredAt > 0,
+      '"Start without Bob" offered',
+      10_000,
+    );
     expect(await startWithout.innerText()).toBe('Start without Bob');
     expect(await start.isDisabled()).toBe(true);
     // Offered only after a wait (linkGateDefaults.offerWithoutAfterMs), not at once.
-    const gate = await ann.page.evaluate(
-      () => (window as unknown as { __gate: { listedAt: number; offeredAt: number } }).__gate,
-    );
+    const gate = await recorded();
     expect(gate.listedAt).toBeGreaterThan(0);
     expect(gate.offeredAt - gate.listedAt).toBeGreaterThanOrEqual(linkGateDefaults.offerWithoutAfterMs - 200);
     await framesDrawn(ann.page);
