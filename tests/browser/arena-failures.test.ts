@@ -10,51 +10,20 @@
 //   the arrow keys do not move the slider.
 // Screenshots go to test-results/screenshots/failures-*.png.
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { linkGateDefaults } from '../../examples/arena-game/src/app/link-gate.js';
-import {
-  type ArenaPage,
-  allPlaying,
-  buildExample,
-  type ExampleBuild,
-  framesDrawn,
-  launchArenaBrowser,
-  openArena as openArenaPage,
-  screenshot,
-  serveBuild,
-  until,
-} from '../helpers/arena-game.js';
+import { type ArenaPage, allPlaying, arenaSuite, framesDrawn, screenshot, until } from '../helpers/arena-game.js';
 import { freePort } from '../helpers/lobby-process.js';
 import { describeWith } from '../helpers/requirements.js';
 import { letTimePass } from '../helpers/wait.js';
 
-let build: ExampleBuild | undefined;
-let browser: Browser | undefined;
-let server: LobbyServer | undefined;
+const arena = arenaSuite();
+const { openArena } = arena;
 /** A lobby a test starts itself (on the port it first found closed). */
 let lateServer: LobbyServer | undefined;
-
-beforeAll(async () => {
-  [build, browser] = await Promise.all([buildExample('arena-game'), launchArenaBrowser()]);
-  server = await serveBuild(build.dir);
-}, 60_000);
-/** Pages the running test opened: closed after it whatever its outcome. */
-const opened: ArenaPage[] = [];
 afterEach(async () => {
-  await Promise.all(opened.splice(0).map((p) => p.context.close().catch(() => undefined)));
   await lateServer?.close();
   lateServer = undefined;
-});
-const openArena = async (...args: Parameters<typeof openArenaPage>) => {
-  const page = await openArenaPage(...args);
-  opened.push(page);
-  return page;
-};
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  build?.remove();
 });
 
 /** A lobby serving the arena on `port` (named up front: uWS listens again only on a port given by number). */
@@ -90,12 +59,11 @@ async function twoInRoom(
   bobQuery: string,
   annReady: (ann: ArenaPage) => Promise<void> = async () => {},
 ): Promise<[ArenaPage, ArenaPage]> {
-  if (!browser || !server) throw new Error('not set up');
-  const ann = await openArena(browser, server, 'Ann', 'create=1');
+  const ann = await openArena(arena.browser, arena.server, 'Ann', 'create=1');
   await until([ann], async () => (await ann.snapshot()).room !== null, 'the room to be created');
   await annReady(ann);
   const code = (await ann.snapshot()).room?.code ?? '';
-  const bob = await openArena(browser, server, 'Bob', `room=${code}&ready=1&${bobQuery}`);
+  const bob = await openArena(arena.browser, arena.server, 'Bob', `room=${code}&ready=1&${bobQuery}`);
   await until(
     [ann, bob],
     async () => {
@@ -177,9 +145,8 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
   }, 90_000);
 
   it('says an unreachable lobby within 5 s, buttons usable, and Retry now gets in once it is up', async () => {
-    if (!browser || !server) throw new Error('not set up');
     const port = await freePort(); // nothing listens there yet
-    const ann = await openArena(browser, server, 'Ann', `lobby=ws://127.0.0.1:${port}/lobby`);
+    const ann = await openArena(arena.browser, arena.server, 'Ann', `lobby=ws://127.0.0.1:${port}/lobby`);
     // Timed by the page itself, from the click to the message, as the player sees it (a test
     // process driving the page over the DevTools protocol on a busy machine adds its own delays).
     await ann.page.evaluate(() => {
@@ -223,11 +190,10 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
   }, 60_000);
 
   it('loads the page from its service worker while the server is down, and says so', async () => {
-    if (!browser || !build) throw new Error('not set up');
     // A server of its own, stopped and started again on the same port (the same origin).
     const port = await freePort();
-    lateServer = await lobbyOn(port, build.dir);
-    const ann = await openArena(browser, lateServer, 'Ann', '');
+    lateServer = await lobbyOn(port, arena.build.dir);
+    const ann = await openArena(arena.browser, lateServer, 'Ann', '');
     expect(await ann.page.evaluate(() => window.__arena.offlineShell)).toEqual({ kind: 'registered' });
     // The worker has the page and what it names.
     await until(
@@ -254,7 +220,7 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
     );
     await screenshot(ann.page, 'failures-offline-reload');
 
-    lateServer = await lobbyOn(port, build.dir);
+    lateServer = await lobbyOn(port, arena.build.dir);
     await ann.page.getByTestId('notice-action').click();
     await until([ann], async () => (await ann.snapshot()).room !== null, 'in a room once the server is back', 10_000);
     expect(ann.errors).toEqual([]);

@@ -1,50 +1,10 @@
-// The arena's match feedback in real Chromium, two players on the small map: a shot makes a sound
-// (Phaser's sound manager plays it, on the shooter's page and the other's); Escape opens the
-// in-match menu, which takes the keys from the game and gives them back on closing; its mute
-// silences this page's sounds (and is remembered) while the other still hears; a real kill shows
-// "Bob got you" on the victim's death screen and "Bob ✦ you" / "You ✦ Ann" in the kill feeds; on a
-// small screen the other player, out of view, gets an arrow on the edge towards them; and Leave
-// takes the player back to the menu while the other sees them go.
-// What a page shows for a moment (the death screen, a kill-feed line) is recorded by the page
-// itself every 50 ms, so a busy test process cannot miss it. Screenshots: test-results/screenshots/.
-import type { LobbyServer } from '@tickmesh/lobby-server';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import {
-  type ArenaPage,
-  allPlaying,
-  buildExample,
-  type ExampleBuild,
-  framesDrawn,
-  launchArenaBrowser,
-  openArena as openArenaPage,
-  screenshot,
-  serveBuild,
-  until,
-} from '../helpers/arena-game.js';
+import { expect, it } from 'vitest';
+import { type ArenaPage, allPlaying, arenaSuite, framesDrawn, screenshot, until } from '../helpers/arena-game.js';
 import { describeWith } from '../helpers/requirements.js';
 import { letTimePass } from '../helpers/wait.js';
 
-let build: ExampleBuild | undefined;
-let browser: Browser | undefined;
-let server: LobbyServer | undefined;
-
-beforeAll(async () => {
-  [build, browser] = await Promise.all([buildExample('arena-game'), launchArenaBrowser()]);
-  server = await serveBuild(build.dir);
-}, 60_000);
-const opened: ArenaPage[] = [];
-afterEach(() => Promise.all(opened.splice(0).map((p) => p.context.close().catch(() => undefined))));
-const openArena = async (...args: Parameters<typeof openArenaPage>) => {
-  const page = await openArenaPage(...args);
-  opened.push(page);
-  return page;
-};
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  build?.remove();
-});
+const arena = arenaSuite();
+const { openArena } = arena;
 
 const playerIn = async (page: ArenaPage, id: string) => (await page.snapshot()).players.find((p) => p.id === id);
 const sound = async (page: ArenaPage) => (await page.snapshot()).sound;
@@ -94,12 +54,11 @@ async function fireUntil(
 
 describeWith(['chromium'], 'arena in Chromium: sound, the in-match menu and match feedback', () => {
   it('plays sounds, pauses input under the menu, mutes, names the killer, marks the unseen, leaves', async () => {
-    if (!browser || !server) throw new Error('not set up');
     const small = { width: 640, height: 360 };
-    const ann = await openArena(browser, server, 'Ann', 'create=1', small);
+    const ann = await openArena(arena.browser, arena.server, 'Ann', 'create=1', small);
     await until([ann], async () => (await ann.snapshot()).room !== null, 'the room to be created');
     const code = (await ann.snapshot()).room?.code ?? '';
-    const bob = await openArena(browser, server, 'Bob', `room=${code}&ready=1`, small);
+    const bob = await openArena(arena.browser, arena.server, 'Bob', `room=${code}&ready=1`, small);
     const pages = [ann, bob];
     await ann.page.getByTestId('map-select').selectOption('2');
     await until([ann], async () => !(await ann.page.getByTestId('start').isDisabled()), 'Bob ready');

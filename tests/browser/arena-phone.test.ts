@@ -1,25 +1,12 @@
-// The arena demo on a phone: Chromium emulating one (390x844 CSS px, touch, a mobile viewport).
-// The menu and the room lobby fit in one column, portrait and landscape: every button and field
-// is on screen (or scrolled to) and not covered, nothing is wider than the screen, names are
-// whole. In a match the hints speak of thumbs, not keys; a Scores button opens the scoreboard.
-// Synthetic touch (the DevTools protocol's touch events, as a touch screen sends them) on the
-// move stick moves the player the way it is pushed, and with a second finger on the aim stick at
-// the same time, the player keeps moving and shoots the other player down.
-// Screenshots (looked at by a person when the layout changes) go to test-results/screenshots/.
-import type { LobbyServer } from '@tickmesh/lobby-server';
-import type { Browser, CDPSession, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { CDPSession, Locator, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import {
   type ArenaPage,
   allPlaying,
-  buildExample,
-  type ExampleBuild,
+  arenaSuite,
   everyPage,
   framesDrawn,
-  launchArenaBrowser,
-  openArena as openArenaPage,
   screenshot,
-  serveBuild,
   until,
 } from '../helpers/arena-game.js';
 import { describeWith } from '../helpers/requirements.js';
@@ -31,26 +18,8 @@ const PHONE_LANDSCAPE = { width: 844, height: 390 };
 const TOUCH = { isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
 const TOUCH_SHARP = { ...TOUCH, deviceScaleFactor: 2 };
 
-let build: ExampleBuild | undefined;
-let browser: Browser | undefined;
-let server: LobbyServer | undefined;
-
-beforeAll(async () => {
-  [build, browser] = await Promise.all([buildExample('arena-game'), launchArenaBrowser()]);
-  server = await serveBuild(build.dir);
-}, 60_000);
-const opened: ArenaPage[] = [];
-afterEach(() => Promise.all(opened.splice(0).map((p) => p.context.close().catch(() => undefined))));
-const openArena = async (...args: Parameters<typeof openArenaPage>) => {
-  const page = await openArenaPage(...args);
-  opened.push(page);
-  return page;
-};
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  build?.remove();
-});
+const arena = arenaSuite();
+const { openArena } = arena;
 
 /**
  * What keeps a player from using `target`: not shown, off screen once scrolled to (the page
@@ -157,8 +126,7 @@ const playerIn = async (page: ArenaPage, id: string) => {
 
 describeWith(['chromium'], 'arena on a phone', () => {
   it('fits the menu, the room lobby and the match on a 390 px screen, portrait and landscape', async () => {
-    if (!browser || !server) throw new Error('not set up');
-    const ann = await openArena(browser, server, 'Annabelle', '', PHONE, TOUCH_SHARP);
+    const ann = await openArena(arena.browser, arena.server, 'Annabelle', '', PHONE, TOUCH_SHARP);
     await framesDrawn(ann.page);
     await screenshot(ann.page, 'phone-menu');
     const menu = ann.page.locator('.menu');
@@ -194,7 +162,7 @@ describeWith(['chromium'], 'arena on a phone', () => {
     await ann.page.getByTestId('create-room').click();
     await until([ann], async () => (await ann.snapshot()).room !== null, 'the room to be created');
     const code = (await ann.snapshot()).room?.code ?? '';
-    const bob = await openArena(browser, server, 'Bartholomew', `room=${code}`, PHONE, TOUCH_SHARP);
+    const bob = await openArena(arena.browser, arena.server, 'Bartholomew', `room=${code}`, PHONE, TOUCH_SHARP);
     const pages = [ann, bob];
     await until(
       pages,
@@ -270,13 +238,15 @@ describeWith(['chromium'], 'arena on a phone', () => {
   }, 90_000);
 
   it('plays by touch: the move stick moves the player its way, the aim stick at once aims and shoots', async () => {
-    if (!browser || !server) throw new Error('not set up');
     // Ann on a phone hosts the small map (every spawn sees every other); Bob at a desktop joins.
-    const ann = await openArena(browser, server, 'Ann', 'create=1', PHONE, TOUCH);
+    const ann = await openArena(arena.browser, arena.server, 'Ann', 'create=1', PHONE, TOUCH);
     await until([ann], async () => (await ann.snapshot()).room !== null, 'the room to be created');
     await ann.page.getByTestId('map-select').selectOption('2');
     const code = (await ann.snapshot()).room?.code ?? '';
-    const bob = await openArena(browser, server, 'Bob', `room=${code}&ready=1`, { width: 640, height: 360 });
+    const bob = await openArena(arena.browser, arena.server, 'Bob', `room=${code}&ready=1`, {
+      width: 640,
+      height: 360,
+    });
     const pages = [ann, bob];
     await until([ann], async () => !(await ann.page.getByTestId('start').isDisabled()), 'Bob ready');
     // The desktop room lobby as before at common laptop sizes.

@@ -1,55 +1,22 @@
-// The arena's social side in real Chromium, against a real lobby. An invite link opened in a fresh
-// page says whose room it is ("Join Ann's room"), with the cursor in the name field, and Enter
-// joins. In the room the host mutes one player's chat (their message never shows, the others' do)
-// and kicks another, who lands on the menu told why. Two players with 24-character names at
-// 1024x640: the HOST badge stays in view, the scoreboard's columns stay in its panel, and after a
-// kill the kill feed stays clear of the timer (bounding boxes; screenshots in
-// test-results/screenshots/ checked by eye). A player alone after quick play is offered bots at
-// once, the practice round's bots move, and a second player joining ends it with a chat line.
-import type { LobbyServer } from '@tickmesh/lobby-server';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import {
   type ArenaPage,
   allPlaying,
-  buildExample,
-  type ExampleBuild,
+  arenaSuite,
   everyPage,
   framesDrawn,
-  launchArenaBrowser,
-  openArena as openArenaPage,
   screenshot,
-  serveBuild,
   until,
 } from '../helpers/arena-game.js';
 import { capturePageErrors } from '../helpers/chromium.js';
 import { describeWith } from '../helpers/requirements.js';
 import { letTimePass } from '../helpers/wait.js';
 
-let build: ExampleBuild | undefined;
-let browser: Browser | undefined;
-let server: LobbyServer | undefined;
-
-beforeAll(async () => {
-  [build, browser] = await Promise.all([buildExample('arena-game'), launchArenaBrowser()]);
-  server = await serveBuild(build.dir);
-}, 60_000);
-/** Pages the running test opened: closed after it whatever its outcome. */
-const opened: ArenaPage[] = [];
-afterEach(() => Promise.all(opened.splice(0).map((p) => p.context.close().catch(() => undefined))));
 /** How long a Playwright action (a click, a wait for an element) may take before the test fails naming it. */
 const ACTION_MS = 15_000;
-const openArena = async (...args: Parameters<typeof openArenaPage>) => {
-  const page = await openArenaPage(...args);
-  page.context.setDefaultTimeout(ACTION_MS);
-  opened.push(page);
-  return page;
-};
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  build?.remove();
-});
+const arena = arenaSuite({ actionTimeoutMs: ACTION_MS });
+const { openArena } = arena;
 
 const LAPTOP = { width: 1024, height: 640 };
 /** Pages whose layout a test does not measure: small, so three software-rendered pages fit two busy cores. */
@@ -57,15 +24,13 @@ const SMALL = { width: 640, height: 360 };
 
 /** A page opened at `url` as a friend would (no `name=`: the automation's shortcut is not used). */
 async function openLink(url: string, label: string): Promise<ArenaPage> {
-  if (!browser) throw new Error('not set up');
-  const context = await browser.newContext({ viewport: SMALL });
-  context.setDefaultTimeout(ACTION_MS);
+  const context = arena.track(await arena.browser.newContext({ viewport: SMALL }));
   const page = await context.newPage();
   const errors = capturePageErrors(page);
   await page.goto(url);
   await page.waitForFunction(() => window.__arena !== undefined, null, { timeout: 10_000 });
   const snapshot = () => page.evaluate(() => window.__arena.snapshot());
-  const arena: ArenaPage = {
+  return {
     name: label,
     context,
     page,
@@ -77,8 +42,6 @@ async function openLink(url: string, label: string): Promise<ArenaPage> {
       return id;
     },
   };
-  opened.push(arena);
-  return arena;
 }
 
 const inRoom = (pages: readonly ArenaPage[], code: string, players: number) => async () =>
@@ -104,12 +67,11 @@ const inside = (inner: Box, outer: Box) =>
 
 describeWith(['chromium'], 'arena in Chromium: invites, chat mute, kick, long names, practice', () => {
   it('an invite says whose room it is and Enter joins; the host mutes one player and kicks another', async () => {
-    if (!browser || !server) throw new Error('not set up');
-    const ann = await openArena(browser, server, 'Ann', 'create=1', LAPTOP);
+    const ann = await openArena(arena.browser, arena.server, 'Ann', 'create=1', LAPTOP);
     await until([ann], async () => (await ann.snapshot()).room !== null, 'Ann’s room');
     const code = (await ann.snapshot()).room?.code ?? '';
     const link = await ann.page.locator('.invite input').inputValue();
-    expect(link).toBe(`http://127.0.0.1:${server.port}/?room=${code}&from=Ann`);
+    expect(link).toBe(`http://127.0.0.1:${arena.server.port}/?room=${code}&from=Ann`);
 
     // Bob opens the link: the menu leads with Ann's room, the cursor is in the name field.
     const bob = await openLink(link, 'Bob');
@@ -128,7 +90,7 @@ describeWith(['chromium'], 'arena in Chromium: invites, chat mute, kick, long na
     await bob.page.keyboard.press('Enter');
     await until([ann, bob], inRoom([ann, bob], code, 2), 'Bob in Ann’s room');
 
-    const cy = await openArena(browser, server, 'Cy', `room=${code}`, SMALL);
+    const cy = await openArena(arena.browser, arena.server, 'Cy', `room=${code}`, SMALL);
     const pages = [ann, bob, cy];
     await until(pages, inRoom(pages, code, 3), 'all three in the room');
     const [, bobId, cyId] = (await everyPage(pages, (p) => p.selfId())) as [string, string, string];
@@ -158,55 +120,54 @@ describeWith(['chromium'], 'arena in Chromium: invites, chat mute, kick, long na
   }, 90_000);
 
   it('24-character names at 1024x640: HOST badge, scoreboard and kill feed stay in place', async () => {
-    if (!browser || !server) throw new Error('not set up');
     const longA = 'WWWWWWWWWWWWWWWWWWWWWWW1';
     const longB = 'MMMMMMMMMMMMMMMMMMMMMMM2';
-    const a = await openArena(browser, server, longA, 'create=1', LAPTOP);
+    const a = await openArena(arena.browser, arena.server, longA, 'create=1', LAPTOP);
     await until([a], async () => (await a.snapshot()).room !== null, 'the room');
     const code = (await a.snapshot()).room?.code ?? '';
-    const b = await openArena(browser, server, longB, `room=${code}&ready=1`, SMALL);
+    const b = await openArena(arena.browser, arena.server, longB, `room=${code}&ready=1`, SMALL);
     const pages = [a, b];
     await until(pages, inRoom(pages, code, 2), 'both in the room');
     const [aId, bId] = (await everyPage(pages, (p) => p.selfId())) as [string, string];
 
-    // The room: the guest's name (beside its row's buttons) is cut, the full name on hover; the
-    // HOST badge stays in full view after the host's name.
-    const guestName = a.page.locator(`li.player-row[data-peer="${bId}"] .name-text`);
-    expect(await guestName.getAttribute('title')).toBe(longB);
-    // Cut or not (that turns on a few pixels: the ping's text, the panel's width), the name never
-    // runs under the row's controls nor out of the row, and is set to end in an ellipsis.
-    const guestRow = await a.page.locator(`li.player-row[data-peer="${bId}"]`).evaluate((row) => {
-      const name = row.querySelector('.name-text') as HTMLElement;
-      const controls = row.querySelector('.row-controls') as HTMLElement;
-      return {
-        nameEnd: name.getBoundingClientRect().right,
-        controlsStart: controls.getBoundingClientRect().left,
-        rowOverflows: row.scrollWidth > row.clientWidth,
-        ellipsis: getComputedStyle(name).textOverflow,
-      };
-    });
-    expect(guestRow.nameEnd).toBeLessThanOrEqual(guestRow.controlsStart);
-    expect(guestRow).toMatchObject({ rowOverflows: false, ellipsis: 'ellipsis' });
-    // Measured in one go: a row is drawn again when something in it changes (a ping, a link).
-    const host = await a.page.locator(`li.player-row[data-peer="${aId}"]`).evaluate((row) => {
-      const rect = (el: Element | null) => {
-        const r = el?.getBoundingClientRect();
-        return r ? { x: r.x, y: r.y, width: r.width, height: r.height } : null;
-      };
-      const name = row.querySelector('.name-text');
-      const badge = row.querySelector('.player-name small');
-      return {
-        title: name?.getAttribute('title'),
-        name: rect(name),
-        badge: rect(badge),
-        badgeText: (badge as HTMLElement | null)?.innerText,
-        row: rect(row),
-      };
-    });
-    expect(host.title).toBe(longA);
-    expect(host.badgeText).toBe('HOST');
-    if (!host.badge || !host.row || !host.name)
-      throw new Error(`the host's row is not laid out: ${JSON.stringify(host)}`);
+    // The room: each long name with the full name on hover (its title).
+    // Both rows measured in one evaluate, found by selector there and then: a row is drawn again
+    // when something in it changes (a ping, a link), and a handle taken a moment before may be
+    // to the row it replaced, detached and measuring nothing.
+    const rows = await a.page.evaluate(
+      ([guestId, hostId]) => {
+        const rect = (el: Element | null) => {
+          const r = el?.getBoundingClientRect();
+          return r ? { x: r.x, y: r.y, width: r.width, height: r.height } : null;
+        };
+        const measure = (id: string) => {
+          const row = document.querySelector<HTMLElement>(`li.player-row[data-peer="${id}"]`);
+          const name = row?.querySelector<HTMLElement>('.name-text') ?? null;
+          const badge = row?.querySelector<HTMLElement>('.player-name small') ?? null;
+          return {
+            row: rect(row),
+            rowOverflows: row ? row.scrollWidth > row.clientWidth : null,
+            name: rect(name),
+            title: name?.title,
+            ellipsis: name ? getComputedStyle(name).textOverflow : null,
+            controls: rect(row?.querySelector('.row-controls') ?? null),
+            badge: rect(badge),
+            badgeText: badge?.innerText,
+          };
+        };
+        return { guest: measure(guestId), host: measure(hostId) };
+      },
+      [bId, aId] as const,
+    );
+    const { guest, host } = rows;
+    if (!guest.name || !guest.controls || !host.badge || !host.row || !host.name)
+      throw new Error(`the rows are not laid out: ${JSON.stringify(rows)}`);
+    // Cut or not (that turns on a few pixels: the ping's text, the panel's width), the guest's name
+    // never runs under the row's controls nor out of the row, and is set to end in an ellipsis.
+    expect(guest.name.x + guest.name.width).toBeLessThanOrEqual(guest.controls.x + 0.5);
+    expect(guest).toMatchObject({ title: longB, rowOverflows: false, ellipsis: 'ellipsis' });
+    // The host's HOST badge in full view after the host's name.
+    expect(host).toMatchObject({ title: longA, badgeText: 'HOST' });
     expect(inside(host.badge, host.row)).toBe(true);
     expect(host.badge.x).toBeGreaterThanOrEqual(host.name.x + host.name.width - 0.5);
     await framesDrawn(a.page);
@@ -270,8 +231,7 @@ describeWith(['chromium'], 'arena in Chromium: invites, chat mute, kick, long na
   }, 90_000);
 
   it('quick play alone offers bots at once; the practice bots move; a player joining ends it', async () => {
-    if (!browser || !server) throw new Error('not set up');
-    const dee = await openArena(browser, server, 'Dee', 'quickplay=1', LAPTOP);
+    const dee = await openArena(arena.browser, arena.server, 'Dee', 'quickplay=1', LAPTOP);
     await until([dee], async () => (await dee.snapshot()).room !== null, 'Dee in a room');
     const practice = dee.page.getByTestId('practice');
     await practice.waitFor();
@@ -302,7 +262,7 @@ describeWith(['chromium'], 'arena in Chromium: invites, chat mute, kick, long na
     await screenshot(dee.page, 'social-practice');
 
     // Eve quick-plays into Dee's room: the practice ends, and the chat says why.
-    const eve = await openArena(browser, server, 'Eve', 'quickplay=1', SMALL);
+    const eve = await openArena(arena.browser, arena.server, 'Eve', 'quickplay=1', SMALL);
     const code = (await dee.snapshot()).room?.code ?? '';
     await until([dee, eve], inRoom([dee, eve], code, 2), 'Eve in Dee’s room');
     await until([dee], async () => (await dee.snapshot()).phase === 'lobby', 'Dee back in the room');

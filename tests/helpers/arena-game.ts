@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { ArenaSnapshot } from '../../examples/arena-game/src/app.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, capturePageErrors } from './chromium.js';
 import { fakeMicArg } from './fake-mic.js';
@@ -157,6 +158,72 @@ export async function openArena(
       if (!id) throw new Error(`${name} has no peer id yet`);
       return id;
     },
+  };
+}
+
+/** A test file's arena: the build, the lobby serving it and one Chromium, made before its tests. */
+export interface ArenaSuite {
+  /** These three throw before the suite's `beforeAll` has made them. */
+  readonly build: ExampleBuild;
+  readonly server: LobbyServer;
+  readonly browser: Browser;
+  /** `openArena`, the page closed after the running test whatever its outcome. */
+  openArena(...args: Parameters<typeof openArena>): Promise<ArenaPage>;
+  /** A context the test made itself, closed after it like `openArena`'s. */
+  track(context: BrowserContext): BrowserContext;
+}
+
+/**
+ * Registers the hooks of a browser test file on the arena: builds the game, serves it from a real
+ * lobby and launches Chromium before its tests (in parallel), closes each test's pages after it,
+ * and tears everything down after the file. `actionTimeoutMs`: how long a Playwright action (a
+ * click, a wait for an element) may take on the suite's pages before the test fails naming it.
+ * @example
+ * const arena = arenaSuite();
+ * it('plays', async () => {
+ *   const ann = await arena.openArena(arena.browser, arena.server, 'Ann', 'create=1');
+ * });
+ */
+export function arenaSuite(options: { actionTimeoutMs?: number } = {}): ArenaSuite {
+  let made: { build: ExampleBuild; browser: Browser; server: LobbyServer } | null = null;
+  let builtDir: ExampleBuild | undefined;
+  let launched: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    [builtDir, launched] = await Promise.all([buildExample('arena-game'), launchArenaBrowser()]);
+    made = { build: builtDir, browser: launched, server: await serveBuild(builtDir.dir) };
+  }, 60_000);
+  afterEach(() => Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined))));
+  afterAll(async () => {
+    await launched?.close();
+    await made?.server.close();
+    builtDir?.remove();
+  });
+  const ready = () => {
+    if (!made) throw new Error('the arena suite is not set up (its beforeAll failed or has not run)');
+    return made;
+  };
+  const track = (context: BrowserContext) => {
+    if (options.actionTimeoutMs !== undefined) context.setDefaultTimeout(options.actionTimeoutMs);
+    contexts.push(context);
+    return context;
+  };
+  return {
+    get build() {
+      return ready().build;
+    },
+    get server() {
+      return ready().server;
+    },
+    get browser() {
+      return ready().browser;
+    },
+    async openArena(...args) {
+      const page = await openArena(...args);
+      track(page.context);
+      return page;
+    },
+    track,
   };
 }
 
