@@ -6,7 +6,15 @@
  */
 import type { Rect } from './sim/maps.js';
 import { mapById } from './sim/maps.js';
-import { type ArenaEntity, type ArenaInput, aimOf, MATCH_ID, PlayerFlag } from './simulation.js';
+import {
+  type ArenaEntity,
+  type ArenaInput,
+  aimOf,
+  MATCH_ID,
+  MOVE_DIRECTIONS,
+  type MoveDirection,
+  PlayerFlag,
+} from './simulation.js';
 
 export interface BotBrain {
   /** The next input for the player with entity id `self`, from the world it sees. */
@@ -14,16 +22,6 @@ export interface BotBrain {
 }
 
 type Dir = -1 | 0 | 1;
-const DIRS: readonly [Dir, Dir][] = [
-  [1, 0],
-  [1, 1],
-  [0, 1],
-  [-1, 1],
-  [-1, 0],
-  [-1, -1],
-  [0, -1],
-  [1, -1],
-];
 
 /** Whether the segment a→b crosses the rectangle (slab test). */
 export function segmentHitsRect(ax: number, ay: number, bx: number, by: number, r: Rect): boolean {
@@ -47,7 +45,7 @@ export function segmentHitsRect(ax: number, ay: number, bx: number, by: number, 
 }
 
 export function createBotBrain(random: () => number): BotBrain {
-  let wander: [Dir, Dir] = [1, 0];
+  let wander: MoveDirection = [1, 0];
   let wanderUntil = 0;
   let strafe: Dir = random() < 0.5 ? -1 : 1;
   let frame = 0;
@@ -73,7 +71,7 @@ export function createBotBrain(random: () => number): BotBrain {
           target = { x: e.fields.x, y: e.fields.y, d };
       }
 
-      let want: [number, number];
+      let want: readonly [number, number];
       let aim: number;
       let fire = false;
       if (target) {
@@ -87,7 +85,7 @@ export function createBotBrain(random: () => number): BotBrain {
         fire = true;
       } else {
         if (frame >= wanderUntil) {
-          wander = DIRS[Math.floor(random() * DIRS.length)] ?? [1, 0];
+          wander = MOVE_DIRECTIONS[Math.floor(random() * MOVE_DIRECTIONS.length)] ?? [1, 0];
           wanderUntil = frame + 60 + Math.floor(random() * 90);
         }
         want = wander;
@@ -95,9 +93,9 @@ export function createBotBrain(random: () => number): BotBrain {
       }
 
       // The walkable one of the eight directions closest to the wish.
-      let best: [Dir, Dir] = [0, 0];
+      let best: MoveDirection = [0, 0];
       let bestScore = Number.NEGATIVE_INFINITY;
-      for (const [dx, dy] of DIRS) {
+      for (const [dx, dy] of MOVE_DIRECTIONS) {
         const len = dx !== 0 && dy !== 0 ? Math.SQRT1_2 : 1;
         const lookX = x + dx * len * 60;
         const lookY = y + dy * len * 60;

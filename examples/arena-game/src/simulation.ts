@@ -142,6 +142,21 @@ export interface ArenaInput {
   fire: boolean;
 }
 
+/** A movement an input can make: -1, 0 or 1 on each axis. */
+export type MoveDirection = readonly [ArenaInput['mx'], ArenaInput['my']];
+
+/** The eight movements, from +x clockwise on screen (y grows down), an eighth of a turn apart. */
+export const MOVE_DIRECTIONS: readonly MoveDirection[] = [
+  [1, 0],
+  [1, 1],
+  [0, 1],
+  [-1, 1],
+  [-1, 0],
+  [-1, -1],
+  [0, -1],
+  [1, -1],
+];
+
 export type ArenaEvent =
   | { type: 'hit'; shooter: number; victim: number; hp: number }
   | { type: 'kill'; killer: number; victim: number }

@@ -8,7 +8,7 @@
  * direction owns a 45° sector centred on it (the layout of the D-pad emulation in most mobile
  * shooters; a thumb pushing "up and a bit right" still runs straight up).
  */
-import { type ArenaInput, aimOf } from './simulation.js';
+import { type ArenaInput, aimOf, MOVE_DIRECTIONS } from './simulation.js';
 
 /** The sticks' tuning. */
 export const touchStickDefaults = {
@@ -46,17 +46,6 @@ export function deflection(dx: number, dy: number, radiusPx: number): Deflection
   return { x: (dx / len) * amount, y: (dy / len) * amount, amount };
 }
 
-const EIGHTHS: readonly (readonly [ArenaInput['mx'], ArenaInput['my']])[] = [
-  [1, 0],
-  [1, 1],
-  [0, 1],
-  [-1, 1],
-  [-1, 0],
-  [-1, -1],
-  [0, -1],
-  [1, -1],
-];
-
 /**
  * The move stick as keys: the nearest of the eight directions (y grows down the screen), or none
  * inside the dead zone.
@@ -67,7 +56,7 @@ const EIGHTHS: readonly (readonly [ArenaInput['mx'], ArenaInput['my']])[] = [
 export function moveOf(d: Deflection, deadZone: number): Pick<ArenaInput, 'mx' | 'my'> {
   if (d.amount < deadZone) return { mx: 0, my: 0 };
   const eighth = Math.round(Math.atan2(d.y, d.x) / (Math.PI / 4));
-  const [mx, my] = EIGHTHS[((eighth % 8) + 8) % 8] ?? [0, 0];
+  const [mx, my] = MOVE_DIRECTIONS[((eighth % 8) + 8) % 8] ?? [0, 0];
   return { mx, my };
 }
 
