@@ -1,3 +1,12 @@
+// The arena's match feedback in real Chromium, two players on the small map: a shot makes a sound
+// (Phaser's sound manager plays it, on the shooter's page and the other's); Escape opens the
+// in-match menu, which takes the keys from the game and gives them back on closing; its mute
+// silences this page's sounds (and is remembered) while the other still hears; a real kill shows
+// "Bob got you" on the victim's death screen and "Bob ✦ you" / "You ✦ Ann" in the kill feeds; on a
+// small screen the other player, out of view, gets an arrow on the edge towards them; and Leave
+// takes the player back to the menu while the other sees them go.
+// What a page shows for a moment (the death screen, a kill-feed line) is recorded by the page
+// itself every 50 ms, so a busy test process cannot miss it. Screenshots: test-results/screenshots/.
 import { expect, it } from 'vitest';
 import { type ArenaPage, allPlaying, arenaSuite, framesDrawn, screenshot, until } from '../helpers/arena-game.js';
 import { describeWith } from '../helpers/requirements.js';

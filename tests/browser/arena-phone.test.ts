@@ -1,3 +1,11 @@
+// The arena demo on a phone: Chromium emulating one (390x844 CSS px, touch, a mobile viewport).
+// The menu and the room lobby fit in one column, portrait and landscape: every button and field
+// is on screen (or scrolled to) and not covered, nothing is wider than the screen, names are
+// whole. In a match the hints speak of thumbs, not keys; a Scores button opens the scoreboard.
+// Synthetic touch (the DevTools protocol's touch events, as a touch screen sends them) on the
+// move stick moves the player the way it is pushed, and with a second finger on the aim stick at
+// the same time, the player keeps moving and shoots the other player down.
+// Screenshots (looked at by a person when the layout changes) go to test-results/screenshots/.
 import type { CDPSession, Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import {

@@ -1,3 +1,11 @@
+// The arena's social side in real Chromium, against a real lobby. An invite link opened in a fresh
+// page says whose room it is ("Join Ann's room"), with the cursor in the name field, and Enter
+// joins. In the room the host mutes one player's chat (their message never shows, the others' do)
+// and kicks another, who lands on the menu told why. Two players with 24-character names at
+// 1024x640: the HOST badge stays in view, the scoreboard's columns stay in its panel, and after a
+// kill the kill feed stays clear of the timer (bounding boxes; screenshots in
+// test-results/screenshots/ checked by eye). A player alone after quick play is offered bots at
+// once, the practice round's bots move, and a second player joining ends it with a chat line.
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import {
@@ -6,10 +14,10 @@ import {
   arenaSuite,
   everyPage,
   framesDrawn,
+  openArenaAt,
   screenshot,
   until,
 } from '../helpers/arena-game.js';
-import { capturePageErrors } from '../helpers/chromium.js';
 import { describeWith } from '../helpers/requirements.js';
 import { letTimePass } from '../helpers/wait.js';
 
@@ -24,24 +32,7 @@ const SMALL = { width: 640, height: 360 };
 
 /** A page opened at `url` as a friend would (no `name=`: the automation's shortcut is not used). */
 async function openLink(url: string, label: string): Promise<ArenaPage> {
-  const context = arena.track(await arena.browser.newContext({ viewport: SMALL }));
-  const page = await context.newPage();
-  const errors = capturePageErrors(page);
-  await page.goto(url);
-  await page.waitForFunction(() => window.__arena !== undefined, null, { timeout: 10_000 });
-  const snapshot = () => page.evaluate(() => window.__arena.snapshot());
-  return {
-    name: label,
-    context,
-    page,
-    errors,
-    snapshot,
-    async selfId() {
-      const id = (await snapshot()).selfId;
-      if (!id) throw new Error(`${label} has no peer id yet`);
-      return id;
-    },
-  };
+  return openArenaAt(arena.track(await arena.browser.newContext({ viewport: SMALL })), url, label);
 }
 
 const inRoom = (pages: readonly ArenaPage[], code: string, players: number) => async () =>

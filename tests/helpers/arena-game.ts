@@ -141,21 +141,27 @@ export async function openArena(
   device: Pick<BrowserContextOptions, 'isMobile' | 'hasTouch' | 'deviceScaleFactor'> = {},
 ): Promise<ArenaPage> {
   const context = await browser.newContext({ viewport, ...device });
+  const url = `http://127.0.0.1:${server.port}/?name=${encodeURIComponent(name)}${query ? `&${query}` : ''}`;
+  return openArenaAt(context, url, name);
+}
+
+/** The arena at `url` in a new page of `context` (as a friend opens a link), called `label` in errors. */
+export async function openArenaAt(context: BrowserContext, url: string, label: string): Promise<ArenaPage> {
   const page = await context.newPage();
   await page.addInitScript(recordPeerConnections);
   const errors = capturePageErrors(page);
-  await page.goto(`http://127.0.0.1:${server.port}/?name=${encodeURIComponent(name)}${query ? `&${query}` : ''}`);
+  await page.goto(url);
   await page.waitForFunction(() => window.__arena !== undefined, null, { timeout: 10_000 });
   const snapshot = () => page.evaluate(() => window.__arena.snapshot());
   return {
-    name,
+    name: label,
     context,
     page,
     errors,
     snapshot,
     async selfId() {
       const id = (await snapshot()).selfId;
-      if (!id) throw new Error(`${name} has no peer id yet`);
+      if (!id) throw new Error(`${label} has no peer id yet`);
       return id;
     },
   };
