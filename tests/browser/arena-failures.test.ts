@@ -1,11 +1,13 @@
 // Failures the player can see, in real Chromium against a real lobby (issue 14):
 // - the start gate: a friend whose links cannot come up (forced through TURN with no TURN server)
 //   keeps the host's Start disabled with "Waiting for Bob's connection…"; after a few seconds
-//   Bob is told his link is stuck and what to try, and "Start without Bob" starts the match, and Bob is told the match started without him (not
-//   shown the menu's demo bots under a 0:00 timer); unticking force TURN in his netgraph brings
-//   his link up with no reload, and he is in the match;
-// - an unreachable lobby (a closed loopback port) is said within 5 s, the buttons usable, and
-//   Retry now gets in once a lobby listens there;
+//   Bob is told his link is stuck and what to try, "Start without Bob" starts the match, and Bob
+//   is told the match started without him (not shown the menu's demo bots under a 0:00 timer);
+//   unticking force TURN in his netgraph brings his link up with no reload, and he is in the match;
+// - an unreachable lobby (a closed loopback port) is said within 5 s, the buttons usable, Retry
+//   now tries again at once, and the page gets in by itself once a lobby listens there;
+// - a reload while the server is down comes from the service worker and says the server is
+//   unreachable, and gets in by itself once the server is back;
 // - the netgraph never keeps the keyboard: after dragging a slider, D still moves the player and
 //   the arrow keys do not move the slider.
 // Screenshots go to test-results/screenshots/failures-*.png.
@@ -144,7 +146,7 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
     expect([...ann.errors, ...bob.errors]).toEqual([]);
   }, 90_000);
 
-  it('says an unreachable lobby within 5 s, buttons usable, and Retry now gets in once it is up', async () => {
+  it('says an unreachable lobby within 5 s, buttons usable, Retry now tries at once, and gets in once it is up', async () => {
     const port = await freePort(); // nothing listens there yet
     const ann = await openArena(arena.browser, arena.server, 'Ann', `lobby=ws://127.0.0.1:${port}/lobby`);
     // Timed by the page itself, from the click to the message, as the player sees it (a test
@@ -182,9 +184,49 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
     const first = await text(ann, 'menu-notice');
     await until([ann], async () => (await text(ann, 'menu-notice')) !== first, 'the countdown to move');
 
-    lateServer = await lobbyOn(port);
+    // Retry now tries at once (still unreachable: the countdown starts over). Tried while the
+    // server is down, since once it is up the page gets in by itself, and a click could come
+    // after that. Seen by the page: what the notice said at the click (the countdown's own try
+    // still a second or more away) and when it said "Connecting…".
+    await ann.page.evaluate(() => {
+      const seen = { clickedAt: 0, saidAtClick: '', connectingAt: 0, startedOver: false };
+      (window as unknown as { __retry: typeof seen }).__retry = seen;
+      const notice = document.querySelector('[data-testid="menu-notice"]') as HTMLElement;
+      const action = document.querySelector('[data-testid="notice-action"]') as HTMLElement;
+      action.addEventListener(
+        'click',
+        () => {
+          seen.clickedAt = performance.now();
+          seen.saidAtClick = notice.textContent ?? '';
+        },
+        { capture: true },
+      );
+      new MutationObserver(() => {
+        const now = notice.textContent ?? '';
+        if (seen.clickedAt === 0) return;
+        if (seen.connectingAt === 0 && now === 'Connecting…') seen.connectingAt = performance.now();
+        if (seen.connectingAt !== 0 && now.endsWith('Retrying in 5 s…')) seen.startedOver = true;
+      }).observe(notice, { childList: true, subtree: true, characterData: true });
+    });
     await ann.page.getByTestId('notice-action').click();
-    await until([ann], async () => (await ann.snapshot()).room !== null, 'in a room after Retry now', 10_000);
+    const retry = () =>
+      ann.page.evaluate(
+        () =>
+          (
+            window as unknown as {
+              __retry: { clickedAt: number; saidAtClick: string; connectingAt: number; startedOver: boolean };
+            }
+          ).__retry,
+      );
+    await until([ann], async () => (await retry()).startedOver, 'the countdown started over after Retry now', 10_000);
+    const seen = await retry();
+    expect(seen.saidAtClick).toMatch(/Retrying in [2-5] s…$/);
+    expect(seen.connectingAt - seen.clickedAt).toBeGreaterThanOrEqual(0);
+    expect(seen.connectingAt - seen.clickedAt).toBeLessThan(1_000);
+
+    // The server comes up: the page gets in by itself, without another click.
+    lateServer = await lobbyOn(port);
+    await until([ann], async () => (await ann.snapshot()).room !== null, 'in a room once the server is up', 10_000);
     expect(await visible(ann, 'notice-action')).toBe(false);
     expect(ann.errors).toEqual([]);
   }, 60_000);
@@ -220,8 +262,8 @@ describeWith(['chromium'], 'arena in Chromium: failures the player can see', () 
     );
     await screenshot(ann.page, 'failures-offline-reload');
 
+    // Back up: the page gets in by itself (the countdown or the lobby client getting through).
     lateServer = await lobbyOn(port, arena.build.dir);
-    await ann.page.getByTestId('notice-action').click();
     await until([ann], async () => (await ann.snapshot()).room !== null, 'in a room once the server is back', 10_000);
     expect(ann.errors).toEqual([]);
   }, 90_000);

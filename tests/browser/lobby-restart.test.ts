@@ -26,7 +26,7 @@ import {
 import { getHealth } from '../helpers/http.js';
 import { buildLobby, freePort, type LobbyProcess, startLobbyProcess } from '../helpers/lobby-process.js';
 import { describeWith } from '../helpers/requirements.js';
-import { letTimePass, waitFor } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
 
 const OUTAGE_MS = 2000;
 
@@ -66,20 +66,30 @@ async function open(name: string, query: string): Promise<ArenaPage> {
 }
 
 /**
- * How many distinct positions `page` draws `players` at over `ms` (sampled every 100 ms, summed
- * over the players: a bot stops now and then to aim, two rarely both do).
+ * How many distinct positions `page` draws `players` at over `ms`, summed over the players,
+ * sampled by the page itself every 50 ms (a test process asking over the DevTools protocol on a
+ * busy machine gets a handful of samples in two seconds, CI saw five). A moving bot gives dozens;
+ * one dead and waiting to respawn gives none, which the other makes up for.
  */
-async function movesSeen(page: ArenaPage, players: readonly string[], ms: number): Promise<number> {
-  const seen = new Set<string>();
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    for (const p of (await page.snapshot()).players) {
-      if (players.includes(p.id) && p.x != null && p.y != null)
-        seen.add(`${p.id} ${Math.round(p.x)},${Math.round(p.y)}`);
-    }
-    await letTimePass(100); // sampling what the page draws over the window
-  }
-  return seen.size;
+function movesSeen(page: ArenaPage, players: readonly string[], ms: number): Promise<number> {
+  return page.page.evaluate(
+    ({ players, ms }) =>
+      new Promise<number>((resolve) => {
+        const seen = new Set<string>();
+        const sample = () => {
+          for (const p of window.__arena.snapshot().players) {
+            if (players.includes(p.id) && p.x != null && p.y != null)
+              seen.add(`${p.id} ${Math.round(p.x)},${Math.round(p.y)}`);
+          }
+        };
+        const timer = setInterval(sample, 50);
+        setTimeout(() => {
+          clearInterval(timer);
+          resolve(seen.size);
+        }, ms);
+      }),
+    { players, ms },
+  );
 }
 
 /** Every page in play, with all four players drawn, and online. */
@@ -131,8 +141,8 @@ describeWith(['chromium'], 'the arena through lobby restarts (one node, no Redis
         movesSeen(ann, botIds, OUTAGE_MS),
         movesSeen(bob, botIds, OUTAGE_MS),
       ]);
-      expect(annMoves, `${signal}: the bots' moves on Ann's page during the outage`).toBeGreaterThan(5);
-      expect(bobMoves, `${signal}: the bots' moves on Bob's page during the outage`).toBeGreaterThan(5);
+      expect(annMoves, `${signal}: the bots' moves on Ann's page during the outage`).toBeGreaterThan(10);
+      expect(bobMoves, `${signal}: the bots' moves on Bob's page during the outage`).toBeGreaterThan(10);
       for (const s of await everyPage(pages, (p) => p.snapshot())) {
         expect(s).toMatchObject({ phase: 'playing', lobby: 'reconnecting', room: { code, state: 'playing' } });
       }
@@ -148,7 +158,7 @@ describeWith(['chromium'], 'the arena through lobby restarts (one node, no Redis
         const health = await getHealth(port);
         return health.rooms === 1 && health.connections === 4;
       }, `${signal}: the restarted lobby to hold the room and its four members`);
-      expect(await movesSeen(ann, botIds, 1000)).toBeGreaterThan(3);
+      expect(await movesSeen(ann, botIds, 1000)).toBeGreaterThan(5);
     }
     for (const p of pages) expect(p.errors).toEqual([]);
   }, 150_000);
