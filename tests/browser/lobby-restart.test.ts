@@ -1,10 +1,10 @@
 // A lobby restart never ends a game (issue 12, one node without Redis). Two Chromium pages of the
 // arena and two Node bots (@roamhq/wrtc, the same netcode) play in a room of the real
 // `tickmesh-lobby` command. The lobby is stopped (SIGTERM, as a deploy does; then SIGKILL, as a
-// crash does) and started again 2 s later on the same port: play never stops (the bots' movement
-// keeps arriving on the pages through the outage, the pages stay `playing` and say the lobby is
-// reconnecting), and afterwards the room is back on the new process with the same code, host and
-// all four members, and the pages are online again.
+// crash does) and started again 2 s later on the same port: play never stops (the pages draw the
+// bots travelling through the outage, stay `playing` and say the lobby is reconnecting), and
+// afterwards the room is back on the new process with the same code, host and all four members,
+// and the pages are online again.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,27 +65,50 @@ async function open(name: string, query: string): Promise<ArenaPage> {
   return page;
 }
 
+/** How far the page drew the bots go over a window, and what it was made of (for a failure's message). */
+interface Travel {
+  /** Path length summed over the bots, px (respawn jumps left out). */
+  px: number;
+  samples: number;
+  /** Per bot: px travelled and samples it was alive in. */
+  bots: Record<string, { px: number; alive: number }>;
+}
+
 /**
- * How many distinct positions `page` draws `players` at over `ms`, summed over the players,
- * sampled by the page itself every 50 ms (a test process asking over the DevTools protocol on a
- * busy machine gets a handful of samples in two seconds, CI saw five). A moving bot gives dozens;
- * one dead and waiting to respawn gives none, which the other makes up for.
+ * How far `page` draws `players` travel over `ms`, sampled by the page itself every 50 ms (a test
+ * process asking over the DevTools protocol on a busy machine gets a handful of samples in two
+ * seconds). A bot runs at up to 230 px/s and always moves while alive: two bots give several hundred
+ * px in two seconds, one dead and waiting to respawn still half of that.
  */
-function movesSeen(page: ArenaPage, players: readonly string[], ms: number): Promise<number> {
+function travelled(page: ArenaPage, players: readonly string[], ms: number): Promise<Travel> {
   return page.page.evaluate(
     ({ players, ms }) =>
-      new Promise<number>((resolve) => {
-        const seen = new Set<string>();
+      new Promise<Travel>((resolve) => {
+        const travel: Travel = { px: 0, samples: 0, bots: {} };
+        const last = new Map<string, { x: number; y: number }>();
         const sample = () => {
+          travel.samples++;
           for (const p of window.__arena.snapshot().players) {
-            if (players.includes(p.id) && p.x != null && p.y != null)
-              seen.add(`${p.id} ${Math.round(p.x)},${Math.round(p.y)}`);
+            if (!players.includes(p.id)) continue;
+            const bot = travel.bots[p.id] ?? { px: 0, alive: 0 };
+            travel.bots[p.id] = bot;
+            if (!p.alive || p.x === null || p.y === null) {
+              last.delete(p.id);
+              continue;
+            }
+            bot.alive++;
+            const before = last.get(p.id);
+            const step = before ? Math.hypot(p.x - before.x, p.y - before.y) : 0;
+            if (step < 150) bot.px += step; // a longer step is a respawn
+            last.set(p.id, { x: p.x, y: p.y });
           }
         };
         const timer = setInterval(sample, 50);
         setTimeout(() => {
           clearInterval(timer);
-          resolve(seen.size);
+          sample();
+          travel.px = Math.round(Object.values(travel.bots).reduce((sum, b) => sum + b.px, 0));
+          resolve(travel);
         }, ms);
       }),
     { players, ms },
@@ -137,12 +160,14 @@ describeWith(['chromium'], 'the arena through lobby restarts (one node, no Redis
       await lobby.stop(signal);
       lobby = undefined;
       // The outage: the bots' moves keep arriving, peer to peer; the pages play and say so.
-      const [annMoves, bobMoves] = await Promise.all([
-        movesSeen(ann, botIds, OUTAGE_MS),
-        movesSeen(bob, botIds, OUTAGE_MS),
+      const [annSaw, bobSaw] = await Promise.all([
+        travelled(ann, botIds, OUTAGE_MS),
+        travelled(bob, botIds, OUTAGE_MS),
       ]);
-      expect(annMoves, `${signal}: the bots' moves on Ann's page during the outage`).toBeGreaterThan(10);
-      expect(bobMoves, `${signal}: the bots' moves on Bob's page during the outage`).toBeGreaterThan(10);
+      const said = (who: string, t: Travel) =>
+        `${signal}: how far the bots went on ${who}'s page during the outage (${JSON.stringify(t)})`;
+      expect(annSaw.px, said('Ann', annSaw)).toBeGreaterThan(150);
+      expect(bobSaw.px, said('Bob', bobSaw)).toBeGreaterThan(150);
       for (const s of await everyPage(pages, (p) => p.snapshot())) {
         expect(s).toMatchObject({ phase: 'playing', lobby: 'reconnecting', room: { code, state: 'playing' } });
       }
@@ -158,7 +183,8 @@ describeWith(['chromium'], 'the arena through lobby restarts (one node, no Redis
         const health = await getHealth(port);
         return health.rooms === 1 && health.connections === 4;
       }, `${signal}: the restarted lobby to hold the room and its four members`);
-      expect(await movesSeen(ann, botIds, 1000)).toBeGreaterThan(5);
+      const after = await travelled(ann, botIds, 1000);
+      expect(after.px, `${signal}: the bots on Ann's page after it (${JSON.stringify(after)})`).toBeGreaterThan(75);
     }
     for (const p of pages) expect(p.errors).toEqual([]);
   }, 150_000);
