@@ -9,7 +9,8 @@
  *    run (drawing the newest snapshot as it arrives, without interpolation).
  * 2. skirmish: 8 players of a small shooter on the arena schema of bench:codec (projectiles
  *    flying), 60 s at 40 ms RTT ± 5 ms and 1% loss: game data per peer up and down, beside the
- *    naive baseline (each snapshot sent whole as MessagePack, no quantization or delta).
+ *    naive baseline (each snapshot sent whole as MessagePack, no quantization or delta); and the
+ *    same at 4 and 16 players, for how a mesh's upload grows with the room.
  */
 import { parseArgs } from 'node:util';
 import { syncDefaults } from '@tickmesh/netcode';
@@ -31,6 +32,9 @@ const percentile = (values: readonly number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
 };
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+const kbit = (kBps: number) => Math.round(kBps * 8.192);
+/** Room sizes the skirmish runs at (8 also gives the targets); docs/design.md "Why a mesh" cites them. */
+const SCALE_PLAYERS = [4, 8, 16];
 
 function lossy() {
   const ids = ['h', 'a', 'b', 'c'];
@@ -92,8 +96,8 @@ function lossy() {
   };
 }
 
-function skirmishRun() {
-  const ids = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8'];
+function skirmishRun(players: number) {
+  const ids = Array.from({ length: players }, (_, i) => `p${i + 1}`);
   const plans = new Map<string, SkirmishInput>();
   let seed = 17;
   const random = () => {
@@ -162,8 +166,11 @@ function main(): number {
   const { values } = parseArgs({ options: { json: { type: 'boolean', default: false } } });
   log('bench:sync: lossy 4-player game, 60 s simulated...');
   const a = lossy();
-  log('bench:sync: 8-player skirmish, 65 s simulated...');
-  const b = skirmishRun();
+  const scale = SCALE_PLAYERS.map((players) => {
+    log(`bench:sync: ${players}-player skirmish, 65 s simulated...`);
+    return skirmishRun(players);
+  });
+  const b = scale.find((run) => run.players === 8) ?? skirmishRun(8);
   const targets = [
     {
       name: 'inputs stepped as sent',
@@ -191,7 +198,9 @@ function main(): number {
     },
   ];
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ node: process.version, lossy: a, skirmish: b, targets }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ node: process.version, lossy: a, skirmish: b, scale, targets }, null, 2)}\n`,
+    );
     return 0;
   }
   const rows: [string, string, string][] = [
@@ -218,6 +227,12 @@ function main(): number {
     ['  busiest client up / down', `${b.clientUpKBpsMax} / ${b.clientDownKBpsMax} KB/s`, ''],
     ['  host up per link (7 links)', `${b.hostUpPerLinkKBps} KB/s`, ''],
     ['  snapshot bytes, delta / full', `${b.snapshotBytesDeltaAvg} / ${b.snapshotBytesFullAvg} B`, ''],
+    ['the skirmish by room size (a mesh: the host uploads to n-1 links, each client to n-1)', '', ''],
+    ...scale.map((run): [string, string, string] => [
+      `  ${run.players} players: host up / busiest client up`,
+      `${run.hostUpKBps} / ${run.clientUpKBpsMax} KB/s`,
+      `${kbit(run.hostUpKBps)} / ${kbit(run.clientUpKBpsMax)} kbit/s; ${run.hostUpPerLinkKBps} KB/s per host link, ${run.meanEntities} entities`,
+    ]),
   ];
   const w0 = Math.max(...rows.filter((r) => r[1] !== '').map((r) => r[0].length));
   const w1 = Math.max(...rows.map((r) => r[1].length));
