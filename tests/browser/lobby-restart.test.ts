@@ -1,7 +1,7 @@
 // A lobby restart never ends a game (issue 12, one node without Redis). Two Chromium pages of the
 // arena and two Node bots (@roamhq/wrtc, the same netcode) play in a room of the real
 // `tickmesh-lobby` command. The lobby is stopped (SIGTERM, as a deploy does; then SIGKILL, as a
-// crash does) and started again 2 s later on the same port: play never stops (the pages draw the
+// crash does) and started again 4 s later on the same port: play never stops (the pages draw the
 // bots travelling through the outage, stay `playing` and say the lobby is reconnecting), and
 // afterwards the room is back on the new process with the same code, host and all four members,
 // and the pages are online again.
@@ -28,7 +28,12 @@ import { buildLobby, freePort, type LobbyProcess, startLobbyProcess } from '../h
 import { describeWith } from '../helpers/requirements.js';
 import { waitFor } from '../helpers/wait.js';
 
-const OUTAGE_MS = 2000;
+/**
+ * How long the lobby stays down. Quiet, the bots travel 600-800 px in 2 s on each page; a page
+ * starved by a loaded machine (a build beside it) was seen drawing them nearly still for 2 s (14
+ * samples of 40), so the outage is long enough for play to show through such a stall.
+ */
+const OUTAGE_MS = 4000;
 
 let build: ExampleBuild | undefined;
 let browser: Browser | undefined;
@@ -78,7 +83,7 @@ interface Travel {
  * How far `page` draws `players` travel over `ms`, sampled by the page itself every 50 ms (a test
  * process asking over the DevTools protocol on a busy machine gets a handful of samples in two
  * seconds). A bot runs at up to 230 px/s and always moves while alive: two bots give several hundred
- * px in two seconds, one dead and waiting to respawn still half of that.
+ * px a second, one dead and waiting to respawn still half of that.
  */
 function travelled(page: ArenaPage, players: readonly string[], ms: number): Promise<Travel> {
   return page.page.evaluate(
