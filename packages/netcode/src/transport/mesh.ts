@@ -16,7 +16,8 @@
  * mesh.send(peerId, { kind: 'chat', text: 'hi' }, { reliable: true });
  *
  * Voice rides the same links: `setLocalAudioTrack(track)` sends a microphone track on every link,
- * present and future, and `track` events hand over the remote ones (see voice/voice.ts).
+ * present and future, and `track` events hand over the remote ones (see voice/voice.ts); the
+ * camera the same way with `setLocalVideoTrack` and `videoTrack` events (camera/camera.ts).
  */
 import type { Room } from '@tickmesh/protocol';
 import { decodeFrame, frame, maxFrameBytes } from '../codec/frame.js';
@@ -56,6 +57,12 @@ export const meshDefaults = {
   maxBufferedReliableBytes: 1024 * 1024,
   /** Cap on each link's Opus sender, bit/s: 7 links of an 8-player room stay near 0.4 Mbit/s up with headers. */
   audioMaxBitrateBps: 32_000,
+  /** Cap on each link's camera sender, bit/s: a 160x120 tile at 15 fps (7 links: about 1 Mbit/s up). */
+  videoMaxBitrateBps: 150_000,
+  /** Cap on the camera's frame rate sent on each link. */
+  videoMaxFramerate: 15,
+  /** A wider camera capture is scaled down to this width before it is encoded. */
+  videoMaxWidthPx: 160,
 };
 export type MeshTuning = typeof meshDefaults;
 
@@ -76,6 +83,8 @@ export interface MeshEvents<P> {
   stats: { peerId: string; stats: LinkStats };
   /** A remote audio track arrived on a peer's link (it stays silent until that peer sends voice). */
   track: RemoteTrack;
+  /** A remote video track arrived on a peer's link (no frames until that peer's camera is on). */
+  videoTrack: RemoteTrack;
 }
 
 export interface RemoteTrack {
@@ -114,6 +123,8 @@ export interface MeshOptions<P> {
    * first gives it a track, by a renegotiation (perfect negotiation; data channels undisturbed).
    */
   audio?: boolean;
+  /** The same as `audio`, for video (the camera, see camera/camera.ts). Default false. */
+  video?: boolean;
 }
 
 export type SendOptions = TransportSendOptions;
@@ -143,6 +154,12 @@ export interface Mesh<P> extends Transport<P> {
   remoteTracks(): RemoteTrack[];
   /** A link's audio sender and receiver, for their `getStats()`; null before the link has audio. */
   audioTransceiver(peerId: string): RTCRtpTransceiver | null;
+  /** Sends `track` (a camera) on every link, and on every link made later; null stops sending. */
+  setLocalVideoTrack(track: MediaStreamTrack | null): void;
+  /** The remote video tracks of the current links (each also came as a `videoTrack` event). */
+  remoteVideoTracks(): RemoteTrack[];
+  /** A link's video sender and receiver; null before the link has video. */
+  videoTransceiver(peerId: string): RTCRtpTransceiver | null;
   /**
    * Forces every link through TURN (`true`: ICE policy `'relay'`) or lets ICE pick any path
    * (`false`: `'all'`), at run time: every link is made again under the new policy (the game sees
@@ -173,6 +190,7 @@ interface LinkEntry {
   dropped: FrameDrops;
   stats: LinkStats;
   remoteTrack: RemoteTrack | null;
+  remoteVideo: RemoteTrack | null;
   last: { at: number; bytesIn: number; bytesOut: number; framesIn: number; framesOut: number } | null;
 }
 
@@ -193,6 +211,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
   let relinkedRoom: string | null = null;
   let closed = false;
   let localAudio: MediaStreamTrack | null = null;
+  let localVideo: MediaStreamTrack | null = null;
   let policy: RTCIceTransportPolicy | undefined = options.iceTransportPolicy;
 
   function newSid(): string {
@@ -261,6 +280,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       dropped: noFrameDrops(),
       stats: { ...emptyLinkStats },
       remoteTrack: null,
+      remoteVideo: null,
       last: null,
     };
     entries.set(peerId, entry);
@@ -275,13 +295,26 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       onState: (state) => setLinkState(peerId, entry, state),
       onMessage: (kind, data) => receive(peerId, entry, kind, data),
       onTrack: (event) => {
-        if (entries.get(peerId) !== entry || event.track.kind !== 'audio') return;
-        entry.remoteTrack = { peerId, track: event.track, stream: event.streams[0] ?? null };
-        events.emit('track', entry.remoteTrack);
+        if (entries.get(peerId) !== entry) return;
+        const remote = { peerId, track: event.track, stream: event.streams[0] ?? null };
+        if (event.track.kind === 'audio') {
+          entry.remoteTrack = remote;
+          events.emit('track', remote);
+        } else if (event.track.kind === 'video') {
+          entry.remoteVideo = remote;
+          events.emit('videoTrack', remote);
+        }
       },
       audio: options.audio === true,
       localAudioTrack: localAudio,
       audioMaxBitrateBps: tuning.audioMaxBitrateBps,
+      video: options.video === true,
+      localVideoTrack: localVideo,
+      videoCaps: {
+        maxBitrateBps: tuning.videoMaxBitrateBps,
+        maxFramerate: tuning.videoMaxFramerate,
+        maxWidthPx: tuning.videoMaxWidthPx,
+      },
       timers,
       logger,
       connectTimeoutMs: tuning.connectTimeoutMs,
@@ -492,6 +525,12 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
     },
     remoteTracks: () => [...entries.values()].flatMap((e) => (e.remoteTrack ? [e.remoteTrack] : [])),
     audioTransceiver: (peerId) => entries.get(peerId)?.link.audioTransceiver() ?? null,
+    setLocalVideoTrack(track) {
+      localVideo = track;
+      for (const entry of entries.values()) entry.link.setTrack('video', track);
+    },
+    remoteVideoTracks: () => [...entries.values()].flatMap((e) => (e.remoteVideo ? [e.remoteVideo] : [])),
+    videoTransceiver: (peerId) => entries.get(peerId)?.link.transceiver('video') ?? null,
     setRelayOnly(on) {
       const next: RTCIceTransportPolicy = on ? 'relay' : 'all';
       if ((policy ?? 'all') === next) return;
