@@ -98,7 +98,9 @@ export function createDeviceCapture(options: DeviceCaptureOptions): DeviceCaptur
     if (previous) release(previous);
   }
 
-  async function capture(device: string | undefined): Promise<{ stream: MediaStream; track: MediaStreamTrack } | MediaFailure> {
+  async function capture(
+    device: string | undefined,
+  ): Promise<{ stream: MediaStream; track: MediaStreamTrack } | MediaFailure> {
     if (!options.getUserMedia) return 'unsupported';
     let stream: MediaStream;
     try {

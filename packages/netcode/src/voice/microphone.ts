@@ -4,7 +4,12 @@
  * (the track is disabled: it carries no speech), and metered for speaking detection when the
  * playback side has an AudioContext.
  */
-import { type CaptureStatus, createDeviceCapture, type DeviceCapture, type GetUserMedia } from '../media/device-capture.js';
+import {
+  type CaptureStatus,
+  createDeviceCapture,
+  type DeviceCapture,
+  type GetUserMedia,
+} from '../media/device-capture.js';
 import type { Mesh } from '../transport/mesh.js';
 import type { Logger } from '../util/logger.js';
 import { createLevelMeter, type LevelMeter } from './speaking-detector.js';
