@@ -31,6 +31,7 @@ export {
   type CameraResult,
   type CameraStatus,
   cameraDefaults,
+  cameraTuning,
   createCamera,
 } from './camera/camera.js';
 export type { VideoLinkStats } from './camera/video-stats.js';

@@ -12,10 +12,11 @@
  *                     └──► denied | no-device | unsupported | error      (start() again to retry)
  * any ──stop() or close()──► off
  * ```
- * A remote peer's video is live while its track is unmuted: Chromium mutes a remote video track
- * when its sender stops (`replaceTrack(null)`, the peer's `stop()`) and unmutes it when frames come
- * again (https://github.com/w3c/webrtc-pc/issues/3077). Players without a camera (or who said no)
- * simply never go live; they still see the others.
+ * A remote peer's video is live while its frames are decoded: a track that unmutes goes live at
+ * once, and every `pollMs` the link's video receiver's `framesDecoded` is read; when it has not
+ * risen for `staleMs` (the peer's `stop()` is a `replaceTrack(null)`, which keeps the track unmuted
+ * in Chromium: https://github.com/w3c/webrtc-pc/issues/3077) or the track mutes or ends, the video
+ * stops. Players without a camera (or who said no) simply never go live; they still see the others.
  *
  * Bandwidth: capped per link by `meshDefaults.videoMaxBitrateBps` (150 kbit/s) and
  * `videoMaxFramerate` (15); each peer uploads one copy per other peer. See README "Camera".
@@ -31,6 +32,7 @@ import type { LinkState } from '../transport/link.js';
 import type { Mesh, RemoteTrack } from '../transport/mesh.js';
 import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
+import { realTimers, type Timers } from '../util/timers.js';
 import { readVideoStats, type VideoLinkStats } from './video-stats.js';
 
 /** What the camera asks `getUserMedia` for; override through `CameraOptions.capture`. */
@@ -40,6 +42,14 @@ export const cameraDefaults = {
   frameRate: 15,
 };
 export type CameraCapture = typeof cameraDefaults;
+
+/** When a remote video counts as stopped; override through `CameraOptions.tuning`. */
+export const cameraTuning = {
+  /** How often each live link's decoded frames are read. */
+  pollMs: 500,
+  /** A video whose frames have not risen for this long is stopped (its tile goes). */
+  staleMs: 1500,
+};
 
 /** The camera's state: the media layer's capture status. */
 export type CameraStatus = CaptureStatus;
@@ -55,7 +65,7 @@ export interface CameraEvents {
 /** The part of the mesh the camera uses. */
 export type CameraMesh = Pick<
   Mesh<unknown>,
-  'on' | 'links' | 'setLocalVideoTrack' | 'remoteVideoTracks' | 'peerConnection'
+  'on' | 'links' | 'setLocalVideoTrack' | 'remoteVideoTracks' | 'videoTransceiver' | 'peerConnection'
 >;
 
 export interface CameraOptions {
@@ -67,6 +77,10 @@ export interface CameraOptions {
   createStream?: (tracks: MediaStreamTrack[]) => MediaStream;
   /** Size and rate asked of the camera. Default `cameraDefaults`. */
   capture?: Partial<CameraCapture>;
+  /** Poll and staleness of remote videos. Default `cameraTuning`. */
+  tuning?: Partial<typeof cameraTuning>;
+  /** Default real timers. */
+  timers?: Timers;
   /** Default silent. */
   logger?: Logger;
 }
@@ -94,6 +108,9 @@ interface RemoteVideo {
   track: MediaStreamTrack;
   stream: MediaStream;
   live: boolean;
+  /** framesDecoded at the last poll, and when it last rose (ms). */
+  frames: number;
+  roseAt: number;
   off(): void;
 }
 
@@ -114,6 +131,8 @@ export function createCamera(options: CameraOptions): Camera {
   const createStream = options.createStream ?? ((tracks: MediaStreamTrack[]) => new MediaStream(tracks));
   const events = createEmitter<CameraEvents>();
   const remotes = new Map<string, RemoteVideo>();
+  const tuning = { ...cameraTuning, ...options.tuning };
+  const timers = options.timers ?? realTimers;
   let localStream: MediaStream | null = null;
 
   const capture = createDeviceCapture({
@@ -139,6 +158,7 @@ export function createCamera(options: CameraOptions): Camera {
   capture.on('status', (event) => events.emit('status', event));
 
   function setLive(peerId: string, remote: RemoteVideo, live: boolean): void {
+    if (live) remote.roseAt = timers.now();
     if (remote.live === live || remotes.get(peerId) !== remote) return;
     remote.live = live;
     events.emit('video', { peerId, stream: live ? remote.stream : null });
@@ -154,6 +174,8 @@ export function createCamera(options: CameraOptions): Camera {
         track,
         stream: stream ?? createStream([track]),
         live: false,
+        frames: 0,
+        roseAt: 0,
         off: () => {
           track.removeEventListener('mute', onMute);
           track.removeEventListener('unmute', onUnmute);
@@ -184,7 +206,33 @@ export function createCamera(options: CameraOptions): Camera {
     if (state === 'connecting' || state === 'failed' || state === 'closed') detach(peerId);
   }
 
-  const unsubscribe = [mesh.on('videoTrack', attach), mesh.on('link', ({ peerId, state }) => onLink(peerId, state))];
+  /** Reads each remote video's decoded frames: rising, it is live; still for `staleMs`, it stopped. */
+  async function poll(): Promise<void> {
+    await Promise.all(
+      [...remotes].map(async ([peerId, remote]) => {
+        const receiver = mesh.videoTransceiver(peerId)?.receiver;
+        if (!receiver) return;
+        let frames = 0;
+        try {
+          frames = readVideoStats(await receiver.getStats()).framesDecoded;
+        } catch (error) {
+          logger.debug('camera: getStats failed', { peer: peerId, error: String(error) });
+          return;
+        }
+        const rose = frames > remote.frames;
+        remote.frames = frames;
+        if (rose) setLive(peerId, remote, true);
+        else if (timers.now() - remote.roseAt > tuning.staleMs) setLive(peerId, remote, false);
+      }),
+    );
+  }
+  const pollTimer = timers.setInterval(() => void poll(), tuning.pollMs);
+
+  const unsubscribe = [
+    mesh.on('videoTrack', attach),
+    mesh.on('link', ({ peerId, state }) => onLink(peerId, state)),
+    () => timers.clearInterval(pollTimer),
+  ];
   for (const remote of mesh.remoteVideoTracks()) attach(remote);
 
   return {
