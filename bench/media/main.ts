@@ -7,8 +7,8 @@
  * the `outbound-rtp` entries, audio and video apart) over a window with the camera off (the
  * baseline, in the same run), then over a window with every camera on.
  *
- * Prints a table (kbit/s per link, median and max over the 6 directed links; RTP payload and
- * header, not SRTP/UDP/IP), or with `--json` one JSON object on stdout (progress on stderr).
+ * Prints a table (kbit/s per link over the 6 directed links: the payload's median and max, which
+ * the caps bound, and the median with RTP headers; SRTP, UDP and IP add more), or with `--json` one JSON object on stdout (progress on stderr).
  * The caps it is measured against: `meshDefaults.audioMaxBitrateBps` and `videoMaxBitrateBps`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,22 +30,27 @@ const { values: args } = parseArgs({
 const windowMs = Number(args.seconds) * 1000;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+/** Cumulative bytes: RTP payload, and payload + header. */
 interface Sent {
   audio: number;
+  audioRtp: number;
   video: number;
+  videoRtp: number;
 }
 
 /** Bytes sent (RTP payload + header) per kind toward each peer, cumulative. */
 async function sentBytes(page: Page): Promise<Record<string, Sent>> {
   return page.evaluate(async () => {
     const [voice, camera] = await Promise.all([window.__voice.stats(), window.__camera.stats()]);
-    const out: Record<string, { audio: number; video: number }> = {};
+    const out: Record<string, { audio: number; audioRtp: number; video: number; videoRtp: number }> = {};
     for (const peerId of Object.keys(window.__mesh.links())) {
       const a = voice[peerId];
       const v = camera[peerId];
       out[peerId] = {
-        audio: (a?.bytesSent ?? 0) + (a?.headerBytesSent ?? 0),
-        video: (v?.bytesSent ?? 0) + (v?.headerBytesSent ?? 0),
+        audio: a?.bytesSent ?? 0,
+        audioRtp: (a?.bytesSent ?? 0) + (a?.headerBytesSent ?? 0),
+        video: v?.bytesSent ?? 0,
+        videoRtp: (v?.bytesSent ?? 0) + (v?.headerBytesSent ?? 0),
       };
     }
     return out;
@@ -53,17 +58,15 @@ async function sentBytes(page: Page): Promise<Record<string, Sent>> {
 }
 
 /** kbit/s per directed link and kind over `ms`. */
-async function measure(pages: Page[], ms: number): Promise<{ audio: number[]; video: number[] }> {
+async function measure(pages: Page[], ms: number): Promise<Record<keyof Sent, number[]>> {
   const before = await Promise.all(pages.map(sentBytes));
   await letTimePass(ms); // the measured window
   const after = await Promise.all(pages.map(sentBytes));
-  const out = { audio: [] as number[], video: [] as number[] };
+  const keys = ['audio', 'audioRtp', 'video', 'videoRtp'] as const;
+  const out: Record<keyof Sent, number[]> = { audio: [], audioRtp: [], video: [], videoRtp: [] };
   for (const [i, links] of after.entries())
-    for (const [peerId, sent] of Object.entries(links)) {
-      const was = before[i]?.[peerId] ?? { audio: 0, video: 0 };
-      out.audio.push(((sent.audio - was.audio) * 8) / ms);
-      out.video.push(((sent.video - was.video) * 8) / ms);
-    }
+    for (const [peerId, sent] of Object.entries(links))
+      for (const key of keys) out[key].push(((sent[key] - (before[i]?.[peerId]?.[key] ?? 0)) * 8) / ms);
   return out;
 }
 
@@ -73,6 +76,11 @@ const median = (xs: number[]) => {
   return s.length === 0 ? Number.NaN : s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 };
 const summary = (xs: number[]) => ({ medianKbps: median(xs), maxKbps: Math.max(...xs), links: xs.length });
+/** Per kind: payload only, and with RTP headers. */
+const summarize = (m: Record<keyof Sent, number[]>) => ({
+  audio: { payload: summary(m.audio), rtp: summary(m.audioRtp) },
+  video: { payload: summary(m.video), rtp: summary(m.videoRtp) },
+});
 
 const wavDir = mkdtempSync(join(tmpdir(), 'tickmesh-bench-media-'));
 const harness = await buildHarnessPage();
@@ -122,27 +130,26 @@ try {
     pages: 3,
     windowS: windowMs / 1000,
     caps: { audioKbps: meshDefaults.audioMaxBitrateBps / 1000, videoKbps: meshDefaults.videoMaxBitrateBps / 1000 },
-    voiceOnly: { audio: summary(voiceOnly.audio), video: summary(voiceOnly.video) },
-    withCamera: { audio: summary(withCamera.audio), video: summary(withCamera.video) },
+    voiceOnly: summarize(voiceOnly),
+    withCamera: summarize(withCamera),
   };
   if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   else {
-    const row = (what: string, s: ReturnType<typeof summary>, cap: number) => [
+    const row = (what: string, s: ReturnType<typeof summarize>['audio'], cap: number) => [
       what,
-      fixed(s.medianKbps, 1),
-      fixed(s.maxKbps, 1),
+      fixed(s.payload.medianKbps, 1),
+      fixed(s.payload.maxKbps, 1),
+      fixed(s.rtp.medianKbps, 1),
       String(cap),
     ];
     process.stdout.write(
-      `Outbound kbit/s per link, 3 Chromium pages on loopback (RTP payload + header; ${result.windowS} s windows)\n${renderRows(
-        [
-          ['', 'median', 'max', 'cap'],
-          row('audio, camera off (baseline)', result.voiceOnly.audio, result.caps.audioKbps),
-          row('video, camera off (baseline)', result.voiceOnly.video, result.caps.videoKbps),
-          row('audio, camera on', result.withCamera.audio, result.caps.audioKbps),
-          row('video, camera on', result.withCamera.video, result.caps.videoKbps),
-        ],
-      )}\n`,
+      `Outbound kbit/s per link, 3 Chromium pages on loopback (${result.windowS} s windows)\n${renderRows([
+        ['', 'payload median', 'payload max', 'with RTP headers', 'cap'],
+        row('audio, camera off (baseline)', result.voiceOnly.audio, result.caps.audioKbps),
+        row('video, camera off (baseline)', result.voiceOnly.video, result.caps.videoKbps),
+        row('audio, camera on', result.withCamera.audio, result.caps.audioKbps),
+        row('video, camera on', result.withCamera.video, result.caps.videoKbps),
+      ])}\n`,
     );
   }
 } finally {
