@@ -130,26 +130,16 @@ export function createLink(options: LinkOptions): Link {
   let pendingCandidates: NonNullable<LinkSignal['candidates']> = [];
   let candidateTimer: unknown = null;
   const maxAudioBps = options.audioMaxBitrateBps ?? 32_000;
+  const line = (
+    kind: MediaKind,
+    fromStart: boolean | undefined,
+    track: MediaStreamTrack | null | undefined,
+    caps: Omit<VideoCaps, 'maxFramerate' | 'maxWidthPx'> & Partial<VideoCaps>,
+  ) => createMediaLine({ kind, pc, remoteId, logger, fromStart: fromStart === true, track: track ?? null, ...caps });
   /** Audio (voice) and video (camera): one transceiver each at most, in this order in the first offer. */
   const media: Record<MediaKind, MediaLine> = {
-    audio: createMediaLine({
-      kind: 'audio',
-      pc,
-      remoteId,
-      logger,
-      fromStart: options.audio === true,
-      track: options.localAudioTrack ?? null,
-      maxBitrateBps: maxAudioBps,
-    }),
-    video: createMediaLine({
-      kind: 'video',
-      pc,
-      remoteId,
-      logger,
-      fromStart: options.video === true,
-      track: options.localVideoTrack ?? null,
-      ...(options.videoCaps ?? videoCaps),
-    }),
+    audio: line('audio', options.audio, options.localAudioTrack, { maxBitrateBps: maxAudioBps }),
+    video: line('video', options.video, options.localVideoTrack, options.videoCaps ?? videoCaps),
   };
   const lines = [media.audio, media.video];
   // Some stacks (@roamhq/wrtc) now and then skip a negotiated channel's `open` event although its

@@ -27,6 +27,7 @@ import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
 import { type ChannelKind, type CreatePeerConnection, createLink, type Link, type LinkState } from './link.js';
+import type { MediaKind } from './media-line.js';
 import { encodeOutgoing } from './outgoing.js';
 import { parseMeshSignal } from './signal.js';
 import {
@@ -189,8 +190,8 @@ interface LinkEntry {
   framesOut: number;
   dropped: FrameDrops;
   stats: LinkStats;
-  remoteTrack: RemoteTrack | null;
-  remoteVideo: RemoteTrack | null;
+  /** The remote tracks by kind. */
+  remote: Partial<Record<MediaKind, RemoteTrack>>;
   last: { at: number; bytesIn: number; bytesOut: number; framesIn: number; framesOut: number } | null;
 }
 
@@ -210,8 +211,8 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
   /** The room this mesh has already asked newer members to reconnect in (see `relink`). */
   let relinkedRoom: string | null = null;
   let closed = false;
-  let localAudio: MediaStreamTrack | null = null;
-  let localVideo: MediaStreamTrack | null = null;
+  /** The local tracks sent on every link, by kind. */
+  const local: Record<MediaKind, MediaStreamTrack | null> = { audio: null, video: null };
   let policy: RTCIceTransportPolicy | undefined = options.iceTransportPolicy;
 
   function newSid(): string {
@@ -279,8 +280,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       framesOut: 0,
       dropped: noFrameDrops(),
       stats: { ...emptyLinkStats },
-      remoteTrack: null,
-      remoteVideo: null,
+      remote: {},
       last: null,
     };
     entries.set(peerId, entry);
@@ -295,21 +295,17 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       onState: (state) => setLinkState(peerId, entry, state),
       onMessage: (kind, data) => receive(peerId, entry, kind, data),
       onTrack: (event) => {
-        if (entries.get(peerId) !== entry) return;
+        const kind = event.track.kind;
+        if (entries.get(peerId) !== entry || (kind !== 'audio' && kind !== 'video')) return;
         const remote = { peerId, track: event.track, stream: event.streams[0] ?? null };
-        if (event.track.kind === 'audio') {
-          entry.remoteTrack = remote;
-          events.emit('track', remote);
-        } else if (event.track.kind === 'video') {
-          entry.remoteVideo = remote;
-          events.emit('videoTrack', remote);
-        }
+        entry.remote[kind] = remote;
+        events.emit(kind === 'audio' ? 'track' : 'videoTrack', remote);
       },
       audio: options.audio === true,
-      localAudioTrack: localAudio,
+      localAudioTrack: local.audio,
       audioMaxBitrateBps: tuning.audioMaxBitrateBps,
       video: options.video === true,
-      localVideoTrack: localVideo,
+      localVideoTrack: local.video,
       videoCaps: {
         maxBitrateBps: tuning.videoMaxBitrateBps,
         maxFramerate: tuning.videoMaxFramerate,
@@ -324,6 +320,13 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
     events.emit('link', { peerId, state: 'connecting' });
     return entry;
   }
+
+  function setLocalTrack(kind: MediaKind, track: MediaStreamTrack | null): void {
+    local[kind] = track;
+    for (const entry of entries.values()) entry.link.setTrack(kind, track);
+  }
+
+  const remoteTracks = (kind: MediaKind) => [...entries.values()].flatMap((e) => e.remote[kind] ?? []);
 
   function closeLink(peerId: string): void {
     entries.get(peerId)?.link.close();
@@ -519,17 +522,11 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
     },
     peerConnection: (peerId) => entries.get(peerId)?.link.pc ?? null,
     channel: (peerId, kind) => entries.get(peerId)?.link.channel(kind) ?? null,
-    setLocalAudioTrack(track) {
-      localAudio = track;
-      for (const entry of entries.values()) entry.link.setAudioTrack(track);
-    },
-    remoteTracks: () => [...entries.values()].flatMap((e) => (e.remoteTrack ? [e.remoteTrack] : [])),
+    setLocalAudioTrack: (track) => setLocalTrack('audio', track),
+    remoteTracks: () => remoteTracks('audio'),
     audioTransceiver: (peerId) => entries.get(peerId)?.link.audioTransceiver() ?? null,
-    setLocalVideoTrack(track) {
-      localVideo = track;
-      for (const entry of entries.values()) entry.link.setTrack('video', track);
-    },
-    remoteVideoTracks: () => [...entries.values()].flatMap((e) => (e.remoteVideo ? [e.remoteVideo] : [])),
+    setLocalVideoTrack: (track) => setLocalTrack('video', track),
+    remoteVideoTracks: () => remoteTracks('video'),
     videoTransceiver: (peerId) => entries.get(peerId)?.link.transceiver('video') ?? null,
     setRelayOnly(on) {
       const next: RTCIceTransportPolicy = on ? 'relay' : 'all';

@@ -27,12 +27,7 @@ export interface PlaybackDeps {
   guard(what: string, fn: () => void): void;
 }
 
-export interface Playback {
-  readonly listening: boolean;
-  /** The AudioContext while listening (null without Web Audio). */
-  readonly context: AudioContext | null;
-  listen(): void;
-  close(): void;
+export interface PlaybackControls {
   setPeerVolume(peerId: string, volume: number): void;
   setPeerMuted(peerId: string, muted: boolean): void;
   setOutputDevice(deviceId: string): Promise<OutputDeviceResult>;
@@ -40,6 +35,16 @@ export interface Playback {
   setListener(pose: ListenerPose): void;
   setPeerPosition(peerId: string, position: Point | null): void;
   peers(): string[];
+}
+
+export interface Playback {
+  readonly listening: boolean;
+  /** The AudioContext while listening (null without Web Audio). */
+  readonly context: AudioContext | null;
+  listen(): void;
+  close(): void;
+  /** What voice hands the game as they are. */
+  controls: PlaybackControls;
   /** Each playing peer's level now. */
   levels(): [peerId: string, level: number][];
 }
@@ -175,33 +180,35 @@ export function createPlayback(deps: PlaybackDeps): Playback {
     },
     listen,
     close,
-    setPeerVolume(peerId, volume) {
-      volumes.set(peerId, Number.isFinite(volume) ? Math.min(1, Math.max(0, volume)) : 1);
-      applyPeer(peerId);
+    controls: {
+      setPeerVolume(peerId, volume) {
+        volumes.set(peerId, Number.isFinite(volume) ? Math.min(1, Math.max(0, volume)) : 1);
+        applyPeer(peerId);
+      },
+      setPeerMuted(peerId, value) {
+        if (value) peerMuted.add(peerId);
+        else peerMuted.delete(peerId);
+        applyPeer(peerId);
+      },
+      async setOutputDevice(id) {
+        outputDevice = id;
+        return applyOutputDevice(id);
+      },
+      setSpatial(enabled) {
+        spatial = enabled;
+        for (const peerId of remotes.keys()) applyPeer(peerId);
+      },
+      setListener(pose) {
+        listener = { ...pose };
+        if (spatial) for (const peerId of remotes.keys()) applyPeer(peerId);
+      },
+      setPeerPosition(peerId, position) {
+        if (position) positions.set(peerId, { x: position.x, y: position.y });
+        else positions.delete(peerId);
+        if (spatial) applyPeer(peerId);
+      },
+      peers: () => [...remotes.keys()],
     },
-    setPeerMuted(peerId, value) {
-      if (value) peerMuted.add(peerId);
-      else peerMuted.delete(peerId);
-      applyPeer(peerId);
-    },
-    async setOutputDevice(id) {
-      outputDevice = id;
-      return applyOutputDevice(id);
-    },
-    setSpatial(enabled) {
-      spatial = enabled;
-      for (const peerId of remotes.keys()) applyPeer(peerId);
-    },
-    setListener(pose) {
-      listener = { ...pose };
-      if (spatial) for (const peerId of remotes.keys()) applyPeer(peerId);
-    },
-    setPeerPosition(peerId, position) {
-      if (position) positions.set(peerId, { x: position.x, y: position.y });
-      else positions.delete(peerId);
-      if (spatial) applyPeer(peerId);
-    },
-    peers: () => [...remotes.keys()],
     levels: () => [...remotes].map(([peerId, remote]) => [peerId, remote.level()]),
   };
 }

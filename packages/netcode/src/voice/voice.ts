@@ -253,17 +253,11 @@ export function createVoice(options: VoiceOptions): Voice {
       guard('closing', close);
     },
     setInputDevice: (id) => mic.capture.setDevice(id),
+    ...playback.controls,
     setMuted: mic.setMuted,
     setPushToTalk: mic.setPushToTalk,
     setTalking: mic.setTalking,
-    setPeerVolume: playback.setPeerVolume,
-    setPeerMuted: playback.setPeerMuted,
-    setOutputDevice: playback.setOutputDevice,
-    setSpatial: playback.setSpatial,
-    setListener: playback.setListener,
-    setPeerPosition: playback.setPeerPosition,
     speaking: () => new Set(speakingNow),
-    peers: playback.peers,
     async stats() {
       const out: Record<string, VoiceLinkStats> = {};
       await Promise.all(
