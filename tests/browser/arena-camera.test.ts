@@ -17,7 +17,7 @@ const tileIn = (page: ArenaPage, peerId: string) =>
 
 const playing = (page: ArenaPage, peerId: string) => async () => {
   const tile = await tileIn(page, peerId);
-  return tile !== null && tile.playing && tile.width > 0;
+  return tile?.playing === true && tile.width > 0;
 };
 
 describeWith(['chromium'], 'arena camera in Chromium', () => {
