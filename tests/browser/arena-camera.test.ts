@@ -1,9 +1,19 @@
 // The arena's camera in real Chromium (fake camera: a moving test pattern): Tia and Sam in one room
 // lobby each click Cam; each sees the other's tile playing beside the other's name, and their own
 // preview beside their own; Sam turns his camera off and his tile goes from Tia's list while hers
-// stays on his. Screenshot: Sam's room lobby with both tiles, test-results/screenshots/camera-room.png.
+// stays on his; in the match, Sam's scoreboard has Tia's tile beside her name. Screenshots: Sam's
+// room lobby with both tiles (camera-room.png) and his scoreboard (camera-scoreboard.png), in
+// test-results/screenshots/.
 import { expect, it } from 'vitest';
-import { type ArenaPage, arenaSuite, everyPage, framesDrawn, screenshot, until } from '../helpers/arena-game.js';
+import {
+  type ArenaPage,
+  allPlaying,
+  arenaSuite,
+  everyPage,
+  framesDrawn,
+  screenshot,
+  until,
+} from '../helpers/arena-game.js';
 import { describeWith } from '../helpers/requirements.js';
 
 const arena = arenaSuite();
@@ -57,6 +67,22 @@ describeWith(['chromium'], 'arena camera in Chromium', () => {
     expect(await tileIn(sam, samId)).toBeNull();
     expect(await sam.page.getByTestId('camera').textContent()).toBe('Cam off');
     await until(both, playing(sam, tiaId), 'Tia’s tile still playing on Sam’s page');
+
+    // In the match, the scoreboard (Tab held) has Tia's tile beside her name, and none beside Sam's.
+    await sam.page.getByTestId('ready').click();
+    await until([tia], async () => !(await tia.page.getByTestId('start').isDisabled()), 'Sam ready');
+    await tia.page.getByTestId('start').click();
+    await until(both, allPlaying(both, 2), 'both playing', 30_000);
+    await sam.page.keyboard.down('Tab');
+    const boardTile = (id: string) => async () =>
+      sam.page.evaluate((peer) => {
+        const video = document.querySelector<HTMLVideoElement>(`.scoreboard tr[data-peer="${peer}"] video.cam-tile`);
+        return video !== null && !video.paused && video.videoWidth > 0;
+      }, id);
+    await until(both, boardTile(tiaId), 'Tia’s tile on Sam’s scoreboard');
+    expect(await boardTile(samId)()).toBe(false);
+    await screenshot(sam.page, 'camera-scoreboard');
+    await sam.page.keyboard.up('Tab');
     for (const p of both) expect(p.errors).toEqual([]);
-  }, 90_000);
+  }, 150_000);
 });
