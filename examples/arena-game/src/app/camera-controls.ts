@@ -3,7 +3,8 @@
  * (a playing `<video>`) per player whose camera is on, this player's own preview included, for the
  * room lobby's rows and the scoreboard. A player without a camera (or who refused it) just has no
  * tile; everything else plays on. Tiles are kept per player, so a row drawn again moves the same
- * playing element rather than starting a new one.
+ * playing element rather than starting a new one (and one the browser paused, out of the page for
+ * a while, plays again when it is put back).
  */
 import type { Camera, CameraStatus, MediaFailure } from '@tickmesh/netcode';
 
@@ -115,7 +116,13 @@ export function createCameraControls(deps: CameraControlsDeps): CameraControls {
       setOwnTile();
       deps.changed();
     },
-    tile: (peerId) => tiles.get(peerId) ?? null,
+    tile(peerId) {
+      const video = tiles.get(peerId) ?? null;
+      // A tile taken out of the page (its row or screen gone) was paused by the browser: it plays
+      // again where it is put next (the room list, the scoreboard).
+      if (video?.paused) video.play().catch(() => undefined);
+      return video;
+    },
     tilesKey: () => [...tiles.keys()].sort().join(','),
   };
 }
