@@ -17,6 +17,7 @@
  */
 import { createLobbyClient } from '@tickmesh/netcode';
 import { type ArenaSnapshot, createAutomation } from './app/automation.js';
+import { createCameraControls } from './app/camera-controls.js';
 import { createChatLog, hostChangeText } from './app/chat-log.js';
 import { createInMatchMenu } from './app/in-match-menu.js';
 import { createLobbyFlow, type RoomRequest } from './app/lobby-flow.js';
@@ -106,6 +107,7 @@ export function createApp(deps: AppDeps): ArenaApp {
   );
   const chat = createChatLog({ selfId, now: () => Date.now() });
   const voice = createVoiceControls({ autoStart: params.voice === true, selfId, changed: () => screens.render() });
+  const camera = createCameraControls({ changed: () => screens.render() });
   const looks = createPlayerLooks();
   const hud = createHud({
     mute: (peerId) => voice.toggleMute(peerId),
@@ -191,6 +193,7 @@ export function createApp(deps: AppDeps): ArenaApp {
         matchSounds.event(e.event);
       });
       voice.attach(net.session.voice, () => client.peerId);
+      camera.attach(net.camera, () => client.peerId);
     },
   });
 
@@ -201,6 +204,7 @@ export function createApp(deps: AppDeps): ArenaApp {
     settings: (settings) => lobby.settings(settings),
     chat: (text) => lobby.chat(text),
     mic: () => void voice.cycleMic(),
+    camera: () => void camera.toggle(),
     mute: (peerId) => voice.toggleMute(peerId),
     muteChat: (peerId) => chat.toggleMute(peerId, room()?.peers.find((p) => p.id === peerId)?.name ?? 'That player'),
     kick: (peerId) => lobby.kick(peerId),
@@ -230,6 +234,7 @@ export function createApp(deps: AppDeps): ArenaApp {
     input,
     sound,
     voice,
+    camera,
     leave: () => lobby.leave(),
     applyCursor: (cursor) => {
       document.body.style.cursor = cursor;
@@ -249,6 +254,7 @@ export function createApp(deps: AppDeps): ArenaApp {
     lobby: shown,
     match: { phase, backInS: (nowMs) => match.backInS(nowMs) },
     voice,
+    camera,
     chat,
     stayReady: () => lobby.stayReady(),
     killer: () => killer,

@@ -4,7 +4,9 @@
  * netgraph and `window.__arena`, and gets the host's game events (hits, kills, round end).
  */
 import {
+  type Camera,
   type CandidateType,
+  createCamera,
   createSession,
   type LinkState,
   type LobbyClient,
@@ -76,6 +78,8 @@ export interface ArenaView {
 
 export interface ArenaNet {
   readonly session: Session<ArenaState, ArenaInput, ArenaEvent, ArenaSchema>;
+  /** Camera tiles over the session's links (off until the player turns it on). */
+  readonly camera: Camera;
   peers(): Map<string, PeerNet>;
   view(): ArenaView | null;
   figures(): NetFigures;
@@ -119,10 +123,13 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     // Every link gets its audio line in its first offer: turning the mic on or off later is a
     // track swap, never a renegotiation racing the other side's.
     voice: {},
+    // And its video line: the camera (app/camera-controls.ts) goes on and off by a track swap too.
+    video: true,
     // The netgraph's latency, jitter and loss sliders.
     condition: conditionTransport,
     ...(options.sync === undefined ? {} : { sync: options.sync }),
   });
+  const camera = createCamera({ mesh: session.mesh });
   function setConditions(c: NetConditions): void {
     session.setConditions({ latencyMs: c.latencyMs, jitterMs: c.jitterMs, loss: c.loss });
   }
@@ -141,6 +148,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
 
   return {
     session,
+    camera,
     peers: () => peersOf(session.mesh),
     view() {
       const v = session.sync.view();
@@ -167,7 +175,10 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     retryLinks() {
       for (const [peerId, state] of session.mesh.links) if (state !== 'connected') session.mesh.redial(peerId);
     },
-    close: () => session.close(),
+    close() {
+      camera.close();
+      session.close();
+    },
   };
 }
 

@@ -21,6 +21,21 @@ export {
   type RoomSettings,
   RoomState,
 } from '@tickmesh/protocol';
+// Camera video (its own entry point for bundles: a voice-only game does not carry it).
+export {
+  type Camera,
+  type CameraCapture,
+  type CameraEvents,
+  type CameraMesh,
+  type CameraOptions,
+  type CameraResult,
+  type CameraStatus,
+  cameraDefaults,
+  cameraTuning,
+  createCamera,
+} from './camera/camera.js';
+export type { VideoLinkStats } from './camera/video-stats.js';
+export type { MediaFailure } from './media/media-errors.js';
 // A game session: the mesh, the sync engine and voice, following the lobby room.
 export { createSession, type Session, SessionError, type SessionOptions } from './session.js';
 export {

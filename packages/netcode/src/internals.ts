@@ -5,6 +5,8 @@
  * counters and stats readers, and voice's pure parts. Less stable than the main entry: these
  * change when the wire or the algorithms do.
  */
+
+export { emptyVideoLinkStats, readVideoStats } from './camera/video-stats.js';
 export {
   type DecodedFrame,
   type DecodeFailure,
@@ -20,6 +22,13 @@ export {
   maxFrameBytes,
 } from './codec/frame.js';
 export { type PlainScanFailure, scanPlain } from './codec/plain-scan.js';
+export {
+  type CaptureResult,
+  type CaptureStatus,
+  createDeviceCapture,
+  type DeviceCapture,
+  type DeviceCaptureOptions,
+} from './media/device-capture.js';
 export { LossCounter } from './stats/link-stats.js';
 export {
   type ClockEstimate,
@@ -88,6 +97,7 @@ export { dequantizeWorld, fromQuantized, isEntityId, quantizeEntity, quantizeWor
 export type { SyncCounters, SyncDropReason } from './sync/sync-stats.js';
 export { createTokenBuckets, type TokenBuckets } from './sync/token-bucket.js';
 export { resolveTuning } from './sync/tuning.js';
+export { createMediaLine, type MediaKind, type MediaLine } from './transport/media-line.js';
 export type { MeshCounters } from './transport/mesh.js';
 export { type FrameDropReason, noFrameDrops } from './transport/transport.js';
 export { createEmitter, type Emitter } from './util/emitter.js';

@@ -40,6 +40,11 @@ export interface SessionOptions<State, Input, Event, D extends SchemaDefinition>
    */
   voice?: Omit<VoiceOptions, 'mesh' | 'timers' | 'logger'>;
   /**
+   * Camera video: every link gets a video line from its first offer, so `createCamera({ mesh:
+   * session.mesh })` turns the camera on and off without renegotiation. Default false.
+   */
+  video?: boolean;
+  /**
    * Puts a network conditioner between the game's traffic and the mesh, so `setConditions` can
    * make the network worse on purpose (a debug panel's sliders, a test at 100 ms and 5% loss):
    * pass `conditionTransport` from `@tickmesh/netcode/testing`. Default: none, and nothing of it
@@ -116,6 +121,7 @@ export function createSession<State, Input, Event, D extends SchemaDefinition>(
     ...(options.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: options.iceTransportPolicy }),
     ...(options.mesh === undefined ? {} : { tuning: options.mesh }),
     audio: options.voice !== undefined,
+    video: options.video === true,
     logger,
     timers,
     random,

@@ -18,6 +18,7 @@ import {
   type Mesh,
 } from '@tickmesh/netcode';
 import type { MeshCounters } from '@tickmesh/netcode/internals';
+import { createCameraHarness } from './camera-harness.js';
 import { createVoiceHarness } from './voice-harness.js';
 
 /** `u`/`r`: numbered burst on the unreliable/reliable channel; `s`: background stream (either channel). */
@@ -33,6 +34,8 @@ export interface JoinOptions {
   statsIntervalMs?: number;
   /** Mesh `audio`: an audio transceiver on every link from its first offer. */
   audio?: boolean;
+  /** Mesh `video`: a video transceiver on every link from its first offer (camera). */
+  video?: boolean;
 }
 
 export type JoinResult = { ok: true; peerId: string; code: string } | { ok: false; error: string };
@@ -99,6 +102,16 @@ const isPacket = (value: unknown, _from: string): value is Packet =>
 const toCandidateType = (value: unknown): CandidateType =>
   value === 'host' || value === 'srflx' || value === 'prflx' || value === 'relay' ? value : 'unknown';
 
+/** Counts the connection's completed offer/answer exchanges in `__negotiations` (camera-harness.ts reads it). */
+function countNegotiations(pc: RTCPeerConnection): RTCPeerConnection {
+  const counted = pc as RTCPeerConnection & { __negotiations?: number };
+  counted.__negotiations = 0;
+  pc.addEventListener('signalingstatechange', () => {
+    if (pc.signalingState === 'stable') counted.__negotiations = (counted.__negotiations ?? 0) + 1;
+  });
+  return pc;
+}
+
 function createHarness(): MeshHarness {
   let lobby: LobbyClient | null = null;
   let mesh: Mesh<Packet> | null = null;
@@ -114,6 +127,7 @@ function createHarness(): MeshHarness {
     };
   const logger: Logger = { debug() {}, warn: log('warn'), error: log('error') };
   window.__voice = createVoiceHarness(() => mesh as Mesh<unknown> | null, logger);
+  window.__camera = createCameraHarness(() => mesh as Mesh<unknown> | null, logger);
 
   return {
     async join(url, name, options) {
@@ -123,11 +137,12 @@ function createHarness(): MeshHarness {
       if (!welcome.ok) return { ok: false, error: `connect: ${welcome.code} ${welcome.message}` };
       mesh = createMesh<Packet>({
         lobby,
-        createPeerConnection: (config) => new RTCPeerConnection(config),
+        createPeerConnection: (config) => countNegotiations(new RTCPeerConnection(config)),
         validate: isPacket,
         logger,
         ...(options.relay ? { iceTransportPolicy: 'relay' as const } : {}),
         ...(options.audio ? { audio: true } : {}),
+        ...(options.video ? { video: true } : {}),
         ...(options.statsIntervalMs !== undefined ? { tuning: { statsIntervalMs: options.statsIntervalMs } } : {}),
       });
       mesh.on('message', ({ from, payload, reliable }) =>

@@ -7,6 +7,7 @@
 import type { SoundBoard } from '../audio/sound-board.js';
 import type { GameInput } from '../input.js';
 import { createMatchMenu } from '../ui/match-menu.js';
+import type { CameraControls } from './camera-controls.js';
 import type { VoiceControls } from './voice-controls.js';
 
 export interface InMatchMenu {
@@ -26,6 +27,8 @@ export interface InMatchMenuDeps {
   input: Pick<GameInput, 'setActive'>;
   sound: Pick<SoundBoard, 'settings' | 'setVolume' | 'setMuted'>;
   voice: Pick<VoiceControls, 'micOn' | 'micLabel' | 'cycleMic'>;
+  /** The camera button (none: not shown). */
+  camera?: Pick<CameraControls, 'on' | 'label' | 'toggle'>;
   /** Leaves the room (back to the menu). */
   leave(): void;
   /** Sets the page's cursor. */
@@ -48,8 +51,14 @@ export function createInMatchMenu(deps: InMatchMenuDeps): InMatchMenu {
     deps.input.setActive(playing);
     deps.applyCursor(view.isOpen() ? '' : cursor);
   };
+  const { camera } = deps;
   const render = () =>
-    view.render({ ...deps.sound.settings(), micOn: deps.voice.micOn(), micLabel: deps.voice.micLabel() });
+    view.render({
+      ...deps.sound.settings(),
+      micOn: deps.voice.micOn(),
+      micLabel: deps.voice.micLabel(),
+      ...(camera ? { camera: { on: camera.on(), label: camera.label() } } : {}),
+    });
   const view = createMatchMenu({
     toggled(open) {
       apply();
@@ -69,6 +78,7 @@ export function createInMatchMenu(deps: InMatchMenuDeps): InMatchMenu {
       render();
     },
     mic: () => void deps.voice.cycleMic().then(render),
+    camera: () => void camera?.toggle().then(render),
   });
 
   return {

@@ -8,6 +8,7 @@ import { h } from '../ui/dom.js';
 import type { HudModel } from '../ui/hud.js';
 import type { NetgraphModel } from '../ui/netgraph.js';
 import type { RoomModel } from '../ui/room.js';
+import type { CameraControls } from './camera-controls.js';
 import type { ChatLog } from './chat-log.js';
 import { hudModel } from './hud-model.js';
 import {
@@ -41,6 +42,8 @@ export interface ScreensDeps {
   >;
   match: Pick<MatchFlow, 'phase' | 'backInS'>;
   voice: Pick<VoiceControls, 'speaking' | 'muted' | 'micOn' | 'micLabel' | 'note' | 'setSpatial'>;
+  /** Camera tiles and button (none: no camera). */
+  camera?: Pick<CameraControls, 'on' | 'label' | 'note' | 'tile' | 'tilesKey'>;
   chat: Pick<ChatLog, 'lines' | 'muted'>;
   /** Whether Ready carries over to the next round. */
   stayReady(): boolean;
@@ -73,7 +76,7 @@ export function createScreens(deps: ScreensDeps): Screens {
   deps.ui.append(screen, deps.netgraph.el);
   let shown: Shown | null = null;
   let scoreboardHeld = false;
-  const { lobby, match, voice } = deps;
+  const { lobby, match, voice, camera } = deps;
   const peers = (): Map<string, PeerNet> => lobby.net()?.peers() ?? new Map();
   /** Since when each member's link has been down (app/link-gate.ts). */
   let linkWait = NO_LINK_WAIT;
@@ -122,6 +125,17 @@ export function createScreens(deps: ScreensDeps): Screens {
         nowMs: deps.wallClock(),
         gate: room.hostId === self ? startGate(linkWait, room, self, now) : OPEN_GATE,
         stuckText: stuck.length === 0 ? '' : stuckText(stuck, relay),
+        ...(camera
+          ? {
+              camera: {
+                on: camera.on(),
+                label: camera.label(),
+                note: camera.note(),
+                tile: camera.tile,
+                key: camera.tilesKey(),
+              },
+            }
+          : {}),
       });
     } else {
       show('hud');
@@ -134,7 +148,7 @@ export function createScreens(deps: ScreensDeps): Screens {
         micLabel: voice.micLabel(),
         killer: deps.killer(),
       };
-      deps.hud.render(hudModel(view, people, shown), now);
+      deps.hud.render({ ...hudModel(view, people, shown), ...(camera ? { tile: camera.tile } : {}) }, now);
     }
     const net = lobby.net();
     const names = new Map(room?.peers.map((q) => [q.id, q.name]) ?? []);

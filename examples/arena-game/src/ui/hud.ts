@@ -31,6 +31,8 @@ export interface HudModel {
   micOn: boolean;
   /** The mic button's text: off, open mic or push-to-talk. */
   micLabel: string;
+  /** A player's camera tile for the scoreboard, or null (none: no tiles). */
+  tile?: (peerId: string) => HTMLElement | null;
 }
 
 export interface HudActions {
@@ -140,6 +142,7 @@ export function createHud(actions: HudActions) {
                 h('span.dot', {
                   style: `background:${css(r.color)};${r.speaking ? 'box-shadow:0 0 0 3px #5ee08a' : ''}`,
                 }),
+                m.tile?.(r.peerId) ?? null,
                 h('span.name-text', { title: r.name }, r.name),
                 r.host ? h('span.pill.warm', {}, 'host') : null,
               ),

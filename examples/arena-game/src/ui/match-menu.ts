@@ -12,6 +12,8 @@ export interface MatchMenuModel {
   micOn: boolean;
   /** The mic button's text. */
   micLabel: string;
+  /** The camera button (none: not shown). */
+  camera?: { on: boolean; label: string };
 }
 
 export interface MatchMenuActions {
@@ -21,6 +23,8 @@ export interface MatchMenuActions {
   volume(volume: number): void;
   mute(muted: boolean): void;
   mic(): void;
+  /** The camera button: on or off. */
+  camera?(): void;
 }
 
 export interface MatchMenuView {
@@ -57,6 +61,8 @@ export function createMatchMenu(actions: MatchMenuActions): MatchMenuView {
     onchange: () => actions.mute(mute.checked),
   });
   const mic = h('button', { testid: 'menu-mic', onclick: () => actions.mic() }, 'Mic off');
+  const cam = h('button', { testid: 'menu-camera', onclick: () => actions.camera?.() }, 'Cam off');
+  cam.style.display = 'none';
   const panel = h(
     'div.match-menu.panel',
     { role: 'dialog', 'aria-label': 'Match menu', testid: 'match-menu' },
@@ -65,6 +71,7 @@ export function createMatchMenu(actions: MatchMenuActions): MatchMenuView {
     h('label.volume-row', {}, h('span', {}, 'Sound'), volume, volumeText),
     h('label.mute-row', {}, mute, ' Mute sounds'),
     mic,
+    cam,
     h('button.danger', { testid: 'leave-match', onclick: () => actions.leave() }, 'Leave match'),
     h('button.primary', { testid: 'close-menu', onclick: () => close() }, 'Back to the game (Esc)'),
   );
@@ -100,6 +107,9 @@ export function createMatchMenu(actions: MatchMenuActions): MatchMenuView {
       mute.checked = m.muted;
       mic.classList.toggle('on', m.micOn);
       setText(mic, m.micLabel);
+      cam.style.display = m.camera ? '' : 'none';
+      cam.classList.toggle('on', m.camera?.on ?? false);
+      setText(cam, m.camera?.label ?? '');
     },
   };
 }

@@ -21,6 +21,8 @@ export interface RoomActions {
   settings(settings: { roundS: number; map: number }): void;
   chat(text: string): void;
   mic(): void;
+  /** The camera button: on or off. */
+  camera?(): void;
   mute(peerId: string): void;
   /** Mutes or unmutes a player's chat (local). */
   muteChat(peerId: string): void;
@@ -56,6 +58,19 @@ export interface RoomModel {
   gate: StartGate;
   /** Links down too long, in plain words with what to try ('' when none). */
   stuckText: string;
+  /** The camera button and the players' tiles (none: no camera button). */
+  camera?: RoomCamera;
+}
+
+/** The camera's part of the room lobby (app/camera-controls.ts). */
+export interface RoomCamera {
+  on: boolean;
+  label: string;
+  note: string;
+  /** A player's tile, or null: no camera shown. */
+  tile(peerId: string): HTMLElement | null;
+  /** Changes whenever a tile comes or goes. */
+  key: string;
 }
 
 /** What a peer's link looks like in the list: a label, a tone and a sentence when it is stuck. */
@@ -123,6 +138,8 @@ export function createRoomView(actions: RoomActions) {
   const start = h('button.primary', { testid: 'start', onclick: () => actions.start() }, 'Start');
   const startWithout = h('button', { testid: 'start-without', onclick: () => actions.start() }, 'Start without');
   const mic = h('button', { testid: 'mic', onclick: () => actions.mic() }, 'Mic off');
+  const cam = h('button', { testid: 'camera', onclick: () => actions.camera?.() }, 'Cam off');
+  cam.style.display = 'none';
   const leave = h('button.danger', { onclick: () => actions.leave() }, 'Leave');
   let selfReady = false;
   ready.addEventListener('click', () => actions.ready(!selfReady));
@@ -171,7 +188,7 @@ export function createRoomView(actions: RoomActions) {
         ),
         chatPanel.el,
       ),
-      h('div.room-foot.panel', {}, status, practice, mic, leave, stayReadyLabel, ready, startWithout, start),
+      h('div.room-foot.panel', {}, status, practice, mic, cam, leave, stayReadyLabel, ready, startWithout, start),
     ),
     countdown,
   );
@@ -190,6 +207,7 @@ export function createRoomView(actions: RoomActions) {
       [...m.muted],
       [...m.chatMuted],
       controls.key(),
+      m.camera?.key ?? '',
     ]);
     // Until the link's first stats sample: `…`, not a blank.
     const pingOf = (id: string) => {
@@ -213,6 +231,7 @@ export function createRoomView(actions: RoomActions) {
         `li.player-row${self ? '.self' : ''}`,
         { dataset: { peer: p.id } },
         h(`div.avatar${m.speaking.has(p.id) ? '.speaking' : ''}`, { style: `background:${css(colorOfSeq(p.seq))}` }),
+        m.camera?.tile(p.id) ?? null,
         h(
           'div.player-name',
           {},
@@ -270,6 +289,12 @@ export function createRoomView(actions: RoomActions) {
     mic.classList.toggle('on', m.micOn);
     setText(mic, m.micLabel);
     mic.title = m.voiceNote;
+    cam.style.display = m.camera ? '' : 'none';
+    if (m.camera) {
+      cam.classList.toggle('on', m.camera.on);
+      setText(cam, m.camera.label);
+      cam.title = m.camera.note;
+    }
     setText(
       status,
       room.state === 'countdown'

@@ -15,12 +15,13 @@
  * Channels (`negotiated: true`, fixed ids, so both sides create them without an extra round trip):
  * id 0 `unreliable` (`ordered: false, maxRetransmits: 0`), id 1 `reliable` (ordered).
  *
- * Audio (voice): at most one audio transceiver, sending and receiving. With `audio` on, the
- * initiator puts it in the first offer and the other side answers it `sendrecv`, so a microphone
- * track comes and goes by `replaceTrack` with no renegotiation at all. Otherwise the first
- * `setAudioTrack` adds one (or takes up the one the other side offered), which renegotiates by
- * perfect negotiation; the data channels are untouched either way. Opus is capped at
- * `audioMaxBitrateBps` (sender encodings and the SDP's `maxaveragebitrate`) with DTX asked for.
+ * Media (voice, camera): at most one audio and one video transceiver, each sending and receiving
+ * (media-line.ts). With `audio` (`video`) on, the initiator puts it in the first offer and the
+ * other side answers it `sendrecv`, so a microphone (camera) track comes and goes by
+ * `replaceTrack` with no renegotiation at all. Otherwise the first `setTrack` adds one (or takes up
+ * the one the other side offered), which renegotiates by perfect negotiation; the data channels
+ * are untouched either way. Opus is capped at `audioMaxBitrateBps` (sender encodings and the SDP's
+ * `maxaveragebitrate`) with DTX asked for; video at `videoCaps` (sender encodings).
  *
  * Recovery: `disconnected` for `disconnectedGraceMs`, or `failed`, makes the initiator restart ICE;
  * a link that is not connected again within `recoverTimeoutMs` (or never connects within
@@ -29,6 +30,7 @@
  */
 import type { Logger } from '../util/logger.js';
 import type { Timers } from '../util/timers.js';
+import { createMediaLine, type MediaKind, type MediaLine } from './media-line.js';
 import { withOpusSettings } from './opus-sdp.js';
 import { type LinkSignal, MAX_CANDIDATES_PER_SIGNAL } from './signal.js';
 
@@ -36,6 +38,17 @@ import { type LinkSignal, MAX_CANDIDATES_PER_SIGNAL } from './signal.js';
 const CANDIDATE_BATCH_MS = 15;
 /** How often a link that is not yet connected re-checks its state. */
 const OPEN_POLL_MS = 250;
+
+/** Caps on a link's video sender: small camera tiles. */
+export interface VideoCaps {
+  /** bit/s */
+  maxBitrateBps: number;
+  maxFramerate: number;
+  /** A wider capture is scaled down to this width before encoding. */
+  maxWidthPx: number;
+}
+
+export const videoCaps: VideoCaps = { maxBitrateBps: 150_000, maxFramerate: 15, maxWidthPx: 160 };
 
 export type LinkState = 'connecting' | 'connected' | 'reconnecting' | 'failed' | 'closed';
 export type ChannelKind = 'unreliable' | 'reliable';
@@ -63,6 +76,12 @@ export interface LinkOptions {
   localAudioTrack?: MediaStreamTrack | null;
   /** Cap on the audio sender's bitrate, bit/s. Default 32000. */
   audioMaxBitrateBps?: number;
+  /** A video transceiver (sendrecv) from the first offer on (camera). Default false: added on the first video track. */
+  video?: boolean;
+  /** The camera track to send from the start. Default none. */
+  localVideoTrack?: MediaStreamTrack | null;
+  /** Caps on the video sender. Default `videoCaps`. */
+  videoCaps?: VideoCaps;
   timers: Timers;
   logger: Logger;
   connectTimeoutMs: number;
@@ -80,6 +99,10 @@ export interface Link {
   setAudioTrack(track: MediaStreamTrack | null): void;
   /** The audio transceiver, once the link has one. */
   audioTransceiver(): RTCRtpTransceiver | null;
+  /** Sends `track` as this link's `kind` of media (null: sends nothing); never throws. */
+  setTrack(kind: MediaKind, track: MediaStreamTrack | null): void;
+  /** The link's transceiver of `kind`, once it has one. */
+  transceiver(kind: MediaKind): RTCRtpTransceiver | null;
   handleSignal(signal: LinkSignal): void;
   close(): void;
 }
@@ -107,10 +130,18 @@ export function createLink(options: LinkOptions): Link {
   let pendingCandidates: NonNullable<LinkSignal['candidates']> = [];
   let candidateTimer: unknown = null;
   const maxAudioBps = options.audioMaxBitrateBps ?? 32_000;
-  let localAudio = options.localAudioTrack ?? null;
-  /** Whether this side sends audio on the link: from the start with `audio`, else once a track is set. */
-  let wantAudio = options.audio === true || localAudio !== null;
-  let audio: RTCRtpTransceiver | null = null;
+  const line = (
+    kind: MediaKind,
+    fromStart: boolean | undefined,
+    track: MediaStreamTrack | null | undefined,
+    caps: Omit<VideoCaps, 'maxFramerate' | 'maxWidthPx'> & Partial<VideoCaps>,
+  ) => createMediaLine({ kind, pc, remoteId, logger, fromStart: fromStart === true, track: track ?? null, ...caps });
+  /** Audio (voice) and video (camera): one transceiver each at most, in this order in the first offer. */
+  const media: Record<MediaKind, MediaLine> = {
+    audio: line('audio', options.audio, options.localAudioTrack, { maxBitrateBps: maxAudioBps }),
+    video: line('video', options.video, options.localVideoTrack, options.videoCaps ?? videoCaps),
+  };
+  const lines = [media.audio, media.video];
   // Some stacks (@roamhq/wrtc) now and then skip a negotiated channel's `open` event although its
   // readyState turns open: until connected, the state is also polled.
   let openPoll: unknown = timers.setInterval(refresh, OPEN_POLL_MS);
@@ -185,92 +216,10 @@ export function createLink(options: LinkOptions): Link {
     }
   }
 
-  function addAudioTransceiver(): void {
-    try {
-      audio = pc.addTransceiver(localAudio ?? 'audio', {
-        direction: 'sendrecv',
-        sendEncodings: [{ maxBitrate: maxAudioBps }],
-      });
-    } catch (error) {
-      logger.warn('could not add an audio transceiver', { peer: remoteId, error: String(error) });
-    }
-  }
-
-  function replaceAudio(transceiver: RTCRtpTransceiver, track: MediaStreamTrack | null): void {
-    if (transceiver.sender.track === track) return;
-    transceiver.sender
-      .replaceTrack(track)
-      .catch((error: unknown) => logger.warn('replaceTrack failed', { peer: remoteId, error: String(error) }));
-  }
-
-  /**
-   * On a remote offer, before answering: an audio m-line the other side offered becomes this
-   * side's audio transceiver (answered `sendrecv`) when this side sends audio. After an offer
-   * collision this side's own, rolled-back transceiver is dropped for it, so the pair keeps one.
-   */
-  function adoptOfferedAudio(): void {
-    if (!wantAudio || (audio !== null && audio.mid !== null)) return;
-    const offered = pc
-      .getTransceivers()
-      .find(
-        (t) => t !== audio && t.mid !== null && t.receiver.track.kind === 'audio' && t.currentDirection !== 'stopped',
-      );
-    if (!offered) return;
-    if (audio !== null) {
-      try {
-        audio.stop();
-      } catch (error) {
-        logger.debug('could not stop a rolled-back transceiver', { peer: remoteId, error: String(error) });
-      }
-    }
-    audio = offered;
-    if (offered.direction !== 'sendrecv') offered.direction = 'sendrecv';
-    replaceAudio(offered, localAudio);
-  }
-
-  /** Caps the audio sender's bitrate; its encodings exist once it has been negotiated. */
-  function capAudioBitrate(): void {
-    const sender = audio?.sender;
-    if (!sender) return;
-    try {
-      const parameters = sender.getParameters();
-      const encodings = parameters.encodings ?? [];
-      if (encodings.length === 0 || encodings.every((e) => e.maxBitrate === maxAudioBps)) return;
-      for (const encoding of encodings) encoding.maxBitrate = maxAudioBps;
-      sender
-        .setParameters(parameters)
-        .catch((error: unknown) => logger.debug('setParameters failed', { peer: remoteId, error: String(error) }));
-    } catch (error) {
-      logger.debug('getParameters failed', { peer: remoteId, error: String(error) });
-    }
-  }
-
-  function setAudioTrack(track: MediaStreamTrack | null): void {
-    localAudio = track;
-    if (track) wantAudio = true;
+  /** Sends `track` as this link's `kind` (null: sends nothing); never throws. */
+  function setTrack(kind: MediaKind, track: MediaStreamTrack | null): void {
     if (state === 'closed' || state === 'failed') return;
-    try {
-      if (audio) {
-        replaceAudio(audio, track);
-        if (track && audio.direction !== 'sendrecv') audio.direction = 'sendrecv';
-        return;
-      }
-      // Before the first offer the other side's offer is awaited (adoptOfferedAudio); the
-      // initiator's first offer is made from the link's state when it goes out.
-      if (!track || (!options.initiator && !negotiatedOnce)) return;
-      const offered = pc
-        .getTransceivers()
-        .find((t) => t.mid !== null && t.receiver.track.kind === 'audio' && t.currentDirection !== 'stopped');
-      if (offered) {
-        audio = offered;
-        offered.direction = 'sendrecv';
-        replaceAudio(offered, track);
-      } else {
-        addAudioTransceiver();
-      }
-    } catch (error) {
-      logger.warn('could not set the audio track', { peer: remoteId, error: String(error) });
-    }
+    media[kind].setTrack(track, options.initiator || negotiatedOnce);
   }
 
   /** The SDP this side sets and sends: Opus with DTX and the bitrate cap asked of the other side. */
@@ -329,7 +278,7 @@ export function createLink(options: LinkOptions): Link {
   pc.onsignalingstatechange = () => {
     if (pc.signalingState !== 'stable' || !pc.remoteDescription) return;
     negotiatedOnce = true;
-    capAudioBitrate();
+    for (const m of lines) m.cap();
   };
   pc.ontrack = (event) => options.onTrack?.(event);
   for (const kind of ['unreliable', 'reliable'] as const) {
@@ -340,7 +289,7 @@ export function createLink(options: LinkOptions): Link {
     channel.onmessage = (event: MessageEvent) => options.onMessage(kind, event.data as ArrayBuffer | string);
   }
   armDeadline(options.connectTimeoutMs, 'did not connect in time');
-  if (options.initiator && wantAudio) addAudioTransceiver();
+  if (options.initiator) for (const m of lines) if (m.wanted) m.add();
 
   async function applySignal(signal: LinkSignal): Promise<void> {
     if (state === 'closed' || state === 'failed') return;
@@ -361,12 +310,12 @@ export function createLink(options: LinkOptions): Link {
       await pc.setRemoteDescription(description);
       settingRemoteAnswer = false;
       if (description.type === 'offer') {
-        adoptOfferedAudio();
+        for (const m of lines) m.adoptOffered();
         const answer = tuned(await pc.createAnswer());
         await pc.setLocalDescription(answer);
         sendLocalDescription();
-        // Audio wanted but not offered by the other side: add it now (a renegotiation).
-        if (wantAudio && audio === null) addAudioTransceiver();
+        // Media wanted but not offered by the other side: add it now (a renegotiation).
+        for (const m of lines) if (m.wanted && m.transceiver() === null) m.add();
       }
     } else if (signal.candidates) {
       for (const c of signal.candidates) {
@@ -416,8 +365,10 @@ export function createLink(options: LinkOptions): Link {
     },
     pc,
     channel: (kind) => channels[kind],
-    setAudioTrack,
-    audioTransceiver: () => audio,
+    setAudioTrack: (track) => setTrack('audio', track),
+    audioTransceiver: () => media.audio.transceiver(),
+    setTrack,
+    transceiver: (kind) => media[kind].transceiver(),
     handleSignal(signal) {
       signalChain = signalChain
         .then(() => applySignal(signal))

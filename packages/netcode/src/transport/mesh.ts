@@ -16,7 +16,8 @@
  * mesh.send(peerId, { kind: 'chat', text: 'hi' }, { reliable: true });
  *
  * Voice rides the same links: `setLocalAudioTrack(track)` sends a microphone track on every link,
- * present and future, and `track` events hand over the remote ones (see voice/voice.ts).
+ * present and future, and `track` events hand over the remote ones (see voice/voice.ts); the
+ * camera the same way with `setLocalVideoTrack` and `videoTrack` events (camera/camera.ts).
  */
 import type { Room } from '@tickmesh/protocol';
 import { decodeFrame, frame, maxFrameBytes } from '../codec/frame.js';
@@ -26,6 +27,7 @@ import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
 import { type ChannelKind, type CreatePeerConnection, createLink, type Link, type LinkState } from './link.js';
+import type { MediaKind } from './media-line.js';
 import { encodeOutgoing } from './outgoing.js';
 import { parseMeshSignal } from './signal.js';
 import {
@@ -56,6 +58,12 @@ export const meshDefaults = {
   maxBufferedReliableBytes: 1024 * 1024,
   /** Cap on each link's Opus sender, bit/s: 7 links of an 8-player room stay near 0.4 Mbit/s up with headers. */
   audioMaxBitrateBps: 32_000,
+  /** Cap on each link's camera sender, bit/s: a 160x120 tile at 15 fps (7 links: about 1 Mbit/s up). */
+  videoMaxBitrateBps: 150_000,
+  /** Cap on the camera's frame rate sent on each link. */
+  videoMaxFramerate: 15,
+  /** A wider camera capture is scaled down to this width before it is encoded. */
+  videoMaxWidthPx: 160,
 };
 export type MeshTuning = typeof meshDefaults;
 
@@ -76,6 +84,8 @@ export interface MeshEvents<P> {
   stats: { peerId: string; stats: LinkStats };
   /** A remote audio track arrived on a peer's link (it stays silent until that peer sends voice). */
   track: RemoteTrack;
+  /** A remote video track arrived on a peer's link (no frames until that peer's camera is on). */
+  videoTrack: RemoteTrack;
 }
 
 export interface RemoteTrack {
@@ -114,6 +124,8 @@ export interface MeshOptions<P> {
    * first gives it a track, by a renegotiation (perfect negotiation; data channels undisturbed).
    */
   audio?: boolean;
+  /** The same as `audio`, for video (the camera, see camera/camera.ts). Default false. */
+  video?: boolean;
 }
 
 export type SendOptions = TransportSendOptions;
@@ -143,6 +155,12 @@ export interface Mesh<P> extends Transport<P> {
   remoteTracks(): RemoteTrack[];
   /** A link's audio sender and receiver, for their `getStats()`; null before the link has audio. */
   audioTransceiver(peerId: string): RTCRtpTransceiver | null;
+  /** Sends `track` (a camera) on every link, and on every link made later; null stops sending. */
+  setLocalVideoTrack(track: MediaStreamTrack | null): void;
+  /** The remote video tracks of the current links (each also came as a `videoTrack` event). */
+  remoteVideoTracks(): RemoteTrack[];
+  /** A link's video sender and receiver; null before the link has video. */
+  videoTransceiver(peerId: string): RTCRtpTransceiver | null;
   /**
    * Forces every link through TURN (`true`: ICE policy `'relay'`) or lets ICE pick any path
    * (`false`: `'all'`), at run time: every link is made again under the new policy (the game sees
@@ -172,7 +190,8 @@ interface LinkEntry {
   framesOut: number;
   dropped: FrameDrops;
   stats: LinkStats;
-  remoteTrack: RemoteTrack | null;
+  /** The remote tracks by kind. */
+  remote: Partial<Record<MediaKind, RemoteTrack>>;
   last: { at: number; bytesIn: number; bytesOut: number; framesIn: number; framesOut: number } | null;
 }
 
@@ -192,7 +211,8 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
   /** The room this mesh has already asked newer members to reconnect in (see `relink`). */
   let relinkedRoom: string | null = null;
   let closed = false;
-  let localAudio: MediaStreamTrack | null = null;
+  /** The local tracks sent on every link, by kind. */
+  const local: Record<MediaKind, MediaStreamTrack | null> = { audio: null, video: null };
   let policy: RTCIceTransportPolicy | undefined = options.iceTransportPolicy;
 
   function newSid(): string {
@@ -260,7 +280,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       framesOut: 0,
       dropped: noFrameDrops(),
       stats: { ...emptyLinkStats },
-      remoteTrack: null,
+      remote: {},
       last: null,
     };
     entries.set(peerId, entry);
@@ -275,13 +295,22 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       onState: (state) => setLinkState(peerId, entry, state),
       onMessage: (kind, data) => receive(peerId, entry, kind, data),
       onTrack: (event) => {
-        if (entries.get(peerId) !== entry || event.track.kind !== 'audio') return;
-        entry.remoteTrack = { peerId, track: event.track, stream: event.streams[0] ?? null };
-        events.emit('track', entry.remoteTrack);
+        const kind = event.track.kind;
+        if (entries.get(peerId) !== entry || (kind !== 'audio' && kind !== 'video')) return;
+        const remote = { peerId, track: event.track, stream: event.streams[0] ?? null };
+        entry.remote[kind] = remote;
+        events.emit(kind === 'audio' ? 'track' : 'videoTrack', remote);
       },
       audio: options.audio === true,
-      localAudioTrack: localAudio,
+      localAudioTrack: local.audio,
       audioMaxBitrateBps: tuning.audioMaxBitrateBps,
+      video: options.video === true,
+      localVideoTrack: local.video,
+      videoCaps: {
+        maxBitrateBps: tuning.videoMaxBitrateBps,
+        maxFramerate: tuning.videoMaxFramerate,
+        maxWidthPx: tuning.videoMaxWidthPx,
+      },
       timers,
       logger,
       connectTimeoutMs: tuning.connectTimeoutMs,
@@ -291,6 +320,13 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
     events.emit('link', { peerId, state: 'connecting' });
     return entry;
   }
+
+  function setLocalTrack(kind: MediaKind, track: MediaStreamTrack | null): void {
+    local[kind] = track;
+    for (const entry of entries.values()) entry.link.setTrack(kind, track);
+  }
+
+  const remoteTracks = (kind: MediaKind) => [...entries.values()].flatMap((e) => e.remote[kind] ?? []);
 
   function closeLink(peerId: string): void {
     entries.get(peerId)?.link.close();
@@ -486,12 +522,12 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
     },
     peerConnection: (peerId) => entries.get(peerId)?.link.pc ?? null,
     channel: (peerId, kind) => entries.get(peerId)?.link.channel(kind) ?? null,
-    setLocalAudioTrack(track) {
-      localAudio = track;
-      for (const entry of entries.values()) entry.link.setAudioTrack(track);
-    },
-    remoteTracks: () => [...entries.values()].flatMap((e) => (e.remoteTrack ? [e.remoteTrack] : [])),
+    setLocalAudioTrack: (track) => setLocalTrack('audio', track),
+    remoteTracks: () => remoteTracks('audio'),
     audioTransceiver: (peerId) => entries.get(peerId)?.link.audioTransceiver() ?? null,
+    setLocalVideoTrack: (track) => setLocalTrack('video', track),
+    remoteVideoTracks: () => remoteTracks('video'),
+    videoTransceiver: (peerId) => entries.get(peerId)?.link.transceiver('video') ?? null,
     setRelayOnly(on) {
       const next: RTCIceTransportPolicy = on ? 'relay' : 'all';
       if ((policy ?? 'all') === next) return;

@@ -3,6 +3,7 @@
  * `outbound-rtp` (what this side sends that peer) and `inbound-rtp` (what it hears from it)
  * entries (https://www.w3.org/TR/webrtc-stats/). Counters are cumulative since the link opened.
  */
+import { addCounters, forEachRtp, type StatsSource } from '../media/rtp-stats.js';
 
 export interface VoiceLinkStats {
   /** Audio RTP packets sent to the peer. */
@@ -45,10 +46,6 @@ export const emptyVoiceLinkStats: VoiceLinkStats = {
   concealmentRate: 0,
 };
 
-type StatsEntry = Record<string, unknown> & { type: string };
-
-const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
-
 /** The counters summed from `outbound-rtp` entries, and from `inbound-rtp` ones. */
 const SENT = ['packetsSent', 'bytesSent', 'headerBytesSent'] as const;
 const RECEIVED = [
@@ -61,14 +58,10 @@ const RECEIVED = [
 ] as const;
 
 /** Sums a report's (or a list's) audio RTP entries (a link has one audio transceiver, but two after some collisions). */
-export function readVoiceStats(report: RTCStatsReport | readonly StatsEntry[]): VoiceLinkStats {
+export function readVoiceStats(report: StatsSource): VoiceLinkStats {
   const out: VoiceLinkStats = { ...emptyVoiceLinkStats };
-  // Both hand each entry first: a report's forEach (value, key), an array's (value, index).
-  report.forEach((entry: StatsEntry) => {
-    if (entry.kind !== 'audio' && entry.mediaType !== 'audio') return;
-    const inbound = entry.type === 'inbound-rtp';
-    if (!inbound && entry.type !== 'outbound-rtp') return;
-    for (const key of inbound ? RECEIVED : SENT) out[key] += num(entry[key]);
+  forEachRtp(report, 'audio', (entry, inbound) => {
+    addCounters(out, entry, inbound ? RECEIVED : SENT);
     if (typeof entry.jitter === 'number') out.jitterMs = Math.max(out.jitterMs ?? 0, entry.jitter * 1000);
     if (typeof entry.audioLevel === 'number') out.audioLevel = Math.max(out.audioLevel ?? 0, entry.audioLevel);
   });

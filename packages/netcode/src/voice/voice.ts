@@ -20,22 +20,19 @@
  * Bandwidth: Opus at up to 32 kbit/s per link with DTX (see `meshDefaults.audioMaxBitrateBps`);
  * each peer uploads one copy per other peer. See README "Voice" for measured figures.
  */
-import type { LinkState } from '../transport/link.js';
-import type { Mesh, RemoteTrack } from '../transport/mesh.js';
+import { type CaptureResult, type CaptureStatus, defaultGetUserMedia } from '../media/device-capture.js';
+import type { Mesh } from '../transport/mesh.js';
 import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
-import { classifyMediaError, type VoiceFailure } from './media-errors.js';
-import { createRemoteVoice, type RemoteVoice } from './remote-voice.js';
-import { type ListenerPose, type Point, type SpatialSettings, spatialDefaults, toListenerSpace } from './spatial.js';
-import {
-  createLevelMeter,
-  createSpeakingDetector,
-  type LevelMeter,
-  type SpeakingDetector,
-  speakingDefaults,
-} from './speaking-detector.js';
+import { createMicrophone } from './microphone.js';
+import { createPlayback, type OutputDeviceResult } from './playback.js';
+import type { ListenerPose, Point, SpatialSettings } from './spatial.js';
+import { spatialDefaults } from './spatial.js';
+import { createSpeakingDetector, type SpeakingDetector, speakingDefaults } from './speaking-detector.js';
 import { readVoiceStats, type VoiceLinkStats } from './voice-stats.js';
+
+export type { OutputDeviceResult };
 
 /** Voice timings and thresholds; override through `VoiceOptions.tuning`. */
 export const voiceDefaults = {
@@ -45,13 +42,11 @@ export const voiceDefaults = {
 };
 export type VoiceTuning = typeof voiceDefaults;
 
-export type VoiceStatus = 'off' | 'starting' | 'on' | 'device-lost' | VoiceFailure;
+/** The microphone's state: the media layer's capture status (media/device-capture.ts). */
+export type VoiceStatus = CaptureStatus;
 
 /** `start()`'s outcome; `cancelled` when `stop()` came first. */
-export type VoiceResult = { ok: true } | { ok: false; reason: VoiceFailure | 'cancelled' };
-
-/** What setting the output device gives. */
-export type OutputDeviceResult = { ok: true } | { ok: false; reason: 'unsupported' | 'error' };
+export type VoiceResult = CaptureResult;
 
 /** The local microphone's id in `speaking` events and `speaking()`. */
 export const SELF = 'self';
@@ -133,13 +128,6 @@ export interface Voice {
   on<K extends keyof VoiceEvents>(type: K, listener: (event: VoiceEvents[K]) => void): () => void;
 }
 
-interface LocalMic {
-  stream: MediaStream;
-  track: MediaStreamTrack;
-  meter: LevelMeter | null;
-  source: MediaStreamAudioSourceNode | null;
-}
-
 /**
  * @example
  * const mesh = createMesh({ lobby, createPeerConnection: (c) => new RTCPeerConnection(c), audio: true });
@@ -154,47 +142,12 @@ interface LocalMic {
 export function createVoice(options: VoiceOptions): Voice {
   const { mesh } = options;
   const tuning: VoiceTuning = { ...voiceDefaults, ...options.tuning };
-  const spatialSettings: SpatialSettings = { ...spatialDefaults, ...options.spatial };
   const logger = options.logger ?? silentLogger;
   const timers = options.timers ?? realTimers;
-  const getUserMedia = options.getUserMedia ?? defaultGetUserMedia();
-  const makeContext = options.audioContext ?? defaultAudioContext();
-  const createAudioElement = options.createAudioElement ?? (() => new Audio());
-  const createStream = options.createStream ?? ((tracks: MediaStreamTrack[]) => new MediaStream(tracks));
   const events = createEmitter<VoiceEvents>();
-
-  let status: VoiceStatus = 'off';
-  /** Bumped by stop(): a start() that resolves afterwards is discarded. */
-  let generation = 0;
-  let starting: Promise<VoiceResult> | null = null;
-  let deviceId: string | undefined;
-  let mic: LocalMic | null = null;
-  let muted = false;
-  let pushToTalk = false;
-  let talking = false;
-
-  /** Playback: set up by listen() (or start()), torn down by close(). */
-  let context: AudioContext | null = null;
-  let master: GainNode | null = null;
-  let playing = false;
-  let unsubscribe: (() => void)[] = [];
   let pollTimer: unknown = null;
-  let outputDevice: string | null = null;
-  const remotes = new Map<string, RemoteVoice>();
   const detectors = new Map<string, SpeakingDetector>();
   const speakingNow = new Set<string>();
-
-  const volumes = new Map<string, number>();
-  const peerMuted = new Set<string>();
-  let spatial = false;
-  let listener: ListenerPose = { x: 0, y: 0, angle: 0 };
-  const positions = new Map<string, Point>();
-
-  function setStatus(next: VoiceStatus): void {
-    if (status === next) return;
-    status = next;
-    events.emit('status', { status: next });
-  }
 
   /** Logs a failure the game need not hear of: `warn('what went wrong')(error)`, or as a `catch` handler. */
   const warn =
@@ -210,190 +163,43 @@ export function createVoice(options: VoiceOptions): Voice {
     }
   }
 
-  // --- local microphone ---
-
-  function constraints(device: string | undefined): MediaStreamConstraints {
-    const audio: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
-    if (device !== undefined) audio.deviceId = { exact: device };
-    return { audio, video: false };
-  }
-
-  function applyTransmit(): void {
-    if (mic) mic.track.enabled = !muted && (!pushToTalk || talking);
-  }
-
-  /** After mute or push-to-talk changed. */
-  const transmit = (): void => guard('muting or push-to-talk', applyTransmit);
-
-  function drop(old: LocalMic): void {
-    old.track.onended = null;
-    guard('releasing a microphone', () => {
-      old.meter?.disconnect();
-      old.source?.disconnect();
-      stopTracks(old.stream);
-    });
-  }
-
-  function releaseMic(): void {
-    if (mic) drop(mic);
-    mic = null;
-    setSpeaking(SELF, false);
-    detectors.delete(SELF);
-  }
-
-  function useMic(stream: MediaStream, track: MediaStreamTrack): void {
-    const previous = mic;
-    let source: MediaStreamAudioSourceNode | null = null;
-    let meter: LevelMeter | null = null;
-    if (context) {
-      try {
-        source = context.createMediaStreamSource(stream);
-        meter = createLevelMeter(context, source);
-      } catch (error) {
-        warn('no level meter for the microphone')(error);
-      }
-    }
-    mic = { stream, track, meter, source };
-    applyTransmit();
-    // Unplugged (or revoked): the track ends on its own. (Our own stop() fires no 'ended'.)
-    track.onended = () => {
-      if (mic?.track !== track) return;
-      logger.warn('voice: the microphone went away');
-      mesh.setLocalAudioTrack(null);
-      releaseMic();
-      setStatus('device-lost');
-    };
-    mesh.setLocalAudioTrack(track);
-    if (previous) drop(previous);
-  }
-
-  async function capture(
-    device: string | undefined,
-  ): Promise<{ stream: MediaStream; track: MediaStreamTrack } | VoiceFailure> {
-    if (!getUserMedia) return 'unsupported';
-    let stream: MediaStream;
-    try {
-      stream = await getUserMedia(constraints(device));
-    } catch (error) {
-      warn('getUserMedia refused')(error);
-      return classifyMediaError(error);
-    }
-    const track = stream.getAudioTracks()[0];
-    if (!track) {
-      stopTracks(stream);
-      return 'no-device';
-    }
-    return { stream, track };
-  }
-
-  async function run(): Promise<VoiceResult> {
-    const mine = generation;
-    setStatus('starting');
-    listen();
-    const captured = await capture(deviceId);
-    if (mine !== generation) {
-      if (typeof captured !== 'string') stopTracks(captured.stream);
-      return { ok: false, reason: 'cancelled' };
-    }
-    if (typeof captured === 'string') {
-      setStatus(captured);
-      return { ok: false, reason: captured };
-    }
-    useMic(captured.stream, captured.track);
-    setStatus('on');
-    return { ok: true };
-  }
-
-  // --- playback ---
+  const playback = createPlayback({
+    mesh,
+    makeContext: options.audioContext ?? defaultAudioContext(),
+    createAudioElement: options.createAudioElement ?? (() => new Audio()),
+    createStream: options.createStream ?? ((tracks: MediaStreamTrack[]) => new MediaStream(tracks)),
+    spatial: { ...spatialDefaults, ...options.spatial },
+    logger,
+    onPeer(peerId, present) {
+      if (!present) forget(peerId);
+      events.emit('peer', { peerId, present });
+    },
+    warn,
+    guard,
+  });
+  const mic = createMicrophone({
+    mesh,
+    getUserMedia: options.getUserMedia ?? defaultGetUserMedia(),
+    context: () => playback.context,
+    onStarting: listen,
+    onReleased: () => forget(SELF),
+    warn,
+    guard,
+    logger,
+  });
+  mic.capture.on('status', (event) => events.emit('status', event));
 
   function listen(): void {
-    if (playing) {
-      // A later gesture: resume what the browser's autoplay policy held back (neither call throws).
-      if (context) resume(context);
-      for (const remote of remotes.values()) remote.play();
-      return;
-    }
-    playing = true;
-    if (makeContext) {
-      try {
-        context = makeContext();
-        master = context.createGain();
-        master.connect(context.destination);
-        resume(context);
-      } catch (error) {
-        warn('no AudioContext: no speaking detection or spatial audio')(error);
-        context = null;
-        master = null;
-      }
-    }
-    unsubscribe = [mesh.on('track', attach), mesh.on('link', ({ peerId, state }) => onLink(peerId, state))];
-    for (const remote of mesh.remoteTracks()) attach(remote);
-    pollTimer = timers.setInterval(poll, tuning.speakingPollMs);
+    const first = !playback.listening;
+    playback.listen();
+    if (first) pollTimer = timers.setInterval(poll, tuning.speakingPollMs);
   }
 
-  function resume(audio: AudioContext): void {
-    audio.resume().catch(warn('audio did not resume'));
-  }
-
-  function stopPlayback(): void {
-    if (!playing) return;
-    playing = false;
-    for (const off of unsubscribe) off();
-    unsubscribe = [];
+  function close(): void {
+    if (!playback.listening) return;
     if (pollTimer !== null) timers.clearInterval(pollTimer);
     pollTimer = null;
-    for (const peerId of [...remotes.keys()]) detach(peerId);
-    const closing = context;
-    context = null;
-    master = null;
-    closing
-      ?.close()
-      .catch((error: unknown) => logger.debug('voice: AudioContext close failed', { error: String(error) }));
-  }
-
-  function attach({ peerId, track, stream }: RemoteTrack): void {
-    if (remotes.get(peerId)?.track === track) return;
-    detach(peerId);
-    guard('attaching a remote voice', () => {
-      const remote = createRemoteVoice(
-        { context, output: master, createAudioElement, createStream, spatial: spatialSettings, logger },
-        peerId,
-        track,
-        stream,
-      );
-      remotes.set(peerId, remote);
-      applyPeer(peerId);
-      if (outputDevice !== null) {
-        remote.setSinkId(outputDevice).catch(warn('setSinkId failed', peerId));
-      }
-      events.emit('peer', { peerId, present: true });
-    });
-  }
-
-  function detach(peerId: string): void {
-    const remote = remotes.get(peerId);
-    if (!remote) return;
-    remotes.delete(peerId);
-    guard('detaching a remote voice', () => remote.close());
-    setSpeaking(peerId, false);
-    detectors.delete(peerId);
-    events.emit('peer', { peerId, present: false });
-  }
-
-  function onLink(peerId: string, state: LinkState): void {
-    // `connecting` here is a new connection replacing the old one: its track comes as a new event.
-    if (state === 'connecting' || state === 'failed' || state === 'closed') detach(peerId);
-  }
-
-  function applyPeer(peerId: string): void {
-    const remote = remotes.get(peerId);
-    if (!remote) return;
-    guard('applying peer settings', () => {
-      remote.setGain(peerMuted.has(peerId) ? 0 : (volumes.get(peerId) ?? 1));
-      remote.setSpatial(spatial);
-      const position = positions.get(peerId);
-      remote.place(position ? toListenerSpace(listener, position) : { x: 0, y: 0, z: 0 });
-    });
+    playback.close();
   }
 
   // --- speaking ---
@@ -403,6 +209,12 @@ export function createVoice(options: VoiceOptions): Voice {
     if (speaking) speakingNow.add(id);
     else speakingNow.delete(id);
     events.emit('speaking', { id, speaking });
+  }
+
+  /** `id` no longer speaks (its voice or microphone went away). */
+  function forget(id: string): void {
+    setSpeaking(id, false);
+    detectors.delete(id);
   }
 
   function detect(id: string, level: number, now: number): void {
@@ -417,124 +229,35 @@ export function createVoice(options: VoiceOptions): Voice {
   function poll(): void {
     const now = timers.now();
     guard('reading voice levels', () => {
-      if (mic?.meter) detect(SELF, mic.track.enabled ? mic.meter.level() : 0, now);
-      for (const [peerId, remote] of remotes) detect(peerId, remote.level(), now);
+      const own = mic.level();
+      if (own !== null) detect(SELF, own, now);
+      for (const [peerId, level] of playback.levels()) detect(peerId, level, now);
     });
-  }
-
-  function stop(): void {
-    generation++;
-    starting = null;
-    guard('stopping', () => {
-      mesh.setLocalAudioTrack(null);
-      releaseMic();
-    });
-    setStatus('off');
-  }
-
-  // --- output device ---
-
-  /** Voices play in their elements, spatial ones through the AudioContext: both follow the device. */
-  async function applyOutputDevice(id: string): Promise<OutputDeviceResult> {
-    const sinkable = context as (AudioContext & { setSinkId?: (sinkId: string) => Promise<void> }) | null;
-    try {
-      const results = await Promise.all([
-        ...[...remotes.values()].map((remote) => remote.setSinkId(id)),
-        sinkable && typeof sinkable.setSinkId === 'function' ? sinkable.setSinkId(id).then(() => true) : true,
-      ]);
-      return results.every(Boolean) ? { ok: true } : { ok: false, reason: 'unsupported' };
-    } catch (error) {
-      warn('setSinkId failed')(error);
-      return { ok: false, reason: 'error' };
-    }
   }
 
   return {
     get status() {
-      return status;
+      return mic.capture.status;
     },
     get muted() {
-      return muted;
+      return mic.muted;
     },
     get listening() {
-      return playing;
+      return playback.listening;
     },
     listen,
-    start(startOptions = {}) {
-      if (startOptions.deviceId !== undefined) deviceId = startOptions.deviceId;
-      if (status === 'on') return Promise.resolve({ ok: true });
-      if (starting) return starting;
-      const attempt = run()
-        .catch((error: unknown): VoiceResult => {
-          logger.error('voice: start failed', { error: String(error) });
-          setStatus('error');
-          return { ok: false, reason: 'error' };
-        })
-        .finally(() => {
-          if (starting === attempt) starting = null;
-        });
-      starting = attempt;
-      return attempt;
-    },
-    stop,
+    start: (startOptions) => mic.capture.start(startOptions),
+    stop: () => mic.capture.stop(),
     close() {
-      stop();
-      guard('closing', stopPlayback);
+      mic.capture.stop();
+      guard('closing', close);
     },
-    async setInputDevice(id) {
-      deviceId = id;
-      if (status !== 'on') return { ok: true };
-      const mine = generation;
-      const captured = await capture(id);
-      if (mine !== generation || status !== 'on') {
-        if (typeof captured !== 'string') stopTracks(captured.stream);
-        return { ok: false, reason: 'cancelled' };
-      }
-      if (typeof captured === 'string') return { ok: false, reason: captured };
-      guard('switching the microphone', () => useMic(captured.stream, captured.track));
-      return { ok: true };
-    },
-    setMuted(value) {
-      muted = value;
-      transmit();
-    },
-    setPushToTalk(enabled) {
-      pushToTalk = enabled;
-      if (!enabled) talking = false;
-      transmit();
-    },
-    setTalking(down) {
-      talking = down;
-      transmit();
-    },
-    setPeerVolume(peerId, volume) {
-      volumes.set(peerId, Number.isFinite(volume) ? Math.min(1, Math.max(0, volume)) : 1);
-      applyPeer(peerId);
-    },
-    setPeerMuted(peerId, value) {
-      if (value) peerMuted.add(peerId);
-      else peerMuted.delete(peerId);
-      applyPeer(peerId);
-    },
-    async setOutputDevice(id) {
-      outputDevice = id;
-      return applyOutputDevice(id);
-    },
-    setSpatial(enabled) {
-      spatial = enabled;
-      for (const peerId of remotes.keys()) applyPeer(peerId);
-    },
-    setListener(pose) {
-      listener = { ...pose };
-      if (spatial) for (const peerId of remotes.keys()) applyPeer(peerId);
-    },
-    setPeerPosition(peerId, position) {
-      if (position) positions.set(peerId, { x: position.x, y: position.y });
-      else positions.delete(peerId);
-      if (spatial) applyPeer(peerId);
-    },
+    setInputDevice: (id) => mic.capture.setDevice(id),
+    ...playback.controls,
+    setMuted: mic.setMuted,
+    setPushToTalk: mic.setPushToTalk,
+    setTalking: mic.setTalking,
     speaking: () => new Set(speakingNow),
-    peers: () => [...remotes.keys()],
     async stats() {
       const out: Record<string, VoiceLinkStats> = {};
       await Promise.all(
@@ -552,15 +275,6 @@ export function createVoice(options: VoiceOptions): Voice {
     },
     on: events.on,
   };
-}
-
-function stopTracks(stream: MediaStream): void {
-  for (const track of stream.getTracks()) track.stop();
-}
-
-function defaultGetUserMedia(): VoiceOptions['getUserMedia'] | undefined {
-  const devices = typeof navigator === 'undefined' ? undefined : navigator.mediaDevices;
-  return devices?.getUserMedia ? (c) => devices.getUserMedia(c) : undefined;
 }
 
 function defaultAudioContext(): VoiceOptions['audioContext'] | undefined {

@@ -1,0 +1,235 @@
+// Camera video over the mesh in real Chromium, with its fake camera (`--use-fake-device-for-media-stream`:
+// a moving test pattern) and a fake microphone playing a tone. Three pages form a mesh with
+// `audio: true, video: true`; what a player would notice is read from the pages: every page
+// decoding frames from every other (`framesDecoded` rises) in small tiles, a camera turned off
+// stopping its frames and its tiles (and on again, with no renegotiation), and a page whose camera
+// is refused still seeing the others, playing and hearing. Runs inside the loopback-only namespace.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
+import type { VideoLinkStats } from '@tickmesh/netcode';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, untilOrReport } from '../helpers/chromium.js';
+import { fakeMicArg, makeWavs } from '../helpers/fake-mic.js';
+import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';
+import { describeWith } from '../helpers/requirements.js';
+import { letTimePass } from '../helpers/wait.js';
+import type { CameraStartOptions } from './page/camera-harness.js';
+
+interface BrowserPeer {
+  name: string;
+  page: Page;
+  peerId: string;
+  errors: string[];
+}
+
+let harness: HarnessPage | undefined;
+let wavDir = '';
+let browser: Browser | undefined;
+let server: LobbyServer;
+let contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  wavDir = mkdtempSync(joinPath(tmpdir(), 'tickmesh-camera-'));
+  const wavs = makeWavs(wavDir);
+  [harness, browser] = await Promise.all([
+    buildHarnessPage(),
+    chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, fakeMicArg(wavs.tone)] }),
+  ]);
+  server = await startLobbyServer({
+    host: '127.0.0.1',
+    port: 0,
+    metricsPort: 0,
+    staticDir: harness.dir,
+    rateLimitPerS: 500,
+    rateBurst: 500,
+  });
+}, 30_000);
+afterEach(async () => {
+  await Promise.all(contexts.map((c) => c.close()));
+  contexts = [];
+});
+afterAll(async () => {
+  await server?.close();
+  await browser?.close();
+  harness?.remove();
+  if (wavDir) rmSync(wavDir, { recursive: true, force: true });
+});
+
+async function openPage(name: string): Promise<BrowserPeer> {
+  if (!browser) throw new Error('no browser');
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  const peer: BrowserPeer = { name, page, peerId: '', errors: [] };
+  page.on('pageerror', (error) => peer.errors.push(error.message));
+  await page.goto(`http://127.0.0.1:${server.port}/`);
+  await page.waitForFunction(() => window.__mesh !== undefined && window.__camera !== undefined, null, {
+    timeout: 15_000,
+  });
+  return peer;
+}
+
+/** The first page creates a room, the rest join it at once; every link has audio and video from its first offer. */
+async function room(peers: BrowserPeer[]): Promise<void> {
+  let code = '';
+  for (const [i, peer] of peers.entries()) {
+    const options = i === 0 ? { create: true } : { code };
+    const result = await peer.page.evaluate(([u, n, o]) => window.__mesh.join(u, n, o), [
+      server.url,
+      peer.name,
+      { ...options, audio: true, video: true },
+    ] as const);
+    if (!result.ok) throw new Error(`${peer.name}: ${result.error}`);
+    peer.peerId = result.peerId;
+    code = result.code;
+  }
+}
+
+function until(peers: readonly BrowserPeer[], check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
+  const report = () =>
+    Promise.all(
+      peers.map(async (p) => ({
+        name: p.name,
+        peerId: p.peerId,
+        links: await p.page.evaluate(() => window.__mesh.links()),
+        camera: await p.page.evaluate(() => ({ status: window.__camera.status(), tiles: window.__camera.tiles() })),
+        logs: await p.page.evaluate(() => window.__mesh.logs()),
+        errors: p.errors,
+      })),
+    );
+  return untilOrReport(check, what, report, timeoutMs);
+}
+
+const fullMesh = (peers: readonly BrowserPeer[]) => async () =>
+  (await Promise.all(peers.map((p) => p.page.evaluate(() => window.__mesh.links())))).every(
+    (links) => Object.keys(links).length === peers.length - 1 && Object.values(links).every((s) => s === 'connected'),
+  );
+
+const startCamera = (p: BrowserPeer, options: CameraStartOptions = {}) =>
+  p.page.evaluate((o) => window.__camera.start(o), options);
+const cameraStats = (p: BrowserPeer) => p.page.evaluate(() => window.__camera.stats());
+const tiles = (p: BrowserPeer) => p.page.evaluate(() => window.__camera.tiles());
+const idsOf = (peers: readonly BrowserPeer[]) => peers.map((p) => p.peerId).sort();
+
+/** Each viewer shows a tile for exactly the peers in `shown`, and the decoded video of each has a size. */
+const tilesOf = (viewers: readonly BrowserPeer[], shown: readonly BrowserPeer[]) => async () =>
+  (
+    await Promise.all(
+      viewers.map(async (v) => {
+        const want = idsOf(shown.filter((s) => s !== v));
+        const sizes = await v.page.evaluate(() => window.__camera.tileSizes());
+        return (
+          JSON.stringify(Object.keys(sizes).sort()) === JSON.stringify(want) &&
+          want.every((id) => (sizes[id]?.width ?? 0) > 0)
+        );
+      }),
+    )
+  ).every(Boolean);
+
+/** Frames each viewer decoded from each sender over `ms`, by viewer and sender name. */
+async function framesOver(viewers: BrowserPeer[], senders: BrowserPeer[], ms: number) {
+  const before = await Promise.all(viewers.map(cameraStats));
+  await letTimePass(ms); // the window the rise is measured over
+  const after = await Promise.all(viewers.map(cameraStats));
+  const rise = (a: VideoLinkStats | undefined, b: VideoLinkStats | undefined) =>
+    (b?.framesDecoded ?? 0) - (a?.framesDecoded ?? 0);
+  return Object.fromEntries(
+    viewers.map((v, i) => [
+      v.name,
+      Object.fromEntries(
+        senders.filter((s) => s !== v).map((s) => [s.name, rise(before[i]?.[s.peerId], after[i]?.[s.peerId])]),
+      ),
+    ]),
+  ) as Record<string, Record<string, number>>;
+}
+
+describeWith(['chromium'], 'camera video over the mesh in Chromium', () => {
+  it('3 pages decode each other in small tiles; a camera turned off stops and its tiles go; on again without renegotiation', async () => {
+    const peers = await Promise.all(['ann', 'bob', 'cy'].map(openPage));
+    const [ann, bob, cy] = peers as [BrowserPeer, BrowserPeer, BrowserPeer];
+    await room(peers);
+    await until(peers, fullMesh(peers), 'a full mesh of 3');
+    const negotiated = await Promise.all(peers.map((p) => p.page.evaluate(() => window.__camera.negotiations())));
+
+    expect(await Promise.all(peers.map((p) => startCamera(p)))).toEqual(peers.map(() => ({ ok: true })));
+    await until(peers, tilesOf(peers, peers), 'a playing tile of both others on every page');
+    const frames = await framesOver(peers, peers, 1500);
+    for (const viewer of Object.values(frames))
+      for (const rise of Object.values(viewer)) expect(rise).toBeGreaterThan(2); // about 15 a second, fewer on a busy machine
+    // Small tiles: what arrives is at most 160x120, sent under the per-link caps.
+    for (const p of peers) {
+      const stats = await cameraStats(p);
+      for (const other of peers.filter((o) => o !== p)) {
+        const s = stats[other.peerId];
+        expect(s?.frameWidth).toBeGreaterThan(0);
+        expect(s?.frameWidth).toBeLessThanOrEqual(160);
+        expect(s?.frameHeight).toBeLessThanOrEqual(120);
+        const caps = await p.page.evaluate((id) => window.__camera.senderCaps(id), other.peerId);
+        expect(caps).toEqual([expect.objectContaining({ maxBitrate: 150_000, maxFramerate: 15 })]);
+      }
+    }
+
+    // cy turns its camera off: its tiles go at ann and bob, and no more of its frames are decoded.
+    await cy.page.evaluate(() => window.__camera.stop());
+    await until(peers, tilesOf([ann, bob], [ann, bob]), "cy's tiles gone at ann and bob");
+    const off = await framesOver([ann, bob], peers, 1500);
+    expect(off.ann?.cy).toBe(0);
+    expect(off.bob?.cy).toBe(0);
+    expect(off.ann?.bob).toBeGreaterThan(2);
+    expect(off.bob?.ann).toBeGreaterThan(2);
+    expect(await tiles(cy)).toEqual(idsOf([ann, bob]));
+
+    // And on again: its tiles come back, on the same transceivers (no offer/answer since the mesh formed).
+    expect(await startCamera(cy)).toEqual({ ok: true });
+    await until(peers, tilesOf(peers, peers), "cy's tiles back at ann and bob");
+    const again = await framesOver([ann, bob], [cy], 1500);
+    expect(again.ann?.cy).toBeGreaterThan(2);
+    expect(again.bob?.cy).toBeGreaterThan(2);
+    expect(await Promise.all(peers.map((p) => p.page.evaluate(() => window.__camera.negotiations())))).toEqual(
+      negotiated,
+    );
+    expect(peers.flatMap((p) => p.errors)).toEqual([]);
+  }, 120_000);
+
+  it('a page whose camera is refused, and one without a camera, say so, still see the others, play and hear', async () => {
+    const peers = await Promise.all(['ann', 'bob', 'cy'].map(openPage));
+    const [ann, bob, cy] = peers as [BrowserPeer, BrowserPeer, BrowserPeer];
+    await room(peers);
+    await until(peers, fullMesh(peers), 'a full mesh of 3');
+    expect(await startCamera(ann)).toEqual({ ok: true });
+    expect(await startCamera(bob, { fail: 'NotFoundError' })).toEqual({ ok: false, reason: 'no-device' });
+    expect(await startCamera(cy, { fail: 'NotAllowedError' })).toEqual({ ok: false, reason: 'denied' });
+    expect(await cy.page.evaluate(() => window.__camera.statuses())).toEqual(['starting', 'denied']);
+    expect(await bob.page.evaluate(() => window.__camera.status())).toBe('no-device');
+
+    // bob and cy see ann; nobody shows a tile for bob or cy.
+    await until(peers, tilesOf(peers, [ann]), "ann's tile at bob and cy, and no other tile");
+    const frames = await framesOver([bob, cy], [ann], 1500);
+    expect(frames.bob?.ann).toBeGreaterThan(2);
+    expect(frames.cy?.ann).toBeGreaterThan(2);
+
+    // cy plays (game traffic both ways) and hears (voice from ann), and is heard.
+    await Promise.all(peers.map((p) => p.page.evaluate(() => window.__voice.start())));
+    const sent = await cy.page.evaluate(() => window.__mesh.burst(20, true));
+    expect(sent).toBe(40); // 20 frames to each of 2 links
+    await until(
+      peers,
+      async () => {
+        const inbox = await ann.page.evaluate(() => window.__mesh.inbox());
+        return inbox.filter((r) => r.from === cy.peerId && r.tag === 'r').length === 20;
+      },
+      "cy's game traffic at ann",
+    );
+    const energy = async (listener: BrowserPeer, speaker: BrowserPeer) =>
+      (await listener.page.evaluate(() => window.__voice.stats()))[speaker.peerId]?.totalAudioEnergy ?? 0;
+    await until(
+      peers,
+      async () => (await energy(cy, ann)) > 0 && (await energy(ann, cy)) > 0,
+      'cy hears ann and is heard',
+    );
+    expect(peers.flatMap((p) => p.errors)).toEqual([]);
+  }, 120_000);
+});

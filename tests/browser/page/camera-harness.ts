@@ -1,0 +1,116 @@
+/**
+ * The camera side of the browser test page: `createCamera` over the page's mesh, driven through
+ * `window.__camera`. Each live remote video plays in a `<video>` on the page, as a game's tile
+ * would. Every method returns plain data (structured-clone safe).
+ */
+import {
+  type Camera,
+  type CameraResult,
+  type CameraStatus,
+  createCamera,
+  type Logger,
+  type Mesh,
+  type VideoLinkStats,
+} from '@tickmesh/netcode';
+
+export interface CameraStartOptions {
+  /** Inject a getUserMedia that rejects: `NotAllowedError` (the player said no) or `NotFoundError` (no camera). */
+  fail?: 'NotAllowedError' | 'NotFoundError';
+}
+
+/** The video sender's encodings toward a peer. */
+export interface SenderCaps {
+  maxBitrate: number | null;
+  maxFramerate: number | null;
+  scaleResolutionDownBy: number | null;
+}
+
+export interface CameraHarness {
+  start(options?: CameraStartOptions): Promise<CameraResult>;
+  stop(): void;
+  status(): CameraStatus | 'none';
+  statuses(): CameraStatus[];
+  /** Peers whose camera video is live (a tile shows). */
+  tiles(): string[];
+  /** The size of each tile's decoded video, by peer (0 before a frame). */
+  tileSizes(): Record<string, { width: number; height: number }>;
+  stats(): Promise<Record<string, VideoLinkStats>>;
+  senderCaps(peerId: string): SenderCaps[];
+  /** How many times each link negotiated (local offers and answers set) since join. */
+  negotiations(): Record<string, number>;
+}
+
+declare global {
+  interface Window {
+    __camera: CameraHarness;
+  }
+}
+
+export function createCameraHarness(getMesh: () => Mesh<unknown> | null, logger: Logger): CameraHarness {
+  let camera: Camera | null = null;
+  const statuses: CameraStatus[] = [];
+  const tiles = new Map<string, HTMLVideoElement>();
+
+  function make(options: CameraStartOptions): Camera | null {
+    const mesh = getMesh();
+    if (!mesh) return null;
+    const fail = options.fail;
+    const made = createCamera({
+      mesh,
+      getUserMedia: fail
+        ? () => Promise.reject(new DOMException('refused', fail))
+        : (c) => navigator.mediaDevices.getUserMedia(c),
+      logger,
+    });
+    made.on('status', ({ status }) => statuses.push(status));
+    made.on('video', ({ peerId, stream }) => {
+      tiles.get(peerId)?.remove();
+      tiles.delete(peerId);
+      if (!stream) return;
+      const video = document.createElement('video');
+      video.muted = true;
+      video.autoplay = true;
+      video.playsInline = true;
+      video.srcObject = stream;
+      video.dataset.peer = peerId;
+      document.body.append(video);
+      tiles.set(peerId, video);
+      video.play().catch(() => undefined);
+    });
+    return made;
+  }
+
+  return {
+    async start(options = {}) {
+      camera ??= make(options);
+      return camera ? camera.start() : { ok: false, reason: 'error' };
+    },
+    stop: () => camera?.stop(),
+    status: () => camera?.status ?? 'none',
+    statuses: () => [...statuses],
+    tiles: () => [...tiles.keys()].sort(),
+    tileSizes: () =>
+      Object.fromEntries([...tiles].map(([peerId, v]) => [peerId, { width: v.videoWidth, height: v.videoHeight }])),
+    stats: async () => (camera ? camera.stats() : {}),
+    senderCaps(peerId) {
+      const sender = getMesh()?.videoTransceiver(peerId)?.sender;
+      return (
+        sender?.getParameters().encodings.map((e) => ({
+          maxBitrate: e.maxBitrate ?? null,
+          maxFramerate: e.maxFramerate ?? null,
+          scaleResolutionDownBy: e.scaleResolutionDownBy ?? null,
+        })) ?? []
+      );
+    },
+    negotiations() {
+      const mesh = getMesh();
+      const out: Record<string, number> = {};
+      for (const peerId of mesh?.links.keys() ?? []) {
+        out[peerId] =
+          (mesh?.peerConnection(peerId) as (RTCPeerConnection & { __negotiations?: number }) | null)?.__negotiations ??
+          0;
+      }
+      return out;
+    },
+  };
+}
