@@ -20,6 +20,16 @@ export {
   maxFrameBytes,
 } from './codec/frame.js';
 export { type PlainScanFailure, scanPlain } from './codec/plain-scan.js';
+export { FILE_CHANNEL_ID } from './files/file-channel.js';
+export {
+  CHUNK_HEADER_BYTES,
+  encodeChunk,
+  encodeControl,
+  FILE_PACKET_TAG,
+  type FileControl,
+  parseChunk,
+  parseControl,
+} from './files/wire.js';
 export { LossCounter } from './stats/link-stats.js';
 export {
   type ClockEstimate,
