@@ -6,6 +6,7 @@
  *   send(peer, blob) ── offer(id, name, type, size) ──────────────────►  'offer' event (caps first)
  *                    ◄──────────────────────────────── accept / refuse ── offer.accept() / refuse()
  *   pump chunks ══════ file channel (id 2, ordered, reliable) ═══════►  assemble in place
+ *                  ◄──────────────────────────────────── ack(bytes) ───  every windowBytes / 4
  *                  ─── done(id, sha256) ──────────────────────────────►  hash, compare
  *   result ok      ◄──────────────────────────────── received / abort ──  result: the Blob
  *   cancel() ────── cancel ──────────────────────►   ◄────── abort ────  cancel()
@@ -282,6 +283,10 @@ export function createFileTransfer(options: FileTransferOptions): FileTransfer {
         break;
       case 'received':
         handled = outgoing.get(k)?.onReceived() ?? false;
+        break;
+      case 'ack':
+        // An ack may trail a transfer that has just ended.
+        handled = outgoing.get(k)?.onAck(message.bytes) ?? true;
         break;
       case 'cancel': {
         // A cancel may cross our own refusal or abort: harmless whatever it names.

@@ -44,6 +44,8 @@ export function createIncoming(deps: IncomingDeps): IncomingRole {
   let status: TransferStatus = 'sending';
   let bytesReceived = 0;
   let nextProgress = tuning.progressStepBytes;
+  const ackStep = Math.max(1, Math.floor(tuning.windowBytes / 4));
+  let nextAck = ackStep;
   let expected: Uint8Array | null = null;
   let lastActivityAt = deps.now();
   let settle: (result: IncomingResult) => void = () => {};
@@ -122,6 +124,10 @@ export function createIncoming(deps: IncomingDeps): IncomingRole {
       }
       buffer.set(bytes, bytesReceived);
       bytesReceived += bytes.length;
+      if (bytesReceived >= nextAck && bytesReceived < size) {
+        nextAck = bytesReceived + ackStep;
+        deps.sendControl({ type: 'ack', id, bytes: bytesReceived });
+      }
       if (bytesReceived >= nextProgress || bytesReceived === size) {
         nextProgress = bytesReceived + tuning.progressStepBytes;
         deps.onProgress(bytesReceived);

@@ -37,6 +37,7 @@ export interface OutgoingRole {
   onRefuse(reason: RefuseReason): boolean;
   onAbort(reason: AbortReason): boolean;
   onReceived(): boolean;
+  onAck(bytes: number): boolean;
   fail(reason: TransferFailReason, by: 'local' | 'remote'): void;
 }
 
@@ -46,24 +47,34 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
   let bytesSent = 0;
   let nextProgress = tuning.progressStepBytes;
   let hash: Uint8Array | null = null;
+  /** Bytes the receiver has acknowledged; `windowOpen` wakes the pump when it grows. */
+  let acked = 0;
+  let windowOpen: (() => void) | null = null;
   let settle: (result: OutgoingResult) => void = () => {};
   const result = new Promise<OutgoingResult>((resolve) => {
     settle = resolve;
   });
   const ended = () => status === 'complete' || status === 'failed';
 
-  function end(outcome: OutgoingResult): void {
-    if (ended()) return;
-    status = outcome.ok ? 'complete' : 'failed';
-    settle(outcome);
-    deps.onEnd(outcome);
-  }
-
   function fail(reason: TransferFailReason, by: 'local' | 'remote'): void {
     if (ended()) return;
     // The receiver is told unless it is the one that ended it (or the link is gone).
     if (by === 'local' && reason !== 'link-lost') deps.sendControl({ type: 'cancel', id });
     end({ ok: false, reason, by });
+  }
+
+  function end(outcome: OutgoingResult): void {
+    if (ended()) return;
+    status = outcome.ok ? 'complete' : 'failed';
+    settle(outcome);
+    wake();
+    deps.onEnd(outcome);
+  }
+
+  function wake(): void {
+    const resume = windowOpen;
+    windowOpen = null;
+    resume?.();
   }
 
   async function pump(): Promise<void> {
@@ -90,6 +101,12 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
         if (channel.readyState !== 'open') {
           fail('link-lost', 'local');
           return;
+        }
+        if (bytesSent - acked >= tuning.windowBytes) {
+          await new Promise<void>((resolve) => {
+            windowOpen = resolve;
+          });
+          if (ended()) return;
         }
         if (channel.bufferedAmount > tuning.highWaterBytes) {
           await channels.drained(channel);
@@ -158,6 +175,13 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
     onAbort(reason) {
       if (ended()) return true; // crossed with our own cancel
       end({ ok: false, reason, by: 'remote' });
+      return true;
+    },
+    onAck(bytes) {
+      if (status !== 'sending' && status !== 'verifying') return false;
+      if (bytes > bytesSent) return false;
+      acked = Math.max(acked, bytes);
+      wake();
       return true;
     },
     onReceived() {

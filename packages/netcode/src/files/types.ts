@@ -20,6 +20,12 @@ export const fileTransferDefaults = {
   chunkBytes: 64 * 1024,
   /** Bytes read from the Blob at a time (the next slab is read while this one is sent). */
   readSlabBytes: 1024 * 1024,
+  /**
+   * Flow control: a sender stops this many bytes past the receiver's last acknowledgment (the
+   * receiver acknowledges every quarter of it). It bounds what waits in the receiving page's
+   * message queue, where the game's packets would queue behind it when that page is busy.
+   */
+  windowBytes: 1024 * 1024,
   /** A sender waits while its link's file channel holds more than this. */
   highWaterBytes: 1024 * 1024,
   /** ...until it has drained to this (`bufferedAmountLowThreshold`). */

@@ -13,6 +13,7 @@
  *   abort     [40, 4, id, reason]             receiver to sender: the transfer stops (AbortReason)
  *   done      [40, 5, id, sha256]             sender to receiver: every byte is sent; the file's hash (32 bytes)
  *   received  [40, 6, id]                     receiver to sender: every byte came and the hash matched
+ *   ack       [40, 7, id, bytes]              receiver to sender: this many bytes have come (flow control)
  *
  * Chunks ride the link's file channel (file-channel.ts), binary, no MessagePack:
  *
@@ -40,7 +41,7 @@ export type RefuseReason = (typeof RefuseReasons)[number];
 export const AbortReasons = ['cancelled', 'hash-mismatch', 'overrun', 'stalled', 'closed'] as const;
 export type AbortReason = (typeof AbortReasons)[number];
 
-const Op = { offer: 0, accept: 1, refuse: 2, cancel: 3, abort: 4, done: 5, received: 6 } as const;
+const Op = { offer: 0, accept: 1, refuse: 2, cancel: 3, abort: 4, done: 5, received: 6, ack: 7 } as const;
 
 export type FileControl =
   | { type: 'offer'; id: number; name: string; mime: string; size: number }
@@ -49,7 +50,8 @@ export type FileControl =
   | { type: 'cancel'; id: number }
   | { type: 'abort'; id: number; reason: AbortReason }
   | { type: 'done'; id: number; sha256: Uint8Array }
-  | { type: 'received'; id: number };
+  | { type: 'received'; id: number }
+  | { type: 'ack'; id: number; bytes: number };
 
 export function encodeControl(message: FileControl): unknown[] {
   switch (message.type) {
@@ -67,6 +69,8 @@ export function encodeControl(message: FileControl): unknown[] {
       return [FILE_PACKET_TAG, Op.done, message.id, message.sha256];
     case 'received':
       return [FILE_PACKET_TAG, Op.received, message.id];
+    case 'ack':
+      return [FILE_PACKET_TAG, Op.ack, message.id, message.bytes];
     default:
       return assertNever(message);
   }
@@ -117,6 +121,12 @@ export function parseControl(payload: readonly unknown[]): FileControl | null {
     }
     case Op.received:
       return payload.length === 3 ? { type: 'received', id } : null;
+    case Op.ack: {
+      const bytes = payload[3];
+      return payload.length === 4 && Number.isInteger(bytes) && (bytes as number) >= 0 && (bytes as number) <= MAX_SIZE
+        ? { type: 'ack', id, bytes: bytes as number }
+        : null;
+    }
     default:
       return null;
   }
