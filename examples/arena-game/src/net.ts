@@ -5,7 +5,9 @@
  */
 import {
   type CandidateType,
+  createFileTransfer,
   createSession,
+  type FileTransfer,
   type LinkState,
   type LobbyClient,
   type Mesh,
@@ -14,6 +16,7 @@ import {
 } from '@tickmesh/netcode';
 import { conditionTransport } from '@tickmesh/netcode/testing';
 import type { NetConditions } from './conditions.js';
+import { MAX_MAP_FILE_BYTES } from './sim/maps.js';
 import {
   type ArenaEntity,
   type ArenaEvent,
@@ -76,6 +79,8 @@ export interface ArenaView {
 
 export interface ArenaNet {
   readonly session: Session<ArenaState, ArenaInput, ArenaEvent, ArenaSchema>;
+  /** Files on the mesh: the host's custom map (app/custom-map.ts). */
+  readonly files: FileTransfer;
   peers(): Map<string, PeerNet>;
   view(): ArenaView | null;
   figures(): NetFigures;
@@ -127,6 +132,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     session.setConditions({ latencyMs: c.latencyMs, jitterMs: c.jitterMs, loss: c.loss });
   }
   if (options.conditions) setConditions(options.conditions);
+  const files = createFileTransfer({ mesh: session.mesh, tuning: { maxFileBytes: MAX_MAP_FILE_BYTES } });
   const dt = 1 / session.sync.tuning.tickRateHz;
   const corrections: { at: number; total: number }[] = [];
 
@@ -141,6 +147,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
 
   return {
     session,
+    files,
     peers: () => peersOf(session.mesh),
     view() {
       const v = session.sync.view();
@@ -167,7 +174,10 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     retryLinks() {
       for (const [peerId, state] of session.mesh.links) if (state !== 'connected') session.mesh.redial(peerId);
     },
-    close: () => session.close(),
+    close() {
+      files.close();
+      session.close();
+    },
   };
 }
 

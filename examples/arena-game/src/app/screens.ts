@@ -9,6 +9,7 @@ import type { HudModel } from '../ui/hud.js';
 import type { NetgraphModel } from '../ui/netgraph.js';
 import type { RoomModel } from '../ui/room.js';
 import type { ChatLog } from './chat-log.js';
+import type { CustomMapShare } from './custom-map.js';
 import { hudModel } from './hud-model.js';
 import {
   leftOut,
@@ -44,6 +45,8 @@ export interface ScreensDeps {
   chat: Pick<ChatLog, 'lines' | 'muted'>;
   /** Whether Ready carries over to the next round. */
   stayReady(): boolean;
+  /** The host's custom map (app/custom-map.ts). */
+  customMap: Pick<CustomMapShare, 'text' | 'missing'>;
   /** Who killed this player last, for the death screen (null: nobody yet). */
   killer(): string | null;
   inviteLink(code: string): string;
@@ -122,6 +125,8 @@ export function createScreens(deps: ScreensDeps): Screens {
         nowMs: deps.wallClock(),
         gate: room.hostId === self ? startGate(linkWait, room, self, now) : OPEN_GATE,
         stuckText: stuck.length === 0 ? '' : stuckText(stuck, relay),
+        mapNote: deps.customMap.text(),
+        mapWaiting: deps.customMap.missing().length,
       });
     } else {
       show('hud');
