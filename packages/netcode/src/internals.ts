@@ -41,7 +41,15 @@ export {
 export { type Corrections, copyEntities, createCorrections } from './sync/corrections.js';
 export { createInputLog, type InputLog, type InputPutResult } from './sync/input-log.js';
 export { createInterpolationBuffer, type InterpolationBuffer } from './sync/interpolation.js';
-export { encodeSnapshotPacket, inputsEqual, PacketTag, parsePacket, type SyncPacket } from './sync/packets.js';
+export {
+  encodeSnapshotPacket,
+  FIRST_FOREIGN_TAG,
+  inputsEqual,
+  isForeignPacket,
+  PacketTag,
+  parsePacket,
+  type SyncPacket,
+} from './sync/packets.js';
 export { createRenderClock, type RenderClock, type RenderClockOptions } from './sync/render-clock.js';
 export {
   type AppliedSnapshot,
