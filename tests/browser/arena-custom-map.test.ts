@@ -72,5 +72,5 @@ describeWith(['chromium'], 'arena in Chromium: a custom map shared by the host',
         expect(near, `${player.name} at ${player.x},${player.y}`).toBe(true);
       }
     }
-  }, 90_000);
+  }, 120_000);
 });
