@@ -1,5 +1,5 @@
 /**
- * `npm run bench:files [-- --json] [--reps-small N] [--reps-large N] [--chunk BYTES]`: file transfer
+ * `npm run bench:files [-- --json] [--reps-small N] [--reps-large N] [--chunk|--high|--low|--window BYTES]`: file transfer
  * in real Chromium on loopback. Two pages (one browser context each) join one room through an
  * in-process lobby and form their link; the sender page plays game traffic to the other all along
  * (60 Hz unreliable, 10 Hz reliable events). Then, one after the other, for a 1 MB and a 50 MB file:
@@ -73,6 +73,7 @@ async function main(): Promise<number> {
       chunk: { type: 'string', default: String(fileTransferDefaults.chunkBytes) },
       high: { type: 'string', default: String(fileTransferDefaults.highWaterBytes) },
       low: { type: 'string', default: String(fileTransferDefaults.lowWaterBytes) },
+      window: { type: 'string', default: String(fileTransferDefaults.windowBytes) },
     },
   });
   const chunkBytes = Number(values.chunk);
@@ -102,7 +103,12 @@ async function main(): Promise<number> {
       return page;
     };
     const [sender, receiver] = await Promise.all([open(), open()]);
-    const tuning = { chunkBytes, highWaterBytes: Number(values.high), lowWaterBytes: Number(values.low) };
+    const tuning = {
+      chunkBytes,
+      highWaterBytes: Number(values.high),
+      lowWaterBytes: Number(values.low),
+      windowBytes: Number(values.window),
+    };
     const joined = await sender.evaluate(([u, t]) => window.__files.join(u, 'sender', null, t), [
       server.url,
       tuning,
@@ -205,7 +211,7 @@ async function main(): Promise<number> {
       ]);
     }
     process.stdout.write(
-      `real Chromium ${browser.version()}, 2 pages on loopback, ${chunkBytes}-byte chunks, ${tuning.highWaterBytes} / ${tuning.lowWaterBytes} bytes high / low water, game at ${GAME_HZ} Hz; load average ${loadavg()[0]?.toFixed(1)}:\n`,
+      `real Chromium ${browser.version()}, 2 pages on loopback, ${chunkBytes}-byte chunks, ${tuning.highWaterBytes} / ${tuning.lowWaterBytes} bytes high / low water, ${tuning.windowBytes}-byte window, game at ${GAME_HZ} Hz; load average ${loadavg()[0]?.toFixed(1)}:\n`,
     );
     process.stdout.write(`${renderRows(rows)}\n`);
     process.stdout.write(

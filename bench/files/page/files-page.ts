@@ -47,7 +47,7 @@ export interface FilesBench {
   /** Blasts `size` random bytes on the bare channel; resolves once handed over. */
   blast(
     size: number,
-    tuning: Pick<FileTransferTuning, 'chunkBytes' | 'highWaterBytes' | 'lowWaterBytes'>,
+    tuning: Pick<FileTransferTuning, 'chunkBytes' | 'highWaterBytes' | 'lowWaterBytes' | 'windowBytes'>,
   ): Promise<{ startedAt: number }>;
   /** Expects `size` bare bytes (call before the blast). */
   armBare(size: number): void;
