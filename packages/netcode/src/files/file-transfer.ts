@@ -82,7 +82,7 @@ interface PendingOffer {
  * files.on('offer', (offer) => {
  *   if (offer.type === 'application/json') offer.accept(); else offer.refuse();
  * });
- * files.on('end', (end) => {
+ * files.on('end', async (end) => {
  *   if (end.direction === 'in' && end.result.ok) loadMap(await end.result.blob.text());
  * });
  * const [toBob] = files.sendToAll(new File([json], 'map.json', { type: 'application/json' }));
