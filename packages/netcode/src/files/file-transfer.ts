@@ -337,6 +337,10 @@ export function createFileTransfer(options: FileTransferOptions): FileTransfer {
       if (role.transfer.status === 'offered' && now - role.offeredAt > tuning.offerTimeoutMs + 5_000) {
         role.fail('no-answer', 'local');
       }
+      const since = role.verifyingSince;
+      if (since !== null && role.transfer.status === 'verifying' && now - since > tuning.stallTimeoutMs) {
+        role.fail('stalled', 'local');
+      }
     }
     for (const role of [...incoming.values()]) {
       if (role.transfer.status === 'sending' && now - role.lastActivityAt > tuning.stallTimeoutMs) {

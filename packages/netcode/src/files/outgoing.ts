@@ -33,6 +33,8 @@ export interface OutgoingRole {
   readonly transfer: OutgoingTransfer;
   /** When the offer went out (the sender gives up on an unanswered one). */
   readonly offeredAt: number;
+  /** When `done` went out (null before): the sender gives up on a receiver that never confirms. */
+  readonly verifyingSince: number | null;
   onAccept(): boolean;
   onRefuse(reason: RefuseReason): boolean;
   onAbort(reason: AbortReason): boolean;
@@ -49,6 +51,7 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
   let hash: Uint8Array | null = null;
   /** Bytes the receiver has acknowledged; `windowOpen` wakes the pump when it grows. */
   let acked = 0;
+  let verifyingSince: number | null = null;
   let windowOpen: (() => void) | null = null;
   let settle: (result: OutgoingResult) => void = () => {};
   const result = new Promise<OutgoingResult>((resolve) => {
@@ -138,6 +141,7 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
     }
     if (ended()) return;
     status = 'verifying';
+    verifyingSince = deps.now();
     deps.onProgress(bytesSent);
     if (!deps.sendControl({ type: 'done', id, sha256: hash })) fail('link-lost', 'local');
   }
@@ -161,6 +165,9 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
   return {
     transfer,
     offeredAt: deps.now(),
+    get verifyingSince() {
+      return verifyingSince;
+    },
     onAccept() {
       if (status !== 'offered') return false;
       status = 'sending';

@@ -34,7 +34,7 @@ export const fileTransferDefaults = {
   drainPollMs: 2,
   /** An offer nobody answers is refused `timeout` after this long; the sender gives up (`no-answer`) a little later. */
   offerTimeoutMs: 60_000,
-  /** An accepted transfer with no bytes for this long is stopped as `stalled`, both sides. */
+  /** An accepted transfer with no bytes for this long (or a sender with no confirmation of its `done`) is stopped as `stalled`. */
   stallTimeoutMs: 30_000,
   /** The file channel must open within this long of an accept, else the transfer fails `link-lost`. */
   channelOpenTimeoutMs: 10_000,
