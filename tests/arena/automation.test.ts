@@ -3,6 +3,7 @@ import { type ArenaSnapshot, createAutomation } from '../../examples/arena-game/
 import type { AppPhase } from '../../examples/arena-game/src/app/match-flow.js';
 import type { SoundStats } from '../../examples/arena-game/src/audio/sound-board.js';
 import { type NetFigures, NO_NET_FIGURES, type PeerNet } from '../../examples/arena-game/src/net.js';
+import { MAPS } from '../../examples/arena-game/src/sim/maps.js';
 import { arenaToWorld, initialArenaState, playerEntityId } from '../../examples/arena-game/src/simulation.js';
 import { arenaRoom, player } from './fixtures.js';
 
@@ -89,6 +90,7 @@ describe('the automation surface', () => {
       net: NO_NET_FIGURES,
       lobby: 'offline',
       sound,
+      map: null,
       edgeMarkers: [],
     } satisfies ArenaSnapshot);
   });
@@ -106,6 +108,7 @@ describe('the automation surface', () => {
       'net',
       'lobby',
       'sound',
+      'map',
       'edgeMarkers',
     ]);
     expect(snapshot).toEqual({
@@ -124,6 +127,7 @@ describe('the automation surface', () => {
       net: figures,
       lobby: 'reconnecting',
       sound,
+      map: { id: 0, name: 'Courtyard', walls: MAPS[0]?.walls.length ?? 0 },
       edgeMarkers: [{ id: 'bob', x: 936, y: 20 }],
     } satisfies ArenaSnapshot);
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);

@@ -18,11 +18,12 @@ export interface HarnessPage {
 
 const pageRoot = fileURLToPath(new URL('../browser/page/', import.meta.url));
 
-export async function buildHarnessPage(): Promise<HarnessPage> {
+/** Builds tests/browser/page, or the page in `root` (a bench's, say) the same way. */
+export async function buildHarnessPage(root: string = pageRoot): Promise<HarnessPage> {
   const dir = mkdtempSync(join(tmpdir(), 'tickmesh-harness-'));
   try {
     await build({
-      root: pageRoot,
+      root,
       configFile: false,
       logLevel: 'warn',
       mode: 'development',

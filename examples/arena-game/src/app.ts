@@ -19,6 +19,7 @@ import { createLobbyClient } from '@tickmesh/netcode';
 import { type ArenaSnapshot, createAutomation } from './app/automation.js';
 import { createCameraControls } from './app/camera-controls.js';
 import { createChatLog, hostChangeText } from './app/chat-log.js';
+import { createCustomMapShare } from './app/custom-map.js';
 import { createInMatchMenu } from './app/in-match-menu.js';
 import { createLobbyFlow, type RoomRequest } from './app/lobby-flow.js';
 import { createMatchFeedback } from './app/match-feedback.js';
@@ -36,7 +37,8 @@ import type { GameInput, InputHandlers } from './input.js';
 import { createArenaNet } from './net.js';
 import { type ArenaParams, inviteLink } from './params.js';
 import type { ArenaScene, RenderFrame } from './scenes/arena-scene.js';
-import { matchSettings, newRoomSettings } from './settings.js';
+import { matchSettings, newRoomSettings, roomSettings } from './settings.js';
+import { CUSTOM_MAP_ID } from './sim/maps.js';
 import { playerEntityId } from './simulation.js';
 import { createHud } from './ui/hud.js';
 import { createLeftOutView } from './ui/left-out.js';
@@ -109,6 +111,12 @@ export function createApp(deps: AppDeps): ArenaApp {
   const voice = createVoiceControls({ autoStart: params.voice === true, selfId, changed: () => screens.render() });
   const camera = createCameraControls({ changed: () => screens.render() });
   const looks = createPlayerLooks();
+  const customMap = createCustomMapShare({
+    room,
+    selfId,
+    useCustomMap: () => lobby.settings({ roundS: roomSettings(room()).roundS, map: CUSTOM_MAP_ID }),
+    changed: () => screens.render(),
+  });
   const hud = createHud({
     mute: (peerId) => voice.toggleMute(peerId),
     mic: () => void voice.cycleMic(),
@@ -194,12 +202,16 @@ export function createApp(deps: AppDeps): ArenaApp {
       });
       voice.attach(net.session.voice, () => client.peerId);
       camera.attach(net.camera, () => client.peerId);
+      customMap.attach(net.files, net.session.mesh);
     },
   });
 
   const roomView = createRoomView({
     ready: (ready) => lobby.ready(ready),
-    start: () => lobby.start(),
+    // A custom map must reach every member before the round starts.
+    start: () => {
+      if (customMap.missing().length === 0) lobby.start();
+    },
     leave: () => lobby.leave(),
     settings: (settings) => lobby.settings(settings),
     chat: (text) => lobby.chat(text),
@@ -218,6 +230,7 @@ export function createApp(deps: AppDeps): ArenaApp {
     },
     stayReady: (on) => lobby.setStayReady(on),
     retryLinks: () => lobby.net()?.retryLinks(),
+    pickMap: (file) => void customMap.pick(file),
   });
   const leftOut = createLeftOutView({ leave: () => lobby.leave(), retry: () => lobby.net()?.retryLinks() });
   const netgraph = createNetgraph(conditions, {
@@ -257,6 +270,7 @@ export function createApp(deps: AppDeps): ArenaApp {
     camera,
     chat,
     stayReady: () => lobby.stayReady(),
+    customMap,
     killer: () => killer,
     inviteLink: (code) => inviteLink(location, code, room()?.peers.find((p) => p.id === selfId())?.name ?? null),
     relay: () => relay,

@@ -7,7 +7,9 @@ import {
   type Camera,
   type CandidateType,
   createCamera,
+  createFileTransfer,
   createSession,
+  type FileTransfer,
   type LinkState,
   type LobbyClient,
   type Mesh,
@@ -16,6 +18,7 @@ import {
 } from '@tickmesh/netcode';
 import { conditionTransport } from '@tickmesh/netcode/testing';
 import type { NetConditions } from './conditions.js';
+import { MAX_MAP_FILE_BYTES } from './sim/maps.js';
 import {
   type ArenaEntity,
   type ArenaEvent,
@@ -80,6 +83,8 @@ export interface ArenaNet {
   readonly session: Session<ArenaState, ArenaInput, ArenaEvent, ArenaSchema>;
   /** Camera tiles over the session's links (off until the player turns it on). */
   readonly camera: Camera;
+  /** Files on the mesh: the host's custom map (app/custom-map.ts). */
+  readonly files: FileTransfer;
   peers(): Map<string, PeerNet>;
   view(): ArenaView | null;
   figures(): NetFigures;
@@ -134,6 +139,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     session.setConditions({ latencyMs: c.latencyMs, jitterMs: c.jitterMs, loss: c.loss });
   }
   if (options.conditions) setConditions(options.conditions);
+  const files = createFileTransfer({ mesh: session.mesh, tuning: { maxFileBytes: MAX_MAP_FILE_BYTES } });
   const dt = 1 / session.sync.tuning.tickRateHz;
   const corrections: { at: number; total: number }[] = [];
 
@@ -149,6 +155,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
   return {
     session,
     camera,
+    files,
     peers: () => peersOf(session.mesh),
     view() {
       const v = session.sync.view();
@@ -177,6 +184,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     },
     close() {
       camera.close();
+      files.close();
       session.close();
     },
   };

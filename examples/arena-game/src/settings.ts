@@ -1,6 +1,6 @@
 /** The match settings a room carries (`room.settings`, set by the host in the room lobby). */
 import type { Room } from '@tickmesh/netcode';
-import { MAPS } from './sim/maps.js';
+import { CUSTOM_MAP_ID, MAPS } from './sim/maps.js';
 import type { ArenaSettings } from './simulation.js';
 
 export const ROUND_LENGTHS_S = [60, 120, 180, 300] as const;
@@ -16,7 +16,7 @@ export function newRoomSettings(roundS: number | null): typeof DEFAULT_ROOM_SETT
 export function roomSettings(room: Room | null): { roundS: number; map: number } {
   const s = room?.settings ?? {};
   const roundS = typeof s.roundS === 'number' && s.roundS >= 10 && s.roundS <= 3600 ? Math.round(s.roundS) : 120;
-  const map = typeof s.map === 'number' && MAPS.some((m) => m.id === s.map) ? s.map : 0;
+  const map = typeof s.map === 'number' && (s.map === CUSTOM_MAP_ID || MAPS.some((m) => m.id === s.map)) ? s.map : 0;
   return { roundS, map };
 }
 

@@ -35,6 +35,31 @@ export {
   createCamera,
 } from './camera/camera.js';
 export type { VideoLinkStats } from './camera/video-stats.js';
+// File transfer on the mesh: Blobs to one peer or all, chunked on a channel of their own.
+export {
+  createFileTransfer,
+  type FileTransfer,
+  type FileTransferMesh,
+  type FileTransferOptions,
+  type SendFileOptions,
+} from './files/file-transfer.js';
+export {
+  type AbortReason,
+  type FileTransferCounters,
+  type FileTransferEvents,
+  type FileTransferTuning,
+  fileTransferDefaults,
+  type IncomingOffer,
+  type IncomingResult,
+  type IncomingTransfer,
+  type OutgoingResult,
+  type OutgoingTransfer,
+  type ReceivedFile,
+  type RefuseReason,
+  type TransferFailReason,
+  type TransferFailure,
+  type TransferStatus,
+} from './files/types.js';
 export type { MediaFailure } from './media/media-errors.js';
 // A game session: the mesh, the sync engine and voice, following the lobby room.
 export { createSession, type Session, SessionError, type SessionOptions } from './session.js';

@@ -22,6 +22,16 @@ export {
   maxFrameBytes,
 } from './codec/frame.js';
 export { type PlainScanFailure, scanPlain } from './codec/plain-scan.js';
+export { FILE_CHANNEL_ID } from './files/file-channel.js';
+export {
+  CHUNK_HEADER_BYTES,
+  encodeChunk,
+  encodeControl,
+  FILE_PACKET_TAG,
+  type FileControl,
+  parseChunk,
+  parseControl,
+} from './files/wire.js';
 export {
   type CaptureResult,
   type CaptureStatus,
@@ -40,7 +50,15 @@ export {
 export { type Corrections, copyEntities, createCorrections } from './sync/corrections.js';
 export { createInputLog, type InputLog, type InputPutResult } from './sync/input-log.js';
 export { createInterpolationBuffer, type InterpolationBuffer } from './sync/interpolation.js';
-export { encodeSnapshotPacket, inputsEqual, PacketTag, parsePacket, type SyncPacket } from './sync/packets.js';
+export {
+  encodeSnapshotPacket,
+  FIRST_FOREIGN_TAG,
+  inputsEqual,
+  isForeignPacket,
+  PacketTag,
+  parsePacket,
+  type SyncPacket,
+} from './sync/packets.js';
 export { createRenderClock, type RenderClock, type RenderClockOptions } from './sync/render-clock.js';
 export {
   type AppliedSnapshot,

@@ -7,7 +7,8 @@
 import type { CandidateType, LinkState, LobbyConnection, Room, VoiceStatus } from '@tickmesh/netcode';
 import type { SoundStats } from '../audio/sound-board.js';
 import { type ArenaNet, type NetFigures, NO_NET_FIGURES, type PeerNet } from '../net.js';
-import { PlayerFlag, playerEntityId } from '../simulation.js';
+import { mapById } from '../sim/maps.js';
+import { MATCH_ID, PlayerFlag, playerEntityId } from '../simulation.js';
 import type { LobbyFlow } from './lobby-flow.js';
 import type { AppPhase } from './match-flow.js';
 
@@ -41,6 +42,8 @@ export interface ArenaSnapshot {
   lobby: LobbyConnection;
   /** The sound: output state, settings, effects played and the last few. */
   sound: SoundStats;
+  /** The map the page draws the match on (null outside a match): its id, name and number of walls. */
+  map: { id: number; name: string; walls: number } | null;
   /** Players out of view, with the edge marker drawn for each (screen px). */
   edgeMarkers: { id: string; x: number; y: number }[];
 }
@@ -99,6 +102,12 @@ export function createAutomation(deps: AutomationDeps): Automation {
         net: net?.figures() ?? NO_NET_FIGURES,
         lobby: lobby.connection(),
         sound: deps.sound(),
+        map: (() => {
+          const match = view?.world.get(MATCH_ID);
+          if (match?.kind !== 'match') return null;
+          const map = mapById(match.fields.map);
+          return { id: map.id, name: map.name, walls: map.walls.length };
+        })(),
         edgeMarkers: deps.edgeMarkers().flatMap((m) => {
           const peer = room?.peers.find((p) => playerEntityId(p.id) === m.id);
           return peer ? [{ id: peer.id, x: Math.round(m.x), y: Math.round(m.y) }] : [];

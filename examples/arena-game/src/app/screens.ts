@@ -10,6 +10,7 @@ import type { NetgraphModel } from '../ui/netgraph.js';
 import type { RoomModel } from '../ui/room.js';
 import type { CameraControls } from './camera-controls.js';
 import type { ChatLog } from './chat-log.js';
+import type { CustomMapShare } from './custom-map.js';
 import { hudModel } from './hud-model.js';
 import {
   leftOut,
@@ -47,6 +48,8 @@ export interface ScreensDeps {
   chat: Pick<ChatLog, 'lines' | 'muted'>;
   /** Whether Ready carries over to the next round. */
   stayReady(): boolean;
+  /** The host's custom map (app/custom-map.ts). */
+  customMap: Pick<CustomMapShare, 'text' | 'missing'>;
   /** Who killed this player last, for the death screen (null: nobody yet). */
   killer(): string | null;
   inviteLink(code: string): string;
@@ -136,6 +139,8 @@ export function createScreens(deps: ScreensDeps): Screens {
               },
             }
           : {}),
+        mapNote: deps.customMap.text(),
+        mapWaiting: deps.customMap.missing().length,
       });
     } else {
       show('hud');

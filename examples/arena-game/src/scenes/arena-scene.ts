@@ -54,7 +54,8 @@ const MARKER_INSETS = { top: 64, right: 26, bottom: 100, left: 26 };
 
 export class ArenaScene extends Phaser.Scene {
   private frameSource: () => RenderFrame | null = () => null;
-  private mapDrawn: number | null = null;
+  /** The map drawn (a custom map shares its id with the next one: compared as an object). */
+  private mapDrawn: ArenaMap | null = null;
   private floor: Phaser.GameObjects.Image | null = null;
   private gfx!: Phaser.GameObjects.Graphics;
   private labels = new Map<number, Phaser.GameObjects.Text>();
@@ -126,7 +127,7 @@ export class ArenaScene extends Phaser.Scene {
     const frame = this.frameSource();
     const match = frame?.world.get(MATCH_ID);
     const map = mapById(match?.kind === 'match' ? match.fields.map : 0);
-    if (this.mapDrawn !== map.id) this.drawMap(map);
+    if (this.mapDrawn !== map) this.drawMap(map);
     this.updateCamera(frame, map);
     const pointer = this.input.activePointer;
     if (this.pointerAims && (pointer.x !== 0 || pointer.y !== 0)) {
@@ -171,7 +172,7 @@ export class ArenaScene extends Phaser.Scene {
 
   /** Draws the floor and walls once per map and bakes them into a texture (Graphics redraw every frame). */
   private drawMap(map: ArenaMap): void {
-    this.mapDrawn = map.id;
+    this.mapDrawn = map;
     const key = `map-${map.id}`;
     if (!this.textures.exists(key)) {
       const g = this.make.graphics({}, false);

@@ -7,7 +7,7 @@ import { namesText, type StartGate, waitingText } from '../app/link-gate.js';
 import { colorOfSeq } from '../colors.js';
 import type { PeerNet } from '../net.js';
 import { ROUND_LENGTHS_S, roomSettings } from '../settings.js';
-import { MAPS } from '../sim/maps.js';
+import { CUSTOM_MAP_ID, MAPS } from '../sim/maps.js';
 import { type ChatLine, createChatPanel } from './chat-panel.js';
 import { css, fill, h, pingText, setText } from './dom.js';
 import { createPlayerControls } from './player-controls.js';
@@ -34,6 +34,8 @@ export interface RoomActions {
   stayReady(on: boolean): void;
   /** Tries the links that are down again, at once. */
   retryLinks(): void;
+  /** Host: a custom map file picked (app/custom-map.ts checks and shares it). */
+  pickMap(file: File): void;
 }
 
 export interface RoomModel {
@@ -58,6 +60,10 @@ export interface RoomModel {
   gate: StartGate;
   /** Links down too long, in plain words with what to try ('' when none). */
   stuckText: string;
+  /** The custom map: refused, being sent, received ('' when none). */
+  mapNote: string;
+  /** Host: members still without the custom map (Start waits). */
+  mapWaiting: number;
   /** The camera button and the players' tiles (none: no camera button). */
   camera?: RoomCamera;
 }
@@ -129,6 +135,19 @@ export function createRoomView(actions: RoomActions) {
     onchange: () => actions.settings({ roundS: Number(roundSel.value), map: Number(mapSel.value) }),
   });
   for (const m of MAPS) mapSel.append(h('option', { value: String(m.id) }, m.name));
+  mapSel.append(h('option', { value: String(CUSTOM_MAP_ID), disabled: true }, 'Custom map'));
+  const mapFile = h('input', {
+    type: 'file',
+    accept: '.json,application/json',
+    testid: 'custom-map-input',
+    onchange: () => {
+      const file = mapFile.files?.[0];
+      if (file) actions.pickMap(file);
+      mapFile.value = '';
+    },
+  });
+  const mapFileLabel = h('label.pair', {}, h('span', {}, 'Custom map'), mapFile);
+  const mapNote = h('div.muted', { testid: 'custom-map-note', style: 'font-size:0.82rem' });
   const settingsNote = h('div.muted', { style: 'font-size:0.82rem' });
   const chatPanel = createChatPanel(actions);
   const controls = createPlayerControls(actions, () => performance.now());
@@ -184,6 +203,8 @@ export function createRoomView(actions: RoomActions) {
           h('div.label', {}, 'Match settings'),
           h('label.pair', {}, h('span', {}, 'Round length'), roundSel),
           h('label.pair', {}, h('span', {}, 'Map'), mapSel),
+          mapFileLabel,
+          mapNote,
           settingsNote,
         ),
         chatPanel.el,
@@ -265,6 +286,9 @@ export function createRoomView(actions: RoomActions) {
     roundSel.value = String(s.roundS);
     mapSel.value = String(s.map);
     roundSel.disabled = mapSel.disabled = !isHost || room.state !== 'open';
+    mapFileLabel.style.display = isHost && room.state === 'open' ? '' : 'none';
+    setText(mapNote, m.mapNote);
+    mapNote.style.display = m.mapNote === '' ? 'none' : '';
     setText(settingsNote, isHost ? 'You are the host: you choose.' : 'The host chooses.');
 
     chatPanel.render(m.chat);
@@ -279,7 +303,7 @@ export function createRoomView(actions: RoomActions) {
     const others = room.peers.filter((p) => p.id !== room.hostId && p.connected);
     const allReady = others.length > 0 && others.every((p) => p.ready);
     const gated = m.gate.waitingFor.length > 0;
-    start.disabled = !allReady || room.state !== 'open' || gated;
+    start.disabled = !allReady || room.state !== 'open' || gated || m.mapWaiting > 0;
     // Everyone ready, some link still down: the host may start without them (they are told).
     const offerWithout = isHost && allReady && room.state === 'open' && m.gate.startWithout.length > 0;
     startWithout.style.display = offerWithout ? '' : 'none';

@@ -27,6 +27,16 @@
 
 export const PacketTag = { input: 1, snapshot: 2, ping: 3, pong: 4, event: 5 } as const;
 
+/**
+ * Tags from this one up belong to other layers on the same mesh (file transfer: 40,
+ * files/wire.ts): the sync engine leaves them alone, neither parsed nor counted as invalid.
+ */
+export const FIRST_FOREIGN_TAG = 32;
+
+/** Whether a payload is another layer's packet (see {@link FIRST_FOREIGN_TAG}). */
+export const isForeignPacket = (payload: unknown): boolean =>
+  Array.isArray(payload) && typeof payload[0] === 'number' && payload[0] >= FIRST_FOREIGN_TAG;
+
 export interface InputPacket<Input> {
   readonly type: 'input';
   readonly ackTick: number;
