@@ -27,7 +27,7 @@ import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
 import { type ChannelKind, type CreatePeerConnection, createLink, type Link, type LinkState } from './link.js';
 import { encodeOutgoing } from './outgoing.js';
-import { parseMeshSignal } from './signal.js';
+import { type LinkSignal, parseMeshSignal } from './signal.js';
 import {
   type FrameDropReason,
   type FrameDrops,
@@ -76,6 +76,11 @@ export interface MeshEvents<P> {
   stats: { peerId: string; stats: LinkStats };
   /** A remote audio track arrived on a peer's link (it stays silent until that peer sends voice). */
   track: RemoteTrack;
+  /**
+   * A link signal (SDP or ICE candidates) this side sent to a peer, or received from it and passed
+   * its check: for a stats recorder (stats/recorder.ts). Nothing is kept when nobody listens.
+   */
+  signal: { peerId: string; direction: 'sent' | 'received'; signal: LinkSignal };
 }
 
 export interface RemoteTrack {
@@ -271,7 +276,10 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       polite: selfId < peerId,
       rtcConfig: rtcConfig(),
       createPeerConnection: options.createPeerConnection,
-      sendSignal: (signal) => lobby.signal(peerId, signal),
+      sendSignal: (signal) => {
+        lobby.signal(peerId, signal);
+        events.emit('signal', { peerId, direction: 'sent', signal });
+      },
       onState: (state) => setLinkState(peerId, entry, state),
       onMessage: (kind, data) => receive(peerId, entry, kind, data),
       onTrack: (event) => {
@@ -360,6 +368,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       return;
     }
     const signal = parsed.signal;
+    events.emit('signal', { peerId: from, direction: 'received', signal });
     if (entry && entry.link.sid === signal.sid) {
       entry.link.handleSignal(signal);
       return;
