@@ -6,10 +6,12 @@
 import {
   type CandidateType,
   createSession,
+  createStatsRecorder,
   type LinkState,
   type LobbyClient,
   type Mesh,
   type Session,
+  type StatsDump,
   type SyncTuning,
 } from '@tickmesh/netcode';
 import { conditionTransport } from '@tickmesh/netcode/testing';
@@ -90,6 +92,8 @@ export interface ArenaNet {
   retryLinks(): void;
   /** Whether the lobby hands out a TURN server (else forcing TURN cannot connect). */
   turnOffered(): boolean;
+  /** The last 5 minutes of every link's stats and the sync figures, as a stats dump (the netgraph's "Save report"). */
+  report(): StatsDump;
   close(): void;
 }
 
@@ -127,6 +131,8 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     session.setConditions({ latencyMs: c.latencyMs, jitterMs: c.jitterMs, loss: c.loss });
   }
   if (options.conditions) setConditions(options.conditions);
+  // Always on in the demo: a player who says "it lagged" can save the last minutes at once.
+  const recorder = createStatsRecorder(session);
   const dt = 1 / session.sync.tuning.tickRateHz;
   const corrections: { at: number; total: number }[] = [];
 
@@ -167,7 +173,11 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     retryLinks() {
       for (const [peerId, state] of session.mesh.links) if (state !== 'connected') session.mesh.redial(peerId);
     },
-    close: () => session.close(),
+    report: () => recorder.dump(),
+    close() {
+      recorder.close();
+      session.close();
+    },
   };
 }
 
