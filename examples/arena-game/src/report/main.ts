@@ -38,7 +38,7 @@ function chart(plot: Plot, into: HTMLElement): void {
         {
           stroke: '#8d9bb8',
           grid: { stroke: '#26324d' },
-          size: levels ? 60 : 50,
+          size: levels ? 64 : 50,
           ...(levels ? { splits: () => levels.map((_, i) => i), values: () => [...levels] } : {}),
         },
       ],
@@ -79,7 +79,12 @@ async function show(files: readonly File[]): Promise<void> {
     const article = h(
       'article',
       { dataset: { file: file.name } },
-      h('h2', {}, `${file.name}: saved ${new Date(dump.createdAt).toLocaleString()}`),
+      h(
+        'h2',
+        {},
+        `${dump.self.name ?? dump.self.peerId ?? 'A page'}, saved ${new Date(dump.createdAt).toLocaleString()}`,
+      ),
+      h('p.muted', {}, `${file.name}; peer id ${dump.self.peerId ?? 'none'}`),
       h(
         'p.muted',
         {},
@@ -91,7 +96,9 @@ async function show(files: readonly File[]): Promise<void> {
       const plots = h('div.plots');
       article.append(h('section', { dataset: { peer: section.peerId } }, h('h3', {}, section.title), plots));
       for (const plot of section.plots) {
-        const box = h('div.plot', { dataset: { figure: plot.figure } });
+        // How many values it draws, for a glance in the DOM (and the browser test).
+        const values = plot.series.reduce((n, series) => n + series.values.filter((v) => v !== null).length, 0);
+        const box = h('div.plot', { dataset: { figure: plot.figure, values: String(values) } });
         plots.append(box);
         chart(plot, box);
       }
