@@ -7,8 +7,8 @@
 // or his connections' ICE passwords. Then /report.html, served with the game, is given the file:
 // one uPlot chart per figure per peer (RTT, loss, bitrate, jitter, candidate types for each of
 // Ann and Cid; interpolation delay and corrections for Bob's own page), each with values drawn.
-// Screenshot: test-results/screenshots/report-viewer.png.
-import { mkdirSync, readFileSync } from 'node:fs';
+// Screenshot: test-results/screenshots/report-viewer.png; the dump: test-results/report-dump.json.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import { parseStatsDump, type StatsDump } from '@tickmesh/netcode/stats-dump';
@@ -119,6 +119,9 @@ describeWith(['chromium', 'turnserver'], 'arena in Chromium: Save report and the
     expect(download.suggestedFilename()).toMatch(/^tickmesh-report-.+\.json$/);
     const path = await download.path();
     const text = readFileSync(path, 'utf8');
+    // Kept beside the screenshots, to open in the viewer by hand.
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    writeFileSync(join(SCREENSHOT_DIR, '..', 'report-dump.json'), text);
     for (const secret of [...secrets.usernames, ...secrets.credentials, ...secrets.tokens, ...secrets.icePwds])
       expect(text.includes(secret), `the dump holds a secret (${secret.slice(0, 6)}...)`).toBe(false);
 
@@ -195,5 +198,5 @@ describeWith(['chromium', 'turnserver'], 'arena in Chromium: Save report and the
     }
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await viewer.screenshot({ path: join(SCREENSHOT_DIR, 'report-viewer.png'), fullPage: true });
-  }, 120_000);
+  }, 180_000);
 });

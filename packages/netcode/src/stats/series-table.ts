@@ -11,7 +11,7 @@ export function valueBytes(value: StatValue): number {
   if (value === null) return 5;
   if (typeof value === 'number') return String(value).length + 1;
   if (typeof value === 'boolean') return value ? 5 : 6;
-  return value.length + 3;
+  return JSON.stringify(value).length + 1; // escapes included: an SDP's \r\n are four characters
 }
 
 /** A field worth recording: numbers, strings and booleans (RTCStats holds little else). */
