@@ -37,7 +37,7 @@ export {
   type RoomListPage,
 } from './signaling/lobby-client.js';
 // A rolling window of every link's getStats() and the sync figures, dumped as one JSON report.
-export type { RecorderCounters, StatsDump } from './stats/dump-schema.js';
+export type { RecorderCounters, StatsDump } from './stats/dump-types.js';
 // The mesh (a session makes one; a game that only needs channels can use it alone).
 export type { CandidateType, LinkStats } from './stats/link-stats.js';
 export {

@@ -4,10 +4,11 @@
  * Chrome's webrtc-internals dump (`{ statsId: { type, series: { field: { startTime, endTime,
  * values } } } }`), with the values as a JSON array rather than a string of one.
  *
- * Only tools import this module (`@tickmesh/netcode/stats-dump`): the recorder itself uses its
- * types alone, so a game that records ships no zod.
+ * Only tools import this module (`@tickmesh/netcode/stats-dump`): the recorder and the main
+ * entry use dump-types.ts, so a game that records neither ships nor type-checks zod.
  */
 import { z } from 'zod';
+import { EVENT_TYPES, type StatsDump } from './dump-types.js';
 
 /** One recorded value: RTCStats fields are numbers, strings or booleans; null where a sample lacked the field. */
 export const statValueSchema = z.union([z.number(), z.string(), z.boolean(), z.null()]);
@@ -49,16 +50,6 @@ export const connectionSchema = z.strictObject({
   /** Every recorded RTCStats object of its `getStats()`, by id. */
   stats: z.record(z.string(), statsObjectSchema),
 });
-
-export const EVENT_TYPES = [
-  'offer-sent',
-  'answer-sent',
-  'offer-received',
-  'answer-received',
-  'candidates-sent',
-  'candidates-received',
-  'link-state',
-] as const;
 
 /** What happened to a peer's link, like webrtc-internals' update log. */
 export const linkEventSchema = z.strictObject({
@@ -109,16 +100,11 @@ export const statsDumpSchema = z.strictObject({
   peers: z.record(z.string(), peerRecordSchema),
 });
 
-export type StatValue = z.infer<typeof statValueSchema>;
-export type StatsSeries = z.infer<typeof seriesSchema>;
-export type StatsObject = z.infer<typeof statsObjectSchema>;
-export type ConnectionRecord = z.infer<typeof connectionSchema>;
-export type LinkEvent = z.infer<typeof linkEventSchema>;
-export type LinkEventType = LinkEvent['type'];
-export type PeerRecord = z.infer<typeof peerRecordSchema>;
-export type RecorderCounters = z.infer<typeof recorderCountersSchema>;
-/** A stats dump, version 1 (docs/stats-dump.md). */
-export type StatsDump = z.infer<typeof statsDumpSchema>;
+/** True when `A` and `B` are the same type (each assignable to the other, optional keys alike). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compile-time proof that the schema parses exactly dump-types.ts' `StatsDump`: declared once each, kept equal. */
+const schemaMatchesTypes: Same<z.infer<typeof statsDumpSchema>, StatsDump> = true;
+void schemaMatchesTypes;
 
 /**
  * Parses a dump (say, `JSON.parse` of a dropped file): the dump, or the problems found.

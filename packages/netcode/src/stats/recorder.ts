@@ -20,7 +20,7 @@ import type { LinkState } from '../transport/link.js';
 import type { Mesh } from '../transport/mesh.js';
 import type { LinkSignal } from '../transport/signal.js';
 import { realTimers, type Timers } from '../util/timers.js';
-import type { ConnectionRecord, LinkEvent, LinkEventType, RecorderCounters, StatsDump } from './dump-schema.js';
+import type { ConnectionRecord, LinkEvent, LinkEventType, RecorderCounters, StatsDump } from './dump-types.js';
 import { scrubConfig, scrubSdp } from './scrub.js';
 import { flatten, SeriesTable, valueBytes } from './series-table.js';
 

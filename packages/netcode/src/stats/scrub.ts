@@ -7,7 +7,7 @@
  * public by design), candidates with their addresses (as webrtc-internals keeps them: what tells a
  * LAN from a NAT or a relay).
  */
-import type { ConnectionRecord } from './dump-schema.js';
+import type { ConnectionRecord } from './dump-types.js';
 
 export const REDACTED = '[redacted]';
 

@@ -4,7 +4,7 @@
  * belongs to the same sample), trimmed from the oldest end. It estimates its JSON size as it goes,
  * so the recorder can hold a byte cap without serializing anything.
  */
-import type { StatsObject, StatValue } from './dump-schema.js';
+import type { StatsObject, StatValue } from './dump-types.js';
 
 /** Estimated JSON bytes of one value in an array (its text and a comma). */
 export function valueBytes(value: StatValue): number {
