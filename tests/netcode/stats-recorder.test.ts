@@ -86,30 +86,35 @@ describe('scrubbing', () => {
   });
 });
 
-/** A session of plain objects: a mesh with one link whose getStats gives a pair and a codec. */
-function fakeSession() {
+/**
+ * A session of plain objects: a mesh with one link to Bob whose getStats gives a pair, a codec and
+ * `candidates` remote candidates. Connected, the link's reports come as the mesh's `stats` events
+ * (`seconds` emits them, as the mesh does once a second); otherwise the recorder reads getStats.
+ */
+function fakeSession(state: 'connected' | 'connecting' = 'connected') {
   const listeners = new Map<string, Set<(e: never) => void>>();
   const emit = (type: string, event: unknown) => {
     for (const fn of listeners.get(type) ?? []) (fn as (e: unknown) => void)(event);
   };
   let bytes = 0;
   let candidates = 2;
+  const report = () => {
+    bytes += 1000;
+    const entries: Record<string, unknown>[] = [
+      { id: 'CP1', type: 'candidate-pair', timestamp: bytes, bytesSent: bytes, currentRoundTripTime: 0.01 },
+      { id: 'COT01', type: 'codec', timestamp: bytes, mimeType: 'audio/opus' },
+    ];
+    for (let i = 0; i < candidates; i++)
+      entries.push({ id: `RC${i}`, type: 'remote-candidate', candidateType: 'host' });
+    return new Map(entries.map((e) => [e.id as string, e])) as unknown as RTCStatsReport;
+  };
   const pc = {
     localDescription: { type: 'offer', sdp: SDP },
     remoteDescription: { type: 'answer', sdp: SDP },
     getConfiguration: () => ({
       iceServers: [{ urls: 'turn:127.0.0.1:3478', username: '1700000000:ann', credential: 'hmacSecretValue' }],
     }),
-    getStats: async () => {
-      bytes += 1000;
-      const entries: Record<string, unknown>[] = [
-        { id: 'CP1', type: 'candidate-pair', timestamp: bytes, bytesSent: bytes, currentRoundTripTime: 0.01 },
-        { id: 'COT01', type: 'codec', timestamp: bytes, mimeType: 'audio/opus' },
-      ];
-      for (let i = 0; i < candidates; i++)
-        entries.push({ id: `RC${i}`, type: 'remote-candidate', candidateType: 'host' });
-      return new Map(entries.map((e) => [e.id as string, e]));
-    },
+    getStats: async () => report(),
   } as unknown as RTCPeerConnection;
   const session: RecordedSession = {
     lobby: {
@@ -124,7 +129,7 @@ function fakeSession() {
       },
     },
     mesh: {
-      links: new Map([['bob', 'connected']]),
+      links: new Map([['bob', state]]),
       peerConnection: (id) => (id === 'bob' ? pc : null),
       stats: () => null,
       on: ((type: string, fn: (e: never) => void) => {
@@ -135,21 +140,21 @@ function fakeSession() {
       }) as RecordedSession['mesh']['on'],
     },
   };
-  return { session, emit, setCandidates: (n: number) => (candidates = n) };
-}
-
-/** Lets the recorder's getStats promises settle after each simulated second. */
-async function seconds(clock: ReturnType<typeof createSimClock>, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    clock.advance(1000);
-    for (let j = 0; j < 5; j++) await Promise.resolve();
+  const clock = createSimClock();
+  /** `n` seconds: the recorder's timer, the mesh's stats event of a connected link, promises settled. */
+  async function seconds(n: number): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      clock.advance(1000);
+      if (state === 'connected') emit('stats', { peerId: 'bob', stats: null, report: report() });
+      for (let j = 0; j < 5; j++) await Promise.resolve();
+    }
   }
+  return { session, emit, clock, seconds, setCandidates: (n: number) => (candidates = n) };
 }
 
 describe('createStatsRecorder', () => {
   it('records the named stats types only, as series, and dumps a document the schema parses', async () => {
-    const clock = createSimClock();
-    const { session, emit } = fakeSession();
+    const { session, emit, clock, seconds } = fakeSession();
     const recorder = createStatsRecorder(session, { timers: clock, now: () => 1_700_000_000_000 + clock.now() });
     emit('signal', {
       peerId: 'bob',
@@ -157,7 +162,7 @@ describe('createStatsRecorder', () => {
       signal: { sid: 's', description: { type: 'offer', sdp: SDP } },
     });
     emit('link', { peerId: 'bob', state: 'connected' });
-    await seconds(clock, 5);
+    await seconds(5);
     const dump = recorder.dump();
     const parsed = parseStatsDump(JSON.parse(JSON.stringify(dump)));
     expect(parsed.ok ? [] : parsed.issues).toEqual([]);
@@ -174,11 +179,19 @@ describe('createStatsRecorder', () => {
     recorder.close();
   });
 
+  it('reads a link that is not connected itself (the mesh samples connected ones only)', async () => {
+    const { session, clock, seconds } = fakeSession('connecting');
+    const recorder = createStatsRecorder(session, { timers: clock });
+    await seconds(3);
+    const pair = recorder.dump().peers.bob?.connections[0]?.stats.CP1;
+    expect(pair?.series.bytesSent?.values).toEqual([1000, 2000, 3000]);
+    recorder.close();
+  });
+
   it('holds maxSamples per series however long it runs', async () => {
-    const clock = createSimClock();
-    const { session } = fakeSession();
+    const { session, clock, seconds } = fakeSession();
     const recorder = createStatsRecorder(session, { timers: clock, tuning: { maxSamples: 10 } });
-    await seconds(clock, 40);
+    await seconds(40);
     const values = recorder.dump().peers.bob?.connections[0]?.stats.CP1?.series.bytesSent?.values;
     expect(values).toEqual([31, 32, 33, 34, 35, 36, 37, 38, 39, 40].map((s) => s * 1000));
     expect(recorder.counters.samples).toBe(40);
@@ -186,10 +199,9 @@ describe('createStatsRecorder', () => {
   });
 
   it('stays under maxBytes by dropping the oldest samples, counting it', async () => {
-    const clock = createSimClock();
-    const { session } = fakeSession();
+    const { session, clock, seconds } = fakeSession();
     const recorder = createStatsRecorder(session, { timers: clock, tuning: { maxBytes: 4_000 } });
-    await seconds(clock, 120);
+    await seconds(120);
     const dump = recorder.dump();
     expect(JSON.stringify(dump.peers).length).toBeLessThan(4_000 * 1.3);
     expect(recorder.counters.bytes).toBeLessThanOrEqual(4_000);
@@ -201,19 +213,17 @@ describe('createStatsRecorder', () => {
   });
 
   it('refuses stats objects over the cap (a peer sending many candidates) and counts them', async () => {
-    const clock = createSimClock();
-    const { session, setCandidates } = fakeSession();
+    const { session, clock, seconds, setCandidates } = fakeSession();
     setCandidates(500);
     const recorder = createStatsRecorder(session, { timers: clock, tuning: { maxStatsObjectsPerConnection: 16 } });
-    await seconds(clock, 2);
+    await seconds(2);
     expect(Object.keys(recorder.dump().peers.bob?.connections[0]?.stats ?? {})).toHaveLength(16);
     expect(recorder.counters.objectsRefused).toBeGreaterThan(900);
     recorder.close();
   });
 
   it('keeps maxEventsPerPeer events, the newest', async () => {
-    const clock = createSimClock();
-    const { session, emit } = fakeSession();
+    const { session, emit, clock } = fakeSession();
     const recorder = createStatsRecorder(session, { timers: clock, tuning: { maxEventsPerPeer: 5 } });
     for (let i = 0; i < 50; i++) emit('link', { peerId: 'bob', state: i % 2 ? 'connected' : 'reconnecting' });
     expect(recorder.dump().peers.bob?.events).toHaveLength(5);

@@ -2,9 +2,10 @@
  * The stats recorder: a rolling window of everything a "my game lagged" report needs, dumped as
  * one JSON document (docs/stats-dump.md, close to Chrome's webrtc-internals dump).
  *
- * Every `sampleIntervalMs` it reads each link's `getStats()` and keeps the types that matter for
- * a network report (candidate pairs, candidates, transports, data channels, inbound and outbound
- * RTP), tickmesh's own link figures (`mesh.stats`: loss from sequence gaps, rates, candidate
+ * With every link's stats sample (the mesh's `stats` event: its `getStats()` report, once a
+ * second, shared with `LinkStats`; links not yet connected are read by the recorder itself) it
+ * keeps the types that matter for a network report (candidate pairs, candidates, transports,
+ * data channels, inbound and outbound RTP), tickmesh's own link figures (`mesh.stats`: loss from sequence gaps, rates, candidate
  * types) and the sync layer's (`sync.stats()`: interpolation delay, corrections, clock), as time
  * series per stats object. It also logs, per peer, the offers, answers and candidates sent and
  * received (the mesh's `signal` event) and link state changes. Secrets never enter it (scrub.ts).
@@ -16,17 +17,17 @@
  * this (the mesh's `signal` event keeps nothing without a listener).
  */
 import type { SyncStats } from '../sync/sync-stats.js';
-import type { LinkState } from '../transport/link.js';
 import type { Mesh } from '../transport/mesh.js';
 import type { LinkSignal } from '../transport/signal.js';
 import { realTimers, type Timers } from '../util/timers.js';
 import type { ConnectionRecord, LinkEvent, LinkEventType, RecorderCounters, StatsDump } from './dump-types.js';
+import type { LinkStats } from './link-stats.js';
 import { scrubConfig, scrubSdp } from './scrub.js';
 import { flatten, SeriesTable, valueBytes } from './series-table.js';
 
 /** The recorder's window and caps; every value can be overridden through `StatsRecorderOptions.tuning`. */
 export const recorderDefaults = {
-  /** How often every link's `getStats()` and the sync figures are sampled. */
+  /** How often the sync figures, and links not connected, are sampled (connected links: the mesh's `statsIntervalMs`). */
   sampleIntervalMs: 1_000,
   /** Samples kept per series: 300 at 1/s is the last 5 minutes. */
   maxSamples: 300,
@@ -263,24 +264,17 @@ export function createStatsRecorder(session: RecordedSession, options: StatsReco
     if (table.length > tuning.maxSamples) table.dropOldest(table.length - tuning.maxSamples);
   }
 
-  async function sampleLink(peerId: string, state: LinkState): Promise<void> {
+  /** Keeps one link's sample: tickmesh's figures, its descriptions, and the report's recorded types. */
+  function recordLink(peerId: string, stats: LinkStats | null, report: RTCStatsReport): void {
     const pc = mesh.peerConnection(peerId);
     const record = peer(peerId);
-    if (!pc || !record) return;
+    if (closed || !pc || !record) return;
     record.lastSeen = now();
     record.name = nameOf(peerId) ?? record.name;
-    const linkStats = mesh.stats(peerId);
-    if (linkStats) keep(record.link, now(), { timestamp: now(), state, ...flatten(linkStats) });
+    if (stats) keep(record.link, now(), { timestamp: now(), state: mesh.links.get(peerId), ...flatten(stats) });
     const connection = connectionFor(record, pc);
     connection.local = describe(pc, 'localDescription') ?? connection.local;
     connection.remote = describe(pc, 'remoteDescription') ?? connection.remote;
-    let report: RTCStatsReport;
-    try {
-      report = await pc.getStats();
-    } catch {
-      return; // closed meanwhile
-    }
-    if (closed) return;
     report.forEach((entry: { id: string; type: string; timestamp?: number }) => {
       if (!RECORDED_STATS_TYPES.has(entry.type)) return;
       let table = connection.stats.get(entry.id);
@@ -294,18 +288,34 @@ export function createStatsRecorder(session: RecordedSession, options: StatsReco
       }
       keep(table, typeof entry.timestamp === 'number' ? entry.timestamp : now(), entry);
     });
+    trimToBytes();
   }
 
-  async function sample(): Promise<void> {
+  /** A link the mesh does not sample (not connected: ICE checks, a reconnection) is read here. */
+  async function sampleUnconnected(peerId: string): Promise<void> {
+    const pc = mesh.peerConnection(peerId);
+    if (!pc) return;
+    try {
+      recordLink(peerId, mesh.stats(peerId), await pc.getStats());
+    } catch {
+      // closed meanwhile
+    }
+  }
+
+  /**
+   * Every `sampleIntervalMs`: the sync figures, and the links that are not connected. Connected
+   * links come with the mesh's own `stats` events (one `getStats()` per link per second, shared).
+   */
+  function sample(): void {
     counters.samples++;
     const syncStats = session.sync?.stats();
     if (syncStats) keep(sync, now(), { timestamp: now(), ...flatten(syncStats) });
-    await Promise.all([...mesh.links].map(([peerId, state]) => sampleLink(peerId, state)));
+    for (const [peerId, state] of mesh.links) if (state !== 'connected') void sampleUnconnected(peerId);
     trimToBytes();
   }
 
   const timer = timers.setInterval(() => {
-    if (!closed) void sample();
+    if (!closed) sample();
   }, tuning.sampleIntervalMs);
   const unsubscribe = [
     mesh.on('signal', ({ peerId, direction, signal }) => {
@@ -313,6 +323,7 @@ export function createStatsRecorder(session: RecordedSession, options: StatsReco
       logEvent(peerId, type, value);
     }),
     mesh.on('link', ({ peerId, state }) => logEvent(peerId, 'link-state', state)),
+    mesh.on('stats', ({ peerId, stats, report }) => recordLink(peerId, stats, report)),
   ];
 
   return {

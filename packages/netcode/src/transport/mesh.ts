@@ -73,7 +73,8 @@ export interface MeshCounters {
 export interface MeshEvents<P> {
   message: { from: string; payload: P; reliable: boolean };
   link: { peerId: string; state: LinkState };
-  stats: { peerId: string; stats: LinkStats };
+  /** A link's new stats sample, and the `getStats()` report it was read from (for a stats recorder; not kept). */
+  stats: { peerId: string; stats: LinkStats; report: RTCStatsReport };
   /** A remote audio track arrived on a peer's link (it stays silent until that peer sends voice). */
   track: RemoteTrack;
   /**
@@ -462,7 +463,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       dropped: { ...entry.dropped },
     };
     entry.last = { at: now, bytesIn, bytesOut, framesIn: entry.framesIn, framesOut: entry.framesOut };
-    if (entries.get(peerId) === entry) events.emit('stats', { peerId, stats: entry.stats });
+    if (entries.get(peerId) === entry) events.emit('stats', { peerId, stats: entry.stats, report });
   }
 
   // Links are sampled spread over the interval, not all in one turn: getStats() on many
