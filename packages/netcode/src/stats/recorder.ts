@@ -211,7 +211,14 @@ export function createStatsRecorder(session: RecordedSession, options: StatsReco
   function totalBytes(): number {
     let bytes = 0;
     for (const table of tables()) bytes += table.bytes;
-    for (const record of peers.values()) bytes += record.eventBytes;
+    for (const record of peers.values()) {
+      bytes += record.eventBytes;
+      // Each connection's descriptions, configuration and the stats objects' ids and types.
+      for (const c of record.connections) {
+        bytes += 200 + c.stats.size * 60;
+        for (const d of [c.local, c.remote]) if (d) bytes += valueBytes(d.sdp);
+      }
+    }
     return bytes;
   }
 

@@ -57,7 +57,8 @@ export class SeriesTable {
         if (this.columns.size >= this.maxFields) continue;
         column = new Array<StatValue>(index).fill(null);
         this.columns.set(field, column);
-        this.estimate += field.length + 40 + index * valueBytes(null);
+        // The field's key and its startTime/endTime wrapper: about 80 characters of JSON.
+        this.estimate += field.length + 80 + index * valueBytes(null);
       }
       column.push(value);
       this.estimate += valueBytes(value);
