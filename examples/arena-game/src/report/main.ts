@@ -38,7 +38,7 @@ function chart(plot: Plot, into: HTMLElement): void {
         {
           stroke: '#8d9bb8',
           grid: { stroke: '#26324d' },
-          size: levels ? 64 : 50,
+          size: levels ? 78 : 50,
           ...(levels ? { splits: () => levels.map((_, i) => i), values: () => [...levels] } : {}),
         },
       ],
