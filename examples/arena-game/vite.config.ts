@@ -1,6 +1,7 @@
 // Vite for the arena demo. `npm run dev` serves it with hot reload and starts a lobby server in the
 // same process, proxied at /lobby on the page's own origin (as `npm start` serves the build).
 // Set TICKMESH_LOBBY_URL (e.g. ws://127.0.0.1:8080) to proxy to a lobby server you run yourself.
+import { fileURLToPath } from 'node:url';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 
 const external = process.env.TICKMESH_LOBBY_URL;
@@ -33,5 +34,12 @@ export default defineConfig({
     target: 'es2022',
     chunkSizeWarningLimit: 2000,
     reportCompressedSize: false,
+    // Two pages: the game, and the report viewer (its uPlot stays out of the game's bundle).
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        report: fileURLToPath(new URL('./report.html', import.meta.url)),
+      },
+    },
   },
 });

@@ -115,7 +115,7 @@ describe("the packed packages in a newcomer's app", () => {
     }
     const netcode = JSON.parse(readFileSync(join(app, 'node_modules/@tickmesh/netcode/package.json'), 'utf8'));
     expect(netcode).toMatchObject({ sideEffects: false, main: './dist/index.js', types: './dist/index.d.ts' });
-    expect(Object.keys(netcode.exports)).toEqual(['.', './testing', './internals']);
+    expect(Object.keys(netcode.exports)).toEqual(['.', './testing', './internals', './stats-dump']);
   });
 
   it('type-check under strict, with the bundler resolver and with the old node one', () => {

@@ -61,7 +61,8 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin || SKIP.test(url.pathname)) return;
-  const navigation = request.mode === 'navigate';
+  // Only the game's page is the shell (not /report.html, the report viewer).
+  const navigation = request.mode === 'navigate' && (url.pathname === '/' || url.pathname === '/index.html');
   event.respondWith(
     (async () => {
       const cache = await caches.open(CACHE);

@@ -40,6 +40,7 @@ import type { ArenaScene, RenderFrame } from './scenes/arena-scene.js';
 import { matchSettings, newRoomSettings, roomSettings } from './settings.js';
 import { CUSTOM_MAP_ID } from './sim/maps.js';
 import { playerEntityId } from './simulation.js';
+import { saveJson } from './ui/download.js';
 import { createHud } from './ui/hud.js';
 import { createLeftOutView } from './ui/left-out.js';
 import { createLobbyStatus } from './ui/lobby-status.js';
@@ -241,6 +242,10 @@ export function createApp(deps: AppDeps): ArenaApp {
     relay: (on) => {
       relay = on;
       lobby.net()?.setRelayOnly(on);
+    },
+    saveReport: () => {
+      const net = lobby.net();
+      if (net) saveJson(`tickmesh-report-${selfId() ?? 'peer'}-${Date.now()}.json`, net.report());
     },
   });
   const matchMenu = createInMatchMenu({

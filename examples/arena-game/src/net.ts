@@ -9,11 +9,13 @@ import {
   createCamera,
   createFileTransfer,
   createSession,
+  createStatsRecorder,
   type FileTransfer,
   type LinkState,
   type LobbyClient,
   type Mesh,
   type Session,
+  type StatsDump,
   type SyncTuning,
 } from '@tickmesh/netcode';
 import { conditionTransport } from '@tickmesh/netcode/testing';
@@ -99,6 +101,8 @@ export interface ArenaNet {
   retryLinks(): void;
   /** Whether the lobby hands out a TURN server (else forcing TURN cannot connect). */
   turnOffered(): boolean;
+  /** The last 5 minutes of every link's stats and the sync figures, as a stats dump (the netgraph's "Save report"). */
+  report(): StatsDump;
   close(): void;
 }
 
@@ -140,6 +144,8 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
   }
   if (options.conditions) setConditions(options.conditions);
   const files = createFileTransfer({ mesh: session.mesh, tuning: { maxFileBytes: MAX_MAP_FILE_BYTES } });
+  // Always on in the demo: a player who says "it lagged" can save the last minutes at once.
+  const recorder = createStatsRecorder(session);
   const dt = 1 / session.sync.tuning.tickRateHz;
   const corrections: { at: number; total: number }[] = [];
 
@@ -182,9 +188,11 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     retryLinks() {
       for (const [peerId, state] of session.mesh.links) if (state !== 'connected') session.mesh.redial(peerId);
     },
+    report: () => recorder.dump(),
     close() {
       camera.close();
       files.close();
+      recorder.close();
       session.close();
     },
   };

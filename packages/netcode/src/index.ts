@@ -76,8 +76,18 @@ export {
   type LobbyStatus,
   type RoomListPage,
 } from './signaling/lobby-client.js';
+// A rolling window of every link's getStats() and the sync figures, dumped as one JSON report.
+export type { RecorderCounters, StatsDump } from './stats/dump-types.js';
 // The mesh (a session makes one; a game that only needs channels can use it alone).
 export type { CandidateType, LinkStats } from './stats/link-stats.js';
+export {
+  createStatsRecorder,
+  type RecordedSession,
+  type RecorderTuning,
+  recorderDefaults,
+  type StatsRecorder,
+  type StatsRecorderOptions,
+} from './stats/recorder.js';
 // The running game: status, what to draw, tuning, stats.
 export type { SyncEngine, SyncEvents, SyncStatus, SyncView } from './sync/engine.js';
 export { type Entities, type GameDefinition, playerEntityId, type StepContext } from './sync/game.js';

@@ -1,7 +1,8 @@
 /**
  * The netgraph (F3): per-peer link figures, the sync layer's figures, a history of snapshot sizes,
  * and the network conditioner's sliders, to feel prediction and interpolation at work, and a box
- * that forces every link through TURN at once (no reload). Its controls never keep the keyboard:
+ * that forces every link through TURN at once (no reload), and "Save report" (a stats dump to
+ * open in /report.html). Its controls never keep the keyboard:
  * each lets go of focus once used, so WASD moves the player again, not a slider.
  */
 import { CONDITION_LIMITS, type NetConditions } from '../conditions.js';
@@ -21,7 +22,7 @@ export interface NetgraphModel {
  */
 export function createNetgraph(
   initial: NetConditions,
-  actions: { conditions(c: NetConditions): void; relay(on: boolean): void },
+  actions: { conditions(c: NetConditions): void; relay(on: boolean): void; saveReport(): void },
 ) {
   const table = h('table');
   const kv = h('div.kv');
@@ -49,6 +50,12 @@ export function createNetgraph(
   const relay = h('input', { type: 'checkbox' });
   relay.addEventListener('change', () => actions.relay(relay.checked));
   letGo(relay);
+  // The last minutes of every link's stats as a JSON file (docs/stats-dump.md), for /report.html.
+  const save = h('button.small', { type: 'button', testid: 'save-report' }, 'Save report');
+  save.addEventListener('click', () => {
+    save.blur();
+    actions.saveReport();
+  });
 
   const el = h(
     'div.netgraph.panel',
@@ -69,6 +76,7 @@ export function createNetgraph(
       (v) => (conditions.loss = v / 100),
     ),
     h('label', {}, h('span', {}, 'force TURN'), relay, h('span')),
+    save,
   );
 
   function drawHistory(): void {

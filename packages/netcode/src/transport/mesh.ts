@@ -29,7 +29,7 @@ import { realTimers, type Timers } from '../util/timers.js';
 import { type ChannelKind, type CreatePeerConnection, createLink, type Link, type LinkState } from './link.js';
 import type { MediaKind } from './media-line.js';
 import { encodeOutgoing } from './outgoing.js';
-import { parseMeshSignal } from './signal.js';
+import { type LinkSignal, parseMeshSignal } from './signal.js';
 import {
   type FrameDropReason,
   type FrameDrops,
@@ -81,11 +81,17 @@ export interface MeshCounters {
 export interface MeshEvents<P> {
   message: { from: string; payload: P; reliable: boolean };
   link: { peerId: string; state: LinkState };
-  stats: { peerId: string; stats: LinkStats };
+  /** A link's new stats sample, and the `getStats()` report it was read from (for a stats recorder; not kept). */
+  stats: { peerId: string; stats: LinkStats; report: RTCStatsReport };
   /** A remote audio track arrived on a peer's link (it stays silent until that peer sends voice). */
   track: RemoteTrack;
   /** A remote video track arrived on a peer's link (no frames until that peer's camera is on). */
   videoTrack: RemoteTrack;
+  /**
+   * A link signal (SDP or ICE candidates) this side sent to a peer, or received from it and passed
+   * its check: for a stats recorder (stats/recorder.ts). Nothing is kept when nobody listens.
+   */
+  signal: { peerId: string; direction: 'sent' | 'received'; signal: LinkSignal };
 }
 
 export interface RemoteTrack {
@@ -291,7 +297,10 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       polite: selfId < peerId,
       rtcConfig: rtcConfig(),
       createPeerConnection: options.createPeerConnection,
-      sendSignal: (signal) => lobby.signal(peerId, signal),
+      sendSignal: (signal) => {
+        lobby.signal(peerId, signal);
+        events.emit('signal', { peerId, direction: 'sent', signal });
+      },
       onState: (state) => setLinkState(peerId, entry, state),
       onMessage: (kind, data) => receive(peerId, entry, kind, data),
       onTrack: (event) => {
@@ -396,6 +405,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       return;
     }
     const signal = parsed.signal;
+    events.emit('signal', { peerId: from, direction: 'received', signal });
     if (entry && entry.link.sid === signal.sid) {
       entry.link.handleSignal(signal);
       return;
@@ -489,7 +499,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       dropped: { ...entry.dropped },
     };
     entry.last = { at: now, bytesIn, bytesOut, framesIn: entry.framesIn, framesOut: entry.framesOut };
-    if (entries.get(peerId) === entry) events.emit('stats', { peerId, stats: entry.stats });
+    if (entries.get(peerId) === entry) events.emit('stats', { peerId, stats: entry.stats, report });
   }
 
   // Links are sampled spread over the interval, not all in one turn: getStats() on many
