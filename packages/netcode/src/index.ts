@@ -21,6 +21,19 @@ export {
   type RoomSettings,
   RoomState,
 } from '@tickmesh/protocol';
+// Room chat on the mesh (`session.chat`).
+export {
+  type Chat,
+  type ChatDropReason,
+  type ChatDrops,
+  type ChatEvents,
+  type ChatFailureCode,
+  type ChatMessage,
+  type ChatSendResult,
+  type ChatTuning,
+  chatDefaults,
+  createChat,
+} from './chat/chat.js';
 // A game session: the mesh, the sync engine and voice, following the lobby room.
 export { createSession, type Session, SessionError, type SessionOptions } from './session.js';
 export {

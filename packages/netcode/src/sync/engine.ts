@@ -46,7 +46,7 @@ import { createInputIntake } from './input-intake.js';
 import { createInputLog } from './input-log.js';
 import { blendEntities, defaultInterpolate } from './interpolation.js';
 import { createOwnInputs } from './own-inputs.js';
-import { parsePacket } from './packets.js';
+import { CHAT_TAG, parsePacket } from './packets.js';
 import type { SchemaDefinition } from './snapshot/schema.js';
 import { createStepper } from './stepper.js';
 import { createSyncStats, type SyncStats } from './sync-stats.js';
@@ -290,7 +290,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   }
 
   function onMessage(message: { from: string; payload: unknown; reliable: boolean }): void {
-    if (status.kind === 'idle') return;
+    if (status.kind === 'idle' || isOtherLayers(message.payload)) return;
     const { from } = message;
     if (!packetBudget.take(from, timers.now())) {
       stats.drop('budget');
@@ -420,6 +420,9 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
     },
   };
 }
+
+/** A packet of another layer on the same mesh (packets.ts's table): chat's. */
+const isOtherLayers = (payload: unknown): boolean => Array.isArray(payload) && payload[0] === CHAT_TAG;
 
 function assertNever(value: never): never {
   throw new Error(`unhandled packet ${JSON.stringify(value)}`);

@@ -9,6 +9,11 @@
  *   pong      [4, id, sentAt, hostTime]                                          unreliable, host to sender
  *   event     [5, tick, event]                                                   reliable, host to all
  *
+ * Other layers share the mesh and take the tags after these (the engine skips their packets
+ * without counting them as invalid, and they leave the sync layer's alone):
+ *
+ *   chat      [6, text, twin?]                                                   reliable, to each (chat/chat-packet.ts)
+ *
  * An input packet repeats every input the host has not acknowledged, as runs of equal inputs
  * (`count` consecutive ticks with the same input), so holding a key costs a few bytes however many
  * ticks it spans. A run whose input is a plain object with the same keys as the run before is
@@ -26,6 +31,8 @@
  */
 
 export const PacketTag = { input: 1, snapshot: 2, ping: 3, pong: 4, event: 5 } as const;
+/** Chat's tag (chat/chat-packet.ts): not a sync packet, and never counted as an invalid one. */
+export const CHAT_TAG = 6;
 
 export interface InputPacket<Input> {
   readonly type: 'input';
