@@ -5,6 +5,11 @@
  * counters and stats readers, and voice's pure parts. Less stable than the main entry: these
  * change when the wire or the algorithms do.
  */
+
+// Chat's pure parts: its packet, the sender's route and the receiver's twin rule.
+export { type ChatPacket, encodeChat, isChatText, parseChat } from './chat/chat-packet.js';
+export { type ChatRoute, routeChat } from './chat/route.js';
+export { createTwins, type Twins } from './chat/twins.js';
 export {
   type DecodedFrame,
   type DecodeFailure,
@@ -32,7 +37,14 @@ export {
 export { type Corrections, copyEntities, createCorrections } from './sync/corrections.js';
 export { createInputLog, type InputLog, type InputPutResult } from './sync/input-log.js';
 export { createInterpolationBuffer, type InterpolationBuffer } from './sync/interpolation.js';
-export { encodeSnapshotPacket, inputsEqual, PacketTag, parsePacket, type SyncPacket } from './sync/packets.js';
+export {
+  CHAT_TAG,
+  encodeSnapshotPacket,
+  inputsEqual,
+  PacketTag,
+  parsePacket,
+  type SyncPacket,
+} from './sync/packets.js';
 export { createRenderClock, type RenderClock, type RenderClockOptions } from './sync/render-clock.js';
 export {
   type AppliedSnapshot,
