@@ -1,4 +1,4 @@
-// What the frame decoder refuses before it decodes anything: frames over the channel's limit,
+// What the frame decoder refuses before msgpackr decodes anything: frames over the channel's limit,
 // every MessagePack extension type (as msgpackr's own encoders write them and as raw headers),
 // nesting past MAX_FRAME_DEPTH, counts and lengths past the end; and that honest packets, in every
 // MessagePack form, still round-trip.

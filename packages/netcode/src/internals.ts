@@ -25,7 +25,6 @@ export {
   maxFrameBytes,
 } from './codec/frame.js';
 export { type PlainScanFailure, scanPlain } from './codec/plain-scan.js';
-export { unpackPlain } from './codec/plain-unpack.js';
 export { LossCounter } from './stats/link-stats.js';
 export {
   type ClockEstimate,

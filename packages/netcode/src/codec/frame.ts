@@ -3,9 +3,9 @@
  *
  *   byte 0      frame version (FRAME_VERSION); a frame of another version is dropped
  *   bytes 1-4   sequence number (uint32, big endian), per link and channel, for loss counting
- *   bytes 5..   the payload: one MessagePack value, plain data only (no extensions, no records)
+ *   bytes 5..   the payload: one MessagePack value (msgpackr, records off), plain data only
  *
- * Records (msgpackr's shared structures) are not used on purpose: on an unordered, lossy channel a
+ * Records (msgpackr's shared structures) are off on purpose: on an unordered, lossy channel a
  * packet must decode alone, with a fresh decoder, in any order (STYLE.md habit 11). Packet
  * layouts are kept compact by the layers above (tuples rather than keyed maps).
  *
@@ -13,12 +13,12 @@
  * channel's limit is dropped before anything reads it (`oversize`); then a non-recursive pre-scan
  * (plain-scan.ts) admits plain data only (`extension`: no Dates, Sets, RegExps, BigInts, typed
  * arrays, records), at most MAX_FRAME_DEPTH arrays or maps deep (`depth`), and exactly one
- * well-formed value (`payload`), before plain-unpack.ts decodes it. The encoder (plain-pack.ts) writes
+ * well-formed value (`payload`), before msgpackr decodes it. The encoder (plain-pack.ts) writes
  * plain data only, `undefined` as nil, so honest payloads never hold an extension.
  */
+import { Unpackr } from 'msgpackr/unpack';
 import { packPlain } from './plain-pack.js';
 import { scanPlain } from './plain-scan.js';
-import { unpackPlain } from './plain-unpack.js';
 
 export const FRAME_VERSION = 1;
 export const FRAME_HEADER_BYTES = 5;
@@ -28,6 +28,8 @@ export const MAX_UNRELIABLE_FRAME_BYTES = 1150;
 export const MAX_RELIABLE_FRAME_BYTES = 64 * 1024;
 /** Deepest nesting of arrays and maps in a frame's payload (a packet of the sync layer uses 2 plus the game's input). */
 export const MAX_FRAME_DEPTH = 32;
+
+const unpackr = new Unpackr({ useRecords: false, int64AsType: 'number', mapsAsObjects: true });
 
 /** Why a frame was dropped undecoded. */
 export type DecodeFailure = 'short' | 'version' | 'oversize' | 'extension' | 'depth' | 'payload';
@@ -77,9 +79,9 @@ export function decodeFrame(data: Uint8Array, maxBytes: number = MAX_RELIABLE_FR
   if (refused !== null) return { ok: false, reason: refused };
   const seq = new DataView(data.buffer, data.byteOffset, data.byteLength).getUint32(1);
   try {
-    return { ok: true, seq, payload: unpackPlain(data, FRAME_HEADER_BYTES) };
+    return { ok: true, seq, payload: unpackr.unpack(data.subarray(FRAME_HEADER_BYTES)) };
   } catch {
-    // Plain, whole and shallow, yet refused: a map key that cannot be a property name.
+    // Plain, whole and shallow, yet refused: a map key msgpackr cannot make a property name.
     return { ok: false, reason: 'payload' };
   }
 }

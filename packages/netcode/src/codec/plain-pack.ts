@@ -5,11 +5,11 @@
  * shortest string, binary and array headers. It differs on purpose in two places: maps take
  * their shortest header too, where msgpackr writes map16 (2 bytes more per object), and
  * `undefined` is nil, where msgpackr by default writes a fixext that receivers refuse (it needs
- * `encodeUndefinedAsNil` to match). msgpackr still decodes every frame it writes.
+ * `encodeUndefinedAsNil` to match). msgpackr still decodes every frame.
  *
  * Why not msgpackr's packer: a frame's payload is a tuple of plain values, and msgpackr's packer
  * (records, structures, extensions, iterators) was 6.5 KB of a game's gzipped bundle, a fifth of
- * what tickmesh ships (`npm run bench:bundle`). Its decoder is plain-unpack.ts, for the same reason.
+ * what tickmesh ships (`npm run bench:bundle`). Decoding untrusted bytes stays with msgpackr.
  *
  * Anything else (a Date, a Map, a class instance, a bigint, a function) and nesting deeper than
  * `maxDepth` throws a TypeError: a sender finds out at once, never a receiver.

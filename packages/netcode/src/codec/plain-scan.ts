@@ -1,14 +1,16 @@
 /**
- * A pre-scan of untrusted MessagePack bytes, run before plain-unpack.ts decodes them: it admits plain
+ * A pre-scan of untrusted MessagePack bytes, run before msgpackr decodes them: it admits plain
  * data only and bounds what decoding can cost.
  *
  * - Plain data: nil, booleans, integers, floats, strings, binary, arrays and maps. Any extension
- *   (ext 8/16/32 `0xc7`-`0xc9`, fixext 1-16 `0xd4`-`0xd8`) is refused: a general decoder (msgpackr)
- *   turns them into Dates, RegExps, Sets, Errors, BigInts, typed arrays or record definitions,
- *   none of which a game packet may hold. `0xc1` (never used) is refused as malformed.
+ *   (ext 8/16/32 `0xc7`-`0xc9`, fixext 1-16 `0xd4`-`0xd8`) is refused: msgpackr would turn them
+ *   into Dates, RegExps, Sets, Errors, BigInts, typed arrays or record definitions, none of which
+ *   a game packet may hold. Its extension table is module-global, so clearing it would change
+ *   every other msgpackr user in the page; refusing the bytes leaves it alone. `0xc1` (never
+ *   used) is refused as malformed.
  * - Bounded: the walk is a loop with an explicit stack, never recursion, and looks at each byte
  *   at most once (string and binary bodies are skipped whole), so its cost is linear in the
- *   frame's size. Nesting deeper than `maxDepth` is refused, so the recursive decoder
+ *   frame's size. Nesting deeper than `maxDepth` is refused, so msgpackr's recursive decoder
  *   cannot exhaust the stack. An array or map that declares more values than bytes are left is
  *   refused (every value takes at least one byte), so a frame holds at most as many values as it
  *   has bytes, and a declared count can never make the decoder allocate beyond that.
