@@ -3,6 +3,7 @@
 // room, ready=1 marking a guest ready once, Ready sent again after a round for a guest who was
 // ready (unless "stay ready" is off), and a new name making a new client and net layer.
 import type {
+  ChatMessage,
   LobbyClient,
   LobbyClientOptions,
   LobbyEvents,
@@ -165,11 +166,12 @@ function store(): KeyValueStore & { items: Map<string, string> } {
 
 function setup(
   script: Script,
-  options: { storage?: { local: KeyValueStore; session: KeyValueStore }; autoReady?: boolean } = {},
+  options: { storage?: { local: KeyValueStore; session: KeyValueStore }; autoReady?: boolean; netChat?: boolean } = {},
 ) {
   const storage = options.storage ?? { local: store(), session: store() };
   const clients: FakeLobby[] = [];
-  const nets: { closed: boolean }[] = [];
+  const nets: { closed: boolean; chat: FakeNetChat }[] = [];
+  const heard: string[] = [];
   const notices: [string, string | undefined][] = [];
   /** The last notice's button (Retry now), if it had one. */
   let action: { label: string; run(): void } | undefined;
@@ -178,7 +180,7 @@ function setup(
   const busy: boolean[] = [];
   const changes: RoomChange[] = [];
   const connected: string[] = [];
-  const flow = createLobbyFlow({
+  const flow = createLobbyFlow<{ closed: boolean; chat: FakeNetChat; close(): void }>({
     lobbyUrl: LOBBY,
     remembered: createRemembered(storage, LOBBY),
     newRoomSettings: { roundS: 10 },
@@ -190,6 +192,7 @@ function setup(
     },
     createNet: () => {
       const net = {
+        chat: fakeNetChat(),
         closed: false,
         close() {
           net.closed = true;
@@ -216,7 +219,8 @@ function setup(
       },
     },
     roomChanged: (change) => void changes.push(change),
-    chat: () => {},
+    chat: (m) => void heard.push(`${m.name}: ${m.text}`),
+    ...(options.netChat ? { netChat: (net: { chat: FakeNetChat }) => net.chat } : {}),
     connected: (client) => void connected.push(client.peerId ?? '?'),
   });
   /** Fires the next live timer, as if its time had passed; false when none is left. */
@@ -227,7 +231,40 @@ function setup(
     next.fn();
     return true;
   };
-  return { flow, storage, clients, nets, notices, busy, changes, connected, action: () => action, timers, fireNext };
+  return {
+    flow,
+    storage,
+    clients,
+    nets,
+    heard,
+    notices,
+    busy,
+    changes,
+    connected,
+    action: () => action,
+    timers,
+    fireNext,
+  };
+}
+
+type FakeNetChat = ReturnType<typeof fakeNetChat>;
+
+/** A net's chat: what was sent, and a way to deliver a message. */
+function fakeNetChat() {
+  const listeners: ((m: ChatMessage) => void)[] = [];
+  return {
+    sent: [] as string[],
+    send(text: string) {
+      this.sent.push(text);
+    },
+    on(_type: 'message', listener: (m: ChatMessage) => void) {
+      listeners.push(listener);
+      return () => {};
+    },
+    deliver: (m: ChatMessage) => {
+      for (const l of listeners) l(m);
+    },
+  };
 }
 
 const quickplay: RoomRequest = { kind: 'quickplay' };
@@ -408,6 +445,20 @@ describe('createLobbyFlow', () => {
       'kick other',
       'leave',
     ]);
+  });
+});
+
+describe('chat through the net', () => {
+  it("sends and hears chat through the net's chat once there is a net, never the lobby's twice", async () => {
+    const t = setup({ tokens: ['t'], host: 'self' }, { netChat: true });
+    await t.flow.enter('Ann', quickplay);
+    t.flow.chat('hi');
+    expect(t.nets[0]?.chat.sent).toEqual(['hi']);
+    expect(t.clients[0]?.requests).toEqual(['quickplay']);
+    // The lobby's copy reaches the game through the net's chat (which drops twins), not from the client too.
+    t.clients[0]?.events.emit('chat', { type: 'room.chat', from: 'bob', name: 'Bob', text: 'yo', at: 1 });
+    t.nets[0]?.chat.deliver({ from: 'bob', name: 'Bob', text: 'yo', at: 1, via: 'lobby' });
+    expect(t.heard).toEqual(['Bob: yo']);
   });
 });
 

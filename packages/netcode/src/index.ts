@@ -35,6 +35,19 @@ export {
   createCamera,
 } from './camera/camera.js';
 export type { VideoLinkStats } from './camera/video-stats.js';
+// Room chat on the mesh (`session.chat`).
+export {
+  type Chat,
+  type ChatDropReason,
+  type ChatDrops,
+  type ChatEvents,
+  type ChatFailureCode,
+  type ChatMessage,
+  type ChatSendResult,
+  type ChatTuning,
+  chatDefaults,
+  createChat,
+} from './chat/chat.js';
 // File transfer on the mesh: Blobs to one peer or all, chunked on a channel of their own.
 export {
   createFileTransfer,

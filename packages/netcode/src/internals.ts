@@ -7,6 +7,10 @@
  */
 
 export { emptyVideoLinkStats, readVideoStats } from './camera/video-stats.js';
+// Chat's pure parts: its packet, the sender's route and the receiver's twin rule.
+export { type ChatPacket, encodeChat, isChatText, parseChat } from './chat/chat-packet.js';
+export { type ChatRoute, routeChat } from './chat/route.js';
+export { createTwins, type Twins } from './chat/twins.js';
 export {
   type DecodedFrame,
   type DecodeFailure,
@@ -51,6 +55,7 @@ export { type Corrections, copyEntities, createCorrections } from './sync/correc
 export { createInputLog, type InputLog, type InputPutResult } from './sync/input-log.js';
 export { createInterpolationBuffer, type InterpolationBuffer } from './sync/interpolation.js';
 export {
+  CHAT_TAG,
   encodeSnapshotPacket,
   FIRST_FOREIGN_TAG,
   inputsEqual,

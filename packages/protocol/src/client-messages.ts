@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { ErrorCode } from './codes.js';
 import { Limits } from './limits.js';
 import { type Rid, type Room, ridCheck, roomCheck } from './server-messages.js';
-import { codePointLength, isCleanText, isValidName, jsonByteLength } from './text.js';
+import { isChatLength, isCleanText, isValidName, jsonByteLength } from './text.js';
 
 /** Request id echoed on every direct answer: {@link ridCheck}'s rule as a zod schema. */
 export const ridSchema = z.custom<Rid>((v) => ridCheck(v) === null, {
@@ -95,10 +95,7 @@ export const roomChatRequestSchema = z.object({
   type: z.literal('room.chat'),
   text: z
     .string()
-    .refine((t) => {
-      const n = codePointLength(t);
-      return n >= Limits.minChatLength && n <= Limits.maxChatLength;
-    }, 'text must be 1-280 characters')
+    .refine(isChatLength, 'text must be 1-280 characters')
     .refine(isCleanText, 'text must not hold control, bidirectional-override or lone surrogate characters'),
 });
 

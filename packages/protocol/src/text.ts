@@ -59,6 +59,15 @@ export function isCleanText(s: string): boolean {
 }
 
 /**
+ * True when `text` has the length chat text may have (`room.chat.text`, and chat on the mesh):
+ * {@link Limits.minChatLength}-{@link Limits.maxChatLength} code points, as sent (chat is not trimmed).
+ */
+export function isChatLength(text: string): boolean {
+  const n = codePointLength(text);
+  return n >= Limits.minChatLength && n <= Limits.maxChatLength;
+}
+
+/**
  * True when `name` (already trimmed) is a valid player name: 1-24 code points, clean text
  * ({@link isCleanText}), and something visible.
  */

@@ -5,7 +5,8 @@
  * was ready before it (the lobby clears every flag when a room returns to `open`) unless they
  * turned "stay ready" off; and a sentence for every refusal. Another name means
  * a new lobby client and a new net layer. Room changes and chat go to the callbacks, whichever
- * client they come from.
+ * client they come from. Chat goes through the net's mesh chat once there is a net (`netChat`: it
+ * keeps working while the lobby is away, and brings the lobby's chat too), the lobby's before.
  *
  * An unreachable lobby is said within `connectTimeoutMs` ("Can't reach the game server. Retrying
  * in 5 s…", with Retry now), the menu's buttons usable meanwhile; the request is asked again when
@@ -13,6 +14,7 @@
  * (which keeps trying underneath) gets through.
  */
 import type {
+  ChatMessage,
   LobbyClient,
   LobbyClientOptions,
   LobbyConnection,
@@ -89,9 +91,20 @@ export interface LobbyFlowDeps<Net extends { close(): void }> {
   timers?: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
   roomChanged(change: RoomChange): void;
   /** A chat message, with the room of the client it came to. */
-  chat(message: LobbyEvents['chat'], room: Room | null): void;
+  chat(message: Pick<ChatMessage, 'from' | 'name' | 'text' | 'at'>, room: Room | null): void;
+  /**
+   * The net's chat (a session's `chat`): once a net is made, chat is sent and heard through it
+   * (over the mesh, and the lobby while a member has no link). Default: the lobby's chat only.
+   */
+  netChat?(net: Net): NetChat;
   /** A client has connected and its net layer is made: subscribe to the net's events here. */
   connected(client: LobbyClient, net: Net): void;
+}
+
+/** What the flow needs of a net's chat: `session.chat` is one. */
+export interface NetChat {
+  send(text: string): unknown;
+  on(type: 'message', listener: (message: ChatMessage) => void): () => void;
 }
 
 export interface LobbyFlow<Net> {
@@ -189,7 +202,9 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
     });
     client = next;
     next.on('room', onRoom);
-    next.on('chat', (m) => deps.chat(m, next.room));
+    next.on('chat', (m) => {
+      if (!net || !deps.netChat) deps.chat(m, next.room); // else the net's chat brings it
+    });
     next.on('left', ({ reason }) => {
       const lost = LOST[reason];
       if (lost) menu.setNotice(lost, 'error');
@@ -208,6 +223,7 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
     });
     remembered.setName(clientName);
     net = deps.createNet(next);
+    deps.netChat?.(net).on('message', (m) => deps.chat(m, next.room));
     deps.connected(next, net);
     return next;
   }
@@ -295,7 +311,7 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
     start: () => void client?.start(),
     leave: () => void client?.leaveRoom(),
     settings: (settings) => void client?.setSettings({ ...client.room?.settings, ...settings }),
-    chat: (text) => void client?.chat(text),
+    chat: (text) => void (net && deps.netChat ? deps.netChat(net).send(text) : client?.chat(text)),
     end: () => void client?.end(),
     kick: (peerId) => void client?.kick(peerId),
     stayReady: () => stayReady,

@@ -421,6 +421,7 @@ export function createSyncEngine<State, Input, Event, D extends SchemaDefinition
   };
 }
 
+/** A packet of another layer on the same mesh (packets.ts's table): chat's. */
 function assertNever(value: never): never {
   throw new Error(`unhandled packet ${JSON.stringify(value)}`);
 }

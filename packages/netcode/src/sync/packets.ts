@@ -9,6 +9,12 @@
  *   pong      [4, id, sentAt, hostTime]                                          unreliable, host to sender
  *   event     [5, tick, event]                                                   reliable, host to all
  *
+ * Other layers share the mesh and take tags from 32 up (the engine skips their packets without
+ * counting them as invalid, and they leave the sync layer's alone):
+ *
+ *   chat      [32, text, twin?]                                                  reliable, to each (chat/chat-packet.ts)
+ *   files     [40, control...]                                                   reliable, to each (files/wire.ts)
+ *
  * An input packet repeats every input the host has not acknowledged, as runs of equal inputs
  * (`count` consecutive ticks with the same input), so holding a key costs a few bytes however many
  * ticks it spans. A run whose input is a plain object with the same keys as the run before is
@@ -26,12 +32,14 @@
  */
 
 export const PacketTag = { input: 1, snapshot: 2, ping: 3, pong: 4, event: 5 } as const;
-
 /**
- * Tags from this one up belong to other layers on the same mesh (file transfer: 40,
- * files/wire.ts): the sync engine leaves them alone, neither parsed nor counted as invalid.
+ * Tags from this one up belong to other layers on the same mesh (chat: 32, chat/chat-packet.ts;
+ * file transfer: 40, files/wire.ts): the sync engine leaves them alone, neither parsed nor
+ * counted as invalid.
  */
 export const FIRST_FOREIGN_TAG = 32;
+/** Chat's tag (chat/chat-packet.ts): another layer's, so never counted as an invalid sync packet. */
+export const CHAT_TAG = FIRST_FOREIGN_TAG;
 
 /** Whether a payload is another layer's packet (see {@link FIRST_FOREIGN_TAG}). */
 export const isForeignPacket = (payload: unknown): boolean =>
