@@ -64,5 +64,6 @@ describe('file transfer wire', () => {
     expect(isForeignPacket(encodeControl({ type: 'accept', id: 1 }))).toBe(true);
     expect(isForeignPacket([5, 1, { type: 'kill' }])).toBe(false);
     expect(isForeignPacket(['g', 1])).toBe(false);
+    expect(isForeignPacket([99, 1])).toBe(false); // no layer's: an invalid sync packet, counted
   });
 });

@@ -57,7 +57,7 @@ export { createInterpolationBuffer, type InterpolationBuffer } from './sync/inte
 export {
   CHAT_TAG,
   encodeSnapshotPacket,
-  FIRST_FOREIGN_TAG,
+  FILE_TAG,
   inputsEqual,
   isForeignPacket,
   PacketTag,

@@ -2,8 +2,8 @@
  * The file-transfer wire. Two parts:
  *
  * Control messages ride the mesh's reliable channel as MessagePack tuples tagged FILE_PACKET_TAG
- * (40; the sync layer's tags are 1-5, and every tag from 32 up belongs to a layer other than sync,
- * which ignores them). `id` is the sending side's transfer id (uint32), so a pair of peers names a
+ * (40; sync/packets.ts has the table of every tag on the mesh: the sync engine skips chat's and
+ * this one uncounted, and counts any other unknown tag as an invalid packet). `id` is the sending side's transfer id (uint32), so a pair of peers names a
  * transfer by (sender's link, id) and both directions can use the same numbers.
  *
  *   offer     [40, 0, id, name, type, size]   sender to receiver: a file of `size` bytes
@@ -23,8 +23,10 @@
  *
  * Parsing never throws: anything malformed yields null, to be counted and dropped.
  */
+import { FILE_TAG } from '../sync/packets.js';
 
-export const FILE_PACKET_TAG = 40;
+/** The control messages' tag, in sync/packets.ts's table of every tag on the mesh. */
+export const FILE_PACKET_TAG = FILE_TAG;
 export const CHUNK_VERSION = 1;
 export const CHUNK_HEADER_BYTES = 5;
 /** Longest file name an offer may carry (UTF-16 code units); longer offers are malformed. */

@@ -9,8 +9,8 @@
  *   pong      [4, id, sentAt, hostTime]                                          unreliable, host to sender
  *   event     [5, tick, event]                                                   reliable, host to all
  *
- * Other layers share the mesh and take tags from 32 up (the engine skips their packets without
- * counting them as invalid, and they leave the sync layer's alone):
+ * Other layers share the mesh with tags of their own (the engine skips their packets without
+ * counting them as invalid, and they leave the sync layer's alone; any other tag is invalid):
  *
  *   chat      [32, text, twin?]                                                  reliable, to each (chat/chat-packet.ts)
  *   files     [40, control...]                                                   reliable, to each (files/wire.ts)
@@ -32,18 +32,18 @@
  */
 
 export const PacketTag = { input: 1, snapshot: 2, ping: 3, pong: 4, event: 5 } as const;
-/**
- * Tags from this one up belong to other layers on the same mesh (chat: 32, chat/chat-packet.ts;
- * file transfer: 40, files/wire.ts): the sync engine leaves them alone, neither parsed nor
- * counted as invalid.
- */
-export const FIRST_FOREIGN_TAG = 32;
-/** Chat's tag (chat/chat-packet.ts): another layer's, so never counted as an invalid sync packet. */
-export const CHAT_TAG = FIRST_FOREIGN_TAG;
+/** Chat's tag (chat/chat-packet.ts): another layer's packet on the same mesh. */
+export const CHAT_TAG = 32;
+/** File transfer's tag (files/wire.ts): another layer's packet on the same mesh. */
+export const FILE_TAG = 40;
 
-/** Whether a payload is another layer's packet (see {@link FIRST_FOREIGN_TAG}). */
+/**
+ * Whether a payload is another layer's packet (chat's or file transfer's): the sync engine leaves
+ * it alone, neither parsed nor counted as invalid (those layers count their own refusals). Any
+ * other tag the engine does not know is an invalid sync packet, counted as one.
+ */
 export const isForeignPacket = (payload: unknown): boolean =>
-  Array.isArray(payload) && typeof payload[0] === 'number' && payload[0] >= FIRST_FOREIGN_TAG;
+  Array.isArray(payload) && (payload[0] === CHAT_TAG || payload[0] === FILE_TAG);
 
 export interface InputPacket<Input> {
   readonly type: 'input';
