@@ -16,6 +16,8 @@ export interface BotOptions {
   lobbyUrl: string;
   /** Room code to join; null: quick play. */
   room: string | null;
+  /** With `room` null: create a private room of this many players instead of quick play (bench:upload). */
+  createMaxPlayers?: number;
   name: string;
   seed: number;
   logger: Logger;
@@ -59,7 +61,12 @@ export async function startBot(options: BotOptions): Promise<Bot> {
       readying = false;
     });
   });
-  const joined = options.room === null ? await lobby.quickplay() : await lobby.joinRoom(options.room);
+  const joined =
+    options.room !== null
+      ? await lobby.joinRoom(options.room)
+      : options.createMaxPlayers !== undefined
+        ? await lobby.createRoom({ maxPlayers: options.createMaxPlayers })
+        : await lobby.quickplay();
   if (!joined.ok) {
     net.close();
     lobby.close();
