@@ -5,9 +5,10 @@
  *        │                            │                                                 │
  *        └── signaling ──► mesh ──► [conditioner, when asked for] ◄── packets
  *
- * (chat rides the mesh too, chat/chat.ts) and follows the room: the game's simulation starts when the room becomes `playing` (the room's
- * host is the authority), the host migrates when the room names another, players follow the
- * room's members, and everything stops when the room goes back to `open` or is left.
+ * (the room's chat rides the mesh too, chat/chat.ts) and follows the room: the game's simulation
+ * starts when the room becomes `playing` (the room's host is the authority), the host migrates
+ * when the room names another, players follow the room's members, and everything stops when the
+ * room goes back to `open` or is left.
  */
 import { type Chat, type ChatTuning, createChat } from './chat/chat.js';
 import type { LobbyClient } from './signaling/lobby-client.js';
