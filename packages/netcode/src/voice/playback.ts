@@ -27,13 +27,21 @@ export interface PlaybackDeps {
   guard(what: string, fn: () => void): void;
 }
 
+/** What a game controls of the voices it hears (part of `Voice`). */
 export interface PlaybackControls {
+  /** A remote peer's volume, 0..1. Default 1. */
   setPeerVolume(peerId: string, volume: number): void;
+  /** Silences one remote peer for this player only. Default false. */
   setPeerMuted(peerId: string, muted: boolean): void;
+  /** Plays voices on this output device (`MediaDeviceInfo.deviceId`); `unsupported` where the browser lacks `setSinkId`. */
   setOutputDevice(deviceId: string): Promise<OutputDeviceResult>;
+  /** Spatial voice: each remote voice placed by `setPeerPosition` around `setListener`. Default off. */
   setSpatial(enabled: boolean): void;
+  /** The local player's position and facing, in game units. */
   setListener(pose: ListenerPose): void;
+  /** A remote player's position, in game units; null: at the listener. */
   setPeerPosition(peerId: string, position: Point | null): void;
+  /** Remote peers whose voice is playable. */
   peers(): string[];
 }
 

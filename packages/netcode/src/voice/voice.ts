@@ -26,8 +26,8 @@ import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
 import { createMicrophone } from './microphone.js';
-import { createPlayback, type OutputDeviceResult } from './playback.js';
-import type { ListenerPose, Point, SpatialSettings } from './spatial.js';
+import { createPlayback, type OutputDeviceResult, type PlaybackControls } from './playback.js';
+import type { SpatialSettings } from './spatial.js';
 import { spatialDefaults } from './spatial.js';
 import { createSpeakingDetector, type SpeakingDetector, speakingDefaults } from './speaking-detector.js';
 import { readVoiceStats, type VoiceLinkStats } from './voice-stats.js';
@@ -82,7 +82,8 @@ export interface VoiceOptions {
   logger?: Logger;
 }
 
-export interface Voice {
+/** Voice chat; its playback controls (volume, mute, output device, spatial placement) are {@link PlaybackControls}. */
+export interface Voice extends PlaybackControls {
   /** The microphone's state; playback is `listening`. */
   readonly status: VoiceStatus;
   /** Remote voices play and speaking is detected: from `listen()` or `start()` until `close()`. */
@@ -107,22 +108,8 @@ export interface Voice {
   setPushToTalk(enabled: boolean): void;
   /** The push-to-talk key is down (true) or up. */
   setTalking(down: boolean): void;
-  /** A remote peer's volume, 0..1. Default 1. */
-  setPeerVolume(peerId: string, volume: number): void;
-  /** Silences one remote peer for this player only. Default false. */
-  setPeerMuted(peerId: string, muted: boolean): void;
-  /** Plays voices on this output device (`MediaDeviceInfo.deviceId`); `unsupported` where the browser lacks `setSinkId`. */
-  setOutputDevice(deviceId: string): Promise<OutputDeviceResult>;
-  /** Spatial voice: each remote voice placed by `setPeerPosition` around `setListener`. Default off. */
-  setSpatial(enabled: boolean): void;
-  /** The local player's position and facing, in game units. */
-  setListener(pose: ListenerPose): void;
-  /** A remote player's position, in game units; null: at the listener. */
-  setPeerPosition(peerId: string, position: Point | null): void;
   /** Ids speaking now: remote peer ids, and `'self'` for the local microphone. */
   speaking(): ReadonlySet<string>;
-  /** Remote peers whose voice is playable. */
-  peers(): string[];
   /** Voice stats of every current link, by peer id. */
   stats(): Promise<Record<string, VoiceLinkStats>>;
   on<K extends keyof VoiceEvents>(type: K, listener: (event: VoiceEvents[K]) => void): () => void;
