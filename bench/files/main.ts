@@ -1,13 +1,15 @@
 /**
- * `npm run bench:files [-- --json] [--reps-small N] [--reps-large N] [--chunk|--high|--low|--window BYTES]`: file transfer
+ * `npm run bench:files [-- --json] [--reps-small N] [--reps-large N] [--chunk|--high|--low|--window BYTES] [--target MS]`: file transfer
  * in real Chromium on loopback. Two pages (one browser context each) join one room through an
  * in-process lobby and form their link; the sender page plays game traffic to the other all along
  * (60 Hz unreliable, 10 Hz reliable events). Then, one after the other, for a 1 MB and a 50 MB file:
  * a bare data channel on the same link blasts the bytes (the ceiling), and the file transfer sends
  * them (offer, chunks, both SHA-256s, verified Blob). Reported: MB/s of each (median of the reps,
  * send to the receiving page having every byte) and the game packets' one-way delay p50/p99 while
- * each ran, beside the delay with nothing else on the link. Targets (issue 15): file MB/s at least
- * 80% of the bare channel's; game p99 at most 10 ms over the idle one.
+ * each ran, beside the delay with nothing else on the link; the transfer's mean send window and
+ * queueing delay (send-window.ts; `--target` sets `queueDelayTargetMs`); and the longest task the
+ * receiving page's main thread ran (Long Tasks API: 50 ms and up, else 0). Targets (issue 15): file
+ * MB/s at least 80% of the bare channel's; game p99 at most 10 ms over the idle one.
  *
  * The page is bench/files/page (built with Vite from the sources, served by the lobby). WebRTC on
  * this machine must stay on loopback: the npm script runs this inside scripts/in-netns.js.
@@ -48,6 +50,12 @@ interface SizeResult {
   ratio: number;
   delayDuringBare: DelaySummary;
   delayDuringFiles: DelaySummary;
+  /** Mean send window (bytes) and queueing delay (ms) during the transfers, median over the reps. */
+  windowBytes: number;
+  queueDelayMs: number;
+  /** The receiving page's longest main-thread task (ms) during the bare blasts and the transfers. */
+  longestTaskBare: number;
+  longestTaskFiles: number;
 }
 interface DelaySummary {
   unreliable: { p50: number; p99: number; n: number };
@@ -74,6 +82,7 @@ async function main(): Promise<number> {
       high: { type: 'string', default: String(fileTransferDefaults.highWaterBytes) },
       low: { type: 'string', default: String(fileTransferDefaults.lowWaterBytes) },
       window: { type: 'string', default: String(fileTransferDefaults.windowBytes) },
+      target: { type: 'string', default: String(fileTransferDefaults.queueDelayTargetMs) },
     },
   });
   const chunkBytes = Number(values.chunk);
@@ -108,6 +117,7 @@ async function main(): Promise<number> {
       highWaterBytes: Number(values.high),
       lowWaterBytes: Number(values.low),
       windowBytes: Number(values.window),
+      queueDelayTargetMs: Number(values.target),
     };
     const joined = await sender.evaluate(([u, t]) => window.__files.join(u, 'sender', null, t), [
       server.url,
@@ -128,6 +138,7 @@ async function main(): Promise<number> {
     );
     await Promise.all([sender, receiver].map((p) => p.evaluate(() => window.__files.openBare())));
     const takeDelays = () => receiver.evaluate(() => window.__files.takeDelays());
+    const takeLongestTask = () => receiver.evaluate(() => window.__files.takeLongestTask());
 
     log(`bench:files: game traffic alone for ${IDLE_MS / 1000} s...`);
     await sender.evaluate((hz) => window.__files.startGame(hz), GAME_HZ);
@@ -142,10 +153,15 @@ async function main(): Promise<number> {
       const filesMs: number[] = [];
       const duringBare: Delays = { unreliable: [], reliable: [] };
       const duringFiles: Delays = { unreliable: [], reliable: [] };
+      const windows: number[] = [];
+      const queueDelays: number[] = [];
+      let longestTaskBare = 0;
+      let longestTaskFiles = 0;
       for (let rep = 0; rep < reps; rep++) {
         log(`bench:files: ${sizeBytes / MB} MB, rep ${rep + 1} of ${reps}...`);
         await receiver.evaluate((size) => window.__files.armBare(size), sizeBytes);
         await takeDelays();
+        await takeLongestTask();
         const { startedAt: bareStart } = await sender.evaluate(([size, t]) => window.__files.blast(size, t), [
           sizeBytes,
           tuning,
@@ -153,15 +169,20 @@ async function main(): Promise<number> {
         const bareEnd = await receiver.evaluate(() => window.__files.bareReceived());
         bareMs.push(bareEnd - bareStart);
         append(duringBare, await takeDelays());
+        longestTaskBare = Math.max(longestTaskBare, await takeLongestTask());
         await letTimePass(300); // the link drains before the next run
 
         await takeDelays();
+        await takeLongestTask();
         const sent = await sender.evaluate((size) => window.__files.sendFile(size), sizeBytes);
         if (!sent.ok) throw new Error(`the ${sizeBytes}-byte file failed`);
         const fileEnd = await receiver.evaluate(() => window.__files.lastFileAt());
         if (fileEnd === null) throw new Error('the receiving page has no file');
         filesMs.push(fileEnd - sent.startedAt);
+        windows.push(sent.windowBytes);
+        queueDelays.push(sent.queueDelayMs);
         append(duringFiles, await takeDelays());
+        longestTaskFiles = Math.max(longestTaskFiles, await takeLongestTask());
         await letTimePass(300);
       }
       const bareMBps = sizeBytes / MB / (median(bareMs) / 1000);
@@ -174,6 +195,10 @@ async function main(): Promise<number> {
         ratio: filesMBps / bareMBps,
         delayDuringBare: summary(duringBare),
         delayDuringFiles: summary(duringFiles),
+        windowBytes: median(windows),
+        queueDelayMs: median(queueDelays),
+        longestTaskBare,
+        longestTaskFiles,
       });
     }
     await sender.evaluate(() => window.__files.stopGame());
@@ -196,6 +221,8 @@ async function main(): Promise<number> {
         'during bare',
         'during files',
         'events p99 idle / bare / files',
+        'window / queueing',
+        'longest task bare / files',
       ],
     ];
     for (const r of results) {
@@ -208,14 +235,16 @@ async function main(): Promise<number> {
         d(r.delayDuringBare.unreliable),
         d(r.delayDuringFiles.unreliable),
         `${fixed(idle.reliable.p99, 1)} / ${fixed(r.delayDuringBare.reliable.p99, 1)} / ${fixed(r.delayDuringFiles.reliable.p99, 1)} ms`,
+        `${fixed(r.windowBytes / 1024, 0)} KiB / ${fixed(r.queueDelayMs, 1)} ms`,
+        `${fixed(r.longestTaskBare, 0)} / ${fixed(r.longestTaskFiles, 0)} ms`,
       ]);
     }
     process.stdout.write(
-      `real Chromium ${browser.version()}, 2 pages on loopback, ${chunkBytes}-byte chunks, ${tuning.highWaterBytes} / ${tuning.lowWaterBytes} bytes high / low water, ${tuning.windowBytes}-byte window, game at ${GAME_HZ} Hz; load average ${loadavg()[0]?.toFixed(1)}:\n`,
+      `real Chromium ${browser.version()}, 2 pages on loopback, ${chunkBytes}-byte chunks, ${tuning.highWaterBytes} / ${tuning.lowWaterBytes} bytes high / low water, window up to ${tuning.windowBytes} bytes, queueing target ${tuning.queueDelayTargetMs} ms, game at ${GAME_HZ} Hz; load average ${loadavg()[0]?.toFixed(1)}:\n`,
     );
     process.stdout.write(`${renderRows(rows)}\n`);
     process.stdout.write(
-      'MB/s: median over the reps, send to the receiving page holding every byte (files: offer round trip and both SHA-256s included). game: one-way delay of the unreliable packets (samples); events: the reliable ones.\n',
+      "MB/s: median over the reps, send to the receiving page holding every byte (files: offer round trip and both SHA-256s included). game: one-way delay of the unreliable packets (samples); events: the reliable ones. window / queueing: the send window and the queueing delay it read, mean over a transfer, median over the reps. longest task: the receiving page's longest main-thread task (50 ms and up, else 0).\n",
     );
     return 0;
   } finally {

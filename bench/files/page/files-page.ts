@@ -38,8 +38,10 @@ export interface FilesBench {
   stopGame(): void;
   /** One-way delays of game packets received since the last call, ms. */
   takeDelays(): { unreliable: number[]; reliable: number[] };
-  /** Sends `size` random bytes as a file to the other page; resolves at the sender's result. */
-  sendFile(size: number): Promise<{ ok: boolean; startedAt: number }>;
+  /** Sends `size` random bytes as a file to the other page; resolves at the sender's result, with the send window's mean size and queueing delay while it ran. */
+  sendFile(size: number): Promise<{ ok: boolean; startedAt: number; windowBytes: number; queueDelayMs: number }>;
+  /** The longest task this page's main thread ran since the last call (ms; Long Tasks API, 50 ms and up), 0 if none. */
+  takeLongestTask(): number;
   /** When the last incoming file was verified (clock ms), or null. */
   lastFileAt(): number | null;
   /** Makes this page's side of the bare channel. */
@@ -80,6 +82,10 @@ function createBench(): FilesBench {
   let bareDone: Promise<number> = Promise.resolve(0);
   let bareResolve: (at: number) => void = () => {};
   const other = () => mesh?.peers()[0] ?? '';
+  let longestTask = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) longestTask = Math.max(longestTask, entry.duration);
+  }).observe({ type: 'longtask', buffered: true });
 
   return {
     async join(url, name, code, tuning) {
@@ -121,11 +127,30 @@ function createBench(): FilesBench {
       return taken;
     },
     async sendFile(size) {
-      if (files === null) return { ok: false, startedAt: 0 };
+      const transfer = files;
+      if (transfer === null) return { ok: false, startedAt: 0, windowBytes: 0, queueDelayMs: 0 };
       const blob = new Blob([randomBytes(size)]);
+      const samples: { windowBytes: number; queueDelayMs: number }[] = [];
+      const sampler = setInterval(() => {
+        const pacing = transfer.pacing(other());
+        if (pacing) samples.push(pacing);
+      }, 20);
       const startedAt = clock();
-      const result = await files.send(other(), blob, { name: 'bench.bin' }).result;
-      return { ok: result.ok, startedAt };
+      const result = await transfer.send(other(), blob, { name: 'bench.bin' }).result;
+      clearInterval(sampler);
+      const mean = (pick: (s: { windowBytes: number; queueDelayMs: number }) => number) =>
+        samples.reduce((sum, s) => sum + pick(s), 0) / Math.max(1, samples.length);
+      return {
+        ok: result.ok,
+        startedAt,
+        windowBytes: mean((s) => s.windowBytes),
+        queueDelayMs: mean((s) => s.queueDelayMs),
+      };
+    },
+    takeLongestTask() {
+      const longest = longestTask;
+      longestTask = 0;
+      return longest;
     },
     lastFileAt: () => lastFileAt,
     async openBare() {

@@ -51,6 +51,7 @@ export {
 // File transfer on the mesh: Blobs to one peer or all, chunked on a channel of their own.
 export {
   createFileTransfer,
+  type FilePacing,
   type FileTransfer,
   type FileTransferMesh,
   type FileTransferOptions,

@@ -5,16 +5,18 @@
  *   sender                         reliable channel (tag 40)              receiver
  *   send(peer, blob) ── offer(id, name, type, size) ──────────────────►  'offer' event (caps first)
  *                    ◄──────────────────────────────── accept / refuse ── offer.accept() / refuse()
- *   pump chunks ══════ file channel (id 2, ordered, reliable) ═══════►  assemble in place
- *                  ◄──────────────────────────────────── ack(bytes) ───  every windowBytes / 4
+ *   pump chunks ══════ file channel (id 2, ordered, reliable) ═══════►  hash, gather Blob parts
+ *   (send window)  ◄──────────────────────────────────── ack(bytes) ───  every ackEveryBytes
  *                  ─── done(id, sha256) ──────────────────────────────►  hash, compare
  *   result ok      ◄──────────────────────────────── received / abort ──  result: the Blob
  *   cancel() ────── cancel ──────────────────────►   ◄────── abort ────  cancel()
  *
  * The game channels keep their latency during a transfer: chunks ride their own channel (the
- * SCTP scheduler interleaves it with the game's two), and the sender keeps at most
- * `highWaterBytes` queued on it (file-channel.ts). A transfer whose link fails, closes or is
- * replaced fails `link-lost`, never completes.
+ * SCTP scheduler interleaves it with the game's two), the sender paces them by the delay of their
+ * acknowledgments so they do not queue ahead of the game's packets (send-window.ts, after LEDBAT),
+ * and neither side holds its page for long (chunks are hashed as they move; the file is gathered
+ * in Blob parts). A transfer whose link fails, closes or is replaced fails `link-lost`, never
+ * completes.
  *
  * Every remote input is hostile: control messages are parsed (wire.ts) and the sender of one is
  * the link it came on; offers past the receiver's caps are refused unasked; chunks for an unknown
@@ -28,6 +30,7 @@ import { realTimers, type Timers } from '../util/timers.js';
 import { createFileChannels } from './file-channel.js';
 import { createIncoming, type IncomingRole } from './incoming.js';
 import { createOutgoing, type OutgoingRole } from './outgoing.js';
+import { createSendWindow, type SendWindow } from './send-window.js';
 import {
   type FileTransferCounters,
   type FileTransferEvents,
@@ -65,9 +68,21 @@ export interface FileTransfer {
   active(): { outgoing: OutgoingTransfer[]; incoming: IncomingTransfer[]; offers: IncomingOffer[] };
   readonly counters: Readonly<FileTransferCounters>;
   readonly tuning: Readonly<FileTransferTuning>;
+  /** The send window to `peerId` (null before a transfer to it): how fast transfers to it may go, for a netgraph. */
+  pacing(peerId: string): FilePacing | null;
   on<K extends keyof FileTransferEvents>(type: K, listener: (event: FileTransferEvents[K]) => void): () => void;
   /** Fails every transfer (`closed`) and closes the file channels. */
   close(): void;
+}
+
+/** A link's send window (send-window.ts), as `files.pacing(peerId)` reports it. */
+export interface FilePacing {
+  /** Bytes that may be unacknowledged now. */
+  windowBytes: number;
+  /** Bytes sent and not yet acknowledged. */
+  inFlightBytes: number;
+  /** How long chunks lately waited in queues beyond the link's base round trip, ms. */
+  queueDelayMs: number;
 }
 
 interface PendingOffer {
@@ -118,6 +133,16 @@ export function createFileTransfer(options: FileTransferOptions): FileTransfer {
   const pending = new Map<string, PendingOffer>();
   /** Incoming transfers that ended lately, oldest first: their last chunks are late, not unknown. */
   const ended: string[] = [];
+  /** One send window per link, shared by every transfer to that peer. */
+  const windows = new Map<string, SendWindow>();
+  const windowTo = (peerId: string): SendWindow => {
+    let window = windows.get(peerId);
+    if (!window) {
+      window = createSendWindow(tuning);
+      windows.set(peerId, window);
+    }
+    return window;
+  };
   let nextId = 1;
   let closed = false;
 
@@ -167,6 +192,7 @@ export function createFileTransfer(options: FileTransferOptions): FileTransfer {
       type: sendOptions.type ?? file.type,
       tuning,
       channels,
+      window: windowTo(peerId),
       now: () => timers.now(),
       sendControl: (message) => sendControl(peerId, message),
       onProgress: (bytes) => events.emit('progress', { direction: 'out', id, peerId, bytes, size: file.size }),
@@ -239,6 +265,10 @@ export function createFileTransfer(options: FileTransferOptions): FileTransfer {
       size: message.size,
       tuning,
       now: () => timers.now(),
+      soon: (fn) => {
+        const handle = timers.setTimeout(fn, 0);
+        return () => timers.clearTimeout(handle);
+      },
       sendControl: (m) => sendControl(from, m),
       onProgress: (bytes) =>
         events.emit('progress', { direction: 'in', id: message.id, peerId: from, bytes, size: message.size }),
@@ -324,6 +354,7 @@ export function createFileTransfer(options: FileTransferOptions): FileTransfer {
     for (const [k, role] of [...incoming]) if (k.startsWith(prefix)) role.fail('link-lost', 'local');
     for (const k of [...pending.keys()]) if (k.startsWith(prefix)) pending.delete(k);
     channels.forget(peerId);
+    windows.delete(peerId); // a new link is a new path: its delays are learned afresh
   }
 
   function sweep(): void {
@@ -375,6 +406,12 @@ export function createFileTransfer(options: FileTransferOptions): FileTransfer {
     }),
     counters,
     tuning,
+    pacing(peerId) {
+      const window = windows.get(peerId);
+      return window
+        ? { windowBytes: window.size, inFlightBytes: window.inFlight, queueDelayMs: window.queueDelayMs }
+        : null;
+    },
     on: events.on,
     close() {
       if (closed) return;

@@ -1,11 +1,14 @@
 /**
- * The receiving side of one accepted transfer: the file is assembled in one buffer of the offered
- * size (reserved against `maxHeldBytes` on accept), chunk by chunk in order; a byte past the
- * offered size stops it (`overrun`). Once every byte is in and the sender's `done` has named the
- * SHA-256, the buffer is hashed (Web Crypto) and the file handed over as a Blob, or the transfer
- * fails `hash-mismatch`. The sender is told either way (`received` or `abort`).
+ * The receiving side of one accepted transfer: chunks are hashed as they come and gathered into
+ * Blob parts of about a MiB (the offered size is reserved against `maxHeldBytes` on accept); a byte
+ * past the offered size stops it (`overrun`). Every `ackEveryBytes` the sender is told how many
+ * bytes have come (its send window runs on these), and soon after a smaller burst. Once every byte
+ * is in and the sender's `done` has named the SHA-256, the digest is compared and the parts joined
+ * into one Blob (no copy), or the transfer fails `hash-mismatch`. The sender is told either way
+ * (`received` or `abort`). Nothing here holds the page for long: no buffer of the whole file is
+ * allocated, copied or hashed at once.
  */
-import { sameBytes, sha256, toHex } from './sha256.js';
+import { createHasher, sameBytes, toHex } from './sha256.js';
 import type {
   FileTransferTuning,
   IncomingResult,
@@ -23,6 +26,8 @@ export interface IncomingDeps {
   size: number;
   tuning: FileTransferTuning;
   now(): number;
+  /** Runs `fn` soon (a timer); returns a cancel. */
+  soon(fn: () => void): () => void;
   sendControl(message: FileControl): boolean;
   onProgress(bytes: number): void;
   /** Counted by the caller: `overrun`, `hash-mismatch`. */
@@ -33,19 +38,26 @@ export interface IncomingRole {
   readonly transfer: IncomingTransfer;
   /** When bytes last came (or the accept went out). */
   readonly lastActivityAt: number;
-  onChunk(bytes: Uint8Array): void;
+  onChunk(bytes: Uint8Array<ArrayBuffer>): void;
   onDone(hash: Uint8Array): boolean;
   fail(reason: TransferFailReason, by: 'local' | 'remote'): void;
 }
 
+/** Chunks are gathered into a Blob part of about this many bytes (a Blob of Blobs joins without copying). */
+const PART_BYTES = 1024 * 1024;
+
 export function createIncoming(deps: IncomingDeps): IncomingRole {
   const { id, size, tuning } = deps;
-  let buffer: Uint8Array<ArrayBuffer> | null = new Uint8Array(size);
+  const hasher = createHasher();
+  /** The file so far: Blobs of about PART_BYTES each, then the chunks not yet in one. */
+  let parts: Blob[] = [];
+  let chunks: Uint8Array<ArrayBuffer>[] = [];
+  let chunkBytes = 0;
   let status: TransferStatus = 'sending';
   let bytesReceived = 0;
   let nextProgress = tuning.progressStepBytes;
-  const ackStep = Math.max(1, Math.floor(tuning.windowBytes / 4));
-  let nextAck = ackStep;
+  let ackedBytes = 0;
+  let cancelFlush: (() => void) | null = null;
   let expected: Uint8Array | null = null;
   let lastActivityAt = deps.now();
   let settle: (result: IncomingResult) => void = () => {};
@@ -57,7 +69,9 @@ export function createIncoming(deps: IncomingDeps): IncomingRole {
   function end(outcome: IncomingResult): void {
     if (ended()) return;
     status = outcome.ok ? 'complete' : 'failed';
-    buffer = null;
+    parts = [];
+    chunks = [];
+    cancelFlush?.();
     settle(outcome);
     deps.onEnd(outcome);
   }
@@ -71,12 +85,17 @@ export function createIncoming(deps: IncomingDeps): IncomingRole {
     end({ ok: false, reason, by });
   }
 
-  async function verify(hash: Uint8Array): Promise<void> {
-    const bytes = buffer;
-    if (bytes === null) return;
+  function ack(): void {
+    cancelFlush?.();
+    cancelFlush = null;
+    if (ended() || bytesReceived === ackedBytes || bytesReceived === size) return;
+    ackedBytes = bytesReceived;
+    deps.sendControl({ type: 'ack', id, bytes: bytesReceived });
+  }
+
+  function verify(hash: Uint8Array): void {
     status = 'verifying';
-    const actual = await sha256(bytes);
-    if (ended()) return;
+    const actual = hasher.digest();
     if (!sameBytes(actual, hash)) {
       fail('hash-mismatch', 'local');
       return;
@@ -84,7 +103,7 @@ export function createIncoming(deps: IncomingDeps): IncomingRole {
     deps.sendControl({ type: 'received', id });
     end({
       ok: true,
-      blob: new Blob([bytes], { type: deps.type }),
+      blob: new Blob([...parts, ...chunks], { type: deps.type }),
       name: deps.name,
       type: deps.type,
       size,
@@ -116,29 +135,35 @@ export function createIncoming(deps: IncomingDeps): IncomingRole {
       return lastActivityAt;
     },
     onChunk(bytes) {
-      if (buffer === null || ended()) return;
+      if (ended()) return;
       lastActivityAt = deps.now();
       if (status === 'verifying' || bytesReceived + bytes.length > size) {
         fail('overrun', 'local');
         return;
       }
-      buffer.set(bytes, bytesReceived);
-      bytesReceived += bytes.length;
-      if (bytesReceived >= nextAck && bytesReceived < size) {
-        nextAck = bytesReceived + ackStep;
-        deps.sendControl({ type: 'ack', id, bytes: bytesReceived });
+      hasher.update(bytes);
+      chunks.push(bytes);
+      chunkBytes += bytes.length;
+      if (chunkBytes >= PART_BYTES) {
+        parts.push(new Blob(chunks));
+        chunks = [];
+        chunkBytes = 0;
       }
+      bytesReceived += bytes.length;
+      if (bytesReceived - ackedBytes >= tuning.ackEveryBytes) ack();
+      // A burst smaller than a step is acknowledged once the page has taken what is queued.
+      else cancelFlush ??= deps.soon(ack);
       if (bytesReceived >= nextProgress || bytesReceived === size) {
         nextProgress = bytesReceived + tuning.progressStepBytes;
         deps.onProgress(bytesReceived);
       }
-      if (bytesReceived === size && expected !== null) void verify(expected);
+      if (bytesReceived === size && expected !== null) verify(expected);
     },
     onDone(hash) {
       if (status !== 'sending' || expected !== null) return false;
       expected = hash;
       // `done` rides the reliable channel, the chunks the file channel: it may overtake the last ones.
-      if (bytesReceived === size) void verify(hash);
+      if (bytesReceived === size) verify(hash);
       return true;
     },
     fail,

@@ -1,11 +1,14 @@
 /**
  * The sending side of one transfer: offer, wait for the answer, then pump the Blob through the
- * link's file channel in `chunkBytes` chunks, reading `readSlabBytes` ahead and pausing while the
- * channel holds more than `highWaterBytes` (file-channel.ts), then send `done` with the SHA-256
- * (hashed in parallel with the sending) and wait for the receiver's `received`.
+ * link's file channel in `chunkBytes` chunks, reading `readSlabBytes` ahead, hashing each chunk as
+ * it goes, and pausing while the link's send window is full (send-window.ts: the receiver's
+ * acknowledgments pace it to keep the game's packets from queueing behind the file) or the channel
+ * holds more than `highWaterBytes` (file-channel.ts); then send `done` with the SHA-256 and wait
+ * for the receiver's `received`.
  */
 import type { FileChannels } from './file-channel.js';
-import { sha256OfBlob, toHex } from './sha256.js';
+import type { SendWindow } from './send-window.js';
+import { createHasher, toHex } from './sha256.js';
 import type {
   FileTransferTuning,
   OutgoingResult,
@@ -23,6 +26,8 @@ export interface OutgoingDeps {
   type: string;
   tuning: FileTransferTuning;
   channels: FileChannels;
+  /** The link's send window, shared by every transfer to this peer. */
+  window: SendWindow;
   now(): number;
   sendControl(message: FileControl): boolean;
   onProgress(bytes: number): void;
@@ -44,15 +49,16 @@ export interface OutgoingRole {
 }
 
 export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
-  const { id, peerId, blob, tuning, channels } = deps;
+  const { id, peerId, blob, tuning, channels, window } = deps;
   let status: TransferStatus = 'offered';
   let bytesSent = 0;
   let nextProgress = tuning.progressStepBytes;
   let hash: Uint8Array | null = null;
-  /** Bytes the receiver has acknowledged; `windowOpen` wakes the pump when it grows. */
+  /** Bytes the receiver has acknowledged. */
   let acked = 0;
+  /** [bytes sent after the chunk, when it went], oldest first, for the chunks not yet acknowledged. */
+  const sentAt: [number, number][] = [];
   let verifyingSince: number | null = null;
-  let windowOpen: (() => void) | null = null;
   let settle: (result: OutgoingResult) => void = () => {};
   const result = new Promise<OutgoingResult>((resolve) => {
     settle = resolve;
@@ -70,14 +76,9 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
     if (ended()) return;
     status = outcome.ok ? 'complete' : 'failed';
     settle(outcome);
-    wake();
+    // Frees the window's share of this transfer and wakes a pump waiting on it.
+    window.released(bytesSent - acked);
     deps.onEnd(outcome);
-  }
-
-  function wake(): void {
-    const resume = windowOpen;
-    windowOpen = null;
-    resume?.();
   }
 
   async function pump(): Promise<void> {
@@ -86,7 +87,7 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
       fail('link-lost', 'local');
       return;
     }
-    const hashing = sha256OfBlob(blob);
+    const hasher = createHasher();
     const read = (from: number) => blob.slice(from, Math.min(blob.size, from + tuning.readSlabBytes)).arrayBuffer();
     let slab = blob.size > 0 ? read(0) : null;
     for (let offset = 0; slab !== null; offset += tuning.readSlabBytes) {
@@ -105,10 +106,8 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
           fail('link-lost', 'local');
           return;
         }
-        if (bytesSent - acked >= tuning.windowBytes) {
-          await new Promise<void>((resolve) => {
-            windowOpen = resolve;
-          });
+        while (!window.open()) {
+          await window.changed();
           if (ended()) return;
         }
         if (channel.bufferedAmount > tuning.highWaterBytes) {
@@ -120,6 +119,7 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
           }
         }
         const chunk = bytes.subarray(at, Math.min(bytes.length, at + tuning.chunkBytes));
+        hasher.update(chunk);
         try {
           channel.send(encodeChunk(id, chunk));
         } catch {
@@ -127,19 +127,16 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
           return;
         }
         bytesSent += chunk.length;
+        window.sent(chunk.length);
+        sentAt.push([bytesSent, deps.now()]);
         if (bytesSent >= nextProgress) {
           nextProgress = bytesSent + tuning.progressStepBytes;
           deps.onProgress(bytesSent);
         }
       }
     }
-    try {
-      hash = await hashing;
-    } catch {
-      fail('read-failed', 'local');
-      return;
-    }
     if (ended()) return;
+    hash = hasher.digest();
     status = 'verifying';
     verifyingSince = deps.now();
     deps.onProgress(bytesSent);
@@ -187,8 +184,14 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
     onAck(bytes) {
       if (status !== 'sending' && status !== 'verifying') return false;
       if (bytes > bytesSent) return false;
-      acked = Math.max(acked, bytes);
-      wake();
+      if (bytes <= acked) return true;
+      // The round trip of the last chunk this acknowledgment covers whole.
+      let roundTripMs: number | null = null;
+      while (sentAt.length > 0 && (sentAt[0]?.[0] ?? Number.POSITIVE_INFINITY) <= bytes) {
+        roundTripMs = deps.now() - (sentAt.shift()?.[1] ?? 0);
+      }
+      window.acked(bytes - acked, roundTripMs, deps.now());
+      acked = bytes;
       return true;
     },
     onReceived() {

@@ -16,16 +16,28 @@ export const fileTransferDefaults = {
   maxPendingOffersPerPeer: 4,
   /** Bytes held for every incoming transfer together (each reserves its whole size on accept); beyond it an accept is refused `no-memory`. */
   maxHeldBytes: 256 * 1024 * 1024,
-  /** Bytes of a file per chunk on the file channel (the receiver takes any size up to the channel's message limit). */
-  chunkBytes: 64 * 1024,
+  /**
+   * Bytes of a file per chunk on the file channel (the receiver takes any size up to the channel's
+   * message limit). SCTP sends a message whole before the next, so a game packet may wait behind
+   * one chunk: 16 KiB is about 1 ms at 16 MB/s.
+   */
+  chunkBytes: 16 * 1024,
   /** Bytes read from the Blob at a time (the next slab is read while this one is sent). */
   readSlabBytes: 1024 * 1024,
   /**
-   * Flow control: a sender stops this many bytes past the receiver's last acknowledgment (the
-   * receiver acknowledges every quarter of it). It bounds what waits in the receiving page's
-   * message queue, where the game's packets would queue behind it when that page is busy.
+   * Pacing (send-window.ts, after LEDBAT): a sender keeps its chunks' extra round-trip delay, the
+   * time they wait in queues the game's packets share, near this many ms. Lower keeps the game's
+   * latency closer to idle during a transfer; higher lets a transfer on a jittery path go faster.
    */
+  queueDelayTargetMs: 4,
+  /** The send window a link starts with (bytes past the receiver's last acknowledgment). */
+  initialWindowBytes: 64 * 1024,
+  /** The window never shrinks below this. */
+  minWindowBytes: 32 * 1024,
+  /** ...nor grows above this: a transfer moves at most this many bytes per round trip (1 MiB at 50 ms: about 20 MB/s). */
   windowBytes: 1024 * 1024,
+  /** A receiver acknowledges every this many bytes (and a smaller burst once it has taken it). Receiver-set; keep it at most `minWindowBytes`. */
+  ackEveryBytes: 32 * 1024,
   /** A sender waits while its link's file channel holds more than this. */
   highWaterBytes: 1024 * 1024,
   /** ...until it has drained to this (`bufferedAmountLowThreshold`). */

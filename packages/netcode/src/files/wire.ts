@@ -144,7 +144,7 @@ export function encodeChunk(id: number, bytes: Uint8Array): Uint8Array<ArrayBuff
 }
 
 /** A received chunk frame's transfer id and bytes (a view, no copy); null when malformed. */
-export function parseChunk(data: ArrayBuffer): { id: number; bytes: Uint8Array } | null {
+export function parseChunk(data: ArrayBuffer): { id: number; bytes: Uint8Array<ArrayBuffer> } | null {
   if (data.byteLength <= CHUNK_HEADER_BYTES) return null;
   const view = new DataView(data);
   if (view.getUint8(0) !== CHUNK_VERSION) return null;
