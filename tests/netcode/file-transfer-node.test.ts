@@ -9,6 +9,7 @@ import {
   type FileTransfer,
   type FileTransferEvents,
   type FileTransferTuning,
+  fileTransferDefaults,
   type IncomingResult,
 } from '@tickmesh/netcode';
 import { encodeChunk, encodeControl, FILE_CHANNEL_ID } from '@tickmesh/netcode/internals';
@@ -125,6 +126,14 @@ describe('file transfer over @roamhq/wrtc', () => {
     }
     expect(ann.files.counters).toMatchObject({ completedOut: 3, failedOut: 0 });
     expect(bob.files.counters).toMatchObject({ completedIn: 2, heldBytes: 0, badControl: 0, unknownChunks: 0 });
+    // Each link's send window: paced from acknowledgments, within its bounds, nothing left in flight.
+    for (const p of [bob, cy]) {
+      const pacing = ann.files.pacing(idOf(p.peer));
+      expect(pacing?.inFlightBytes).toBe(0);
+      expect(pacing?.windowBytes).toBeGreaterThanOrEqual(fileTransferDefaults.minWindowBytes);
+      expect(pacing?.windowBytes).toBeLessThanOrEqual(fileTransferDefaults.windowBytes);
+    }
+    expect(bob.files.pacing(idOf(ann.peer))).toBeNull(); // bob sent nothing
   });
 
   it('lets the receiver refuse an offer, and refuses one over its size limit unasked', async () => {
