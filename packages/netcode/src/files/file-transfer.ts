@@ -265,8 +265,8 @@ export function createFileTransfer(options: FileTransferOptions): FileTransfer {
       size: message.size,
       tuning,
       now: () => timers.now(),
-      soon: (fn) => {
-        const handle = timers.setTimeout(fn, 0);
+      after: (ms, fn) => {
+        const handle = timers.setTimeout(fn, ms);
         return () => timers.clearTimeout(handle);
       },
       sendControl: (m) => sendControl(from, m),

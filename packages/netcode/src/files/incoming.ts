@@ -2,7 +2,7 @@
  * The receiving side of one accepted transfer: chunks are hashed as they come and gathered into
  * Blob parts of about a MiB (the offered size is reserved against `maxHeldBytes` on accept); a byte
  * past the offered size stops it (`overrun`). Every `ackEveryBytes` the sender is told how many
- * bytes have come (its send window runs on these), and soon after a smaller burst. Once every byte
+ * bytes have come (its send window runs on these), and ACK_FLUSH_MS after a smaller burst. Once every byte
  * is in and the sender's `done` has named the SHA-256, the digest is compared and the parts joined
  * into one Blob (no copy), or the transfer fails `hash-mismatch`. The sender is told either way
  * (`received` or `abort`). Nothing here holds the page for long: no buffer of the whole file is
@@ -26,8 +26,8 @@ export interface IncomingDeps {
   size: number;
   tuning: FileTransferTuning;
   now(): number;
-  /** Runs `fn` soon (a timer); returns a cancel. */
-  soon(fn: () => void): () => void;
+  /** Runs `fn` after `ms` (a timer); returns a cancel. */
+  after(ms: number, fn: () => void): () => void;
   sendControl(message: FileControl): boolean;
   onProgress(bytes: number): void;
   /** Counted by the caller: `overrun`, `hash-mismatch`. */
@@ -43,6 +43,8 @@ export interface IncomingRole {
   fail(reason: TransferFailReason, by: 'local' | 'remote'): void;
 }
 
+/** Bytes short of an acknowledgment step are acknowledged this long after they came. */
+const ACK_FLUSH_MS = 5;
 /** Chunks are gathered into a Blob part of about this many bytes (a Blob of Blobs joins without copying). */
 const PART_BYTES = 1024 * 1024;
 
@@ -151,8 +153,9 @@ export function createIncoming(deps: IncomingDeps): IncomingRole {
       }
       bytesReceived += bytes.length;
       if (bytesReceived - ackedBytes >= tuning.ackEveryBytes) ack();
-      // A burst smaller than a step is acknowledged once the page has taken what is queued.
-      else cancelFlush ??= deps.soon(ack);
+      // A burst smaller than a step (a file's tail, a sender's window under the step) is
+      // acknowledged when no more has come for a moment; in a steady flow the steps come first.
+      else cancelFlush ??= deps.after(ACK_FLUSH_MS, ack);
       if (bytesReceived >= nextProgress || bytesReceived === size) {
         nextProgress = bytesReceived + tuning.progressStepBytes;
         deps.onProgress(bytesReceived);
