@@ -3,7 +3,10 @@
 // `audio: true, video: true`; what a player would notice is read from the pages: every page
 // decoding frames from every other (`framesDecoded` rises) in small tiles, a camera turned off
 // stopping its frames and its tiles (and on again, with no renegotiation), and a page whose camera
-// is refused still seeing the others, playing and hearing. Runs inside the loopback-only namespace.
+// is refused still seeing the others, playing and hearing; and switching cameras (`setDevice`):
+// a new capture sent in place of the old with no renegotiation, the other page decoding on, and an
+// unknown device a failure value that leaves the camera as it was. Runs inside the loopback-only
+// namespace.
 import type { VideoLinkStats } from '@tickmesh/netcode';
 import { expect, it } from 'vitest';
 import { type HarnessPeer as BrowserPeer, harnessSuite } from '../helpers/harness-suite.js';
@@ -147,4 +150,62 @@ describeWith(['chromium'], 'camera video over the mesh in Chromium', () => {
     );
     expect(peers.flatMap((p) => p.errors)).toEqual([]);
   }, 120_000);
+
+  it('switches the camera in place: a new capture, frames decoded on at the other page, an unknown device a value', async ({
+    annotate,
+  }) => {
+    const peers = await Promise.all(['ann', 'bob'].map((n) => openPage(n)));
+    const [ann, bob] = peers as [BrowserPeer, BrowserPeer];
+    await room(peers);
+    await until(peers, fullMesh(peers), 'ann and bob linked');
+    expect(await startCamera(ann)).toEqual({ ok: true });
+    // bob has no camera: his page only watches.
+    expect(await startCamera(bob, { fail: 'NotFoundError' })).toEqual({ ok: false, reason: 'no-device' });
+    await until(peers, tilesOf([bob], [ann]), "ann's tile at bob");
+    const negotiated = await Promise.all(peers.map((p) => p.page.evaluate(() => window.__camera.negotiations())));
+    const firstTrack = await ann.page.evaluate(() => window.__camera.localTrackId());
+
+    // Chromium's fake capture lists one camera, or more: switch to another if there is one, else
+    // to the same one, which still captures anew.
+    const devices = await ann.page.evaluate(() => window.__camera.devices());
+    expect(devices.length).toBeGreaterThan(0);
+    const target = devices[1] ?? devices[0];
+    if (!target) throw new Error('no camera listed');
+    await annotate(
+      `cameras listed: ${devices.map((d) => d.label || d.deviceId).join(', ')}; switched to ${target.label}`,
+    );
+    expect(await ann.page.evaluate((id) => window.__camera.setDevice(id), target.deviceId)).toEqual({ ok: true });
+    const switched = await ann.page.evaluate(() => ({
+      track: window.__camera.localTrackId(),
+      device: window.__camera.localDevice(),
+      sent: window.__camera.sentTrackIds(),
+      status: window.__camera.status(),
+    }));
+    expect(switched.track).not.toBeNull();
+    expect(switched.track).not.toBe(firstTrack);
+    expect(switched.device).toBe(target.deviceId);
+    expect(switched.status).toBe('on');
+    await until(
+      peers,
+      async () => (await ann.page.evaluate(() => window.__camera.sentTrackIds()))[bob.peerId] === switched.track,
+      "the new capture on ann's link to bob",
+    );
+    expect((await framesOver([bob], [ann], 1500)).bob?.ann).toBeGreaterThan(2);
+
+    // An id no camera has: a failure value, and the camera goes on as it was.
+    const unknown = await ann.page.evaluate(() => window.__camera.setDevice('no-such-camera'));
+    expect(unknown).toEqual({ ok: false, reason: 'no-device' });
+    expect(await ann.page.evaluate(() => window.__camera.status())).toBe('on');
+    expect(await ann.page.evaluate(() => window.__camera.localTrackId())).toBe(switched.track);
+    expect((await framesOver([bob], [ann], 1500)).bob?.ann).toBeGreaterThan(2);
+    // Off and on again: the camera it captured last, not the unknown one.
+    await ann.page.evaluate(() => window.__camera.stop());
+    expect(await startCamera(ann)).toEqual({ ok: true });
+    expect(await ann.page.evaluate(() => window.__camera.localDevice())).toBe(target.deviceId);
+
+    expect(await Promise.all(peers.map((p) => p.page.evaluate(() => window.__camera.negotiations())))).toEqual(
+      negotiated,
+    );
+    expect(peers.flatMap((p) => p.errors)).toEqual([]);
+  }, 90_000);
 });
