@@ -1,27 +1,12 @@
 // What the arena tells a player whose chat line did not get through: a refusal in plain words
 // (too fast, bad text, nobody reachable), the members a sent line did not reach by name, and a
 // run of the same note (a flood) shown as one line with a count, never a line per message.
-import type { PeerInfo, Room } from '@tickmesh/netcode';
 import { describe, expect, it } from 'vitest';
 import { createChatLog } from '../../examples/arena-game/src/app/chat-log.js';
 import { type ChatSent, chatNote } from '../../examples/arena-game/src/app/chat-send.js';
+import { arenaRoom } from './fixtures.js';
 
-const peer = (id: string, seq: number): PeerInfo => ({
-  id,
-  name: id.toUpperCase(),
-  ready: false,
-  connected: true,
-  seq,
-});
-const room: Room = {
-  code: 'AAAAAA',
-  state: 'open',
-  hostId: 'ann',
-  public: false,
-  maxPlayers: 8,
-  settings: {},
-  peers: [peer('ann', 1), peer('bob', 2), peer('cy', 3), peer('dee', 4)],
-};
+const room = arenaRoom('open');
 const refused = (code: Extract<ChatSent, { ok: false }>['code']): ChatSent => ({ ok: false, code, message: 'x' });
 
 describe('chatNote', () => {
@@ -44,10 +29,13 @@ describe('chatNote', () => {
 
   it('names the members a sent line did not reach', () => {
     expect(chatNote({ ok: true, unreached: ['bob'] }, room)?.text(1)).toBe(
-      'BOB didn’t get your message: no connection to them right now.',
+      'Bob didn’t get your message: no connection to them right now.',
     );
-    expect(chatNote({ ok: true, unreached: ['bob', 'cy', 'gone'] }, room)?.text(1)).toBe(
-      'BOB, CY and A player didn’t get your message: no connection to them right now.',
+    expect(chatNote({ ok: true, unreached: ['bob', 'gone'] }, room)?.text(1)).toBe(
+      'Bob and A player didn’t get your message: no connection to them right now.',
+    );
+    expect(chatNote({ ok: true, unreached: ['bob', 'cy', 'dee'] }, null)?.text(1)).toMatch(
+      /^A player, A player and A player didn’t get/,
     );
   });
 });

@@ -28,6 +28,16 @@ const linked = (pages: readonly ArenaPage[]) => async () =>
     (s) => s.room !== null && s.peers.length === 1 && s.peers.every((q) => q.link === 'connected'),
   );
 
+/** Ann creates a room and Bob joins it; resolves once their link is up, with the room's code. */
+async function annAndBob(): Promise<[ArenaPage, ArenaPage, string]> {
+  const ann = await arena.openArena(arena.browser, arena.server, 'Ann', 'create=1');
+  await until([ann], async () => (await ann.snapshot()).room !== null, 'Ann’s room');
+  const code = (await ann.snapshot()).room?.code ?? '';
+  const bob = await arena.openArena(arena.browser, arena.server, 'Bob', `room=${code}`);
+  await until([ann, bob], linked([ann, bob]), 'Ann and Bob linked in one room');
+  return [ann, bob, code];
+}
+
 /** Enters every line at once (as a pasting script would), each with Enter in the chat field. */
 function flood(p: ArenaPage, lines: readonly string[]): Promise<void> {
   return p.page.evaluate((texts) => {
@@ -42,12 +52,7 @@ function flood(p: ArenaPage, lines: readonly string[]): Promise<void> {
 
 describeWith(['chromium'], 'arena chat in Chromium', () => {
   it('a flood is refused over the limit: the sender is told, the other player gets only the lines sent', async () => {
-    const ann = await arena.openArena(arena.browser, arena.server, 'Ann', 'create=1');
-    await until([ann], async () => (await ann.snapshot()).room !== null, 'Ann’s room');
-    const code = (await ann.snapshot()).room?.code ?? '';
-    const bob = await arena.openArena(arena.browser, arena.server, 'Bob', `room=${code}`);
-    const pages = [ann, bob];
-    await until(pages, linked(pages), 'Ann and Bob linked in one room');
+    const [ann, bob] = await annAndBob();
 
     // A burst's worth go (Ann's bucket is full: she has said nothing), the rest are refused.
     const burst = chatDefaults.peerMessageBurst;
@@ -80,12 +85,8 @@ describeWith(['chromium'], 'arena chat in Chromium', () => {
   }, 60_000);
 
   it('two players chat while the lobby is stopped, each line once', async () => {
-    const ann = await arena.openArena(arena.browser, arena.server, 'Ann', 'create=1');
-    await until([ann], async () => (await ann.snapshot()).room !== null, 'Ann’s room');
-    const code = (await ann.snapshot()).room?.code ?? '';
-    const bob = await arena.openArena(arena.browser, arena.server, 'Bob', `room=${code}`);
+    const [ann, bob, code] = await annAndBob();
     const pages = [ann, bob];
-    await until(pages, linked(pages), 'Ann and Bob linked in one room');
 
     // A line while the lobby is up goes over the mesh too, and shows once.
     await say(ann, 'before the outage');
