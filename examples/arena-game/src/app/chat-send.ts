@@ -9,7 +9,11 @@ import type { ChatFailureCode, LobbyFailureCode, Room } from '@tickmesh/netcode'
 
 /** How a send ended, whichever chat carried it. */
 export type ChatSent =
-  | { ok: true /** Members no path reached. */; unreached: readonly string[] }
+  | {
+      ok: true;
+      /** Members no path reached. */
+      unreached: readonly string[];
+    }
   | { ok: false; code: ChatFailureCode | LobbyFailureCode; message: string };
 
 /** A line to show the sender; notes of the same `key` in a row are shown as one with a count. */
@@ -21,8 +25,8 @@ export interface ChatNote {
 
 /** Refusals said in the player's words; any other is "Message not sent." */
 const REFUSED: Partial<Record<ChatFailureCode | LobbyFailureCode, string>> = {
-  BAD_TEXT: 'Message not sent: keep it to 280 characters, without special control characters.',
-  BAD_MESSAGE: 'Message not sent: keep it to 280 characters, without special control characters.',
+  BAD_TEXT: 'Message not sent: keep it to 280 characters of plain text.',
+  BAD_MESSAGE: 'Message not sent: keep it to 280 characters of plain text.',
   NOT_IN_ROOM: 'Message not sent: you are not in a room.',
   UNREACHABLE: 'Message not sent: nobody in the room can be reached right now.',
   DISCONNECTED: 'Message not sent: nobody in the room can be reached right now.',
