@@ -1,7 +1,8 @@
 // The arena's lobby flow against a scripted lobby client: the session token remembered per lobby
 // URL (and the newest one kept), refusals in the player's words, a resumed session staying in its
 // room, ready=1 marking a guest ready once, Ready sent again after a round for a guest who was
-// ready (unless "stay ready" is off), and a new name making a new client and net layer.
+// ready (unless "stay ready" is off), a new name making a new client and net layer, and chat sent
+// through the net once there is one, how each send ended handed on so a refusal can be said.
 import type {
   ChatMessage,
   LobbyClient,
@@ -13,7 +14,8 @@ import type {
   Room,
 } from '@tickmesh/netcode';
 import { createEmitter } from '@tickmesh/netcode/internals';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { ChatSent } from '../../examples/arena-game/src/app/chat-send.js';
 import {
   createLobbyFlow,
   failureText,
@@ -166,12 +168,19 @@ function store(): KeyValueStore & { items: Map<string, string> } {
 
 function setup(
   script: Script,
-  options: { storage?: { local: KeyValueStore; session: KeyValueStore }; autoReady?: boolean; netChat?: boolean } = {},
+  options: {
+    storage?: { local: KeyValueStore; session: KeyValueStore };
+    autoReady?: boolean;
+    netChat?: boolean;
+    /** What the fake net's chat answers a send with. Default: sent to everyone. */
+    netChatSent?: ChatSent;
+  } = {},
 ) {
   const storage = options.storage ?? { local: store(), session: store() };
   const clients: FakeLobby[] = [];
   const nets: { closed: boolean; chat: FakeNetChat }[] = [];
   const heard: string[] = [];
+  const sentResults: ChatSent[] = [];
   const notices: [string, string | undefined][] = [];
   /** The last notice's button (Retry now), if it had one. */
   let action: { label: string; run(): void } | undefined;
@@ -192,7 +201,7 @@ function setup(
     },
     createNet: () => {
       const net = {
-        chat: fakeNetChat(),
+        chat: fakeNetChat(options.netChatSent),
         closed: false,
         close() {
           net.closed = true;
@@ -221,6 +230,7 @@ function setup(
     roomChanged: (change) => void changes.push(change),
     chat: (m) => void heard.push(`${m.name}: ${m.text}`),
     ...(options.netChat ? { netChat: (net: { chat: FakeNetChat }) => net.chat } : {}),
+    chatSent: (sent) => void sentResults.push(sent),
     connected: (client) => void connected.push(client.peerId ?? '?'),
   });
   /** Fires the next live timer, as if its time had passed; false when none is left. */
@@ -237,6 +247,7 @@ function setup(
     clients,
     nets,
     heard,
+    sentResults,
     notices,
     busy,
     changes,
@@ -250,12 +261,13 @@ function setup(
 type FakeNetChat = ReturnType<typeof fakeNetChat>;
 
 /** A net's chat: what was sent, and a way to deliver a message. */
-function fakeNetChat() {
+function fakeNetChat(answer: ChatSent = { ok: true, unreached: [] }) {
   const listeners: ((m: ChatMessage) => void)[] = [];
   return {
     sent: [] as string[],
-    send(text: string) {
+    send(text: string): Promise<ChatSent> {
       this.sent.push(text);
+      return Promise.resolve(answer);
     },
     on(_type: 'message', listener: (m: ChatMessage) => void) {
       listeners.push(listener);
@@ -459,6 +471,19 @@ describe('chat through the net', () => {
     t.clients[0]?.events.emit('chat', { type: 'room.chat', from: 'bob', name: 'Bob', text: 'yo', at: 1 });
     t.nets[0]?.chat.deliver({ from: 'bob', name: 'Bob', text: 'yo', at: 1, via: 'lobby' });
     expect(t.heard).toEqual(['Bob: yo']);
+  });
+
+  it('hands how a send ended to chatSent: the net chat’s refusal, and the lobby’s before a net', async () => {
+    const refused: ChatSent = { ok: false, code: 'RATE_LIMITED', message: 'sending chat too fast' };
+    const t = setup({ tokens: ['t'], host: 'self' }, { netChat: true, netChatSent: refused });
+    await t.flow.enter('Ann', quickplay);
+    t.flow.chat('hi');
+    await vi.waitFor(() => expect(t.sentResults).toEqual([refused]));
+
+    const lobbyOnly = setup({ tokens: ['t'], host: 'self' });
+    await lobbyOnly.flow.enter('Ann', quickplay);
+    lobbyOnly.flow.chat('hi');
+    await vi.waitFor(() => expect(lobbyOnly.sentResults).toEqual([{ ok: true, unreached: [] }]));
   });
 });
 

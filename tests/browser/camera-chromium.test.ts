@@ -3,110 +3,28 @@
 // `audio: true, video: true`; what a player would notice is read from the pages: every page
 // decoding frames from every other (`framesDecoded` rises) in small tiles, a camera turned off
 // stopping its frames and its tiles (and on again, with no renegotiation), and a page whose camera
-// is refused still seeing the others, playing and hearing. Runs inside the loopback-only namespace.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
-import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
+// is refused still seeing the others, playing and hearing; and switching cameras (`setDevice`):
+// a new capture sent in place of the old with no renegotiation, the other page decoding on, and an
+// unknown device a failure value that leaves the camera as it was. Runs inside the loopback-only
+// namespace.
 import type { VideoLinkStats } from '@tickmesh/netcode';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, untilOrReport } from '../helpers/chromium.js';
-import { fakeMicArg, makeWavs } from '../helpers/fake-mic.js';
-import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';
+import { expect, it } from 'vitest';
+import { type HarnessPeer as BrowserPeer, harnessSuite } from '../helpers/harness-suite.js';
 import { describeWith } from '../helpers/requirements.js';
 import { letTimePass } from '../helpers/wait.js';
 import type { CameraStartOptions } from './page/camera-harness.js';
 
-interface BrowserPeer {
-  name: string;
-  page: Page;
-  peerId: string;
-  errors: string[];
-}
-
-let harness: HarnessPage | undefined;
-let wavDir = '';
-let browser: Browser | undefined;
-let server: LobbyServer;
-let contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  wavDir = mkdtempSync(joinPath(tmpdir(), 'tickmesh-camera-'));
-  const wavs = makeWavs(wavDir);
-  [harness, browser] = await Promise.all([
-    buildHarnessPage(),
-    chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: [...CHROMIUM_ARGS, fakeMicArg(wavs.tone)] }),
-  ]);
-  server = await startLobbyServer({
-    host: '127.0.0.1',
-    port: 0,
-    metricsPort: 0,
-    staticDir: harness.dir,
-    rateLimitPerS: 500,
-    rateBurst: 500,
-  });
-}, 30_000);
-afterEach(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  contexts = [];
+const suite = harnessSuite({
+  mics: ['tone'],
+  needs: ['__camera'],
+  // Every link has audio and video from its first offer.
+  join: { audio: true, video: true },
+  report: async (page) => ({
+    camera: await page.evaluate(() => ({ status: window.__camera.status(), tiles: window.__camera.tiles() })),
+  }),
+  untilMs: 20_000,
 });
-afterAll(async () => {
-  await server?.close();
-  await browser?.close();
-  harness?.remove();
-  if (wavDir) rmSync(wavDir, { recursive: true, force: true });
-});
-
-async function openPage(name: string): Promise<BrowserPeer> {
-  if (!browser) throw new Error('no browser');
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  const peer: BrowserPeer = { name, page, peerId: '', errors: [] };
-  page.on('pageerror', (error) => peer.errors.push(error.message));
-  await page.goto(`http://127.0.0.1:${server.port}/`);
-  await page.waitForFunction(() => window.__mesh !== undefined && window.__camera !== undefined, null, {
-    timeout: 15_000,
-  });
-  return peer;
-}
-
-/** The first page creates a room, the rest join it at once; every link has audio and video from its first offer. */
-async function room(peers: BrowserPeer[]): Promise<void> {
-  let code = '';
-  for (const [i, peer] of peers.entries()) {
-    const options = i === 0 ? { create: true } : { code };
-    const result = await peer.page.evaluate(([u, n, o]) => window.__mesh.join(u, n, o), [
-      server.url,
-      peer.name,
-      { ...options, audio: true, video: true },
-    ] as const);
-    if (!result.ok) throw new Error(`${peer.name}: ${result.error}`);
-    peer.peerId = result.peerId;
-    code = result.code;
-  }
-}
-
-function until(peers: readonly BrowserPeer[], check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const report = () =>
-    Promise.all(
-      peers.map(async (p) => ({
-        name: p.name,
-        peerId: p.peerId,
-        links: await p.page.evaluate(() => window.__mesh.links()),
-        camera: await p.page.evaluate(() => ({ status: window.__camera.status(), tiles: window.__camera.tiles() })),
-        logs: await p.page.evaluate(() => window.__mesh.logs()),
-        errors: p.errors,
-      })),
-    );
-  return untilOrReport(check, what, report, timeoutMs);
-}
-
-const fullMesh = (peers: readonly BrowserPeer[]) => async () =>
-  (await Promise.all(peers.map((p) => p.page.evaluate(() => window.__mesh.links())))).every(
-    (links) => Object.keys(links).length === peers.length - 1 && Object.values(links).every((s) => s === 'connected'),
-  );
+const { openPage, room, until, fullMesh } = suite;
 
 const startCamera = (p: BrowserPeer, options: CameraStartOptions = {}) =>
   p.page.evaluate((o) => window.__camera.start(o), options);
@@ -148,7 +66,7 @@ async function framesOver(viewers: BrowserPeer[], senders: BrowserPeer[], ms: nu
 
 describeWith(['chromium'], 'camera video over the mesh in Chromium', () => {
   it('3 pages decode each other in small tiles; a camera turned off stops and its tiles go; on again without renegotiation', async () => {
-    const peers = await Promise.all(['ann', 'bob', 'cy'].map(openPage));
+    const peers = await Promise.all(['ann', 'bob', 'cy'].map((n) => openPage(n)));
     const [ann, bob, cy] = peers as [BrowserPeer, BrowserPeer, BrowserPeer];
     await room(peers);
     await until(peers, fullMesh(peers), 'a full mesh of 3');
@@ -195,7 +113,7 @@ describeWith(['chromium'], 'camera video over the mesh in Chromium', () => {
   }, 120_000);
 
   it('a page whose camera is refused, and one without a camera, say so, still see the others, play and hear', async () => {
-    const peers = await Promise.all(['ann', 'bob', 'cy'].map(openPage));
+    const peers = await Promise.all(['ann', 'bob', 'cy'].map((n) => openPage(n)));
     const [ann, bob, cy] = peers as [BrowserPeer, BrowserPeer, BrowserPeer];
     await room(peers);
     await until(peers, fullMesh(peers), 'a full mesh of 3');
@@ -232,4 +150,62 @@ describeWith(['chromium'], 'camera video over the mesh in Chromium', () => {
     );
     expect(peers.flatMap((p) => p.errors)).toEqual([]);
   }, 120_000);
+
+  it('switches the camera in place: a new capture, frames decoded on at the other page, an unknown device a value', async ({
+    annotate,
+  }) => {
+    const peers = await Promise.all(['ann', 'bob'].map((n) => openPage(n)));
+    const [ann, bob] = peers as [BrowserPeer, BrowserPeer];
+    await room(peers);
+    await until(peers, fullMesh(peers), 'ann and bob linked');
+    expect(await startCamera(ann)).toEqual({ ok: true });
+    // bob has no camera: his page only watches.
+    expect(await startCamera(bob, { fail: 'NotFoundError' })).toEqual({ ok: false, reason: 'no-device' });
+    await until(peers, tilesOf([bob], [ann]), "ann's tile at bob");
+    const negotiated = await Promise.all(peers.map((p) => p.page.evaluate(() => window.__camera.negotiations())));
+    const firstTrack = await ann.page.evaluate(() => window.__camera.localTrackId());
+
+    // Chromium's fake capture lists one camera, or more: switch to another if there is one, else
+    // to the same one, which still captures anew.
+    const devices = await ann.page.evaluate(() => window.__camera.devices());
+    expect(devices.length).toBeGreaterThan(0);
+    const target = devices[1] ?? devices[0];
+    if (!target) throw new Error('no camera listed');
+    await annotate(
+      `cameras listed: ${devices.map((d) => d.label || d.deviceId).join(', ')}; switched to ${target.label}`,
+    );
+    expect(await ann.page.evaluate((id) => window.__camera.setDevice(id), target.deviceId)).toEqual({ ok: true });
+    const switched = await ann.page.evaluate(() => ({
+      track: window.__camera.localTrackId(),
+      device: window.__camera.localDevice(),
+      sent: window.__camera.sentTrackIds(),
+      status: window.__camera.status(),
+    }));
+    expect(switched.track).not.toBeNull();
+    expect(switched.track).not.toBe(firstTrack);
+    expect(switched.device).toBe(target.deviceId);
+    expect(switched.status).toBe('on');
+    await until(
+      peers,
+      async () => (await ann.page.evaluate(() => window.__camera.sentTrackIds()))[bob.peerId] === switched.track,
+      "the new capture on ann's link to bob",
+    );
+    expect((await framesOver([bob], [ann], 1500)).bob?.ann).toBeGreaterThan(2);
+
+    // An id no camera has: a failure value, and the camera goes on as it was.
+    const unknown = await ann.page.evaluate(() => window.__camera.setDevice('no-such-camera'));
+    expect(unknown).toEqual({ ok: false, reason: 'no-device' });
+    expect(await ann.page.evaluate(() => window.__camera.status())).toBe('on');
+    expect(await ann.page.evaluate(() => window.__camera.localTrackId())).toBe(switched.track);
+    expect((await framesOver([bob], [ann], 1500)).bob?.ann).toBeGreaterThan(2);
+    // Off and on again: the camera it captured last, not the unknown one.
+    await ann.page.evaluate(() => window.__camera.stop());
+    expect(await startCamera(ann)).toEqual({ ok: true });
+    expect(await ann.page.evaluate(() => window.__camera.localDevice())).toBe(target.deviceId);
+
+    expect(await Promise.all(peers.map((p) => p.page.evaluate(() => window.__camera.negotiations())))).toEqual(
+      negotiated,
+    );
+    expect(peers.flatMap((p) => p.errors)).toEqual([]);
+  }, 90_000);
 });

@@ -2,116 +2,35 @@
 // load the harness page from the lobby server itself, form a full mesh through it, and exchange
 // numbered packets on both channels; their link stats are read from the pages. Then the same
 // mesh relay-only through a real coturn. Runs inside the loopback-only namespace of `npm test`.
-import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
+import type { LobbyServer } from '@tickmesh/lobby-server';
 import type { LinkStats } from '@tickmesh/netcode';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { launchChromium, untilOrReport } from '../helpers/chromium.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startCoturn } from '../helpers/coturn.js';
-import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';
+import { type HarnessPeer as BrowserPeer, harnessSuite } from '../helpers/harness-suite.js';
 import { describeWith } from '../helpers/requirements.js';
 import type { JoinOptions, Received } from './page/harness.js';
 
-interface BrowserPeer {
-  name: string;
-  page: Page;
-  peerId: string;
-  /** Uncaught errors on the page. */
-  errors: string[];
-}
-
 const NAMES = ['ann', 'bob', 'cy'] as const;
-/** Stats are sampled every 250 ms so a test sees rates within a second. */
-const STATS_INTERVAL_MS = 250;
 
-let harness: HarnessPage | undefined;
-let browser: Browser | undefined;
-let contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  [harness, browser] = await Promise.all([buildHarnessPage(), launchChromium()]);
-}, 30_000);
-afterEach(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  contexts = [];
+const suite = harnessSuite({
+  // Stats are sampled every 250 ms so a test sees rates within a second.
+  join: { statsIntervalMs: 250 },
+  report: async (page) => ({ counters: await page.evaluate(() => window.__mesh.counters()) }),
 });
-afterAll(async () => {
-  await browser?.close();
-  harness?.remove();
-});
+const { until } = suite;
 
-function startServer(overrides: Parameters<typeof startLobbyServer>[0] = {}): Promise<LobbyServer> {
-  if (!harness) throw new Error('no harness page');
-  return startLobbyServer({
-    host: '127.0.0.1',
-    port: 0,
-    metricsPort: 0,
-    staticDir: harness.dir,
-    // Offers, answers and trickled candidates all ride the lobby: keep its per-connection rate
-    // limit (default 20/s) out of the way, as the Node mesh tests do.
-    rateLimitPerS: 500,
-    rateBurst: 500,
-    ...overrides,
-  });
-}
-
-async function openPage(server: LobbyServer, name: string): Promise<BrowserPeer> {
-  if (!browser) throw new Error('no browser');
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  const peer: BrowserPeer = { name, page, peerId: '', errors: [] };
-  page.on('pageerror', (error) => peer.errors.push(error.message));
-  await page.goto(`http://127.0.0.1:${server.port}/`);
-  await page.waitForFunction(() => window.__mesh !== undefined, null, { timeout: 5000 });
-  return peer;
-}
-
-async function join(peer: BrowserPeer, url: string, options: JoinOptions): Promise<string> {
-  const result = await peer.page.evaluate(([u, n, o]) => window.__mesh.join(u, n, o), [
-    url,
-    peer.name,
-    options,
-  ] as const);
-  if (!result.ok) throw new Error(`${peer.name}: ${result.error}`);
-  peer.peerId = result.peerId;
-  return result.code;
-}
-
-/** Three pages in one room: the first creates it, the other two join by its code at once. */
+/** Three pages in one room of `server`: the first creates it, the other two join by its code at once. */
 async function meshOfThree(server: LobbyServer, options: JoinOptions = {}): Promise<BrowserPeer[]> {
-  const peers = await Promise.all(NAMES.map((name) => openPage(server, name)));
-  const [host, ...rest] = peers as [BrowserPeer, ...BrowserPeer[]];
-  const joinOptions = { ...options, statsIntervalMs: STATS_INTERVAL_MS };
-  const code = await join(host, server.url, { ...joinOptions, create: true });
-  await Promise.all(rest.map((p) => join(p, server.url, { ...joinOptions, code })));
+  const peers = await Promise.all(NAMES.map((name) => suite.openPage(name, { server })));
+  await suite.room(peers, options, server);
   return peers;
-}
-
-/** Waits for `check`; on timeout fails with `what` and each page's links, state and netcode log. */
-function until(peers: readonly BrowserPeer[], check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const report = () =>
-    Promise.all(
-      peers.map(async (p) => ({
-        name: p.name,
-        peerId: p.peerId,
-        links: await p.page.evaluate(() => window.__mesh.links()),
-        counters: await p.page.evaluate(() => window.__mesh.counters()),
-        logs: await p.page.evaluate(() => window.__mesh.logs()),
-        errors: p.errors,
-      })),
-    );
-  return untilOrReport(check, what, report, timeoutMs);
 }
 
 async function everyPage<T>(peers: readonly BrowserPeer[], read: (p: BrowserPeer) => Promise<T>): Promise<T[]> {
   return Promise.all(peers.map(read));
 }
 
-const allConnected = (peers: readonly BrowserPeer[]) => async () =>
-  (await everyPage(peers, (p) => p.page.evaluate(() => window.__mesh.links()))).every(
-    (links) => Object.keys(links).length === peers.length - 1 && Object.values(links).every((s) => s === 'connected'),
-  );
+const allConnected = suite.fullMesh;
 
 const readStats = (peers: readonly BrowserPeer[]) =>
   everyPage(peers, (p) => p.page.evaluate(() => window.__mesh.stats()));
@@ -135,17 +54,9 @@ const from = (inbox: Received[], peer: BrowserPeer, tag: Received['tag']) =>
   inbox.filter((m) => m.from === peer.peerId && m.tag === tag);
 
 describeWith(['chromium'], 'mesh in Chromium over host candidates', () => {
-  let server: LobbyServer;
-  beforeAll(async () => {
-    server = await startServer();
-  });
-  afterAll(async () => {
-    await server.close();
-  });
-
   it('forms a full mesh of 3 pages and carries both channels', async ({ annotate }) => {
     const started = Date.now();
-    const peers = await meshOfThree(server);
+    const peers = await meshOfThree(suite.server);
     await until(peers, allConnected(peers), 'a full mesh of 3 pages (3 links)');
     const connectedAfter = await everyPage(peers, (p) => p.page.evaluate(() => window.__mesh.connectedAfterMs()));
     await annotate(
@@ -249,7 +160,7 @@ describeWith(['chromium'], 'mesh in Chromium over host candidates', () => {
   }, 20_000);
 
   it('reports a page that closes its connections failed at once; the others carry on', async () => {
-    const peers = await meshOfThree(server);
+    const peers = await meshOfThree(suite.server);
     await until(peers, allConnected(peers), 'a full mesh of 3 pages');
     const [ann, bob, cy] = peers as [BrowserPeer, BrowserPeer, BrowserPeer];
     // cy's game shuts its mesh and lobby client down; its session stays in the lobby's grace, so
@@ -281,10 +192,10 @@ describeWith(['chromium', 'turnserver'], 'mesh in Chromium relay-only through co
   let server: LobbyServer;
   beforeAll(async () => {
     turn = await startCoturn({ secret });
-    server = await startServer({ turnUrls: turn.urls, turnSecret: secret });
+    // Closed after the file, with the suite's others.
+    server = await suite.startServer({ turnUrls: turn.urls, turnSecret: secret });
   }, 20_000);
   afterAll(async () => {
-    await server?.close();
     await turn?.stop();
   });
 

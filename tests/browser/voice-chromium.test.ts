@@ -4,124 +4,25 @@
 // from the pages: remote voices present, audio packets and energy arriving, a muted player going
 // quiet, a late joiner, a refused microphone, listeners without a microphone (never started, or
 // stopped), speaking indicators. Runs inside the loopback-only namespace of `npm test`.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
-import { type LobbyServer, startLobbyServer } from '@tickmesh/lobby-server';
 import type { LinkStats, VoiceLinkStats } from '@tickmesh/netcode';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, untilOrReport } from '../helpers/chromium.js';
-import { fakeMicArg, makeWavs } from '../helpers/fake-mic.js';
-import { buildHarnessPage, type HarnessPage } from '../helpers/harness-page.js';
+import { expect, it } from 'vitest';
+import { type HarnessPeer as BrowserPeer, harnessSuite } from '../helpers/harness-suite.js';
 import { describeWith } from '../helpers/requirements.js';
 import { letTimePass } from '../helpers/wait.js';
-import type { JoinOptions } from './page/harness.js';
 import type { VoiceStartOptions } from './page/voice-harness.js';
 
-interface BrowserPeer {
-  name: string;
-  page: Page;
-  peerId: string;
-  errors: string[];
-}
-
-let harness: HarnessPage | undefined;
-let wavDir = '';
-/** One browser process per fake microphone. */
-let toneBrowser: Browser | undefined;
-let quietBrowser: Browser | undefined;
-let server: LobbyServer;
-let contexts: BrowserContext[] = [];
-
-const launchWith = (wav: string) =>
-  chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [...CHROMIUM_ARGS, fakeMicArg(wav)],
-  });
-
-beforeAll(async () => {
-  wavDir = mkdtempSync(joinPath(tmpdir(), 'tickmesh-voice-'));
-  const wavs = makeWavs(wavDir);
-  [harness, toneBrowser, quietBrowser] = await Promise.all([
-    buildHarnessPage(),
-    launchWith(wavs.tone),
-    launchWith(wavs.silence),
-  ]);
-  server = await startLobbyServer({
-    host: '127.0.0.1',
-    port: 0,
-    metricsPort: 0,
-    staticDir: harness.dir,
-    rateLimitPerS: 500,
-    rateBurst: 500,
-  });
-}, 30_000);
-afterEach(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  contexts = [];
+const suite = harnessSuite({
+  mics: ['tone', 'silence'],
+  needs: ['__voice'],
+  join: { audio: true, statsIntervalMs: 250 },
+  report: async (page) => ({
+    voice: await page.evaluate(() => ({ status: window.__voice.status(), peers: window.__voice.peers() })),
+  }),
 });
-afterAll(async () => {
-  await server?.close();
-  await Promise.all([toneBrowser?.close(), quietBrowser?.close()]);
-  harness?.remove();
-  if (wavDir) rmSync(wavDir, { recursive: true, force: true });
-});
-
-async function openPage(browser: Browser | undefined, name: string): Promise<BrowserPeer> {
-  if (!browser) throw new Error('no browser');
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  const peer: BrowserPeer = { name, page, peerId: '', errors: [] };
-  page.on('pageerror', (error) => peer.errors.push(error.message));
-  await page.goto(`http://127.0.0.1:${server.port}/`);
-  await page.waitForFunction(() => window.__mesh !== undefined && window.__voice !== undefined, null, {
-    timeout: 5000,
-  });
-  return peer;
-}
-
-async function join(peer: BrowserPeer, options: JoinOptions): Promise<string> {
-  const result = await peer.page.evaluate(([u, n, o]) => window.__mesh.join(u, n, o), [
-    server.url,
-    peer.name,
-    { ...options, audio: true, statsIntervalMs: 250 },
-  ] as const);
-  if (!result.ok) throw new Error(`${peer.name}: ${result.error}`);
-  peer.peerId = result.peerId;
-  return result.code;
-}
-
-/** The first page creates a room, the rest join it at once. */
-async function room(peers: BrowserPeer[]): Promise<string> {
-  const [host, ...rest] = peers as [BrowserPeer, ...BrowserPeer[]];
-  const code = await join(host, { create: true });
-  await Promise.all(rest.map((p) => join(p, { code })));
-  return code;
-}
-
-/** Waits for `check`; on timeout fails with `what` and each page's links, state and netcode log. */
-function until(peers: readonly BrowserPeer[], check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const report = () =>
-    Promise.all(
-      peers.map(async (p) => ({
-        name: p.name,
-        peerId: p.peerId,
-        links: await p.page.evaluate(() => window.__mesh.links()),
-        voice: await p.page.evaluate(() => ({ status: window.__voice.status(), peers: window.__voice.peers() })),
-        logs: await p.page.evaluate(() => window.__mesh.logs()),
-        errors: p.errors,
-      })),
-    );
-  return untilOrReport(check, what, report, timeoutMs);
-}
-
-const fullMesh = (peers: readonly BrowserPeer[]) => async () =>
-  (await Promise.all(peers.map((p) => p.page.evaluate(() => window.__mesh.links())))).every(
-    (links) => Object.keys(links).length === peers.length - 1 && Object.values(links).every((s) => s === 'connected'),
-  );
+const { room, until, fullMesh } = suite;
+const join = (peer: BrowserPeer, options: { code: string }) => suite.join(peer, options);
+/** A page in the browser whose fake microphone plays `mic`. */
+const openPage = (mic: 'tone' | 'silence', name: string) => suite.openPage(name, { mic });
 
 const startVoice = (p: BrowserPeer, options: VoiceStartOptions = {}) =>
   p.page.evaluate((o) => window.__voice.start(o), options);
@@ -168,7 +69,7 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
   it('3 pages hear each other; a muted page goes quiet; a page joining later hears and is heard', async ({
     annotate,
   }) => {
-    const peers = await Promise.all(['ann', 'bob', 'cy'].map((n) => openPage(toneBrowser, n)));
+    const peers = await Promise.all(['ann', 'bob', 'cy'].map((n) => openPage('tone', n)));
     const [ann, bob, cy] = peers as [BrowserPeer, BrowserPeer, BrowserPeer];
     const code = await room(peers);
     await until(peers, fullMesh(peers), 'a full mesh of 3');
@@ -200,7 +101,7 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
     await cy.page.evaluate(() => window.__voice.setMuted(false));
 
     // di joins the room after voice started: it hears everyone and everyone hears it.
-    const di = await openPage(toneBrowser, 'di');
+    const di = await openPage('tone', 'di');
     const everyone = [...peers, di];
     await join(di, { code });
     expect(await startVoice(di)).toEqual({ ok: true });
@@ -266,8 +167,8 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
   it('a page whose microphone is refused reports denied, listens, and its game traffic flows', async () => {
     // The refusal is injected (a getUserMedia rejecting with NotAllowedError): this browser's fake
     // media UI grants the permission, which also gives the page its loopback host candidates.
-    const ann = await openPage(toneBrowser, 'ann');
-    const bob = await openPage(toneBrowser, 'bob');
+    const ann = await openPage('tone', 'ann');
+    const bob = await openPage('tone', 'bob');
     const peers = [ann, bob];
     await room(peers);
     await until(peers, fullMesh(peers), 'ann and bob linked');
@@ -303,11 +204,7 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
   }, 20_000);
 
   it('a listener that never starts a microphone, and one that stops it, hear a talker and see it speaking', async () => {
-    const peers = await Promise.all([
-      openPage(toneBrowser, 'tia'),
-      openPage(quietBrowser, 'lis'),
-      openPage(quietBrowser, 'sam'),
-    ]);
+    const peers = await Promise.all([openPage('tone', 'tia'), openPage('silence', 'lis'), openPage('silence', 'sam')]);
     const [tia, lis, sam] = peers as [BrowserPeer, BrowserPeer, BrowserPeer];
     await room(peers);
     await until(peers, fullMesh(peers), 'a full mesh of 3');
@@ -340,9 +237,9 @@ describeWith(['chromium'], 'voice over the mesh in Chromium', () => {
   }, 30_000); // 3 pages loading at once on a machine shared with other Chromium runs
 
   it('speaking indicators light up for a peer fed a tone and stay dark for a silent one', async () => {
-    const ann = await openPage(quietBrowser, 'ann');
-    const bob = await openPage(toneBrowser, 'bob');
-    const cy = await openPage(quietBrowser, 'cy');
+    const ann = await openPage('silence', 'ann');
+    const bob = await openPage('tone', 'bob');
+    const cy = await openPage('silence', 'cy');
     const peers = [ann, bob, cy];
     await room(peers);
     await until(peers, fullMesh(peers), 'a full mesh of 3');

@@ -144,6 +144,24 @@ describe('createCamera', () => {
     expect(none.sent).toEqual([]);
   });
 
+  it('switches device in place; a device that fails is a value, not kept for the next start', async () => {
+    const asked: (string | undefined)[] = [];
+    const t = fakes(async (c) => {
+      const id = ((c.video as MediaTrackConstraints).deviceId as { exact: string } | undefined)?.exact;
+      asked.push(id);
+      if (id === 'gone') throw Object.assign(new Error('over'), { name: 'OverconstrainedError' });
+      return streamOf(new FakeTrack('video'));
+    });
+    await t.camera.start({ deviceId: 'front' });
+    expect(await t.camera.setDevice('back')).toEqual({ ok: true });
+    expect(await t.camera.setDevice('gone')).toEqual({ ok: false, reason: 'no-device' });
+    expect(t.camera.status).toBe('on');
+    expect(t.sent).toHaveLength(2); // front, then back; nothing for the failed one
+    t.camera.stop();
+    expect(await t.camera.start()).toEqual({ ok: true });
+    expect(asked).toEqual(['front', 'back', 'gone', 'back']);
+  });
+
   it('reports a camera that goes away as device-lost and stops sending it', async () => {
     const track = new FakeTrack('video');
     const t = fakes(async () => streamOf(track));

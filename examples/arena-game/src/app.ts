@@ -4,7 +4,7 @@
  * - app/lobby-flow.ts: connecting (with the remembered token), creating or joining a room, the
  *   room actions, the refusals in the player's words;
  * - app/chat-log.ts: the room's chat, with a line for every join, leave and change of host, chat
- *   mutes and the flood guard;
+ *   mutes and the flood guard; app/chat-send.ts: what the player is told of a line not delivered;
  * - app/practice.ts, ui/practice-bar.ts: a practice round against bots while a room waits alone;
  * - app/voice-controls.ts: the mic button's cycle, mutes, who is speaking, spatial voice;
  * - app/match-flow.ts: the phase, and the end-of-round rule (the host's `room.end`);
@@ -19,6 +19,7 @@ import { createLobbyClient } from '@tickmesh/netcode';
 import { type ArenaSnapshot, createAutomation } from './app/automation.js';
 import { createCameraControls } from './app/camera-controls.js';
 import { createChatLog, hostChangeText } from './app/chat-log.js';
+import { chatNote } from './app/chat-send.js';
 import { createCustomMapShare } from './app/custom-map.js';
 import { createInMatchMenu } from './app/in-match-menu.js';
 import { createLobbyFlow, type RoomRequest } from './app/lobby-flow.js';
@@ -197,6 +198,10 @@ export function createApp(deps: AppDeps): ArenaApp {
     },
     chat: (message, inRoom) => chat.message(message, inRoom),
     netChat: (net) => net.session.chat,
+    chatSent(sent, inRoom) {
+      const note = chatNote(sent, inRoom);
+      if (note) chat.unsent(note);
+    },
     connected(client, net) {
       net.onEvent((e) => {
         showEvent(e.event);

@@ -25,6 +25,7 @@ export {
 export {
   type Camera,
   type CameraCapture,
+  type CameraCounters,
   type CameraEvents,
   type CameraMesh,
   type CameraOptions,

@@ -5,6 +5,8 @@
  */
 import {
   type Camera,
+  type CameraCapture,
+  type CameraCounters,
   type CameraResult,
   type CameraStatus,
   createCamera,
@@ -16,6 +18,14 @@ import {
 export interface CameraStartOptions {
   /** Inject a getUserMedia that rejects: `NotAllowedError` (the player said no) or `NotFoundError` (no camera). */
   fail?: 'NotAllowedError' | 'NotFoundError';
+  /** Size and rate asked of the camera. Default the camera's (160x120 at 15 fps). */
+  capture?: Partial<CameraCapture>;
+}
+
+/** A video input as `enumerateDevices()` lists it. */
+export interface CameraDevice {
+  deviceId: string;
+  label: string;
 }
 
 /** The video sender's encodings toward a peer. */
@@ -28,6 +38,17 @@ export interface SenderCaps {
 export interface CameraHarness {
   start(options?: CameraStartOptions): Promise<CameraResult>;
   stop(): void;
+  /** `camera.setDevice`: switches the camera in place. */
+  setDevice(deviceId: string): Promise<CameraResult>;
+  /** The page's video inputs. */
+  devices(): Promise<CameraDevice[]>;
+  /** The id of the device the local camera track captures from; null while off. */
+  localDevice(): string | null;
+  /** The local track's id (a new capture, a new id); null while off. */
+  localTrackId(): string | null;
+  /** The video track each link sends now, by peer (null: nothing). */
+  sentTrackIds(): Record<string, string | null>;
+  counters(): CameraCounters | null;
   status(): CameraStatus | 'none';
   statuses(): CameraStatus[];
   /** Peers whose camera video is live (a tile shows). */
@@ -57,6 +78,7 @@ export function createCameraHarness(getMesh: () => Mesh<unknown> | null, logger:
     const fail = options.fail;
     const made = createCamera({
       mesh,
+      ...(options.capture ? { capture: options.capture } : {}),
       getUserMedia: fail
         ? () => Promise.reject(new DOMException('refused', fail))
         : (c) => navigator.mediaDevices.getUserMedia(c),
@@ -86,6 +108,21 @@ export function createCameraHarness(getMesh: () => Mesh<unknown> | null, logger:
       return camera ? camera.start() : { ok: false, reason: 'error' };
     },
     stop: () => camera?.stop(),
+    setDevice: async (deviceId) => (camera ? camera.setDevice(deviceId) : { ok: false, reason: 'error' }),
+    async devices() {
+      const all = await navigator.mediaDevices.enumerateDevices();
+      return all.filter((d) => d.kind === 'videoinput').map((d) => ({ deviceId: d.deviceId, label: d.label }));
+    },
+    localDevice: () => camera?.localStream?.getVideoTracks()[0]?.getSettings().deviceId ?? null,
+    localTrackId: () => camera?.localStream?.getVideoTracks()[0]?.id ?? null,
+    sentTrackIds() {
+      const mesh = getMesh();
+      const out: Record<string, string | null> = {};
+      for (const peerId of mesh?.links.keys() ?? [])
+        out[peerId] = mesh?.videoTransceiver(peerId)?.sender.track?.id ?? null;
+      return out;
+    },
+    counters: () => (camera ? { ...camera.counters } : null),
     status: () => camera?.status ?? 'none',
     statuses: () => [...statuses],
     tiles: () => [...tiles.keys()].sort(),

@@ -16,6 +16,7 @@ import {
   type LobbyClient,
   type Logger,
   type Mesh,
+  type MeshTuning,
 } from '@tickmesh/netcode';
 import type { MeshCounters } from '@tickmesh/netcode/internals';
 import { createCameraHarness } from './camera-harness.js';
@@ -36,6 +37,8 @@ export interface JoinOptions {
   audio?: boolean;
   /** Mesh `video`: a video transceiver on every link from its first offer (camera). */
   video?: boolean;
+  /** Mesh tuning besides `statsIntervalMs` (say, video caps). Default the mesh's own. */
+  tuning?: Partial<MeshTuning>;
 }
 
 export type JoinResult = { ok: true; peerId: string; code: string } | { ok: false; error: string };
@@ -143,7 +146,10 @@ function createHarness(): MeshHarness {
         ...(options.relay ? { iceTransportPolicy: 'relay' as const } : {}),
         ...(options.audio ? { audio: true } : {}),
         ...(options.video ? { video: true } : {}),
-        ...(options.statsIntervalMs !== undefined ? { tuning: { statsIntervalMs: options.statsIntervalMs } } : {}),
+        tuning: {
+          ...options.tuning,
+          ...(options.statsIntervalMs !== undefined ? { statsIntervalMs: options.statsIntervalMs } : {}),
+        },
       });
       mesh.on('message', ({ from, payload, reliable }) =>
         inbox.push({ from, reliable, tag: payload[0], n: payload[1] }),

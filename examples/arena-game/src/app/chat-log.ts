@@ -4,10 +4,13 @@
  * Moderation is local: a player can mute another's chat (their lines are hidden, and the log says
  * so once), and a flood from one player is collapsed into a single line with a count, so 120
  * messages in a few seconds never bury the room. The log holds a bounded number of entries.
+ * A line of the player's that did not get through is said in the log (app/chat-send.ts), a run
+ * of the same note as one line with a count, so a player's own flood does not bury it either.
  */
 import type { LobbyEvents, Room } from '@tickmesh/netcode';
 import { colorOfSeq } from '../colors.js';
 import type { ChatLine } from '../ui/chat-panel.js';
+import type { ChatNote } from './chat-send.js';
 import type { RoomChange } from './lobby-flow.js';
 
 /** The colour of a message from someone no longer in the room. */
@@ -33,6 +36,8 @@ export interface ChatEntry {
   color: number;
   /** When it was said, epoch ms (the lobby's `at`). */
   atMs: number;
+  /** A note to the sender that their line did not get through (shown as an alert). */
+  alert?: true;
 }
 
 /** Who took over from whom, as the chat and the HUD say it; null when the host did not change. */
@@ -75,7 +80,7 @@ export function chatView(
   const flood = new Map<string, Extract<ChatLine, { kind: 'flood' }>>();
   for (const e of entries) {
     if (e.from === null) {
-      out.push({ kind: 'system', text: e.text });
+      out.push(e.alert ? { kind: 'system', text: e.text, alert: true } : { kind: 'system', text: e.text });
       continue;
     }
     if (muted.has(e.from)) continue;
@@ -109,6 +114,8 @@ export interface ChatLog {
   toggleMute(peerId: string, name: string): void;
   /** A line of the app's own (say, why a practice round ended). */
   note(text: string): void;
+  /** Says that the player's line did not get through; the same note again bumps its count. */
+  unsent(note: ChatNote): void;
   roomChanged(change: RoomChange): void;
   message(message: Pick<LobbyEvents['chat'], 'from' | 'name' | 'text' | 'at'>, room: Room | null): void;
 }
@@ -124,8 +131,11 @@ export function createChatLog(deps: { selfId(): string | null; now(): number; li
   const entries: ChatEntry[] = [];
   const muted = new Set<string>();
   let view: ChatLine[] | null = null;
+  /** The last entry's note, while it is the last entry: another of its key bumps it. */
+  let lastNote: { key: string; count: number; entry: ChatEntry } | null = null;
 
   function add(entry: ChatEntry): void {
+    lastNote = null;
     entries.push(entry);
     if (entries.length > limits.maxEntries) entries.splice(0, entries.length - limits.maxEntries);
     view = null;
@@ -146,9 +156,28 @@ export function createChatLog(deps: { selfId(): string | null; now(): number; li
       }
     },
     note: system,
+    unsent(note) {
+      if (lastNote?.key === note.key && entries.at(-1) === lastNote.entry) {
+        lastNote.count++;
+        lastNote.entry.text = note.text(lastNote.count);
+        view = null;
+        return;
+      }
+      const entry: ChatEntry = {
+        from: null,
+        name: '',
+        text: note.text(1),
+        color: UNKNOWN_COLOR,
+        atMs: deps.now(),
+        alert: true,
+      };
+      add(entry);
+      lastNote = { key: note.key, count: 1, entry };
+    },
     roomChanged(change) {
       if (!change.room) {
         entries.length = 0;
+        lastNote = null;
         muted.clear();
         view = null;
         return;

@@ -6,7 +6,8 @@
  * turned "stay ready" off; and a sentence for every refusal. Another name means
  * a new lobby client and a new net layer. Room changes and chat go to the callbacks, whichever
  * client they come from. Chat goes through the net's mesh chat once there is a net (`netChat`: it
- * keeps working while the lobby is away, and brings the lobby's chat too), the lobby's before.
+ * keeps working while the lobby is away, and brings the lobby's chat too), the lobby's before;
+ * either way how the send ended goes to `chatSent`, so a line refused or not delivered is said.
  *
  * An unreachable lobby is said within `connectTimeoutMs` ("Can't reach the game server. Retrying
  * in 5 s…", with Retry now), the menu's buttons usable meanwhile; the request is asked again when
@@ -24,6 +25,7 @@ import type {
   Room,
 } from '@tickmesh/netcode';
 import type { MenuView } from '../ui/menu.js';
+import type { ChatSent } from './chat-send.js';
 import type { Remembered } from './remembered.js';
 
 /** What the player asked for (a menu button, or the URL). */
@@ -97,13 +99,15 @@ export interface LobbyFlowDeps<Net extends { close(): void }> {
    * (over the mesh, and the lobby while a member has no link). Default: the lobby's chat only.
    */
   netChat?(net: Net): NetChat;
+  /** How the player's chat send ended (refused, or some members not reached), with the room it was sent in. */
+  chatSent?(sent: ChatSent, room: Room | null): void;
   /** A client has connected and its net layer is made: subscribe to the net's events here. */
   connected(client: LobbyClient, net: Net): void;
 }
 
 /** What the flow needs of a net's chat: `session.chat` is one. */
 export interface NetChat {
-  send(text: string): unknown;
+  send(text: string): Promise<ChatSent>;
   on(type: 'message', listener: (message: ChatMessage) => void): () => void;
 }
 
@@ -287,6 +291,20 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
     menu.setBusy(false);
   }
 
+  /** Sends through the net's chat once there is one, else the lobby's, and says how it ended. */
+  async function sendChat(text: string): Promise<void> {
+    const via = client;
+    if (!via) return;
+    const room = via.room;
+    let sent: ChatSent;
+    if (net && deps.netChat) sent = await deps.netChat(net).send(text);
+    else {
+      const result = await via.chat(text);
+      sent = result.ok ? { ok: true, unreached: [] } : result;
+    }
+    deps.chatSent?.(sent, room);
+  }
+
   function ask(to: LobbyClient, request: RoomRequest): Promise<LobbyResult<Room>> {
     switch (request.kind) {
       case 'quickplay':
@@ -311,7 +329,7 @@ export function createLobbyFlow<Net extends { close(): void }>(deps: LobbyFlowDe
     start: () => void client?.start(),
     leave: () => void client?.leaveRoom(),
     settings: (settings) => void client?.setSettings({ ...client.room?.settings, ...settings }),
-    chat: (text) => void (net && deps.netChat ? deps.netChat(net).send(text) : client?.chat(text)),
+    chat: (text) => void sendChat(text),
     end: () => void client?.end(),
     kick: (peerId) => void client?.kick(peerId),
     stayReady: () => stayReady,

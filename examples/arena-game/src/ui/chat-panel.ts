@@ -6,7 +6,8 @@ import { css, fill, h } from './dom.js';
 
 /** A line of the chat as shown. */
 export type ChatLine =
-  | { kind: 'system'; text: string }
+  /** A line of the room's own; `alert`: the player's own line did not get through. */
+  | { kind: 'system'; text: string; alert?: true }
   | { kind: 'message'; from: string | null; name: string; text: string; color: number }
   /** `hidden` more messages from one player, collapsed by the flood guard. */
   | { kind: 'flood'; from: string; name: string; color: number; hidden: number };
@@ -29,7 +30,7 @@ const floodText = (l: Extract<ChatLine, { kind: 'flood' }>) =>
 function lineEl(line: ChatLine, actions: ChatPanelActions): HTMLElement {
   switch (line.kind) {
     case 'system':
-      return h('div.sys', {}, line.text);
+      return line.alert ? h('div.sys.unsent', { testid: 'chat-unsent' }, line.text) : h('div.sys', {}, line.text);
     case 'message':
       return h('div', {}, h('b', { style: `color:${css(line.color)}`, title: line.name }, line.name), line.text);
     case 'flood':

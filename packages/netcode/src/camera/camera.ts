@@ -19,7 +19,10 @@
  * stops. Players without a camera (or who said no) simply never go live; they still see the others.
  *
  * Bandwidth: capped per link by `meshDefaults.videoMaxBitrateBps` (150 kbit/s) and
- * `videoMaxFramerate` (15); each peer uploads one copy per other peer. See README "Camera".
+ * `videoMaxFramerate` (15); each peer uploads one copy per other peer. What a peer may send us is
+ * capped too, by our SDP (`meshDefaults.videoMaxReceiveBitrateBps`, transport/video-sdp.ts), and
+ * what really comes in is measured at every poll: a peer over the cap counts in
+ * `counters.inboundOverCap` (camera/inbound-cap.ts). See README "Camera".
  */
 import {
   type CaptureResult,
@@ -29,10 +32,11 @@ import {
   type GetUserMedia,
 } from '../media/device-capture.js';
 import type { LinkState } from '../transport/link.js';
-import type { Mesh, RemoteTrack } from '../transport/mesh.js';
+import { type Mesh, meshDefaults, type RemoteTrack } from '../transport/mesh.js';
 import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
+import { createInboundCap } from './inbound-cap.js';
 import { readVideoStats, type VideoLinkStats } from './video-stats.js';
 
 /** What the camera asks `getUserMedia` for; override through `CameraOptions.capture`. */
@@ -49,7 +53,18 @@ export const cameraTuning = {
   pollMs: 500,
   /** A video whose frames have not risen for this long is stopped (its tile goes). */
   staleMs: 1500,
+  /** The inbound video rate each link asked its peer for, bit/s: the mesh's `videoMaxReceiveBitrateBps` (150 000). */
+  maxInboundBitrateBps: meshDefaults.videoMaxReceiveBitrateBps,
+  /** How far over `maxInboundBitrateBps` one poll's rate may go before it counts (a keyframe's burst). Default 0.5. */
+  inboundSlack: 0.5,
 };
+
+export interface CameraCounters {
+  /** Polls in which a peer's video came in over `maxInboundBitrateBps` (by more than the slack): a peer ignoring our cap. */
+  inboundOverCap: number;
+  /** The highest inbound video rate of any peer over one poll, bit/s. */
+  maxInboundBps: number;
+}
 
 /** The camera's state: the media layer's capture status. */
 export type CameraStatus = CaptureStatus;
@@ -99,6 +114,8 @@ export interface Camera {
   videos(): ReadonlyMap<string, MediaStream>;
   /** Camera stats of every current link, by peer id. */
   stats(): Promise<Record<string, VideoLinkStats>>;
+  /** Inbound video measured against the cap each link asked for (since the camera was made). */
+  readonly counters: Readonly<CameraCounters>;
   /** Releases the camera and stops following the mesh. */
   close(): void;
   on<K extends keyof CameraEvents>(type: K, listener: (event: CameraEvents[K]) => void): () => void;
@@ -134,6 +151,8 @@ export function createCamera(options: CameraOptions): Camera {
   const tuning = { ...cameraTuning, ...options.tuning };
   const timers = options.timers ?? realTimers;
   let localStream: MediaStream | null = null;
+  const inbound = createInboundCap(tuning.maxInboundBitrateBps, tuning.inboundSlack);
+  const counters: CameraCounters = { inboundOverCap: 0, maxInboundBps: 0 };
 
   const capture = createDeviceCapture({
     kind: 'video',
@@ -198,12 +217,23 @@ export function createCamera(options: CameraOptions): Camera {
     remote.off();
     const wasLive = remote.live;
     remotes.delete(peerId);
+    inbound.forget(peerId);
     if (wasLive) events.emit('video', { peerId, stream: null });
   }
 
   function onLink(peerId: string, state: LinkState): void {
     // `connecting` here is a new connection replacing the old one: its track comes as a new event.
     if (state === 'connecting' || state === 'failed' || state === 'closed') detach(peerId);
+  }
+
+  /** A peer's received video bytes now: its rate against the cap, in `counters`. */
+  function measure(peerId: string, bytes: number): void {
+    const over = inbound.counters.overCap;
+    const bps = inbound.sample(peerId, bytes, timers.now());
+    counters.inboundOverCap = inbound.counters.overCap;
+    counters.maxInboundBps = Math.round(inbound.counters.maxBps);
+    if (bps !== null && inbound.counters.overCap > over && over === 0)
+      logger.warn('camera: a peer sends video over the cap asked of it', { peer: peerId, bps: Math.round(bps) });
   }
 
   /** Reads each remote video's decoded frames: rising, it is live; still for `staleMs`, it stopped. */
@@ -214,7 +244,9 @@ export function createCamera(options: CameraOptions): Camera {
         if (!receiver) return;
         let frames = 0;
         try {
-          frames = readVideoStats(await receiver.getStats()).framesDecoded;
+          const stats = readVideoStats(await receiver.getStats());
+          frames = stats.framesDecoded;
+          measure(peerId, stats.bytesReceived + stats.headerBytesReceived);
         } catch (error) {
           logger.debug('camera: getStats failed', { peer: peerId, error: String(error) });
           return;
@@ -245,6 +277,7 @@ export function createCamera(options: CameraOptions): Camera {
     start: (startOptions) => capture.start(startOptions),
     stop: () => capture.stop(),
     setDevice: (id) => capture.setDevice(id),
+    counters,
     videos: () => new Map([...remotes].filter(([, r]) => r.live).map(([peerId, r]) => [peerId, r.stream])),
     async stats() {
       const out: Record<string, VideoLinkStats> = {};

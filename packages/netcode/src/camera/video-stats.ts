@@ -24,6 +24,8 @@ export interface VideoLinkStats {
   packetsReceived: number;
   packetsLost: number;
   bytesReceived: number;
+  /** RTP header bytes received with them. */
+  headerBytesReceived: number;
   framesReceived: number;
   /** Frames decoded from the peer's camera: it rises while the peer's video plays. */
   framesDecoded: number;
@@ -47,6 +49,7 @@ export const emptyVideoLinkStats: VideoLinkStats = {
   packetsReceived: 0,
   packetsLost: 0,
   bytesReceived: 0,
+  headerBytesReceived: 0,
   framesReceived: 0,
   framesDecoded: 0,
   framesDropped: 0,
@@ -60,6 +63,7 @@ const RECEIVED = [
   'packetsReceived',
   'packetsLost',
   'bytesReceived',
+  'headerBytesReceived',
   'framesReceived',
   'framesDecoded',
   'framesDropped',

@@ -48,7 +48,7 @@ export interface DeviceCapture {
   start(options?: { deviceId?: string }): Promise<CaptureResult>;
   /** Releases the device: status `off`. */
   stop(): void;
-  /** Switches to another device while on; remembered for the next start otherwise. */
+  /** Switches to another device while on (one that fails is not kept: the old goes on); remembered for the next start otherwise. */
   setDevice(deviceId: string): Promise<CaptureResult>;
   on(type: 'status', listener: (event: { status: CaptureStatus }) => void): () => void;
 }
@@ -170,15 +170,19 @@ export function createDeviceCapture(options: DeviceCaptureOptions): DeviceCaptur
       setStatus('off');
     },
     async setDevice(id) {
-      deviceId = id;
-      if (status !== 'on') return { ok: true };
+      if (status !== 'on') {
+        deviceId = id;
+        return { ok: true };
+      }
       const mine = generation;
       const captured = await capture(id);
       if (mine !== generation || status !== 'on') {
         if (typeof captured !== 'string') stopTracks(captured.stream);
         return { ok: false, reason: 'cancelled' };
       }
+      // A device that cannot be captured is not remembered: the next start() takes the one in use.
       if (typeof captured === 'string') return { ok: false, reason: captured };
+      deviceId = id;
       guard(`switching the ${options.device}`, () => use(captured.stream, captured.track));
       return { ok: true };
     },

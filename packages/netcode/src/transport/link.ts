@@ -21,7 +21,8 @@
  * `replaceTrack` with no renegotiation at all. Otherwise the first `setTrack` adds one (or takes up
  * the one the other side offered), which renegotiates by perfect negotiation; the data channels
  * are untouched either way. Opus is capped at `audioMaxBitrateBps` (sender encodings and the SDP's
- * `maxaveragebitrate`) with DTX asked for; video at `videoCaps` (sender encodings).
+ * `maxaveragebitrate`) with DTX asked for; video at `videoCaps` (sender encodings), and what this side
+ * accepts at `videoMaxReceiveBitrateBps` (the SDP's `b=AS`/`b=TIAS` on video: video-sdp.ts).
  *
  * Recovery: `disconnected` for `disconnectedGraceMs`, or `failed`, makes the initiator restart ICE;
  * a link that is not connected again within `recoverTimeoutMs` (or never connects within
@@ -33,6 +34,7 @@ import type { Timers } from '../util/timers.js';
 import { createMediaLine, type MediaKind, type MediaLine } from './media-line.js';
 import { withOpusSettings } from './opus-sdp.js';
 import { type LinkSignal, MAX_CANDIDATES_PER_SIGNAL } from './signal.js';
+import { withVideoBandwidth } from './video-sdp.js';
 
 /** Candidates gathered within this long travel in one signal. */
 const CANDIDATE_BATCH_MS = 15;
@@ -82,6 +84,8 @@ export interface LinkOptions {
   localVideoTrack?: MediaStreamTrack | null;
   /** Caps on the video sender. Default `videoCaps`. */
   videoCaps?: VideoCaps;
+  /** The most video this side accepts from the peer, bit/s, asked in its own SDP (`b=AS`, `b=TIAS`). Default 150 000. */
+  videoMaxReceiveBitrateBps?: number;
   timers: Timers;
   logger: Logger;
   connectTimeoutMs: number;
@@ -130,6 +134,7 @@ export function createLink(options: LinkOptions): Link {
   let pendingCandidates: NonNullable<LinkSignal['candidates']> = [];
   let candidateTimer: unknown = null;
   const maxAudioBps = options.audioMaxBitrateBps ?? 32_000;
+  const maxVideoInBps = options.videoMaxReceiveBitrateBps ?? 150_000;
   const line = (
     kind: MediaKind,
     fromStart: boolean | undefined,
@@ -222,9 +227,10 @@ export function createLink(options: LinkOptions): Link {
     media[kind].setTrack(track, options.initiator || negotiatedOnce);
   }
 
-  /** The SDP this side sets and sends: Opus with DTX and the bitrate cap asked of the other side. */
+  /** The SDP this side sets and sends: Opus with DTX, and the bitrate caps asked of the other side's senders. */
   function tuned<T extends RTCSessionDescriptionInit>(description: T): T {
-    return description.sdp ? { ...description, sdp: withOpusSettings(description.sdp, maxAudioBps) } : description;
+    if (!description.sdp) return description;
+    return { ...description, sdp: withVideoBandwidth(withOpusSettings(description.sdp, maxAudioBps), maxVideoInBps) };
   }
 
   async function offer(iceRestart: boolean): Promise<void> {

@@ -60,6 +60,12 @@ export const meshDefaults = {
   audioMaxBitrateBps: 32_000,
   /** Cap on each link's camera sender, bit/s: a 160x120 tile at 15 fps (7 links: about 1 Mbit/s up). */
   videoMaxBitrateBps: 150_000,
+  /**
+   * The most camera video each link accepts from its peer, bit/s: `b=AS`/`b=TIAS` on video in the
+   * SDP this side sends, which the peer's sender keeps under whatever its own cap says (a peer
+   * that raised its `videoMaxBitrateBps` is still held here). Default 150 000, the sender cap.
+   */
+  videoMaxReceiveBitrateBps: 150_000,
   /** Cap on the camera's frame rate sent on each link. */
   videoMaxFramerate: 15,
   /** A wider camera capture is scaled down to this width before it is encoded. */
@@ -315,6 +321,7 @@ export function createMesh<P = unknown>(options: MeshOptions<P>): Mesh<P> {
       audioMaxBitrateBps: tuning.audioMaxBitrateBps,
       video: options.video === true,
       localVideoTrack: local.video,
+      videoMaxReceiveBitrateBps: tuning.videoMaxReceiveBitrateBps,
       videoCaps: {
         maxBitrateBps: tuning.videoMaxBitrateBps,
         maxFramerate: tuning.videoMaxFramerate,
