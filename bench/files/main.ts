@@ -174,35 +174,9 @@ async function main(): Promise<number> {
 
         await takeDelays();
         await takeLongestTask();
-        const cdp = sizeBytes > MB ? await receiver.context().newCDPSession(receiver) : null;
-        if (cdp) {
-          await cdp.send('Profiler.enable');
-          await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
-          await cdp.send('Profiler.start');
-        }
         const sent = await sender.evaluate((size) => window.__files.sendFile(size), sizeBytes);
         if (!sent.ok) throw new Error(`the ${sizeBytes}-byte file failed`);
         const fileEnd = await receiver.evaluate(() => window.__files.lastFileAt());
-        if (cdp) {
-          const { profile } = (await cdp.send('Profiler.stop')) as unknown as {
-            profile: { nodes: { id: number; parent?: number; children?: number[]; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] };
-          };
-          const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-          const parent = new Map<number, number>();
-          for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-          const stack = (id: number) => { const out: string[] = []; let at: number | undefined = id; while (at !== undefined) { const n = byId.get(at); if (!n) break; if (n.callFrame.functionName) out.push(n.callFrame.functionName); at = parent.get(at); } return out.slice(0, 4).join('<'); };
-          let t = 0; let runStart = -1; let runNames = new Map<string, number>();
-          const runs: string[] = [];
-          for (let i = 0; i < profile.samples.length; i++) {
-            t += (profile.timeDeltas[i] ?? 0) / 1000;
-            const n = byId.get(profile.samples[i] ?? -1);
-            const name = n?.callFrame.functionName ?? '';
-            const idle = name === '(idle)';
-            if (!idle) { if (runStart < 0) { runStart = t; runNames = new Map(); } const k = stack(profile.samples[i] ?? -1) || name; runNames.set(k, (runNames.get(k) ?? 0) + 1); }
-            else if (runStart >= 0) { if (t - runStart > 30) runs.push(`${Math.round(runStart)}+${Math.round(t - runStart)}ms: ${[...runNames].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${k}(${v})`).join(', ')}`); runStart = -1; }
-          }
-          log(`  receiver busy runs >30ms:\n    ${runs.slice(0, 15).join('\n    ')}`);
-        }
         if (fileEnd === null) throw new Error('the receiving page has no file');
         filesMs.push(fileEnd - sent.startedAt);
         windows.push(sent.windowBytes);
