@@ -19,8 +19,24 @@ const suite = harnessSuite({
   needs: ['__camera'],
   // Every link has audio and video from its first offer.
   join: { audio: true, video: true },
+  // What a failure needs to tell "not sent" from "not decoded" from "not shown".
   report: async (page) => ({
-    camera: await page.evaluate(() => ({ status: window.__camera.status(), tiles: window.__camera.tiles() })),
+    camera: await page.evaluate(async () => ({
+      status: window.__camera.status(),
+      tiles: window.__camera.tiles(),
+      tileSizes: window.__camera.tileSizes(),
+      localTrack: window.__camera.localTrackId(),
+      sending: window.__camera.sentTrackIds(),
+      negotiations: window.__camera.negotiations(),
+      transceivers: await window.__camera.transceivers(),
+      videoEvents: window.__camera.videoEvents(),
+      inbound: Object.fromEntries(
+        Object.entries(await window.__camera.stats()).map(([peer, s]) => [
+          peer,
+          { framesDecoded: s.framesDecoded, bytesReceived: s.bytesReceived, size: `${s.frameWidth}x${s.frameHeight}` },
+        ]),
+      ),
+    })),
   }),
   untilMs: 20_000,
 });

@@ -72,10 +72,9 @@ class FakeTrack extends EventTarget {
 const streamOf = (...tracks: FakeTrack[]) =>
   ({ getVideoTracks: () => tracks, getAudioTracks: () => [], getTracks: () => tracks }) as unknown as MediaStream;
 
-function fakes(getUserMedia: (c: MediaStreamConstraints) => Promise<MediaStream>) {
+function fakes(getUserMedia: (c: MediaStreamConstraints) => Promise<MediaStream>, remote: RemoteTrack[] = []) {
   const events = createEmitter<MeshEvents<unknown>>();
   const sent: (MediaStreamTrack | null)[] = [];
-  const remote: RemoteTrack[] = [];
   const framesDecoded = new Map<string, number>();
   const clock = createSimClock();
   const camera = createCamera({
@@ -191,5 +190,17 @@ describe('createCamera', () => {
     t.events.emit('link', { peerId: 'bob', state: 'closed' });
     expect(t.videos.at(-1)).toEqual(['bob', false]);
     expect(t.camera.videos().size).toBe(0);
+  });
+
+  it('shows a video already playing when the camera is made (the listener added after createCamera hears it)', async () => {
+    const playing = new FakeTrack('video');
+    playing.muted = false; // frames came before the camera was made
+    const t = fakes(
+      async () => streamOf(new FakeTrack('video')),
+      [{ peerId: 'ann', track: playing as unknown as MediaStreamTrack, stream: null }],
+    );
+    await Promise.resolve();
+    expect(t.videos).toEqual([['ann', true]]);
+    expect([...t.camera.videos().keys()]).toEqual(['ann']);
   });
 });

@@ -48,6 +48,10 @@ export interface CameraHarness {
   localTrackId(): string | null;
   /** The video track each link sends now, by peer (null: nothing). */
   sentTrackIds(): Record<string, string | null>;
+  /** The camera's `video` events so far ("ms peer live|gone"), for failure reports. */
+  videoEvents(): string[];
+  /** Every transceiver of each link, and the frames the camera's own receiver reads (for failure reports). */
+  transceivers(): Promise<Record<string, unknown>>;
   counters(): CameraCounters | null;
   status(): CameraStatus | 'none';
   statuses(): CameraStatus[];
@@ -71,6 +75,8 @@ export function createCameraHarness(getMesh: () => Mesh<unknown> | null, logger:
   let camera: Camera | null = null;
   const statuses: CameraStatus[] = [];
   const tiles = new Map<string, HTMLVideoElement>();
+  /** Every `video` event, for failure reports: "ms peer live|gone". */
+  const videoEvents: string[] = [];
 
   function make(options: CameraStartOptions): Camera | null {
     const mesh = getMesh();
@@ -86,6 +92,7 @@ export function createCameraHarness(getMesh: () => Mesh<unknown> | null, logger:
     });
     made.on('status', ({ status }) => statuses.push(status));
     made.on('video', ({ peerId, stream }) => {
+      videoEvents.push(`${Math.round(performance.now())} ${peerId.slice(0, 4)} ${stream ? 'live' : 'gone'}`);
       tiles.get(peerId)?.remove();
       tiles.delete(peerId);
       if (!stream) return;
@@ -115,6 +122,37 @@ export function createCameraHarness(getMesh: () => Mesh<unknown> | null, logger:
     },
     localDevice: () => camera?.localStream?.getVideoTracks()[0]?.getSettings().deviceId ?? null,
     localTrackId: () => camera?.localStream?.getVideoTracks()[0]?.id ?? null,
+    videoEvents: () => [...videoEvents],
+    async transceivers() {
+      const mesh = getMesh();
+      const out: Record<string, unknown> = {};
+      for (const peerId of mesh?.links.keys() ?? []) {
+        const pc = mesh?.peerConnection(peerId);
+        const chosen = mesh?.videoTransceiver(peerId) ?? null;
+        let chosenFrames: unknown = null;
+        try {
+          const report = chosen ? await chosen.receiver.getStats() : null;
+          report?.forEach((s: { type: string; framesDecoded?: number }) => {
+            if (s.type === 'inbound-rtp') chosenFrames = s.framesDecoded;
+          });
+        } catch (error) {
+          chosenFrames = String(error);
+        }
+        out[peerId] = {
+          chosenMid: chosen?.mid ?? null,
+          chosenFrames,
+          all: pc?.getTransceivers().map((t) => ({
+            mid: t.mid,
+            kind: t.receiver.track.kind,
+            direction: t.direction,
+            current: t.currentDirection,
+            track: t.receiver.track.id.slice(0, 8),
+            muted: t.receiver.track.muted,
+          })),
+        };
+      }
+      return out;
+    },
     sentTrackIds() {
       const mesh = getMesh();
       const out: Record<string, string | null> = {};

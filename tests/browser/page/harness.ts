@@ -128,7 +128,14 @@ function createHarness(): MeshHarness {
     (message: string, fields?: Record<string, unknown>): void => {
       logs.push(`${level} ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}`);
     };
-  const logger: Logger = { debug() {}, warn: log('warn'), error: log('error') };
+  // Debug lines too, but only the camera's (its getStats failures), which failure reports need.
+  const logger: Logger = {
+    debug: (message, fields) => {
+      if (message.startsWith('camera:')) log('debug')(message, fields);
+    },
+    warn: log('warn'),
+    error: log('error'),
+  };
   window.__voice = createVoiceHarness(() => mesh as Mesh<unknown> | null, logger);
   window.__camera = createCameraHarness(() => mesh as Mesh<unknown> | null, logger);
 

@@ -258,14 +258,29 @@ export function createCamera(options: CameraOptions): Camera {
       }),
     );
   }
-  const pollTimer = timers.setInterval(() => void poll(), tuning.pollMs);
+  // One poll at a time: on a loaded machine getStats can take longer than `pollMs`, and an older
+  // answer landing after a newer one would read as frames that did not rise.
+  let polling = false;
+  const pollTimer = timers.setInterval(() => {
+    if (polling) return;
+    polling = true;
+    void poll().finally(() => {
+      polling = false;
+    });
+  }, tuning.pollMs);
 
   const unsubscribe = [
     mesh.on('videoTrack', attach),
     mesh.on('link', ({ peerId, state }) => onLink(peerId, state)),
     () => timers.clearInterval(pollTimer),
   ];
-  for (const remote of mesh.remoteVideoTracks()) attach(remote);
+  // Videos already coming are followed after this returns, so the `video` event of one already
+  // playing reaches listeners added right after `createCamera` (emitted now, it reached nobody and
+  // that peer's tile never showed: a camera made while a peer's frames flowed).
+  queueMicrotask(() => {
+    if (unsubscribe.length === 0) return; // closed meanwhile
+    for (const remote of mesh.remoteVideoTracks()) attach(remote);
+  });
 
   return {
     get status() {
