@@ -196,7 +196,7 @@ export function createApp(deps: AppDeps): ArenaApp {
       voice.roomChanged(change);
     },
     chat: (message, inRoom) => chat.message(message, inRoom),
-    netChat: (net) => net.session.chat,
+    netChat: (net) => net.chat,
     connected(client, net) {
       net.onEvent((e) => {
         showEvent(e.event);

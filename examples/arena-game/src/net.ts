@@ -6,7 +6,9 @@
 import {
   type Camera,
   type CandidateType,
+  type Chat,
   createCamera,
+  createChat,
   createFileTransfer,
   createSession,
   createStatsRecorder,
@@ -83,6 +85,8 @@ export interface ArenaView {
 
 export interface ArenaNet {
   readonly session: Session<ArenaState, ArenaInput, ArenaEvent, ArenaSchema>;
+  /** The room's chat over the session's links (and the lobby while a member has no link up). */
+  readonly chat: Chat;
   /** Camera tiles over the session's links (off until the player turns it on). */
   readonly camera: Camera;
   /** Files on the mesh: the host's custom map (app/custom-map.ts). */
@@ -138,6 +142,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     condition: conditionTransport,
     ...(options.sync === undefined ? {} : { sync: options.sync }),
   });
+  const chat = createChat({ lobby: options.lobby, mesh: session.mesh });
   const camera = createCamera({ mesh: session.mesh });
   function setConditions(c: NetConditions): void {
     session.setConditions({ latencyMs: c.latencyMs, jitterMs: c.jitterMs, loss: c.loss });
@@ -160,6 +165,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
 
   return {
     session,
+    chat,
     camera,
     files,
     peers: () => peersOf(session.mesh),
@@ -190,6 +196,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     },
     report: () => recorder.dump(),
     close() {
+      chat.close();
       camera.close();
       files.close();
       recorder.close();

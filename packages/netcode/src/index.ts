@@ -35,7 +35,7 @@ export {
   createCamera,
 } from './camera/camera.js';
 export type { VideoLinkStats } from './camera/video-stats.js';
-// Room chat on the mesh (`session.chat`).
+// Room chat on the mesh (`createChat({ lobby, mesh: session.mesh })`: a game without chat ships none of it).
 export {
   type Chat,
   type ChatDropReason,
