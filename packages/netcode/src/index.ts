@@ -150,4 +150,4 @@ export {
   type VoiceTuning,
   voiceDefaults,
 } from './voice/voice.js';
-export type { VoiceLinkStats } from './voice/voice-stats.js';
+export { type VoiceLinkStats, voiceStats } from './voice/voice-stats.js';
