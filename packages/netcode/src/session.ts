@@ -113,7 +113,7 @@ export function createSession<State, Input, Event, D extends SchemaDefinition>(
 ): Session<State, Input, Event, D> {
   const { lobby } = options;
   const selfId = lobby.peerId;
-  if (selfId === null) throw new SessionError('NOT_CONNECTED', 'connect the lobby client before creating a session');
+  if (selfId === null) throw new SessionError('NOT_CONNECTED', 'connect the lobby client first');
   const timers = options.timers ?? realTimers;
   const logger = options.logger ?? silentLogger;
   const random = options.random ?? Math.random;

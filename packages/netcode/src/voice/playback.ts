@@ -87,7 +87,7 @@ export function createPlayback(deps: PlaybackDeps): Playback {
         master.connect(context.destination);
         resume(context);
       } catch (error) {
-        warn('no AudioContext: no speaking detection or spatial audio')(error);
+        warn('no AudioContext')(error);
         context = null;
         master = null;
       }

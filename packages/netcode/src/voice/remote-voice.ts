@@ -76,7 +76,7 @@ export function createRemoteVoice(
       panner.connect(output);
       graph = { source, gain, panner, meter: createLevelMeter(context, source) };
     } catch (error) {
-      logger.warn('voice graph failed: no speaking detection or spatial audio', { peer: peerId, error: String(error) });
+      logger.warn('voice: no audio graph', { peer: peerId, error: String(error) });
     }
   }
   let spatial = false;
