@@ -19,6 +19,7 @@ import {
   type Session,
   type StatsDump,
   type SyncTuning,
+  spatialVoice,
 } from '@tickmesh/netcode';
 import { conditionTransport } from '@tickmesh/netcode/testing';
 import type { NetConditions } from './conditions.js';
@@ -134,8 +135,8 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     createPeerConnection: options.createPeerConnection,
     iceTransportPolicy: options.relay ? 'relay' : 'all',
     // Every link gets its audio line in its first offer: turning the mic on or off later is a
-    // track swap, never a renegotiation racing the other side's.
-    voice: {},
+    // track swap, never a renegotiation racing the other side's. Spatial voice: the HUD's switch.
+    voice: { spatial: spatialVoice() },
     // And its video line: the camera (app/camera-controls.ts) goes on and off by a track swap too.
     video: true,
     // The netgraph's latency, jitter and loss sliders.

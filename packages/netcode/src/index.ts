@@ -137,7 +137,14 @@ export type { Logger } from './util/logger.js';
 export type { Timers } from './util/timers.js';
 // Voice chat.
 export type { VoiceFailure } from './voice/media-errors.js';
-export type { ListenerPose, Point } from './voice/spatial.js';
+export {
+  type ListenerPose,
+  type Point,
+  type SpatialSettings,
+  type SpatialVoice,
+  spatialDefaults,
+  spatialVoice,
+} from './voice/spatial.js';
 export {
   createVoice,
   type OutputDeviceResult,

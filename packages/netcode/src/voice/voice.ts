@@ -28,8 +28,7 @@ import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
 import { createMicrophone } from './microphone.js';
 import { createPlayback, type OutputDeviceResult, type PlaybackControls } from './playback.js';
-import type { SpatialSettings } from './spatial.js';
-import { spatialDefaults } from './spatial.js';
+import type { SpatialVoice } from './spatial.js';
 import { createSpeakingDetector, type SpeakingDetector, speakingDefaults } from './speaking-detector.js';
 
 export type { OutputDeviceResult };
@@ -74,8 +73,8 @@ export interface VoiceOptions {
   createStream?: (tracks: MediaStreamTrack[]) => MediaStream;
   /** Speaking thresholds and poll rate. Default `voiceDefaults`. */
   tuning?: Partial<VoiceTuning>;
-  /** Distance falloff and panning for spatial voice. Default `spatialDefaults`. */
-  spatial?: Partial<SpatialSettings>;
+  /** Spatial voice (`setSpatial`): `spatialVoice(settings)`, its own import. Default none: voices play flat. */
+  spatial?: SpatialVoice;
   /** Default real timers. */
   timers?: Timers;
   /** Default silent. */
@@ -153,7 +152,7 @@ export function createVoice(options: VoiceOptions): Voice {
     makeContext: options.audioContext ?? defaultAudioContext(),
     createAudioElement: options.createAudioElement ?? (() => new Audio()),
     createStream: options.createStream ?? ((tracks: MediaStreamTrack[]) => new MediaStream(tracks)),
-    spatial: { ...spatialDefaults, ...options.spatial },
+    spatial: options.spatial ?? null,
     logger,
     onPeer(peerId, present) {
       if (!present) forget(peerId);
