@@ -1,6 +1,6 @@
 // The arena's chat rides the mesh (issue 15): two Chromium pages in a room of the real lobby
 // (arenaSuite's), linked peer to peer. A player who floods the chat is told, in one line, that
-// the lines over session.chat's limit were not sent, and the other player gets only the lines
+// the lines over the mesh chat's limit were not sent, and the other player gets only the lines
 // that were; then the lobby is stopped, and both players still chat, each line shown once on both
 // pages, and the pages say the lobby is reconnecting meanwhile. (The flood comes first: the second
 // test stops the suite's lobby.)

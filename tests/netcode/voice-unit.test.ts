@@ -2,7 +2,15 @@
 // mapping) and createVoice's lifecycle on fakes: statuses, mute and push-to-talk, a lost device,
 // and listening apart from talking (remote voices play and speak with the microphone off).
 // Real media runs in tests/browser/voice-chromium.test.ts.
-import { createVoice, type LinkState, type MeshEvents, type RemoteTrack, type VoiceStatus } from '@tickmesh/netcode';
+import {
+  createVoice,
+  type LinkState,
+  type MeshEvents,
+  type RemoteTrack,
+  spatialVoice,
+  type VoiceOptions,
+  type VoiceStatus,
+} from '@tickmesh/netcode';
 import {
   classifyMediaError,
   createEmitter,
@@ -248,6 +256,7 @@ function fakeAudio() {
   });
   let state = 'running';
   const contexts: { closed: boolean }[] = [];
+  const panners: { positionX: { value: number }; positionZ: { value: number } }[] = [];
   const make = () => {
     const made = {
       closed: false,
@@ -262,7 +271,11 @@ function fakeAudio() {
         made.closed = true;
       },
       createGain: () => node({ gain: { value: 1 } }),
-      createPanner: () => node({ positionX: { value: 0 }, positionY: { value: 0 }, positionZ: { value: 0 } }),
+      createPanner: () => {
+        const position = { positionX: { value: 0 }, positionY: { value: 0 }, positionZ: { value: 0 } };
+        panners.push(position);
+        return node(position);
+      },
       createMediaStreamSource(stream: unknown) {
         const source = {
           stream,
@@ -293,6 +306,7 @@ function fakeAudio() {
     make,
     levels,
     contexts,
+    panners,
     suspend() {
       state = 'suspended';
     },
@@ -302,6 +316,7 @@ function fakeAudio() {
 
 function listener(
   getUserMedia: (c: MediaStreamConstraints) => Promise<MediaStream> = async () => streamOf(new FakeTrack()),
+  spatial?: VoiceOptions['spatial'],
 ) {
   const events = createEmitter<MeshEvents<unknown>>();
   const sent: (MediaStreamTrack | null)[] = [];
@@ -334,6 +349,7 @@ function listener(
     },
     createStream: (tracks) => ({ tracks }) as unknown as MediaStream,
     timers: clock,
+    ...(spatial ? { spatial } : {}),
   });
   const speaking: string[] = [];
   voice.on('speaking', (e) => speaking.push(`${e.id} ${e.speaking}`));
@@ -365,6 +381,33 @@ function listener(
     },
   };
 }
+
+describe('spatial voice, an opt-in', () => {
+  it('with spatialVoice(), a voice plays through its panner, placed around the listener', () => {
+    const t = listener(undefined, spatialVoice());
+    t.voice.listen();
+    t.talker('ann', 0);
+    t.voice.setPeerPosition('ann', { x: 150, y: 100 });
+    t.voice.setListener({ x: 100, y: 100, angle: 0 });
+    expect(t.elements[0]?.muted).toBe(false); // flat until setSpatial(true)
+    t.voice.setSpatial(true);
+    expect(t.elements[0]?.muted).toBe(true); // Web Audio plays it now
+    expect(t.audio.panners[0]?.positionZ.value).toBe(-50); // 50 units ahead
+    t.voice.setSpatial(false);
+    expect(t.elements[0]?.muted).toBe(false);
+    expect(t.warnings).toEqual([]);
+  });
+
+  it('without it, setSpatial(true) keeps voices in their elements and says what is missing', () => {
+    const t = listener();
+    t.voice.listen();
+    t.talker('ann', 0);
+    t.voice.setSpatial(true);
+    expect(t.elements[0]?.muted).toBe(false);
+    expect(t.audio.panners).toEqual([]);
+    expect(t.warnings.join()).toMatch(/spatialVoice/);
+  });
+});
 
 describe('listening apart from talking', () => {
   it('listen() plays remote voices and shows who speaks without ever asking for the microphone', () => {

@@ -197,7 +197,7 @@ export function createApp(deps: AppDeps): ArenaApp {
       voice.roomChanged(change);
     },
     chat: (message, inRoom) => chat.message(message, inRoom),
-    netChat: (net) => net.session.chat,
+    netChat: (net) => net.chat,
     chatSent(sent, inRoom) {
       const note = chatNote(sent, inRoom);
       if (note) chat.unsent(note);

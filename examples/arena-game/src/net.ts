@@ -6,7 +6,9 @@
 import {
   type Camera,
   type CandidateType,
+  type Chat,
   createCamera,
+  createChat,
   createFileTransfer,
   createSession,
   createStatsRecorder,
@@ -17,6 +19,7 @@ import {
   type Session,
   type StatsDump,
   type SyncTuning,
+  spatialVoice,
 } from '@tickmesh/netcode';
 import { conditionTransport } from '@tickmesh/netcode/testing';
 import type { NetConditions } from './conditions.js';
@@ -83,6 +86,8 @@ export interface ArenaView {
 
 export interface ArenaNet {
   readonly session: Session<ArenaState, ArenaInput, ArenaEvent, ArenaSchema>;
+  /** The room's chat over the session's links (and the lobby while a member has no link up). */
+  readonly chat: Chat;
   /** Camera tiles over the session's links (off until the player turns it on). */
   readonly camera: Camera;
   /** Files on the mesh: the host's custom map (app/custom-map.ts). */
@@ -130,14 +135,15 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     createPeerConnection: options.createPeerConnection,
     iceTransportPolicy: options.relay ? 'relay' : 'all',
     // Every link gets its audio line in its first offer: turning the mic on or off later is a
-    // track swap, never a renegotiation racing the other side's.
-    voice: {},
+    // track swap, never a renegotiation racing the other side's. Spatial voice: the HUD's switch.
+    voice: { spatial: spatialVoice() },
     // And its video line: the camera (app/camera-controls.ts) goes on and off by a track swap too.
     video: true,
     // The netgraph's latency, jitter and loss sliders.
     condition: conditionTransport,
     ...(options.sync === undefined ? {} : { sync: options.sync }),
   });
+  const chat = createChat({ lobby: options.lobby, mesh: session.mesh });
   const camera = createCamera({ mesh: session.mesh });
   function setConditions(c: NetConditions): void {
     session.setConditions({ latencyMs: c.latencyMs, jitterMs: c.jitterMs, loss: c.loss });
@@ -160,6 +166,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
 
   return {
     session,
+    chat,
     camera,
     files,
     peers: () => peersOf(session.mesh),
@@ -190,6 +197,7 @@ export function createArenaNet(options: ArenaNetOptions): ArenaNet {
     },
     report: () => recorder.dump(),
     close() {
+      chat.close();
       camera.close();
       files.close();
       recorder.close();

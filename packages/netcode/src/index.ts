@@ -36,7 +36,7 @@ export {
   createCamera,
 } from './camera/camera.js';
 export type { VideoLinkStats } from './camera/video-stats.js';
-// Room chat on the mesh (`session.chat`).
+// Room chat on the mesh (`createChat({ lobby, mesh: session.mesh })`: a game without chat ships none of it).
 export {
   type Chat,
   type ChatDropReason,
@@ -139,7 +139,14 @@ export type { Logger } from './util/logger.js';
 export type { Timers } from './util/timers.js';
 // Voice chat.
 export type { VoiceFailure } from './voice/media-errors.js';
-export type { ListenerPose, Point } from './voice/spatial.js';
+export {
+  type ListenerPose,
+  type Point,
+  type SpatialSettings,
+  type SpatialVoice,
+  spatialDefaults,
+  spatialVoice,
+} from './voice/spatial.js';
 export {
   createVoice,
   type OutputDeviceResult,
@@ -152,4 +159,4 @@ export {
   type VoiceTuning,
   voiceDefaults,
 } from './voice/voice.js';
-export type { VoiceLinkStats } from './voice/voice-stats.js';
+export { type VoiceLinkStats, voiceStats } from './voice/voice-stats.js';

@@ -125,7 +125,7 @@ export type { MeshCounters } from './transport/mesh.js';
 export { type FrameDropReason, noFrameDrops } from './transport/transport.js';
 export { createEmitter, type Emitter } from './util/emitter.js';
 export { classifyMediaError } from './voice/media-errors.js';
-export { createPanner, placePanner, type SpatialSettings, spatialDefaults, toListenerSpace } from './voice/spatial.js';
+export { createPanner, placePanner, type SpatialRoute, toListenerSpace } from './voice/spatial.js';
 export {
   createLevelMeter,
   createSpeakingDetector,

@@ -5,12 +5,12 @@
  *        │                            │                                                 │
  *        └── signaling ──► mesh ──► [conditioner, when asked for] ◄── packets
  *
- * (the room's chat rides the mesh too, chat/chat.ts) and follows the room: the game's simulation
- * starts when the room becomes `playing` (the room's host is the authority), the host migrates
- * when the room names another, players follow the room's members, and everything stops when the
- * room goes back to `open` or is left.
+ * and follows the room: the game's simulation starts when the room becomes `playing` (the room's
+ * host is the authority), the host migrates when the room names another, players follow the
+ * room's members, and everything stops when the room goes back to `open` or is left. Chat, the
+ * camera and file transfer ride the same mesh, each made by the game that wants it
+ * (`createChat({ lobby, mesh: session.mesh })`), so a game without them ships none of them.
  */
-import { type Chat, type ChatTuning, createChat } from './chat/chat.js';
 import type { LobbyClient } from './signaling/lobby-client.js';
 import { createSyncEngine, type SyncEngine } from './sync/engine.js';
 import type { GameDefinition } from './sync/game.js';
@@ -35,8 +35,6 @@ export interface SessionOptions<State, Input, Event, D extends SchemaDefinition>
   iceTransportPolicy?: RTCIceTransportPolicy;
   sync?: Partial<SyncTuning>;
   mesh?: Partial<MeshTuning>;
-  /** Chat's limits (`chatDefaults`). */
-  chat?: Partial<ChatTuning>;
   /**
    * Voice chat: every link gets an audio line from its first offer, and `session.voice` is made
    * with these options (remote voices play from `voice.listen()`, the microphone is only captured
@@ -67,8 +65,6 @@ export interface Session<State, Input, Event, D extends SchemaDefinition> {
   readonly mesh: Mesh<unknown>;
   /** The game's simulation: status, `view()` to draw, `stats()`, events. */
   readonly sync: SyncEngine<State, Input, Event, D>;
-  /** The room's text chat, over the mesh (and the lobby while a member has no link up). */
-  readonly chat: Chat;
   /** Voice chat, when the session was made with `voice`; else null. */
   readonly voice: Voice | null;
   /** The network conditioner between the game's traffic and the mesh, when made with `condition`. */
@@ -117,7 +113,7 @@ export function createSession<State, Input, Event, D extends SchemaDefinition>(
 ): Session<State, Input, Event, D> {
   const { lobby } = options;
   const selfId = lobby.peerId;
-  if (selfId === null) throw new SessionError('NOT_CONNECTED', 'connect the lobby client before creating a session');
+  if (selfId === null) throw new SessionError('NOT_CONNECTED', 'connect the lobby client first');
   const timers = options.timers ?? realTimers;
   const logger = options.logger ?? silentLogger;
   const random = options.random ?? Math.random;
@@ -132,7 +128,6 @@ export function createSession<State, Input, Event, D extends SchemaDefinition>(
     timers,
     random,
   });
-  const chat = createChat({ lobby, mesh, timers, ...(options.chat === undefined ? {} : { tuning: options.chat }) });
   const voice = options.voice === undefined ? null : createVoice({ ...options.voice, mesh, timers, logger });
   const conditioner = options.condition ? options.condition(mesh, {}, { timers, random }) : null;
   const sync = createSyncEngine({
@@ -166,7 +161,6 @@ export function createSession<State, Input, Event, D extends SchemaDefinition>(
     lobby,
     mesh,
     sync,
-    chat,
     voice,
     conditioner,
     setConditions(conditions) {
@@ -175,7 +169,6 @@ export function createSession<State, Input, Event, D extends SchemaDefinition>(
     },
     close() {
       unsubscribe();
-      chat.close();
       voice?.close();
       sync.close();
       conditioner?.close();

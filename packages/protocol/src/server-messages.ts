@@ -127,7 +127,7 @@ export type ServerMessageType = ServerMessage['type'];
 export type ServerMessageOf<K extends ServerMessageType> = Extract<ServerMessage, { type: K }>;
 export type RoomListEntry = Infer<typeof roomListEntry>;
 /** Every server message type, in the order of the protocol's table. */
-export const serverMessageTypes = Object.keys(serverMessageChecks) as ServerMessageType[];
+export const serverMessageTypes = /* @__PURE__ */ Object.keys(serverMessageChecks) as ServerMessageType[];
 
 /** Parses one server frame; `null` when it is not a valid v1 server message. */
 export function parseServerMessage(text: string): ServerMessage | null {

@@ -76,7 +76,8 @@ export function isValidName(name: string): boolean {
   return len >= Limits.minNameLength && len <= Limits.maxNameLength && isCleanText(name) && !isInvisible(name);
 }
 
-const encoder = new TextEncoder();
+// Pure: a bundle whose code never measures JSON drops it.
+const encoder = /* @__PURE__ */ new TextEncoder();
 
 /**
  * Size in bytes of `value` serialized as JSON (UTF-8). `JSON.stringify` recurses: give it only

@@ -10,6 +10,7 @@ import {
   type VoiceLinkStats,
   type VoiceResult,
   type VoiceStatus,
+  voiceStats,
 } from '@tickmesh/netcode';
 
 export interface VoiceStartOptions {
@@ -88,7 +89,10 @@ export function createVoiceHarness(getMesh: () => Mesh<unknown> | null, logger: 
     peers: () => voice?.peers() ?? [],
     speaking: () => [...(voice?.speaking() ?? [])],
     speakingLog: () => [...speakingLog],
-    stats: async () => (voice ? voice.stats() : {}),
+    stats: async () => {
+      const mesh = getMesh();
+      return voice && mesh ? voiceStats(mesh, logger) : {};
+    },
     maxBitrates(peerId) {
       const sender = getMesh()?.audioTransceiver(peerId)?.sender;
       return sender?.getParameters().encodings.map((e) => e.maxBitrate ?? null) ?? [];

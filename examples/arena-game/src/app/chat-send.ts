@@ -1,7 +1,7 @@
 /**
  * What the player is told when their chat line did not get through: refused before it left
  * (too fast, text the rules refuse, not in a room, nobody reachable), or sent while some members
- * could not be reached. Both `session.chat`'s result (once there is a net) and the lobby client's
+ * could not be reached. Both the mesh chat's (`createChat`) result (once there is a net) and the lobby client's
  * (before) come here; the chat log shows the note (app/chat-log.ts), and a run of the same note,
  * a flood, as one line with a count.
  */

@@ -95,7 +95,7 @@ export interface LobbyFlowDeps<Net extends { close(): void }> {
   /** A chat message, with the room of the client it came to. */
   chat(message: Pick<ChatMessage, 'from' | 'name' | 'text' | 'at'>, room: Room | null): void;
   /**
-   * The net's chat (a session's `chat`): once a net is made, chat is sent and heard through it
+   * The net's chat (`createChat` over its session's mesh): once a net is made, chat is sent and heard through it
    * (over the mesh, and the lobby while a member has no link). Default: the lobby's chat only.
    */
   netChat?(net: Net): NetChat;
@@ -105,7 +105,7 @@ export interface LobbyFlowDeps<Net extends { close(): void }> {
   connected(client: LobbyClient, net: Net): void;
 }
 
-/** What the flow needs of a net's chat: `session.chat` is one. */
+/** What the flow needs of a net's chat: tickmesh's `Chat` is one. */
 export interface NetChat {
   send(text: string): Promise<ChatSent>;
   on(type: 'message', listener: (message: ChatMessage) => void): () => void;

@@ -18,7 +18,7 @@ import { encodeChat, isChatPayload, isChatText, parseChat } from './chat-packet.
 import { routeChat } from './route.js';
 import { type ChatPath, createTwins } from './twins.js';
 
-/** Chat's limits; every value can be overridden through `SessionOptions.chat`. */
+/** Chat's limits; every value can be overridden through `createChat`'s `tuning`. */
 export const chatDefaults = {
   /** Messages taken from one peer per second, sustained (a token bucket per peer); also the local send limit. Default 2. */
   peerMessagesPerS: 2,
@@ -101,11 +101,14 @@ export interface ChatOptions {
 }
 
 /**
- * A session makes one (`session.chat`); a game that uses the mesh alone can make its own.
+ * The room's chat over a session's mesh (or a mesh of the game's own), made by a game that wants
+ * chat: a game that never calls it ships none of it. Close it before the mesh.
  * @example
- * session.chat.on('message', ({ name, text }) => log.add(`${name}: ${text}`));
- * const sent = await session.chat.send('gg');
+ * const chat = createChat({ lobby: session.lobby, mesh: session.mesh });
+ * chat.on('message', ({ name, text }) => log.add(`${name}: ${text}`));
+ * const sent = await chat.send('gg');
  * if (!sent.ok) input.setError(sent.code);
+ * // when the game ends: chat.close(); session.close();
  */
 export function createChat(options: ChatOptions): Chat {
   const { lobby, mesh } = options;

@@ -97,43 +97,19 @@ function writeNumber(value: number): void {
 
 /** A string: short ones encoded in place (no allocation), long ones through TextEncoder. */
 function writeString(value: string): void {
-  const n = value.length;
-  if (n < 64) {
-    // At most 3 bytes per UTF-16 unit; the header is written once the length is known.
-    reserve(2 + n * 3);
-    const start = at;
-    at += n < 11 ? 1 : 2; // fixstr holds up to 31 bytes, which 10 units always fit
-    let i = 0;
-    for (; i < n; i++) {
-      const c = value.charCodeAt(i);
-      if (c < 0x80) bytes[at++] = c;
-      else if (c < 0x800) {
-        bytes[at++] = 0xc0 | (c >> 6);
-        bytes[at++] = 0x80 | (c & 0x3f);
-      } else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-        const cp = 0x10000 + ((c - 0xd800) << 10) + (value.charCodeAt(++i) - 0xdc00);
-        bytes[at++] = 0xf0 | (cp >> 18);
-        bytes[at++] = 0x80 | ((cp >> 12) & 0x3f);
-        bytes[at++] = 0x80 | ((cp >> 6) & 0x3f);
-        bytes[at++] = 0x80 | (cp & 0x3f);
-      } else {
-        // A lone surrogate is written as U+FFFD, as TextEncoder does.
-        const u = c >= 0xd800 && c <= 0xdfff ? 0xfffd : c;
-        bytes[at++] = 0xe0 | (u >> 12);
-        bytes[at++] = 0x80 | ((u >> 6) & 0x3f);
-        bytes[at++] = 0x80 | (u & 0x3f);
-      }
-    }
-    const len = at - start - (n < 11 ? 1 : 2);
-    if (len < 0x20 && n >= 11) {
-      // Reserved two header bytes, one is enough: move the body back by one.
-      bytes.copyWithin(start + 1, start + 2, at);
-      at--;
-    }
-    if (len < 0x20) bytes[start] = 0xa0 | len;
-    else {
-      bytes[start] = 0xd9;
-      bytes[start + 1] = len;
+  if (value.length < 64) {
+    // Encoded in place after room for a str8 header (at most 3 bytes per UTF-16 unit: under 256;
+    // a lone surrogate becomes U+FFFD), then moved back a byte when a fixstr header is enough.
+    reserve(2 + value.length * 3);
+    const { written } = utf8.encodeInto(value, bytes.subarray(at + 2));
+    if (written < 0x20) {
+      bytes[at] = 0xa0 | written;
+      bytes.copyWithin(at + 1, at + 2, at + 2 + written);
+      at += 1 + written;
+    } else {
+      bytes[at] = 0xd9;
+      bytes[at + 1] = written;
+      at += 2 + written;
     }
     return;
   }

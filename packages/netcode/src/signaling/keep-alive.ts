@@ -43,7 +43,7 @@ export interface KeepAlive {
 export function startKeepAlive(options: KeepAliveOptions): KeepAlive {
   const { timers, intervalMs, timeoutMs } = options;
   if (!(intervalMs > 0) || !(timeoutMs > 0)) {
-    throw new RangeError(`keep-alive needs intervalMs and timeoutMs above 0 (got ${intervalMs}, ${timeoutMs})`);
+    throw new RangeError(`keep-alive times must be > 0, got ${intervalMs}, ${timeoutMs}`);
   }
   let lastHeardMs = timers.now();
   let timer: unknown = null;

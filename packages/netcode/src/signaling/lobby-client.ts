@@ -259,12 +259,12 @@ export function createLobbyClient(options: LobbyClientOptions): LobbyClient {
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
   const attemptTimeoutMs = options.attemptTimeoutMs ?? 5_000;
   if (!(attemptTimeoutMs >= 0)) {
-    throw new RangeError(`attemptTimeoutMs must be 0 (off) or more (got ${attemptTimeoutMs})`);
+    throw new RangeError(`attemptTimeoutMs must be >= 0, got ${attemptTimeoutMs}`);
   }
   const keepAliveMs = options.keepAliveMs ?? 10_000;
   const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 5_000;
   if (keepAliveMs > 0 && !(keepAliveTimeoutMs > 0)) {
-    throw new RangeError(`keepAliveTimeoutMs must be above 0 (got ${keepAliveTimeoutMs})`);
+    throw new RangeError(`keepAliveTimeoutMs must be > 0, got ${keepAliveTimeoutMs}`);
   }
   const queue = createSignalQueue({
     maxSignals: options.maxQueuedSignals ?? 256,

@@ -183,13 +183,11 @@ export function resolveTuning(overrides: Partial<SyncTuning> = {}): Readonly<Syn
     throw new RangeError(`peerInputRateHz must be in (0, tickRateHz], got ${tuning.peerInputRateHz}`);
   }
   if (tuning.maxInputsPerPacket < 1 || tuning.inputHistoryTicks < tuning.maxInputsPerPacket) {
-    throw new RangeError('inputHistoryTicks must be at least maxInputsPerPacket, which must be at least 1');
+    throw new RangeError('needs 1 <= maxInputsPerPacket <= inputHistoryTicks');
   }
   const held = tuning.inputHistoryTicks + tickRateHz + inputLeadTicks(tuning) + 1;
   if (!(tuning.maxInputsPerPlayer >= held)) {
-    throw new RangeError(
-      `maxInputsPerPlayer must cover inputHistoryTicks + tickRateHz + the maxInputLeadMs window (${held}), got ${tuning.maxInputsPerPlayer}`,
-    );
+    throw new RangeError(`maxInputsPerPlayer must be at least ${held}, got ${tuning.maxInputsPerPlayer}`);
   }
   for (const key of ['peerPacketsPerS', 'peerEventsPerS', 'hostSilenceMs', 'maxInputLeadMs'] as const) {
     if (!(tuning[key] > 0)) throw new RangeError(`${key} must be positive, got ${tuning[key]}`);

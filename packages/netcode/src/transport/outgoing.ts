@@ -6,14 +6,7 @@
  * Every transport (the WebRTC mesh, the memory network) encodes through here, so code tested over
  * the memory transport or the conditioner fails exactly as it would over the mesh.
  */
-import {
-  decodeFrame,
-  encodePayload,
-  FRAME_HEADER_BYTES,
-  frame,
-  MAX_FRAME_DEPTH,
-  maxFrameBytes,
-} from '../codec/frame.js';
+import { decodeFrame, encodePayload, FRAME_HEADER_BYTES, frame, maxFrameBytes } from '../codec/frame.js';
 import { TransportError } from './transport.js';
 
 /** Encodes a payload for sending; throws `NOT_ENCODABLE` or `PACKET_TOO_LARGE` as the mesh does. */
@@ -22,20 +15,12 @@ export function encodeOutgoing(payload: unknown, reliable: boolean): Uint8Array 
   try {
     body = encodePayload(payload);
   } catch (error) {
-    throw new TransportError(
-      'NOT_ENCODABLE',
-      `the payload is not plain data (nil, booleans, numbers, strings, binary, arrays, plain objects) nested at most ${MAX_FRAME_DEPTH} deep: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw new TransportError('NOT_ENCODABLE', `cannot send: ${error instanceof Error ? error.message : String(error)}`);
   }
   const size = FRAME_HEADER_BYTES + body.length;
   const limit = maxFrameBytes(reliable);
   if (size > limit) {
-    throw new TransportError(
-      'PACKET_TOO_LARGE',
-      `${size}-byte frame over the ${limit}-byte ${reliable ? 'reliable' : 'unreliable'} limit${
-        reliable ? '' : ' (split it: SCTP fragments bigger messages and loses them whole)'
-      }`,
-    );
+    throw new TransportError('PACKET_TOO_LARGE', `${size}-byte frame over the ${limit}-byte limit`);
   }
   return body;
 }

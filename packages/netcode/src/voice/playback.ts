@@ -8,7 +8,7 @@ import type { LinkState } from '../transport/link.js';
 import type { Mesh, RemoteTrack } from '../transport/mesh.js';
 import type { Logger } from '../util/logger.js';
 import { createRemoteVoice, type RemoteVoice } from './remote-voice.js';
-import { type ListenerPose, type Point, type SpatialSettings, toListenerSpace } from './spatial.js';
+import type { ListenerPose, Point, SpatialVoice } from './spatial.js';
 
 /** What setting the output device gives. */
 export type OutputDeviceResult = { ok: true } | { ok: false; reason: 'unsupported' | 'error' };
@@ -18,7 +18,8 @@ export interface PlaybackDeps {
   makeContext: (() => AudioContext) | undefined;
   createAudioElement(): HTMLAudioElement;
   createStream(tracks: MediaStreamTrack[]): MediaStream;
-  spatial: SpatialSettings;
+  /** Spatial audio, when the game asked for it (`spatialVoice()`); else `setSpatial` only logs. */
+  spatial: SpatialVoice | null;
   logger: Logger;
   /** A remote voice became playable, or went away. */
   onPeer(peerId: string, present: boolean): void;
@@ -35,7 +36,7 @@ export interface PlaybackControls {
   setPeerMuted(peerId: string, muted: boolean): void;
   /** Plays voices on this output device (`MediaDeviceInfo.deviceId`); `unsupported` where the browser lacks `setSinkId`. */
   setOutputDevice(deviceId: string): Promise<OutputDeviceResult>;
-  /** Spatial voice: each remote voice placed by `setPeerPosition` around `setListener`. Default off. */
+  /** Spatial voice: each remote voice placed by `setPeerPosition` around `setListener`; needs voice's `spatial: spatialVoice()`. Default off. */
   setSpatial(enabled: boolean): void;
   /** The local player's position and facing, in game units. */
   setListener(pose: ListenerPose): void;
@@ -87,7 +88,7 @@ export function createPlayback(deps: PlaybackDeps): Playback {
         master.connect(context.destination);
         resume(context);
       } catch (error) {
-        warn('no AudioContext: no speaking detection or spatial audio')(error);
+        warn('no AudioContext')(error);
         context = null;
         master = null;
       }
@@ -159,8 +160,7 @@ export function createPlayback(deps: PlaybackDeps): Playback {
     guard('applying peer settings', () => {
       remote.setGain(peerMuted.has(peerId) ? 0 : (volumes.get(peerId) ?? 1));
       remote.setSpatial(spatial);
-      const position = positions.get(peerId);
-      remote.place(position ? toListenerSpace(listener, position) : { x: 0, y: 0, z: 0 });
+      remote.place(listener, positions.get(peerId) ?? null);
     });
   }
 
@@ -203,6 +203,7 @@ export function createPlayback(deps: PlaybackDeps): Playback {
         return applyOutputDevice(id);
       },
       setSpatial(enabled) {
+        if (enabled && !deps.spatial) logger.warn('voice: setSpatial needs the spatial option (spatialVoice())');
         spatial = enabled;
         for (const peerId of remotes.keys()) applyPeer(peerId);
       },

@@ -4,7 +4,7 @@
  * <audio> (plays the voice; volume = the peer's volume)
  *    ▲
  * stream ─► MediaStreamSource ─┬─► analyser (speaking)
- *                              └─► gain ─► panner ─► output       (spatial only; the element is muted then)
+ *                              └─► gain ─► panner ─► output       (spatial only, spatial.ts; the element is muted then)
  * ```
  * Without spatial audio the voice plays in its media element: Chromium's echo canceller only
  * hears what plays through WebRTC's own audio output (crbug.com/687574), and the receiver's
@@ -14,7 +14,7 @@
  * media element (crbug.com/933677). The analyser taps the stream either way.
  */
 import type { Logger } from '../util/logger.js';
-import { createPanner, placePanner, type SpatialSettings } from './spatial.js';
+import type { ListenerPose, Point, SpatialRoute, SpatialVoice } from './spatial.js';
 import { createLevelMeter, type LevelMeter } from './speaking-detector.js';
 
 export interface RemoteVoiceDeps {
@@ -24,7 +24,8 @@ export interface RemoteVoiceDeps {
   output: AudioNode | null;
   createAudioElement(): HTMLAudioElement;
   createStream(tracks: MediaStreamTrack[]): MediaStream;
-  spatial: SpatialSettings;
+  /** Spatial audio, when the game asked for it (`spatialVoice()`). */
+  spatial: SpatialVoice | null;
   logger: Logger;
 }
 
@@ -35,9 +36,10 @@ export interface RemoteVoice {
   level(): number;
   /** 0..1 (0 also for a muted peer). */
   setGain(gain: number): void;
+  /** Plays through the spatial route (and mutes the element), or back in the element. */
   setSpatial(enabled: boolean): void;
-  /** Where the voice comes from, in listener space (see spatial.ts). */
-  place(position: { x: number; y: number; z: number }): void;
+  /** Where the voice comes from, around the listener (game units); null: at the listener. */
+  place(listener: ListenerPose, position: Point | null): void;
   /** Plays the element again if the browser held it back (autoplay policy); call from a user gesture. */
   play(): void;
   /** Plays the element on this output device; false where the browser cannot. */
@@ -65,18 +67,14 @@ export function createRemoteVoice(
   };
   play();
 
-  let graph: { source: MediaStreamAudioSourceNode; gain: GainNode; panner: PannerNode; meter: LevelMeter } | null =
-    null;
+  let graph: { source: MediaStreamAudioSourceNode; route: SpatialRoute | null; meter: LevelMeter } | null = null;
   if (context && output) {
     try {
       const source = context.createMediaStreamSource(media);
-      const gain = context.createGain();
-      const panner = createPanner(context, deps.spatial);
-      source.connect(gain);
-      panner.connect(output);
-      graph = { source, gain, panner, meter: createLevelMeter(context, source) };
+      const route = deps.spatial?.route(context, source, output) ?? null;
+      graph = { source, route, meter: createLevelMeter(context, source) };
     } catch (error) {
-      logger.warn('voice graph failed: no speaking detection or spatial audio', { peer: peerId, error: String(error) });
+      logger.warn('voice: no audio graph', { peer: peerId, error: String(error) });
     }
   }
   let spatial = false;
@@ -88,17 +86,17 @@ export function createRemoteVoice(
     setGain(gain) {
       const value = Math.min(1, Math.max(0, gain));
       element.volume = value;
-      if (graph) graph.gain.gain.value = value;
+      graph?.route?.setGain(value);
     },
     setSpatial(enabled) {
-      if (!graph || enabled === spatial) return;
+      const route = graph?.route;
+      if (!route || enabled === spatial) return;
       spatial = enabled;
-      if (enabled) graph.gain.connect(graph.panner);
-      else graph.gain.disconnect(graph.panner);
+      route.setEnabled(enabled);
       element.muted = enabled;
     },
-    place(position) {
-      if (graph) placePanner(graph.panner, position);
+    place(listener, position) {
+      graph?.route?.place(listener, position);
     },
     play() {
       if (element.paused) play();
@@ -112,8 +110,7 @@ export function createRemoteVoice(
       if (graph) {
         graph.meter.disconnect();
         graph.source.disconnect();
-        graph.gain.disconnect();
-        graph.panner.disconnect();
+        graph.route?.disconnect();
         graph = null;
       }
       element.pause();

@@ -6,6 +6,9 @@
  * frame: x to the listener's right, z behind. Distance falloff is the PannerNode's own
  * (https://webaudio.github.io/web-audio-api/#Spatialization-distance-effects): by default
  * `linear`, full volume within `refDistance` and silent beyond `maxDistance`, in game units.
+ *
+ * Opt-in, with its own import: `createVoice({ ..., spatial: spatialVoice() })` (or a session's
+ * `voice` option), so a voice game without it ships none of this.
  */
 
 /** The local player: position and facing. */
@@ -21,7 +24,7 @@ export interface Point {
   y: number;
 }
 
-/** Falloff and panning; override through `VoiceOptions.spatial`. */
+/** Falloff and panning; override through `spatialVoice(settings)`. */
 export const spatialDefaults = {
   /** How loudness falls with distance (`linear`, `inverse`, `exponential`). */
   distanceModel: 'linear' as DistanceModelType,
@@ -65,4 +68,60 @@ export function placePanner(panner: PannerNode, position: { x: number; y: number
   panner.positionX.value = position.x;
   panner.positionY.value = position.y;
   panner.positionZ.value = position.z;
+}
+
+/** One remote voice's spatial route: its stream through a gain and a panner to the speakers. */
+export interface SpatialRoute {
+  /** 0..1, the peer's volume (0 also when muted). */
+  setGain(gain: number): void;
+  /** Connects (true) or disconnects the route. */
+  setEnabled(enabled: boolean): void;
+  /** Places the voice at `position` around `listener` (game units); null: at the listener. */
+  place(listener: ListenerPose, position: Point | null): void;
+  disconnect(): void;
+}
+
+/** Spatial audio for voice, made by {@link spatialVoice}. */
+export interface SpatialVoice {
+  /** Routes `source` (a remote voice) to `output` through its own gain and panner, off at first. */
+  route(context: BaseAudioContext, source: AudioNode, output: AudioNode): SpatialRoute;
+}
+
+/**
+ * Spatial voice for `createVoice`'s (or a session's `voice`) `spatial` option; then
+ * `voice.setSpatial(true)`, `setListener` and `setPeerPosition` place each voice.
+ *
+ * @example
+ * const session = createSession({ ..., voice: { getUserMedia, spatial: spatialVoice({ maxDistance: 800 }) } });
+ * session.voice?.setSpatial(true);
+ */
+export function spatialVoice(settings: Partial<SpatialSettings> = {}): SpatialVoice {
+  const resolved: SpatialSettings = { ...spatialDefaults, ...settings };
+  return {
+    route(context, source, output) {
+      const gain = context.createGain();
+      const panner = createPanner(context, resolved);
+      source.connect(gain);
+      panner.connect(output);
+      let enabled = false;
+      return {
+        setGain(value) {
+          gain.gain.value = value;
+        },
+        setEnabled(on) {
+          if (on === enabled) return;
+          enabled = on;
+          if (on) gain.connect(panner);
+          else gain.disconnect(panner);
+        },
+        place(listener, position) {
+          placePanner(panner, position ? toListenerSpace(listener, position) : { x: 0, y: 0, z: 0 });
+        },
+        disconnect() {
+          gain.disconnect();
+          panner.disconnect();
+        },
+      };
+    },
+  };
 }

@@ -2,8 +2,11 @@
  * Voice statistics of one link, read from its `RTCPeerConnection.getStats()`: the audio
  * `outbound-rtp` (what this side sends that peer) and `inbound-rtp` (what it hears from it)
  * entries (https://www.w3.org/TR/webrtc-stats/). Counters are cumulative since the link opened.
+ * A game reads them with {@link voiceStats}, its own import: a voice game that does not ships none of this.
  */
 import { addCounters, forEachRtp, type StatsSource } from '../media/rtp-stats.js';
+import type { Mesh } from '../transport/mesh.js';
+import { type Logger, silentLogger } from '../util/logger.js';
 
 export interface VoiceLinkStats {
   /** Audio RTP packets sent to the peer. */
@@ -66,5 +69,32 @@ export function readVoiceStats(report: StatsSource): VoiceLinkStats {
     if (typeof entry.audioLevel === 'number') out.audioLevel = Math.max(out.audioLevel ?? 0, entry.audioLevel);
   });
   out.concealmentRate = out.totalSamplesReceived > 0 ? out.concealedSamples / out.totalSamplesReceived : 0;
+  return out;
+}
+
+/**
+ * Voice stats of every current link of `mesh`, by peer id (a link whose `getStats()` fails is
+ * left out and logged at debug).
+ *
+ * @example
+ * const byPeer = await voiceStats(session.mesh);
+ * netgraph.show(byPeer[peerId]?.jitterMs);
+ */
+export async function voiceStats(
+  mesh: Pick<Mesh<unknown>, 'links' | 'peerConnection'>,
+  logger: Logger = silentLogger,
+): Promise<Record<string, VoiceLinkStats>> {
+  const out: Record<string, VoiceLinkStats> = {};
+  await Promise.all(
+    [...mesh.links.keys()].map(async (peerId) => {
+      const pc = mesh.peerConnection(peerId);
+      if (!pc) return;
+      try {
+        out[peerId] = readVoiceStats(await pc.getStats());
+      } catch (error) {
+        logger.debug('voice: getStats failed', { peer: peerId, error: String(error) });
+      }
+    }),
+  );
   return out;
 }

@@ -1,7 +1,8 @@
 /**
  * Voice chat over the mesh: one microphone capture sent on every link (present and future), each
  * remote voice played through Web Audio with its own volume, mute and (opt-in) spatial placement,
- * speaking detection for the local microphone and every remote peer, and per-link voice stats.
+ * and speaking detection for the local microphone and every remote peer (per-link voice stats:
+ * `voiceStats(mesh)`, voice-stats.ts).
  *
  * Listening and talking are independent: many players only listen.
  * - Playback (`voice.listening`): `listen()` plays every remote voice and detects who speaks, with
@@ -27,10 +28,8 @@ import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
 import { createMicrophone } from './microphone.js';
 import { createPlayback, type OutputDeviceResult, type PlaybackControls } from './playback.js';
-import type { SpatialSettings } from './spatial.js';
-import { spatialDefaults } from './spatial.js';
+import type { SpatialVoice } from './spatial.js';
 import { createSpeakingDetector, type SpeakingDetector, speakingDefaults } from './speaking-detector.js';
-import { readVoiceStats, type VoiceLinkStats } from './voice-stats.js';
 
 export type { OutputDeviceResult };
 
@@ -74,8 +73,8 @@ export interface VoiceOptions {
   createStream?: (tracks: MediaStreamTrack[]) => MediaStream;
   /** Speaking thresholds and poll rate. Default `voiceDefaults`. */
   tuning?: Partial<VoiceTuning>;
-  /** Distance falloff and panning for spatial voice. Default `spatialDefaults`. */
-  spatial?: Partial<SpatialSettings>;
+  /** Spatial voice (`setSpatial`): `spatialVoice(settings)`, its own import. Default none: voices play flat. */
+  spatial?: SpatialVoice;
   /** Default real timers. */
   timers?: Timers;
   /** Default silent. */
@@ -110,8 +109,6 @@ export interface Voice extends PlaybackControls {
   setTalking(down: boolean): void;
   /** Ids speaking now: remote peer ids, and `'self'` for the local microphone. */
   speaking(): ReadonlySet<string>;
-  /** Voice stats of every current link, by peer id. */
-  stats(): Promise<Record<string, VoiceLinkStats>>;
   on<K extends keyof VoiceEvents>(type: K, listener: (event: VoiceEvents[K]) => void): () => void;
 }
 
@@ -155,7 +152,7 @@ export function createVoice(options: VoiceOptions): Voice {
     makeContext: options.audioContext ?? defaultAudioContext(),
     createAudioElement: options.createAudioElement ?? (() => new Audio()),
     createStream: options.createStream ?? ((tracks: MediaStreamTrack[]) => new MediaStream(tracks)),
-    spatial: { ...spatialDefaults, ...options.spatial },
+    spatial: options.spatial ?? null,
     logger,
     onPeer(peerId, present) {
       if (!present) forget(peerId);
@@ -245,21 +242,6 @@ export function createVoice(options: VoiceOptions): Voice {
     setPushToTalk: mic.setPushToTalk,
     setTalking: mic.setTalking,
     speaking: () => new Set(speakingNow),
-    async stats() {
-      const out: Record<string, VoiceLinkStats> = {};
-      await Promise.all(
-        [...mesh.links.keys()].map(async (peerId) => {
-          const pc = mesh.peerConnection(peerId);
-          if (!pc) return;
-          try {
-            out[peerId] = readVoiceStats(await pc.getStats());
-          } catch (error) {
-            logger.debug('voice: getStats failed', { peer: peerId, error: String(error) });
-          }
-        }),
-      );
-      return out;
-    },
     on: events.on,
   };
 }
