@@ -63,15 +63,18 @@ describe('room change lines', () => {
 
 describe('createChatLog', () => {
   it('keeps room lines and messages in their sender’s colour, and empties on leaving', () => {
-    const chat = createChatLog({ selfId: () => 'ann', now: () => 0 });
+    let nowMs = 5;
+    const chat = createChatLog({ selfId: () => 'ann', now: () => nowMs });
     const first = room([ann, bob]);
     chat.roomChanged({ before: null, room: first });
+    nowMs = 7;
     chat.message({ from: 'bob', name: 'BOB', text: 'hi', at: 1000 }, first);
     chat.message({ from: 'gone', name: 'DEE', text: 'bye', at: 2000 }, first);
+    // `seenMs`: when this page added the line, on its own clock (not the sender's `at`).
     expect(chat.lines()).toEqual([
-      { kind: 'system', text: 'You joined room AAAAAA.' },
-      { kind: 'message', from: 'bob', name: 'BOB', text: 'hi', color: colorOfSeq(2) },
-      { kind: 'message', from: 'gone', name: 'DEE', text: 'bye', color: 0xcccccc },
+      { kind: 'system', text: 'You joined room AAAAAA.', seenMs: 5 },
+      { kind: 'message', from: 'bob', name: 'BOB', text: 'hi', color: colorOfSeq(2), seenMs: 7 },
+      { kind: 'message', from: 'gone', name: 'DEE', text: 'bye', color: 0xcccccc, seenMs: 7 },
     ]);
     // The same array until something changes (the panel redraws only then).
     expect(chat.lines()).toBe(chat.lines());
@@ -122,6 +125,7 @@ describe('chatView: the flood guard', () => {
     text,
     color: 1,
     atMs,
+    seenMs: atMs,
   });
 
   it('120 messages in 7.7 s from one player: 5 shown, the other 115 in one line, others unaffected', () => {
@@ -133,7 +137,9 @@ describe('chatView: the flood guard', () => {
     const view = chatView(entries, new Set(), 'ann');
     expect(view.filter((l) => l.kind === 'message' && l.from === 'bob')).toHaveLength(5);
     const floods = view.filter((l) => l.kind === 'flood');
-    expect(floods).toEqual([{ kind: 'flood', from: 'bob', name: 'BOB', color: 1, hidden: 115 }]);
+    // Seen when the last of the flood came in.
+    const lastAt = Math.round((119 * 7700) / 120);
+    expect(floods).toEqual([{ kind: 'flood', from: 'bob', name: 'BOB', color: 1, hidden: 115, seenMs: lastAt }]);
     expect(view.at(5)).toBe(floods[0]);
     expect(view.some((l) => l.kind === 'message' && l.text === 'still here')).toBe(true);
   });

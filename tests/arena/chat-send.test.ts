@@ -51,8 +51,8 @@ describe('the chat log’s notes', () => {
     chat.unsent(slow);
     const lines = chat.lines();
     expect(lines.filter((l) => l.kind === 'system' && l.alert)).toEqual([
-      { kind: 'system', text: 'Slow down — 5 messages not sent.', alert: true },
-      { kind: 'system', text: 'Slow down — message not sent.', alert: true },
+      { kind: 'system', text: 'Slow down — 5 messages not sent.', alert: true, seenMs: 0 },
+      { kind: 'system', text: 'Slow down — message not sent.', alert: true, seenMs: 0 },
     ]);
     expect(lines).toHaveLength(4);
     // Another note breaks the run too.

@@ -11,6 +11,7 @@
  * - app/player-looks.ts, app/match-feedback.ts: names and colours; kill feed and effects;
  * - audio/sound-board.ts, app/match-sounds.ts: synthesized sound effects, and when they play;
  * - app/in-match-menu.ts: the in-match menu (Escape): leave, volume and mute, mic;
+ * - app/game-chat.ts: the room's chat over the game in a round (Enter or T), on the same log;
  * - app/scene-frame.ts: what the Phaser scene draws; app/screens.ts: the DOM screens;
  * - app/automation.ts: `window.__arena`.
  * The app's clock, ten times a second, applies the match rule and then updates the DOM.
@@ -21,6 +22,7 @@ import { createCameraControls } from './app/camera-controls.js';
 import { createChatLog, hostChangeText } from './app/chat-log.js';
 import { chatNote } from './app/chat-send.js';
 import { createCustomMapShare } from './app/custom-map.js';
+import { createGameChat } from './app/game-chat.js';
 import { createInMatchMenu } from './app/in-match-menu.js';
 import { createLobbyFlow, type RoomRequest } from './app/lobby-flow.js';
 import { createMatchFeedback } from './app/match-feedback.js';
@@ -123,6 +125,7 @@ export function createApp(deps: AppDeps): ArenaApp {
     mute: (peerId) => voice.toggleMute(peerId),
     mic: () => void voice.cycleMic(),
     scores: () => screens.toggleScoreboard(),
+    chat: () => gameChat.open(),
   });
   const match = createMatchFlow({ room, selfId, world, end: () => lobby.end() });
   const shownWorld = () => shown.net()?.view()?.world;
@@ -213,6 +216,11 @@ export function createApp(deps: AppDeps): ArenaApp {
     },
   });
 
+  const muteChat = (peerId: string) =>
+    chat.toggleMute(peerId, room()?.peers.find((p) => p.id === peerId)?.name ?? 'That player');
+  const focusGame = () => {
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+  };
   const roomView = createRoomView({
     ready: (ready) => lobby.ready(ready),
     // A custom map must reach every member before the round starts.
@@ -225,7 +233,7 @@ export function createApp(deps: AppDeps): ArenaApp {
     mic: () => void voice.cycleMic(),
     camera: () => void camera.toggle(),
     mute: (peerId) => voice.toggleMute(peerId),
-    muteChat: (peerId) => chat.toggleMute(peerId, room()?.peers.find((p) => p.id === peerId)?.name ?? 'That player'),
+    muteChat,
     kick: (peerId) => lobby.kick(peerId),
     practice() {
       const r = room();
@@ -263,11 +271,18 @@ export function createApp(deps: AppDeps): ArenaApp {
     applyCursor: (cursor) => {
       document.body.style.cursor = cursor;
     },
-    focusGame: () => {
-      if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
-    },
+    focusGame,
   });
   hud.el.append(matchMenu.el);
+  const gameChat = createGameChat({
+    input,
+    lines: () => chat.lines(),
+    send: (text) => lobby.chat(text),
+    muteChat,
+    now: () => Date.now(),
+    focusGame,
+  });
+  hud.el.append(gameChat.el);
   const screens = createScreens({
     ui,
     menu,
@@ -285,7 +300,10 @@ export function createApp(deps: AppDeps): ArenaApp {
     killer: () => killer,
     inviteLink: (code) => inviteLink(location, code, room()?.peers.find((p) => p.id === selfId())?.name ?? null),
     relay: () => relay,
-    setInputActive: (active) => matchMenu.setOnHud(active),
+    setInputActive(active) {
+      matchMenu.setOnHud(active);
+      gameChat.setOnHud(active);
+    },
     setCursor: (cursor) => matchMenu.setCursor(cursor),
     now: () => performance.now(),
     wallClock: () => Date.now(),
@@ -336,6 +354,7 @@ export function createApp(deps: AppDeps): ArenaApp {
         screens.render();
         practiceBar.render(practice.active());
         matchMenu.render();
+        gameChat.render();
         lobbyStatus.render(lobby.room() !== null ? lobby.connection() : 'online');
       }, CLOCK_MS);
     },
@@ -355,6 +374,7 @@ export function createApp(deps: AppDeps): ArenaApp {
         screens.render();
       },
       menu: () => matchMenu.escape(),
+      chat: () => gameChat.open(),
     },
   };
 }

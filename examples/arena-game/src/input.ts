@@ -1,9 +1,11 @@
 /**
  * Keyboard and mouse: the held movement keys, fire (mouse button or Space), the aim the scene
- * computes from the mouse, and one-shot keys (Tab, V, F3, Escape) reported to the app. Keys typed
- * into a text field (chat, room code) are ignored, but Escape; a slider or a box (the netgraph's)
- * takes none of them. Touch sticks, where given, add to them: either moves, either fires, and the
- * aim stick's aim wins over the mouse's once it has given one.
+ * computes from the mouse, and one-shot keys (Tab, V, F3, Escape, and Enter or T for the chat)
+ * reported to the app. Keys typed into a text field (chat, room code) are ignored, but Escape; a
+ * slider or a box (the netgraph's) takes none of them. While the player types in the game's chat
+ * the controls are neutral (`setTyping`): they stop rather than run on with a key held before.
+ * Touch sticks, where given, add to them: either moves, either fires, and the aim stick's aim
+ * wins over the mouse's once it has given one.
  */
 import type { ArenaInput } from './simulation.js';
 import type { TouchControls } from './ui/touch-controls.js';
@@ -14,6 +16,8 @@ export interface InputHandlers {
   netgraph(): void;
   /** Escape: the in-match menu. */
   menu(): void;
+  /** Enter or T while the gameplay keys are taken: the in-game chat. */
+  chat(): void;
 }
 
 export interface GameInput {
@@ -22,6 +26,28 @@ export interface GameInput {
   setAim(aim: number): void;
   /** Whether gameplay keys are taken (in a match); Tab and F3 are always handled. */
   setActive(active: boolean): void;
+  /** The player is typing in the game's chat: the controls are neutral until it ends (`active` kept). */
+  setTyping(typing: boolean): void;
+}
+
+/** What a key pressed outside a text field needs to open the in-game chat. */
+export interface ChatKey {
+  code: string;
+  repeat: boolean;
+  ctrlKey: boolean;
+  altKey: boolean;
+  metaKey: boolean;
+}
+
+/**
+ * Whether a key opens the in-game chat: Enter or T, pressed (not repeated) without Ctrl, Alt or
+ * Meta, while the gameplay keys are taken (`active`: in a match, the menu closed, not typing).
+ * @example
+ * opensChat({ code: 'KeyT', repeat: false, ctrlKey: false, altKey: false, metaKey: false }, true); // true
+ */
+export function opensChat(key: ChatKey, active: boolean): boolean {
+  if (!active || key.repeat || key.ctrlKey || key.altKey || key.metaKey) return false;
+  return key.code === 'Enter' || key.code === 'NumpadEnter' || key.code === 'KeyT';
 }
 
 const MOVE: Record<string, [number, number]> = {
@@ -54,6 +80,9 @@ export function createGameInput(
   let mouseDown = false;
   let aim = 0;
   let active = false;
+  let typingChat = false;
+  /** Gameplay controls count: in a match and not typing in its chat. */
+  const playing = () => active && !typingChat;
 
   root.addEventListener('keydown', (e) => {
     if (e.code === 'F3') {
@@ -66,6 +95,12 @@ export function createGameInput(
       return;
     }
     if (typing(e.target)) return;
+    if (opensChat(e, playing())) {
+      // Not typed into the field it opens.
+      e.preventDefault();
+      handlers.chat();
+      return;
+    }
     if (e.code === 'Tab') {
       e.preventDefault();
       if (!e.repeat) handlers.scoreboard(true);
@@ -102,7 +137,7 @@ export function createGameInput(
     sample() {
       const t = touch?.state();
       const aimNow = t?.aim ?? aim;
-      if (!active) return { mx: 0, my: 0, aim: aimNow, fire: false };
+      if (!playing()) return { mx: 0, my: 0, aim: aimNow, fire: false };
       return {
         mx: axis(0) || (t?.mx ?? 0),
         my: axis(1) || (t?.my ?? 0),
@@ -112,12 +147,17 @@ export function createGameInput(
     },
     setAim(next) {
       // Off (a menu open): the player's aim stays where it was.
-      if (active) aim = next;
+      if (playing()) aim = next;
     },
     setActive(next) {
       active = next;
       if (!next) mouseDown = false;
-      touch?.setActive(next);
+      touch?.setActive(playing());
+    },
+    setTyping(next) {
+      typingChat = next;
+      if (next) mouseDown = false;
+      touch?.setActive(playing());
     },
   };
 }

@@ -41,6 +41,7 @@ const input = createGameInput(
     pushToTalk: (held) => app?.handlers.pushToTalk(held),
     netgraph: () => app?.handlers.netgraph(),
     menu: () => app?.handlers.menu(),
+    chat: () => app?.handlers.chat(),
   },
   touch,
 );

@@ -36,6 +36,8 @@ export interface ChatEntry {
   color: number;
   /** When it was said, epoch ms (the lobby's `at`). */
   atMs: number;
+  /** When this page added it or last changed it, on the log's clock (`now`), ms. */
+  seenMs: number;
   /** A note to the sender that their line did not get through (shown as an alert). */
   alert?: true;
 }
@@ -80,7 +82,8 @@ export function chatView(
   const flood = new Map<string, Extract<ChatLine, { kind: 'flood' }>>();
   for (const e of entries) {
     if (e.from === null) {
-      out.push(e.alert ? { kind: 'system', text: e.text, alert: true } : { kind: 'system', text: e.text });
+      const { text, seenMs } = e;
+      out.push(e.alert ? { kind: 'system', text, alert: true, seenMs } : { kind: 'system', text, seenMs });
       continue;
     }
     if (muted.has(e.from)) continue;
@@ -89,9 +92,18 @@ export function chatView(
       shownAt.set(e.from, recent);
       if (recent.length >= limits.floodLines) {
         const open = flood.get(e.from);
-        if (open) open.hidden++;
-        else {
-          const line = { kind: 'flood' as const, from: e.from, name: e.name, color: e.color, hidden: 1 };
+        if (open) {
+          open.hidden++;
+          open.seenMs = e.seenMs;
+        } else {
+          const line = {
+            kind: 'flood' as const,
+            from: e.from,
+            name: e.name,
+            color: e.color,
+            hidden: 1,
+            seenMs: e.seenMs,
+          };
           flood.set(e.from, line);
           out.push(line);
         }
@@ -100,7 +112,7 @@ export function chatView(
       recent.push(e.atMs);
       flood.delete(e.from);
     }
-    out.push({ kind: 'message', from: e.from, name: e.name, text: e.text, color: e.color });
+    out.push({ kind: 'message', from: e.from, name: e.name, text: e.text, color: e.color, seenMs: e.seenMs });
   }
   return out;
 }
@@ -140,7 +152,10 @@ export function createChatLog(deps: { selfId(): string | null; now(): number; li
     if (entries.length > limits.maxEntries) entries.splice(0, entries.length - limits.maxEntries);
     view = null;
   }
-  const system = (text: string) => add({ from: null, name: '', text, color: UNKNOWN_COLOR, atMs: deps.now() });
+  const system = (text: string) => {
+    const now = deps.now();
+    add({ from: null, name: '', text, color: UNKNOWN_COLOR, atMs: now, seenMs: now });
+  };
 
   return {
     lines() {
@@ -160,15 +175,18 @@ export function createChatLog(deps: { selfId(): string | null; now(): number; li
       if (lastNote?.key === note.key && entries.at(-1) === lastNote.entry) {
         lastNote.count++;
         lastNote.entry.text = note.text(lastNote.count);
+        lastNote.entry.seenMs = deps.now();
         view = null;
         return;
       }
+      const now = deps.now();
       const entry: ChatEntry = {
         from: null,
         name: '',
         text: note.text(1),
         color: UNKNOWN_COLOR,
-        atMs: deps.now(),
+        atMs: now,
+        seenMs: now,
         alert: true,
       };
       add(entry);
@@ -187,7 +205,7 @@ export function createChatLog(deps: { selfId(): string | null; now(): number; li
     message(m, room) {
       const peer = room?.peers.find((p) => p.id === m.from);
       const color = peer ? colorOfSeq(peer.seq) : UNKNOWN_COLOR;
-      add({ from: m.from, name: m.name, text: m.text, color, atMs: m.at });
+      add({ from: m.from, name: m.name, text: m.text, color, atMs: m.at, seenMs: deps.now() });
     },
   };
 }

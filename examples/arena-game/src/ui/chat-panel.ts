@@ -4,13 +4,16 @@
  */
 import { css, fill, h } from './dom.js';
 
-/** A line of the chat as shown. */
+/**
+ * A line of the chat as shown. `seenMs`: when this page added it or last changed it (a count
+ * bumped), on the chat log's clock; the in-game chat fades lines by it (app/game-chat.ts).
+ */
 export type ChatLine =
   /** A line of the room's own; `alert`: the player's own line did not get through. */
-  | { kind: 'system'; text: string; alert?: true }
-  | { kind: 'message'; from: string | null; name: string; text: string; color: number }
+  | { kind: 'system'; text: string; alert?: true; seenMs: number }
+  | { kind: 'message'; from: string | null; name: string; text: string; color: number; seenMs: number }
   /** `hidden` more messages from one player, collapsed by the flood guard. */
-  | { kind: 'flood'; from: string; name: string; color: number; hidden: number };
+  | { kind: 'flood'; from: string; name: string; color: number; hidden: number; seenMs: number };
 
 export interface ChatPanelActions {
   chat(text: string): void;
@@ -27,7 +30,8 @@ export interface ChatPanel {
 const floodText = (l: Extract<ChatLine, { kind: 'flood' }>) =>
   `: ${l.hidden} more message${l.hidden === 1 ? '' : 's'} hidden — `;
 
-function lineEl(line: ChatLine, actions: ChatPanelActions): HTMLElement {
+/** One line as the chat draws it (the room's panel, and the in-game chat). */
+export function chatLineEl(line: ChatLine, actions: Pick<ChatPanelActions, 'muteChat'>): HTMLElement {
   switch (line.kind) {
     case 'system':
       return line.alert ? h('div.sys.unsent', { testid: 'chat-unsent' }, line.text) : h('div.sys', {}, line.text);
@@ -67,7 +71,7 @@ export function createChatPanel(actions: ChatPanelActions): ChatPanel {
       if (lines === shown) return;
       const atBottom = shown === null || log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
       shown = lines;
-      fill(log, ...lines.map((l) => lineEl(l, actions)));
+      fill(log, ...lines.map((l) => chatLineEl(l, actions)));
       if (atBottom) log.scrollTop = log.scrollHeight;
     },
   };

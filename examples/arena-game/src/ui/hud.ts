@@ -40,6 +40,8 @@ export interface HudActions {
   mic(): void;
   /** The Scores button (touch only: Tab's stand-in) opens or closes the scoreboard. */
   scores(): void;
+  /** The Chat button (touch only: Enter's stand-in) opens the in-game chat. */
+  chat(): void;
 }
 
 const clock = (s: number) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
@@ -51,6 +53,7 @@ export function createHud(actions: HudActions) {
   const hpWrap = h('div.bar', {}, hpBar);
   const mic = h('button.small', { testid: 'mic', onclick: () => actions.mic() }, 'Mic off');
   const scores = h('button.small.touch-only', { testid: 'scores', onclick: () => actions.scores() }, 'Scores');
+  const chat = h('button.small.touch-only', { testid: 'chat-open', onclick: () => actions.chat() }, 'Chat');
   const feed = h('div.killfeed');
   const banner = h('div.notice-banner.panel');
   const respawn = h('div.respawn.panel', { testid: 'death-screen' });
@@ -66,7 +69,7 @@ export function createHud(actions: HudActions) {
       'div.hud-left',
       { style: 'pointer-events:auto' },
       h('div.health.panel', {}, h('div.label', {}, 'Health ', hpText), hpWrap),
-      h('div.hud-buttons', {}, mic, scores),
+      h('div.hud-buttons', {}, mic, scores, chat),
     ),
     feed,
     banner,
@@ -84,6 +87,8 @@ export function createHud(actions: HudActions) {
       ' scores · ',
       h('kbd', {}, 'V'),
       ' talk · ',
+      h('kbd', {}, 'Enter'),
+      ' chat · ',
       h('kbd', {}, 'F3'),
       ' net',
     ),
