@@ -202,11 +202,13 @@ async function main(): Promise<number> {
       });
     }
     await sender.evaluate(() => window.__files.stopGame());
+    // Where the per-byte work ran (files/file-work.ts): a worker per page, or the page itself.
+    const inWorker = [sender, receiver].every((p) => p.workers().length > 0);
     const counters = await receiver.evaluate(() => window.__files.counters());
 
     if (values.json) {
       process.stdout.write(
-        `${JSON.stringify({ chromium: browser.version(), tuning, gameHz: GAME_HZ, idle, results, receiverCounters: counters }, null, 2)}\n`,
+        `${JSON.stringify({ chromium: browser.version(), tuning, gameHz: GAME_HZ, inWorker, idle, results, receiverCounters: counters }, null, 2)}\n`,
       );
       return 0;
     }
@@ -240,7 +242,7 @@ async function main(): Promise<number> {
       ]);
     }
     process.stdout.write(
-      `real Chromium ${browser.version()}, 2 pages on loopback, ${chunkBytes}-byte chunks, ${tuning.highWaterBytes} / ${tuning.lowWaterBytes} bytes high / low water, window up to ${tuning.windowBytes} bytes, queueing target ${tuning.queueDelayTargetMs} ms, game at ${GAME_HZ} Hz; load average ${loadavg()[0]?.toFixed(1)}:\n`,
+      `real Chromium ${browser.version()}, 2 pages on loopback, ${chunkBytes}-byte chunks, ${tuning.highWaterBytes} / ${tuning.lowWaterBytes} bytes high / low water, window up to ${tuning.windowBytes} bytes, queueing target ${tuning.queueDelayTargetMs} ms, game at ${GAME_HZ} Hz, hashing and gathering ${inWorker ? 'in a worker' : 'in the page'}; load average ${loadavg()[0]?.toFixed(1)}:\n`,
     );
     process.stdout.write(`${renderRows(rows)}\n`);
     process.stdout.write(

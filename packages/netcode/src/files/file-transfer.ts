@@ -28,6 +28,7 @@ import { createEmitter } from '../util/emitter.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { realTimers, type Timers } from '../util/timers.js';
 import { createFileChannels } from './file-channel.js';
+import { createFileWork } from './file-work.js';
 import { createIncoming, type IncomingRole } from './incoming.js';
 import { createOutgoing, type OutgoingRole } from './outgoing.js';
 import { createSendWindow, type SendWindow } from './send-window.js';
@@ -133,6 +134,7 @@ export function createFileTransfer(options: FileTransferOptions): FileTransfer {
   const pending = new Map<string, PendingOffer>();
   /** Incoming transfers that ended lately, oldest first: their last chunks are late, not unknown. */
   const ended: string[] = [];
+  const work = createFileWork();
   /** One send window per link, shared by every transfer to that peer. */
   const windows = new Map<string, SendWindow>();
   const windowTo = (peerId: string): SendWindow => {
@@ -193,6 +195,7 @@ export function createFileTransfer(options: FileTransferOptions): FileTransfer {
       tuning,
       channels,
       window: windowTo(peerId),
+      hashing: () => work.outgoingHash(file),
       now: () => timers.now(),
       sendControl: (message) => sendControl(peerId, message),
       onProgress: (bytes) => events.emit('progress', { direction: 'out', id, peerId, bytes, size: file.size }),
@@ -264,6 +267,7 @@ export function createFileTransfer(options: FileTransferOptions): FileTransfer {
       type: message.mime,
       size: message.size,
       tuning,
+      assembly: work.assembly(),
       now: () => timers.now(),
       after: (ms, fn) => {
         const handle = timers.setTimeout(fn, ms);
@@ -423,6 +427,7 @@ export function createFileTransfer(options: FileTransferOptions): FileTransfer {
       for (const { offer } of [...pending.values()]) refuse(offer.peerId, offer.id, 'declined');
       pending.clear();
       channels.close();
+      work.close();
     },
   };
 }

@@ -1,14 +1,16 @@
 /**
- * The receiving side of one accepted transfer: chunks are hashed as they come and gathered into
- * Blob parts of PART_BYTES (the offered size is reserved against `maxHeldBytes` on accept); a byte
+ * The receiving side of one accepted transfer: chunks go to the assembly as they come, to be
+ * hashed and gathered into a Blob (file-work.ts: in a worker where there is one, else in the page;
+ * the offered size is reserved against `maxHeldBytes` on accept); a byte
  * past the offered size stops it (`overrun`). Every `ackEveryBytes` the sender is told how many
  * bytes have come (its send window runs on these), and a smaller burst once no chunk has come for
- * ACK_FLUSH_MS. Once every byte is in and the sender's `done` has named the SHA-256, the digest is
- * compared and the parts joined into one Blob (no copy), or the transfer fails `hash-mismatch`.
+ * ACK_FLUSH_MS. Once every byte is in and the sender's `done` has named the SHA-256, the assembly
+ * hands over the Blob and its digest, which is compared, or the transfer fails `hash-mismatch`.
  * The sender is told either way (`received` or `abort`). Nothing here holds the page for long: no
  * buffer of the whole file is allocated, copied or hashed at once.
  */
-import { createHasher, sameBytes, toHex } from './sha256.js';
+import type { Assembly } from './file-work.js';
+import { sameBytes, toHex } from './sha256.js';
 import type {
   FileTransferTuning,
   IncomingResult,
@@ -25,6 +27,8 @@ export interface IncomingDeps {
   type: string;
   size: number;
   tuning: FileTransferTuning;
+  /** Where the bytes go to be hashed and gathered (file-work.ts). */
+  assembly: Assembly;
   now(): number;
   /** Runs `fn` after `ms` (a timer); returns a cancel. */
   after(ms: number, fn: () => void): () => void;
@@ -45,20 +49,10 @@ export interface IncomingRole {
 
 /** Bytes short of an acknowledgment step are acknowledged this long after they came. */
 const ACK_FLUSH_MS = 5;
-/**
- * Chunks are gathered into a Blob part of this many bytes (a Blob of Blobs joins without copying).
- * Making a Blob copies into fresh memory: on this VM a 1 MiB part held the page 18 ms, a 256 KiB
- * one 7 ms (bench:files' profile); smaller parts spread that, at a little more cost per byte.
- */
-const PART_BYTES = 256 * 1024;
 
 export function createIncoming(deps: IncomingDeps): IncomingRole {
   const { id, size, tuning } = deps;
-  const hasher = createHasher();
-  /** The file so far: Blobs of about PART_BYTES each, then the chunks not yet in one. */
-  let parts: Blob[] = [];
-  let chunks: Uint8Array<ArrayBuffer>[] = [];
-  let chunkBytes = 0;
+  const { assembly } = deps;
   let status: TransferStatus = 'sending';
   let bytesReceived = 0;
   let nextProgress = tuning.progressStepBytes;
@@ -75,8 +69,7 @@ export function createIncoming(deps: IncomingDeps): IncomingRole {
   function end(outcome: IncomingResult): void {
     if (ended()) return;
     status = outcome.ok ? 'complete' : 'failed';
-    parts = [];
-    chunks = [];
+    if (!outcome.ok) assembly.drop();
     cancelFlush?.();
     settle(outcome);
     deps.onEnd(outcome);
@@ -111,22 +104,16 @@ export function createIncoming(deps: IncomingDeps): IncomingRole {
     });
   }
 
-  function verify(hash: Uint8Array): void {
+  async function verify(hash: Uint8Array): Promise<void> {
     status = 'verifying';
-    const actual = hasher.digest();
-    if (!sameBytes(actual, hash)) {
+    const file = await assembly.finish(deps.type);
+    if (ended()) return;
+    if (file === null || !sameBytes(file.sha256, hash)) {
       fail('hash-mismatch', 'local');
       return;
     }
     deps.sendControl({ type: 'received', id });
-    end({
-      ok: true,
-      blob: new Blob([...parts, ...chunks], { type: deps.type }),
-      name: deps.name,
-      type: deps.type,
-      size,
-      sha256: toHex(actual),
-    });
+    end({ ok: true, blob: file.blob, name: deps.name, type: deps.type, size, sha256: toHex(file.sha256) });
   }
 
   const transfer: IncomingTransfer = {
@@ -159,28 +146,21 @@ export function createIncoming(deps: IncomingDeps): IncomingRole {
         fail('overrun', 'local');
         return;
       }
-      hasher.update(bytes);
-      chunks.push(bytes);
-      chunkBytes += bytes.length;
-      if (chunkBytes >= PART_BYTES) {
-        parts.push(new Blob(chunks));
-        chunks = [];
-        chunkBytes = 0;
-      }
       bytesReceived += bytes.length;
+      assembly.add(bytes); // may take the buffer: nothing reads `bytes` after this
       if (bytesReceived - ackedBytes >= tuning.ackEveryBytes) ack();
       else armFlush();
       if (bytesReceived >= nextProgress || bytesReceived === size) {
         nextProgress = bytesReceived + tuning.progressStepBytes;
         deps.onProgress(bytesReceived);
       }
-      if (bytesReceived === size && expected !== null) verify(expected);
+      if (bytesReceived === size && expected !== null) void verify(expected);
     },
     onDone(hash) {
       if (status !== 'sending' || expected !== null) return false;
       expected = hash;
       // `done` rides the reliable channel, the chunks the file channel: it may overtake the last ones.
-      if (bytesReceived === size) verify(hash);
+      if (bytesReceived === size) void verify(hash);
       return true;
     },
     fail,

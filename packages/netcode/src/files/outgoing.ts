@@ -1,14 +1,15 @@
 /**
  * The sending side of one transfer: offer, wait for the answer, then pump the Blob through the
- * link's file channel in `chunkBytes` chunks, reading `readSlabBytes` ahead, hashing each chunk as
- * it goes, and pausing while the link's send window is full (send-window.ts: the receiver's
+ * link's file channel in `chunkBytes` chunks, reading `readSlabBytes` ahead, hashing it as it goes
+ * (file-work.ts), and pausing while the link's send window is full (send-window.ts: the receiver's
  * acknowledgments pace it to keep the game's packets from queueing behind the file) or the channel
  * holds more than `highWaterBytes` (file-channel.ts); then send `done` with the SHA-256 and wait
  * for the receiver's `received`.
  */
 import type { FileChannels } from './file-channel.js';
+import type { OutgoingHash } from './file-work.js';
 import type { SendWindow } from './send-window.js';
-import { createHasher, toHex } from './sha256.js';
+import { toHex } from './sha256.js';
 import type {
   FileTransferTuning,
   OutgoingResult,
@@ -28,6 +29,8 @@ export interface OutgoingDeps {
   channels: FileChannels;
   /** The link's send window, shared by every transfer to this peer. */
   window: SendWindow;
+  /** Starts the Blob's SHA-256 (file-work.ts: a worker's, or the page's chunk by chunk), once accepted. */
+  hashing(): OutgoingHash;
   now(): number;
   sendControl(message: FileControl): boolean;
   onProgress(bytes: number): void;
@@ -87,7 +90,7 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
       fail('link-lost', 'local');
       return;
     }
-    const hasher = createHasher();
+    const hasher = deps.hashing();
     const read = (from: number) => blob.slice(from, Math.min(blob.size, from + tuning.readSlabBytes)).arrayBuffer();
     let slab = blob.size > 0 ? read(0) : null;
     for (let offset = 0; slab !== null; offset += tuning.readSlabBytes) {
@@ -136,7 +139,13 @@ export function createOutgoing(deps: OutgoingDeps): OutgoingRole {
       }
     }
     if (ended()) return;
-    hash = hasher.digest();
+    const digest = await hasher.digest();
+    if (ended()) return;
+    if (digest === null) {
+      fail('read-failed', 'local');
+      return;
+    }
+    hash = digest;
     status = 'verifying';
     verifyingSince = deps.now();
     deps.onProgress(bytesSent);
