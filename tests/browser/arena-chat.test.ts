@@ -7,7 +7,15 @@
 import { chatDefaults } from '@tickmesh/netcode';
 import { expect, it } from 'vitest';
 import { chatLimits } from '../../examples/arena-game/src/app/chat-log.js';
-import { type ArenaPage, arenaSuite, everyPage, screenshot, until } from '../helpers/arena-game.js';
+import {
+  type ArenaPage,
+  annAndBob,
+  arenaSuite,
+  everyPage,
+  sayInRoom,
+  screenshot,
+  until,
+} from '../helpers/arena-game.js';
 import { describeWith } from '../helpers/requirements.js';
 import { letTimePass } from '../helpers/wait.js';
 
@@ -16,27 +24,6 @@ const arena = arenaSuite();
 const chatText = (p: ArenaPage) => p.page.getByTestId('chat-log').innerText();
 /** How many times `line` shows in the page's chat. */
 const count = async (p: ArenaPage, line: string) => (await chatText(p)).split(line).length - 1;
-
-async function say(p: ArenaPage, text: string): Promise<void> {
-  await p.page.getByTestId('chat-input').fill(text);
-  await p.page.getByTestId('chat-input').press('Enter');
-}
-
-/** Both pages in the same room with their link up. */
-const linked = (pages: readonly ArenaPage[]) => async () =>
-  (await everyPage(pages, (p) => p.snapshot())).every(
-    (s) => s.room !== null && s.peers.length === 1 && s.peers.every((q) => q.link === 'connected'),
-  );
-
-/** Ann creates a room and Bob joins it; resolves once their link is up, with the room's code. */
-async function annAndBob(): Promise<[ArenaPage, ArenaPage, string]> {
-  const ann = await arena.openArena(arena.browser, arena.server, 'Ann', 'create=1');
-  await until([ann], async () => (await ann.snapshot()).room !== null, 'Ann’s room');
-  const code = (await ann.snapshot()).room?.code ?? '';
-  const bob = await arena.openArena(arena.browser, arena.server, 'Bob', `room=${code}`);
-  await until([ann, bob], linked([ann, bob]), 'Ann and Bob linked in one room');
-  return [ann, bob, code];
-}
 
 /** Enters every line at once (as a pasting script would), each with Enter in the chat field. */
 function flood(p: ArenaPage, lines: readonly string[]): Promise<void> {
@@ -52,7 +39,7 @@ function flood(p: ArenaPage, lines: readonly string[]): Promise<void> {
 
 describeWith(['chromium'], 'arena chat in Chromium', () => {
   it('a flood is refused over the limit: the sender is told, the other player gets only the lines sent', async () => {
-    const [ann, bob] = await annAndBob();
+    const [ann, bob] = await annAndBob(arena);
 
     // A burst's worth go (Ann's bucket is full: she has said nothing), the rest are refused.
     const burst = chatDefaults.peerMessageBurst;
@@ -66,7 +53,7 @@ describeWith(['chromium'], 'arena chat in Chromium', () => {
     // Once her bucket has a token again, a line goes: after the flood's on the same ordered channel,
     // so when it is in at Bob, every flood line that was sent is too.
     await letTimePass(1_000 / chatDefaults.peerMessagesPerS + 200); // one token, at the sustained rate
-    await say(ann, 'after the flood');
+    await sayInRoom(ann, 'after the flood');
     await until([ann], async () => (await count(ann, 'after the flood')) === 1, 'Ann’s line after the flood');
     expect(await alert.count(), 'a line sent ends the run of refusals, adding none').toBe(1);
     // Bob's own flood guard shows a player's first lines and counts the rest: the sent ones only.
@@ -85,11 +72,11 @@ describeWith(['chromium'], 'arena chat in Chromium', () => {
   }, 60_000);
 
   it('two players chat while the lobby is stopped, each line once', async () => {
-    const [ann, bob, code] = await annAndBob();
+    const [ann, bob, code] = await annAndBob(arena);
     const pages = [ann, bob];
 
     // A line while the lobby is up goes over the mesh too, and shows once.
-    await say(ann, 'before the outage');
+    await sayInRoom(ann, 'before the outage');
     await until([bob], async () => (await count(bob, 'before the outage')) === 1, 'Ann’s first line at Bob');
 
     await arena.server.close();
@@ -98,9 +85,9 @@ describeWith(['chromium'], 'arena chat in Chromium', () => {
       async () => (await everyPage(pages, (p) => p.snapshot())).every((s) => s.lobby !== 'online'),
       'both pages to see the lobby gone',
     );
-    await say(ann, 'the lobby is down');
+    await sayInRoom(ann, 'the lobby is down');
     await until([bob], async () => (await count(bob, 'the lobby is down')) === 1, 'Ann’s line at Bob');
-    await say(bob, 'still hear you');
+    await sayInRoom(bob, 'still hear you');
     await until([ann], async () => (await count(ann, 'still hear you')) === 1, 'Bob’s line at Ann');
     await screenshot(bob.page, 'chat-lobby-down');
     for (const p of pages) {

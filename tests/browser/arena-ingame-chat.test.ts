@@ -12,9 +12,11 @@ import { gameChatDefaults } from '../../examples/arena-game/src/app/game-chat.js
 import {
   type ArenaPage,
   allPlaying,
+  annAndBob,
   arenaSuite,
   everyPage,
   framesDrawn,
+  sayInRoom,
   screenshot,
   until,
 } from '../helpers/arena-game.js';
@@ -22,28 +24,6 @@ import { describeWith } from '../helpers/requirements.js';
 import { letTimePass } from '../helpers/wait.js';
 
 const arena = arenaSuite();
-
-/** Both pages in the same room with their link up. */
-const linked = (pages: readonly ArenaPage[]) => async () =>
-  (await everyPage(pages, (p) => p.snapshot())).every(
-    (s) => s.room !== null && s.peers.length === 1 && s.peers.every((q) => q.link === 'connected'),
-  );
-
-/** Ann creates a room on the small map (every spawn sees every other) and Bob joins it, ready; their link up. */
-async function annAndBob(): Promise<[ArenaPage, ArenaPage]> {
-  const ann = await arena.openArena(arena.browser, arena.server, 'Ann', 'create=1');
-  await until([ann], async () => (await ann.snapshot()).room !== null, 'Ann’s room');
-  await ann.page.getByTestId('map-select').selectOption('2');
-  const code = (await ann.snapshot()).room?.code ?? '';
-  const bob = await arena.openArena(arena.browser, arena.server, 'Bob', `room=${code}&ready=1`);
-  await until([ann, bob], linked([ann, bob]), 'Ann and Bob linked in one room');
-  return [ann, bob];
-}
-
-async function sayInRoom(p: ArenaPage, text: string): Promise<void> {
-  await p.page.getByTestId('chat-input').fill(text);
-  await p.page.getByTestId('chat-input').press('Enter');
-}
 
 /** How many of the room chat's lines show whole: inside its box, on screen, and not covered. */
 const wholeLinesShown = (page: Page) =>
@@ -77,7 +57,15 @@ const chatOpen = (p: ArenaPage) => p.page.getByTestId('game-chat').evaluate((el)
 
 describeWith(['chromium'], 'arena in-game chat in Chromium', () => {
   it('the host’s room lobby shows several lines of chat at 960x540 and on a phone', async () => {
-    const [ann, bob] = await annAndBob();
+    const [ann, bob] = await annAndBob(arena, {
+      bobParams: 'ready=1',
+      // The small map: every spawn sees every other.
+      setUp: (ann) =>
+        ann.page
+          .getByTestId('map-select')
+          .selectOption('2')
+          .then(() => undefined),
+    });
     for (let i = 1; i <= 4; i++) await sayInRoom(i % 2 ? ann : bob, `room line ${i}`);
     await until(
       [ann],
@@ -97,7 +85,15 @@ describeWith(['chromium'], 'arena in-game chat in Chromium', () => {
   }, 60_000);
 
   it('Enter opens the chat over the game: the typer stops, keys type, the line shows at the other player and fades', async () => {
-    const [ann, bob] = await annAndBob();
+    const [ann, bob] = await annAndBob(arena, {
+      bobParams: 'ready=1',
+      // The small map: every spawn sees every other.
+      setUp: (ann) =>
+        ann.page
+          .getByTestId('map-select')
+          .selectOption('2')
+          .then(() => undefined),
+    });
     const pages = [ann, bob];
     await until([ann], async () => !(await ann.page.getByTestId('start').isDisabled()), 'Start to be enabled');
     await ann.page.getByTestId('start').click();

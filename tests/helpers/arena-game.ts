@@ -261,6 +261,35 @@ export const allLinked = (page: ArenaPage, players: number) => async () => {
   return s.players.length === players && s.peers.length === players - 1 && s.peers.every((p) => p.link === 'connected');
 };
 
+/**
+ * Ann creates a room and Bob joins it by its invite link (`bobParams` after `room=CODE`, say
+ * `ready=1`); `setUp` runs on Ann's page before Bob comes (say, a map choice). Resolves once the
+ * two are linked in the room, with the room's code.
+ */
+export async function annAndBob(
+  suite: ArenaSuite,
+  options: { bobParams?: string; setUp?: (ann: ArenaPage) => Promise<void> } = {},
+): Promise<[ArenaPage, ArenaPage, string]> {
+  const ann = await suite.openArena(suite.browser, suite.server, 'Ann', 'create=1');
+  await until([ann], async () => (await ann.snapshot()).room !== null, 'Ann’s room');
+  await options.setUp?.(ann);
+  const code = (await ann.snapshot()).room?.code ?? '';
+  const params = options.bobParams ? `room=${code}&${options.bobParams}` : `room=${code}`;
+  const bob = await suite.openArena(suite.browser, suite.server, 'Bob', params);
+  await until(
+    [ann, bob],
+    async () => (await allLinked(ann, 2)()) && (await allLinked(bob, 2)()),
+    'Ann and Bob linked in one room',
+  );
+  return [ann, bob, code];
+}
+
+/** Says `text` in the room lobby's chat field (and Enter). */
+export async function sayInRoom(p: ArenaPage, text: string): Promise<void> {
+  await p.page.getByTestId('chat-input').fill(text);
+  await p.page.getByTestId('chat-input').press('Enter');
+}
+
 /** A check for `until`: every page is in the match and draws `players` living players. */
 export const allPlaying = (pages: readonly ArenaPage[], players: number) => async () =>
   (await everyPage(pages, (p) => p.snapshot())).every(
