@@ -31,6 +31,7 @@ import {
   defaultGetUserMedia,
   type GetUserMedia,
 } from '../media/device-capture.js';
+import { statsByPeer } from '../media/rtp-stats.js';
 import type { LinkState } from '../transport/link.js';
 import { type Mesh, meshDefaults, type RemoteTrack } from '../transport/mesh.js';
 import { createEmitter } from '../util/emitter.js';
@@ -294,21 +295,7 @@ export function createCamera(options: CameraOptions): Camera {
     setDevice: (id) => capture.setDevice(id),
     counters,
     videos: () => new Map([...remotes].filter(([, r]) => r.live).map(([peerId, r]) => [peerId, r.stream])),
-    async stats() {
-      const out: Record<string, VideoLinkStats> = {};
-      await Promise.all(
-        [...mesh.links.keys()].map(async (peerId) => {
-          const pc = mesh.peerConnection(peerId);
-          if (!pc) return;
-          try {
-            out[peerId] = readVideoStats(await pc.getStats());
-          } catch (error) {
-            logger.debug('camera: getStats failed', { peer: peerId, error: String(error) });
-          }
-        }),
-      );
-      return out;
-    },
+    stats: () => statsByPeer(mesh, readVideoStats, logger, 'camera'),
     close() {
       capture.stop();
       for (const off of unsubscribe.splice(0)) off();

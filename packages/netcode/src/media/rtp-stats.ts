@@ -4,6 +4,8 @@
  * `inbound-rtp` (what it receives from it), of one kind. Voice (voice/voice-stats.ts) and the
  * camera (camera/video-stats.ts) read their counters through this.
  */
+import type { Mesh } from '../transport/mesh.js';
+import type { Logger } from '../util/logger.js';
 
 export type StatsEntry = Record<string, unknown> & { type: string };
 
@@ -31,4 +33,29 @@ export function forEachRtp(
 /** Adds `entry[key]` to `out[key]` for each key. */
 export function addCounters<K extends string>(out: Record<K, number>, entry: StatsEntry, keys: readonly K[]): void {
   for (const key of keys) out[key] += statNumber(entry[key]);
+}
+
+/**
+ * `read` of every current link's `getStats()` report, by peer id; a link whose report fails is
+ * left out (logged at debug as `<what>: getStats failed`).
+ */
+export async function statsByPeer<T>(
+  mesh: Pick<Mesh<unknown>, 'links' | 'peerConnection'>,
+  read: (report: RTCStatsReport) => T,
+  logger: Logger,
+  what: string,
+): Promise<Record<string, T>> {
+  const out: Record<string, T> = {};
+  await Promise.all(
+    [...mesh.links.keys()].map(async (peerId) => {
+      const pc = mesh.peerConnection(peerId);
+      if (!pc) return;
+      try {
+        out[peerId] = read(await pc.getStats());
+      } catch (error) {
+        logger.debug(`${what}: getStats failed`, { peer: peerId, error: String(error) });
+      }
+    }),
+  );
+  return out;
 }

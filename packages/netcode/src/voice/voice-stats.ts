@@ -4,7 +4,7 @@
  * entries (https://www.w3.org/TR/webrtc-stats/). Counters are cumulative since the link opened.
  * A game reads them with {@link voiceStats}, its own import: a voice game that does not ships none of this.
  */
-import { addCounters, forEachRtp, type StatsSource } from '../media/rtp-stats.js';
+import { addCounters, forEachRtp, type StatsSource, statsByPeer } from '../media/rtp-stats.js';
 import type { Mesh } from '../transport/mesh.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 
@@ -84,17 +84,5 @@ export async function voiceStats(
   mesh: Pick<Mesh<unknown>, 'links' | 'peerConnection'>,
   logger: Logger = silentLogger,
 ): Promise<Record<string, VoiceLinkStats>> {
-  const out: Record<string, VoiceLinkStats> = {};
-  await Promise.all(
-    [...mesh.links.keys()].map(async (peerId) => {
-      const pc = mesh.peerConnection(peerId);
-      if (!pc) return;
-      try {
-        out[peerId] = readVoiceStats(await pc.getStats());
-      } catch (error) {
-        logger.debug('voice: getStats failed', { peer: peerId, error: String(error) });
-      }
-    }),
-  );
-  return out;
+  return statsByPeer(mesh, readVoiceStats, logger, 'voice');
 }
