@@ -112,8 +112,19 @@ describeWith(['chromium'], 'arena in-game chat in Chromium', () => {
     await until([bob], async () => Math.abs((await position(bob, bobId)).x - start.x) > 30, 'Bob to run');
     await bob.page.keyboard.press('Enter');
     expect(await focused(bob), 'Enter puts the keyboard in the chat field').toBe('game-chat-input');
-    await letTimePass(300); // he comes to a stop
-    const stopped = await position(bob, bobId);
+    // He comes to a stop: his position stands still across 150 ms (however long the machine takes).
+    let stopped = await position(bob, bobId);
+    await until(
+      [bob],
+      async () => {
+        await letTimePass(150);
+        const now = await position(bob, bobId);
+        const still = Math.abs(now.x - stopped.x) < 1;
+        stopped = now;
+        return still;
+      },
+      'Bob to stop once the chat is open',
+    );
     await letTimePass(700);
     const still = await position(bob, bobId);
     expect(Math.abs(still.x - stopped.x), `Bob ran on while typing, from ${stopped.x} to ${still.x}`).toBeLessThan(1);
